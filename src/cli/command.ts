@@ -1,0 +1,22 @@
+/** One CLI subcommand. `run` returns the exit code: 0 success, 1 failure (UsageError → 2 is handled by the dispatcher). */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  /** Full help text printed by `embedding-lens <name> --help` and on a usage error. */
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Writes a result as pretty JSON to `--out` when given, else to stdout. */
+export async function writeJson(value: unknown, out?: string): Promise<void> {
+  const text = JSON.stringify(value, null, 2) + '\n';
+  if (out) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(out, text);
+  } else {
+    process.stdout.write(text);
+  }
+}
+
+/** Aborted on Ctrl-C: every long-running subcommand passes this signal to the engine. */
+export const cliAbort = new AbortController();

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+
+export type BackendSetting = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+
+/** Every `embeddingLens.*` setting, typed, with the defaults package.json declares. */
+export interface LensSettings {
+  backend: BackendSetting;
+  batchSize: number;
+  cacheLocation: string;
+  maxItems: number;
+  maxPerClass: number;
+  neighborsK: number;
+  recallAtK: number[];
+  distance: 'cosine' | 'euclidean';
+  umap: { nNeighbors: number; minDist: number; spread: number; epochs: number; seed: number };
+  eet: { margin: number; weights: [number, number, number]; batches: number; pk: [number, number] };
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
+  const c = vscode.workspace.getConfiguration('embeddingLens', scope);
+  // In an untrusted workspace, VS Code already hides workspace values of restricted settings
+  // (package.json capabilities.untrustedWorkspaces.restrictedConfigurations), so cacheLocation
+  // here can only come from user or machine settings.
+  const weights = c.get<number[]>('eet.weights', [1, 1, 1]);
+  const pk = c.get<number[]>('eet.pk', [8, 4]);
+  return {
+    backend: c.get<BackendSetting>('backend', 'auto'),
+    batchSize: c.get<number>('batchSize', 64),
+    cacheLocation: c.get<string>('cacheLocation', ''),
+    maxItems: c.get<number>('maxItems', 0),
+    maxPerClass: c.get<number>('maxPerClass', 0),
+    neighborsK: c.get<number>('neighbors.k', 10),
+    recallAtK: c.get<number[]>('metrics.recallAtK', [1, 2, 4, 8]),
+    distance: c.get<'cosine' | 'euclidean'>('metrics.distance', 'cosine'),
+    umap: {
+      nNeighbors: c.get<number>('umap.nNeighbors', 15),
+      minDist: c.get<number>('umap.minDist', 0.1),
+      spread: c.get<number>('umap.spread', 1),
+      epochs: c.get<number>('umap.epochs', 0),
+      seed: c.get<number>('umap.seed', 42),
+    },
+    eet: {
+      margin: c.get<number>('eet.margin', 0.3),
+      weights: [weights[0] ?? 1, weights[1] ?? 1, weights[2] ?? 1],
+      batches: c.get<number>('eet.batches', 20),
+      pk: [pk[0] ?? 8, pk[1] ?? 4],
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Panel entry point — replaced by the panel issue.
+document.body.dataset.lens = 'ready';
