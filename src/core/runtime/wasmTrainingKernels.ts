@@ -1,0 +1,323 @@
+/**
+ * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 does not register, so that a
+ * LayersModel (conv, depthwise conv, dense, gather) and the EET loss can be differentiated on wasm.
+ *
+ * Heavy work is handed to the wasm backend's own kernels (BatchMatMul is XNNPACK, ~20× the cpu
+ * backend); only data movement (im2col, scatter) is plain JS over the wasm heap. Every kernel here
+ * is checked against the cpu backend in test/unit/train/wasmKernels.test.ts.
+ *
+ * Note on heap views: any wasm allocation may grow the heap and detach earlier typed-array views,
+ * so each kernel allocates its outputs first and only then takes views with typedArrayFromHeap.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+const { backend_util, util } = tf;
+
+type KernelArgs = { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs?: NamedAttrMap };
+
+/** Runs another registered wasm kernel on TensorInfos (no tape, no engine bookkeeping). */
+function callWasm(name: string, inputs: NamedTensorInfoMap, backend: BackendWasm, attrs: NamedAttrMap = {}): TensorInfo {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm kernel ${name} is not registered`);
+  const out = k.kernelFunc({ inputs, backend, attrs });
+  return Array.isArray(out) ? out[0] : out;
+}
+
+function dispose(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const t of infos) backend.disposeData(t.dataId);
+}
+
+/** A view of an input that shares its memory under another shape (contiguous data, so always valid). */
+function asShape(t: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
+/** Output with the given shape owning `t`'s memory; `t` is released (Reshape takes its own reference). */
+function reshapeOwned(backend: BackendWasm, t: TensorInfo, shape: number[]): TensorInfo {
+  const r = callWasm('Reshape', { x: t }, backend, { shape });
+  dispose(backend, t);
+  return r;
+}
+
+function heap(backend: BackendWasm, t: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+function assertFloat(kernel: string, ...infos: TensorInfo[]): void {
+  for (const t of infos) {
+    if (t.dtype !== 'float32') throw new Error(`${kernel} on wasm expects float32 tensors, got ${t.dtype}`);
+  }
+}
+
+/**
+ * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·sh + kh·dh − top, ow·sw + kw·dw − left, ci] · dy[b,oh,ow,co].
+ * Built as im2col(x) [N, KH·KW·CI] (N = B·OH·OW, zero rows for padding) and one matmul
+ * dyᵀ [CO, N] · col → [CO, K], transposed back: a plain (non-transposed) XNNPACK matmul, since
+ * wasm's transposeA path is an order of magnitude slower.
+ */
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
+  assertFloat('Conv2DBackpropFilter', x, dy);
+  if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
+  );
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const N = B * OH * OW;
+  const K = KH * KW * CI;
+
+  const col = backend.makeOutput([1, N, K], 'float32');
+  const xv = heap(backend, x);
+  const cv = heap(backend, col);
+  cv.fill(0);
+  let row = 0;
+  for (let b = 0; b < B; b++) {
+    const xb = b * H * W * CI;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, row++) {
+        let o = row * K;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh + kh * dh - top;
+          if (ih < 0 || ih >= H) {
+            o += KW * CI;
+            continue;
+          }
+          for (let kw = 0; kw < KW; kw++, o += CI) {
+            const iw = ow * sw + kw * dw - left;
+            if (iw < 0 || iw >= W) continue;
+            const s = xb + (ih * W + iw) * CI;
+            if (CI === 1) cv[o] = xv[s];
+            else cv.set(xv.subarray(s, s + CI), o);
+          }
+        }
+      }
+    }
+  }
+  const dyT = callWasm('Transpose', { x: asShape(dy, [N, CO]) }, backend, { perm: [1, 0] });
+  const prod = callWasm('BatchMatMul', { a: asShape(dyT, [1, CO, N]), b: col }, backend, { transposeA: false, transposeB: false });
+  dispose(backend, dyT, col);
+  const dwT = callWasm('Transpose', { x: asShape(prod, [CO, K]) }, backend, { perm: [1, 0] });
+  dispose(backend, prod);
+  return reshapeOwned(backend, dwT, [KH, KW, CI, CO]);
+}
+
+/**
+ * dW[kh,kw,ci,m] = Σ_{b,oh,ow} x[b, ih, iw, ci] · dy[b,oh,ow,ci·M+m]: no channel mixing, so the
+ * work is small and a direct loop over the heap is enough.
+ */
+function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    dilations: [number, number] | number;
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
+  assertFloat('DepthwiseConv2dNativeBackpropFilter', x, dy);
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filterShape, strides, dilations, pad, dimRoundingMode, true,
+  );
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const M = CO / CI;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+
+  const out = backend.makeOutput([KH, KW, CI, M], 'float32');
+  const xv = heap(backend, x);
+  const dyv = heap(backend, dy);
+  const ov = heap(backend, out);
+  ov.fill(0);
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const obase = (kh * KW + kw) * CO;
+      for (let b = 0; b < B; b++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sh + kh * dh - top;
+          if (ih < 0 || ih >= H) continue;
+          for (let ow = 0; ow < OW; ow++) {
+            const iw = ow * sw + kw * dw - left;
+            if (iw < 0 || iw >= W) continue;
+            const xs = ((b * H + ih) * W + iw) * CI;
+            const ds = ((b * OH + oh) * OW + ow) * CO;
+            for (let ci = 0; ci < CI; ci++) {
+              const xval = xv[xs + ci];
+              const o = obase + ci * M;
+              const d = ds + ci * M;
+              for (let m = 0; m < M; m++) ov[o + m] += xval * dyv[d + m];
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** dx[b,ih,iw,ci] = Σ_{kh,kw,m} w[kh,kw,ci,m] · dy[b,oh,ow,ci·M+m] over the outputs that read (ih,iw). */
+function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    dilations: [number, number] | number;
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  assertFloat('DepthwiseConv2dNativeBackpropInput', dy, filter);
+  const info = backend_util.computeConv2DInfo(
+    inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true,
+  );
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const M = CO / CI;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+
+  const out = backend.makeOutput(inputShape, 'float32');
+  const dyv = heap(backend, dy);
+  const wv = heap(backend, filter);
+  const ov = heap(backend, out);
+  ov.fill(0);
+  // Scatter from each output position: the same index arithmetic as the forward pass.
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const ds = ((b * OH + oh) * OW + ow) * CO;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh + kh * dh - top;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * sw + kw * dw - left;
+            if (iw < 0 || iw >= W) continue;
+            const xs = ((b * H + ih) * W + iw) * CI;
+            const ws = (kh * KW + kw) * CO;
+            for (let ci = 0; ci < CI; ci++) {
+              let acc = 0;
+              const base = ci * M;
+              for (let m = 0; m < M; m++) acc += wv[ws + base + m] * dyv[ds + base + m];
+              ov[xs + ci] += acc;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** out[s, ...] = Σ_{i: ids[i] = s} x[i, ...]; ids outside [0, numSegments) are dropped, as in TensorFlow. */
+function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
+  const numSegments = (attrs as { numSegments: number }).numSegments;
+  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new Error(`UnsortedSegmentSum on wasm expects float32 or int32 x, got ${x.dtype}`);
+  const idsShape = segmentIds.shape;
+  if (!util.arraysEqual(x.shape.slice(0, idsShape.length), idsShape)) {
+    throw new Error(`UnsortedSegmentSum: segmentIds shape [${idsShape}] must be a prefix of x shape [${x.shape}]`);
+  }
+  const inner = x.shape.slice(idsShape.length);
+  const innerSize = util.sizeFromShape(inner);
+  const outShape = [numSegments, ...inner];
+  const out = backend.makeOutput(outShape, x.dtype);
+  const xv = backend.typedArrayFromHeap(x);
+  const ids = backend.typedArrayFromHeap(segmentIds);
+  const ov = backend.typedArrayFromHeap(out);
+  ov.fill(0);
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i];
+    if (s < 0 || s >= numSegments) continue;
+    const src = i * innerSize;
+    const dst = s * innerSize;
+    for (let j = 0; j < innerSize; j++) ov[dst + j] += xv[src + j];
+  }
+  return out;
+}
+
+/**
+ * Einsum as the cpu backend does it — transpose each operand into the common dim order, broadcast
+ * multiply, sum out contracted dims along tfjs's compute path — but with wasm's own kernels.
+ */
+function einsum({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { equation } = attrs as { equation: string };
+  const tensors = inputs as unknown as TensorInfo[];
+  const { allDims, summedDims, idDims } = backend_util.decodeEinsumEquation(equation, tensors.length);
+  backend_util.checkEinsumDimSizes(allDims.length, idDims, tensors as unknown as tf.Tensor[]);
+  const { path, steps } = backend_util.getEinsumComputePath(summedDims, idDims);
+  let out: TensorInfo | null = null;
+  let remaining = allDims.length;
+  const temps: TensorInfo[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    for (const term of steps[i]) {
+      const { permutationIndices: perm, expandDims } = backend_util.getEinsumPermutation(remaining, idDims[term]);
+      let t = tensors[term];
+      if (!backend_util.isIdentityPermutation(perm)) {
+        t = callWasm('Transpose', { x: t }, backend, { perm });
+        temps.push(t);
+      }
+      const shape = t.shape.slice();
+      for (const d of expandDims) shape.splice(d, 0, 1);
+      if (!util.arraysEqual(t.shape, shape)) {
+        t = callWasm('Reshape', { x: t }, backend, { shape });
+        temps.push(t);
+      }
+      if (out === null) {
+        out = t;
+      } else {
+        out = callWasm('Multiply', { a: t, b: out }, backend);
+        temps.push(out);
+      }
+    }
+    if (i < steps.length - 1) {
+      if (path[i] >= 0) {
+        out = callWasm('Sum', { x: out! }, backend, { axis: path[i] - (allDims.length - remaining), keepDims: false });
+        temps.push(out);
+      }
+      remaining--;
+    }
+  }
+  if (out === null) throw new Error(`Einsum: nothing to compute for "${equation}"`);
+  for (const t of temps) if (t !== out) dispose(backend, t);
+  // A bare input (e.g. "ij->ij") must not be handed back as the output: the engine would then
+  // hold two tensors on one buffer without a reference for the second.
+  if (!temps.includes(out)) out = callWasm('Identity', { x: out }, backend);
+  return out;
+}
+
+const kernels: Array<{ name: string; func: (args: KernelArgs) => TensorInfo }> = [
+  { name: 'Conv2DBackpropFilter', func: conv2DBackpropFilter },
+  { name: 'DepthwiseConv2dNativeBackpropFilter', func: depthwiseConv2dNativeBackpropFilter },
+  { name: 'DepthwiseConv2dNativeBackpropInput', func: depthwiseConv2dNativeBackpropInput },
+  { name: 'UnsortedSegmentSum', func: unsortedSegmentSum },
+  { name: 'Einsum', func: einsum },
+];
+
+/** Kernel names this module adds to wasm (reported by the runtime's device report). */
+export const wasmTrainingKernelNames: readonly string[] = kernels.map((k) => k.name);
+
+/**
+ * Registers the missing wasm training kernels. Idempotent; leaves a kernel alone when wasm
+ * (a future tfjs) already has one. Safe to call before the wasm backend is initialised.
+ */
+export function registerWasmTrainingKernels(): string[] {
+  const added: string[] = [];
+  for (const k of kernels) {
+    if (tf.getKernel(k.name, 'wasm')) continue;
+    const config: KernelConfig = { kernelName: k.name, backendName: 'wasm', kernelFunc: k.func as unknown as KernelFunc };
+    tf.registerKernel(config);
+    added.push(k.name);
+  }
+  return added;
+}
