@@ -11,6 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+
+type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const { backend_util, util } = tf;
@@ -61,7 +63,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
     strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    pad: 'valid' | 'same' | number | ExplicitPadding;
     dataFormat: 'NHWC' | 'NCHW';
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
     filterShape: [number, number, number, number];
@@ -122,7 +124,7 @@ function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: KernelA
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as {
     strides: [number, number] | number;
     dilations: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    pad: 'valid' | 'same' | number | ExplicitPadding;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
     filterShape: [number, number, number, number];
   };
@@ -173,7 +175,7 @@ function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: KernelAr
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as {
     strides: [number, number] | number;
     dilations: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    pad: 'valid' | 'same' | number | ExplicitPadding;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
     inputShape: [number, number, number, number];
   };

@@ -66,7 +66,7 @@ for (const c of convCases) {
         strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations ?? 1, filterShape: c.w,
       }) as tf.Tensor;
       // And through autodiff, the way a training step reaches it (dilations > 1 has no tfjs gradient).
-      const viaGrad = (c.dilations ?? 1) === 1 ? tf.grad((wt: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, wt, c.strides, c.pad), dy)))(w) : dw;
+      const viaGrad = (c.dilations ?? 1) === 1 ? tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, wt as tf.Tensor4D, c.strides, c.pad), dy)))(w) : dw;
       return [dw, viaGrad];
     });
   });
@@ -145,7 +145,7 @@ test('gather gradient (UnsortedSegmentSum) matches cpu, with repeated indices', 
     const x = tf.tensor2d(values(5 * 3, 8), [5, 3]);
     const idx = tf.tensor1d([4, 0, 4, 2, 4], 'int32');
     const r = tf.tensor2d(values(5 * 3, 9), [5, 3]);
-    return [tf.grad((t: tf.Tensor2D) => tf.sum(tf.mul(tf.gather(t, idx), r)))(x)];
+    return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), r)))(x)];
   });
 });
 

@@ -1,0 +1,73 @@
+/**
+ * Seeded P×K batches for training epochs. Unlike the breakdown sampler (which draws S independent
+ * batches), an epoch here walks every training item about once: each class's items are shuffled
+ * into chunks of K, and each batch takes one chunk from each of the P classes with the most
+ * chunks left, so large and small classes are used up together.
+ */
+
+/** mulberry32: seeded, 32-bit state; Math.random cannot be seeded. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(xs: T[], rand: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+}
+
+/** Item indices per label, for labels with at least `min` items (a class needs 2 for a positive pair). */
+export function groupByLabel(labels: ArrayLike<number>, min = 1): Map<number, number[]> {
+  const by = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    let g = by.get(l);
+    if (!g) by.set(l, (g = []));
+    g.push(i);
+  }
+  for (const [l, g] of by) if (g.length < min) by.delete(l);
+  return by;
+}
+
+/**
+ * One epoch of batches (each P·K row indices into `labels`, or fewer rows in the last batches
+ * when classes run out). A class's last partial chunk is topped up with other items of the same
+ * class so every batch row has positives.
+ */
+export function pkEpoch(labels: ArrayLike<number>, p: number, k: number, rand: () => number): Int32Array[] {
+  const groups = groupByLabel(labels, 2);
+  const chunks = new Map<number, number[][]>();
+  for (const [label, items] of groups) {
+    const order = shuffle(items.slice(), rand);
+    const list: number[][] = [];
+    for (let i = 0; i < order.length; i += k) {
+      const c = order.slice(i, i + k);
+      while (c.length < k && c.length < order.length) {
+        const extra = order[Math.floor(rand() * order.length)];
+        if (!c.includes(extra) || order.length <= c.length) c.push(extra);
+      }
+      list.push(c);
+    }
+    chunks.set(label, list);
+  }
+  const batches: Int32Array[] = [];
+  for (;;) {
+    const live = shuffle([...chunks.keys()].filter((l) => chunks.get(l)!.length > 0), rand);
+    // Two classes are the least a batch needs for negatives.
+    if (live.length < 2) break;
+    live.sort((a, b) => chunks.get(b)!.length - chunks.get(a)!.length);
+    const rows: number[] = [];
+    for (const l of live.slice(0, p)) rows.push(...chunks.get(l)!.pop()!);
+    batches.push(Int32Array.from(rows));
+  }
+  return batches;
+}

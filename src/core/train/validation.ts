@@ -1,0 +1,57 @@
+import type { ValidationMetrics } from './loop';
+
+/**
+ * Leave-one-out map@r and recall@1 (SPEC §2) on the validation embeddings, the two figures the
+ * fine-tune reports before training and after every epoch. Exact ranking in float64; ties go to
+ * the lower index; the query is removed by index; queries whose class has no other item are
+ * excluded. `normalize` ranks by cosine (Euclidean on L2-normalised rows).
+ */
+export function looMapAtR(data: Float32Array, n: number, dim: number, labels: Int32Array, normalize = true): ValidationMetrics {
+  const v = new Float64Array(n * dim);
+  const sq = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += data[i * dim + j] ** 2;
+    const scale = normalize ? 1 / Math.sqrt(Math.max(s, 1e-24)) : 1;
+    let t = 0;
+    for (let j = 0; j < dim; j++) {
+      const x = data[i * dim + j] * scale;
+      v[i * dim + j] = x;
+      t += x * x;
+    }
+    sq[i] = t;
+  }
+  const count = new Map<number, number>();
+  for (let i = 0; i < n; i++) count.set(labels[i], (count.get(labels[i]) ?? 0) + 1);
+
+  let queries = 0;
+  let mapSum = 0;
+  let r1 = 0;
+  const dist = new Float64Array(n);
+  const order = new Int32Array(n - 1);
+  for (let q = 0; q < n; q++) {
+    const r = (count.get(labels[q]) ?? 1) - 1;
+    if (r === 0) continue;
+    queries++;
+    let c = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === q) continue;
+      let dot = 0;
+      for (let t = 0; t < dim; t++) dot += v[q * dim + t] * v[j * dim + t];
+      dist[j] = sq[q] + sq[j] - 2 * dot;
+      order[c++] = j;
+    }
+    order.sort((a, b) => dist[a] - dist[b] || a - b);
+    if (labels[order[0]] === labels[q]) r1++;
+    let hits = 0;
+    let ap = 0;
+    for (let i = 0; i < r; i++) {
+      if (labels[order[i]] === labels[q]) {
+        hits++;
+        ap += hits / (i + 1);
+      }
+    }
+    mapSum += ap / r;
+  }
+  return { mapAtR: queries ? mapSum / queries : 0, recallAt1: queries ? r1 / queries : 0, queries };
+}
