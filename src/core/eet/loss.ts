@@ -49,7 +49,7 @@ export function eetLoss(embeddings: tf.Tensor2D, labels: Int32Array, opts?: Part
 
   // Tensors made here that are not returned are intermediates of the autodiff tape; callers run
   // this inside tf.tidy / variableGrads, which disposes them.
-  const f = o.normalize ? embeddings.div(embeddings.norm('euclidean', 1, true)) : (embeddings as tf.Tensor2D);
+  const f: tf.Tensor2D = o.normalize ? embeddings.div(embeddings.norm('euclidean', 1, true)) : embeddings;
   const distValues = miningDistances(f);
   const choices = mineEet(distValues, labels);
   const nA = choices.anchors.length;
@@ -101,8 +101,8 @@ function miningDistances(f: tf.Tensor2D): Float32Array {
 /** Rows `idx` of f; the gradient scatters (sums) the upstream rows back, duplicates included. */
 function selectRows(f: tf.Tensor2D, idx: Int32Array): tf.Tensor2D {
   const [b, dim] = f.shape;
-  const select = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    void save;
+  const select = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = inputs[0] as tf.Tensor;
     return {
       value: tf.gather(x, tf.tensor1d(idx, 'int32')),
       gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.tensor2d(idx, [idx.length, 1], 'int32'), dy, [b, dim]),
