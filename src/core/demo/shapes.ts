@@ -96,10 +96,11 @@ function dress(rng: Rng, p: Paint): string {
     [50 + waist, waistY],
     [50 + hem, bottom],
   ];
-  const pts = symmetric(right);
+  const left = right.slice(1, -1).reverse().map(([x, y]): [number, number] => [100 - x, y]);
   const d = `M${f(50 - sw)} ${f(top)} Q50 ${f(top + rng.range(5, 12))} ${f(50 + sw)} ${f(top)} ` +
-    pts.slice(1, -1).map(([x, y]) => `L${f(x)} ${f(y)}`).join(' ') +
-    ` L${f(50 + hem)} ${f(bottom)} Q50 ${f(bottom + 4)} ${f(50 - hem)} ${f(bottom)} Z`;
+    right.slice(1).map(([x, y]) => `L${f(x)} ${f(y)}`).join(' ') +
+    ` Q50 ${f(bottom + 4)} ${f(50 - hem)} ${f(bottom)} ` +
+    left.map(([x, y]) => `L${f(x)} ${f(y)}`).join(' ') + ' Z';
   const belt = rng.chance(0.5) ? line(50 - waist - 0.5, waistY, 50 + waist + 0.5, waistY, p.accent, 2.6) : '';
   return shadow(50, bottom + 3, hem + 3, 2.5) + path(d, p.fill, p.dark) + belt;
 }
@@ -133,8 +134,8 @@ function shoe(rng: Rng, p: Paint, shaftTop: number, heelBlock: boolean, laces: b
     `C${f(heel - 3)} ${f(sole - 10)} ${f(heel)} ${f(shaftTop + 6)} ${f(heel + 2)} ${f(shaftTop)} ` +
     `L${f(heel + 2 + openW)} ${f(shaftTop + (shaftTop < 40 ? 0 : 3))} ` +
     `L${f(heel + 6 + openW)} ${f(throat)} ` +
-    `C${f(60)} ${f(throat + 6)} ${f(72)} ${f(toeTop - 2)} ${f(toe - 6)} ${f(toeTop + 2)} ` +
-    `C${f(toe + 1)} ${f(toeTop + 5)} ${f(toe + 1)} ${f(sole - 2)} ${f(toe)} ${f(sole)} Z`;
+    `C${f(60)} ${f(throat + 6)} ${f(68)} ${f(toeTop - 1)} ${f(toe - 12)} ${f(toeTop)} ` +
+    `C${f(toe - 3)} ${f(toeTop + 0.5)} ${f(toe + 2)} ${f(toeTop + 5)} ${f(toe + 1)} ${f(sole - 2)} L${f(toe)} ${f(sole)} Z`;
   const soleD = `M${f(heel - 1)} ${f(sole)} L${f(toe + 1)} ${f(sole)} ` +
     `Q${f(toe + 2)} ${f(sole + soleH)} ${f(toe - 4)} ${f(sole + soleH)} L${f(heel + 1)} ${f(sole + soleH)} ` +
     `Q${f(heel - 2)} ${f(sole + soleH)} ${f(heel - 1)} ${f(sole)} Z`;
@@ -145,7 +146,7 @@ function shoe(rng: Rng, p: Paint, shaftTop: number, heelBlock: boolean, laces: b
     for (let i = 0; i < n; i++) {
       const t = (i + 0.5) / n;
       const x = heel + 6 + openW + t * (toe - heel - openW - 24);
-      const y = throat + t * (toeTop - throat) * 0.8 - 1;
+      const y = throat + t * (toeTop - throat) * 0.8 + 3;
       details += line(x - 2.5, y - 2, x + 2.5, y + 1.5, p.light, 1.1);
     }
   }
