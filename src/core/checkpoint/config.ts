@@ -1,0 +1,102 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LensError } from '../errors';
+
+/** Which tensor of the model is the embedding. */
+export type OutputChoice = { kind: 'last' } | { kind: 'penultimate' } | { kind: 'named'; name: string };
+
+export type Layout = 'NHWC' | 'NCHW';
+export type ResizeMode = 'crop' | 'stretch';
+
+/** Everything needed to turn an image file into the model's input, fully resolved. */
+export interface Preprocess {
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  /** Per channel, in [0,1] pixel units: x = (pixel/255 − mean) / std. */
+  mean: number[];
+  std: number[];
+  /** crop: resize the short side then centre-crop; stretch: resize both sides, ignoring aspect. */
+  resize: ResizeMode;
+  layout: Layout;
+}
+
+/** The optional `embedding-lens.json` beside a checkpoint; every field may be left out. */
+export interface CheckpointConfig {
+  output?: OutputChoice;
+  height?: number;
+  width?: number;
+  channels?: 1 | 3;
+  mean?: number[];
+  std?: number[];
+  resize?: ResizeMode;
+  layout?: Layout;
+}
+
+export const CONFIG_FILE = 'embedding-lens.json';
+
+/** The config file that applies to a checkpoint path (a file, or a folder holding model.json). */
+export function configPathFor(checkpointPath: string): string {
+  const dir = existsSync(checkpointPath) && statSync(checkpointPath).isDirectory() ? checkpointPath : dirname(checkpointPath);
+  return join(dir, CONFIG_FILE);
+}
+
+export function readCheckpointConfig(checkpointPath: string): { config: CheckpointConfig; file?: string } {
+  const file = configPathFor(checkpointPath);
+  if (!existsSync(file)) return { config: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new LensError(`is not valid JSON (${(err as Error).message}); expected an object like {"inputSize": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": "penultimate"}`, file);
+  }
+  return { config: parseCheckpointConfig(raw, file), file };
+}
+
+/** Validates the config strictly: a typo must be an error, not a silently different embedding. */
+export function parseCheckpointConfig(raw: unknown, file: string): CheckpointConfig {
+  const bad = (msg: string): never => {
+    throw new LensError(msg, file);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('expected a JSON object');
+  const o = raw as Record<string, unknown>;
+  const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'layout'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) bad(`unknown key "${k}"; expected only ${known.join(', ')}`);
+  const c: CheckpointConfig = {};
+  if (o.output !== undefined) {
+    if (o.output === 'last' || o.output === 'penultimate') c.output = { kind: o.output };
+    else if (typeof o.output === 'object' && o.output !== null && typeof (o.output as { name?: unknown }).name === 'string') {
+      c.output = { kind: 'named', name: (o.output as { name: string }).name };
+    } else bad('"output" must be "last", "penultimate" or {"name": "<output or layer name>"}');
+  }
+  if (o.inputSize !== undefined) {
+    const s = o.inputSize;
+    const ok = (x: unknown) => Number.isInteger(x) && (x as number) > 0 && (x as number) <= 8192;
+    if (ok(s)) c.height = c.width = s as number;
+    else if (Array.isArray(s) && s.length === 2 && s.every(ok)) [c.height, c.width] = s as [number, number];
+    else bad('"inputSize" must be a positive integer or [height, width]');
+  }
+  if (o.channels !== undefined) {
+    if (o.channels !== 1 && o.channels !== 3) bad('"channels" must be 1 (grey) or 3 (RGB)');
+    c.channels = o.channels as 1 | 3;
+  }
+  for (const key of ['mean', 'std'] as const) {
+    const v = o[key];
+    if (v === undefined) continue;
+    const list = typeof v === 'number' ? [v] : v;
+    if (!Array.isArray(list) || list.length === 0 || list.length > 3 || !list.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      bad(`"${key}" must be a number or a list of 1 or 3 numbers (per channel, pixels scaled to [0,1])`);
+    }
+    if (key === 'std' && (list as number[]).some((x) => x <= 0)) bad('"std" values must be > 0');
+    c[key] = list as number[];
+  }
+  if (o.resize !== undefined) {
+    if (o.resize !== 'crop' && o.resize !== 'stretch') bad('"resize" must be "crop" (centre-crop) or "stretch"');
+    c.resize = o.resize as ResizeMode;
+  }
+  if (o.layout !== undefined) {
+    if (o.layout !== 'NHWC' && o.layout !== 'NCHW') bad('"layout" must be "NHWC" or "NCHW"');
+    c.layout = o.layout as Layout;
+  }
+  return c;
+}

@@ -1,0 +1,61 @@
+import { existsSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { LensError } from '../errors';
+import { readCheckpointConfig, CheckpointConfig } from './config';
+import type { CheckpointKind, LoadCheckpointOptions, LoadedModel } from './model';
+import { loadOnnxModel } from './onnxModel';
+import { precomputedKindOf } from './precomputed';
+import { loadTfjsModel } from './tfjsModel';
+import { readModelJson, tfjsModelFormat } from './tfjsIo';
+
+export * from './config';
+export * from './model';
+export { fileSystemLoadHandler, readModelJson, readWeights, tfjsModelFormat, weightByteLength } from './tfjsIo';
+export { loadPrecomputed, PrecomputedEmbeddings } from './precomputed';
+export type { TfjsLoadedModel } from './tfjsModel';
+
+/** A folder holding model.json stands for that model.json. */
+export function resolveCheckpointPath(path: string): string {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const mj = join(path, 'model.json');
+    if (existsSync(mj)) return mj;
+    throw new LensError('is a folder without model.json; expected a model.json, an .onnx file, or embeddings (.npy / tensor.tsv)', path);
+  }
+  return path;
+}
+
+/** The kind of checkpoint from its name (and, for .json, its format field). */
+export async function detectCheckpointKind(path: string): Promise<CheckpointKind> {
+  const file = resolveCheckpointPath(path);
+  if (!existsSync(file)) throw new LensError('does not exist; expected a model.json, an .onnx file, or embeddings (.npy / tensor.tsv)', file);
+  const ext = extname(file).toLowerCase();
+  if (ext === '.onnx') return 'onnx';
+  const pre = precomputedKindOf(file);
+  if (pre) return pre;
+  if (ext === '.json') return tfjsModelFormat(await readModelJson(file)) === 'graph' ? 'tfjs-graph' : 'tfjs-layers';
+  throw new LensError(`has an unknown checkpoint type "${ext}"; expected model.json (tfjs), .onnx, .npy or tensor.tsv`, file);
+}
+
+export function isPrecomputedKind(kind: CheckpointKind): kind is 'npy' | 'projector-tsv' {
+  return kind === 'npy' || kind === 'projector-tsv';
+}
+
+/**
+ * Loads an image model (tfjs LayersModel/GraphModel or ONNX) ready to embed preprocessed batches.
+ * Settings come from `opts` over `embedding-lens.json` over what the model's input implies;
+ * everything guessed is listed in `assumptions`. Precomputed embeddings are not models: use
+ * loadPrecomputed (computeEmbeddings handles both).
+ */
+export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions = {}): Promise<LoadedModel> {
+  const file = resolveCheckpointPath(path);
+  const kind = await detectCheckpointKind(file);
+  if (isPrecomputedKind(kind)) throw new LensError('holds precomputed embeddings, not a model; it needs no images to embed', file);
+  const { config: fileConfig, file: configFile } = readCheckpointConfig(file);
+  const config: CheckpointConfig = { ...fileConfig, ...definedOnly(opts.config ?? {}) };
+  if (kind === 'onnx') return loadOnnxModel(file, config, configFile, opts);
+  return loadTfjsModel(file, config, configFile, opts);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

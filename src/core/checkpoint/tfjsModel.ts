@@ -1,0 +1,152 @@
+import type { GraphModel, LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
+import { LensError } from '../errors';
+import { initTfjs, Tf } from '../runtime/tfjs';
+import type { CheckpointConfig, OutputChoice } from './config';
+import { endsInSoftmax, GraphNode, penultimateTensor } from './graphWalk';
+import { resolvePreprocess } from './inputSpec';
+import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
+import { fileSystemLoadHandler, readModelJson, tfjsModelFormat } from './tfjsIo';
+
+export interface TfjsLoadedModel extends LoadedModel {
+  tf: Tf;
+  /** The model as stored (for training); `embedModel` is the sub-model ending at the chosen output. */
+  layersModel?: LayersModel;
+  embedModel?: LayersModel;
+  graphModel?: GraphModel;
+}
+
+const HEAD_ACTIVATIONS = new Set(['softmax', 'sigmoid']);
+
+function isClassifierHead(layer: { getClassName(): string; getConfig(): Record<string, unknown> }): boolean {
+  const cls = layer.getClassName();
+  const act = layer.getConfig().activation;
+  return cls === 'Softmax' || ((cls === 'Dense' || cls === 'Activation') && typeof act === 'string' && HEAD_ACTIVATIONS.has(act));
+}
+
+export async function loadTfjsModel(modelJsonPath: string, config: CheckpointConfig, configFile: string | undefined, opts: LoadCheckpointOptions): Promise<TfjsLoadedModel> {
+  const json = await readModelJson(modelJsonPath);
+  const rt = await initTfjs(opts.backend ?? 'auto');
+  const { tf } = rt;
+  const assumptions = rt.skipped.filter((s) => s.reason !== 'not tried').map((s) => `tfjs backend ${s.backend} not used: ${s.reason}`);
+  const format = tfjsModelFormat(json);
+  const output: OutputChoice | undefined = opts.output ?? config.output;
+  const base = { path: modelJsonPath, backend: rt.backend, tf };
+  const wrap = (err: unknown, what: string) =>
+    err instanceof LensError ? err : new LensError(`cannot be loaded as a tfjs ${what}: ${(err as Error).message}`, modelJsonPath);
+
+  if (format === 'layers') {
+    let model: LayersModel;
+    try {
+      model = await tf.loadLayersModel(fileSystemLoadHandler(modelJsonPath));
+    } catch (err) {
+      throw wrap(err, 'LayersModel');
+    }
+    if (model.inputs.length !== 1) throw new LensError(`has ${model.inputs.length} inputs; expected one image input`, modelJsonPath);
+    const { preprocess, assumptions: pa } = resolvePreprocess(model.inputs[0].shape, config, { file: modelJsonPath, configFile, defaultLayout: 'NHWC', layoutFixed: true });
+    assumptions.push(...pa);
+    const layers = model.layers;
+    const last = layers[layers.length - 1];
+    let choice: OutputChoice;
+    if (output) choice = output;
+    else if (isClassifierHead(last)) {
+      choice = { kind: 'penultimate' };
+      assumptions.push(`embedding = penultimate layer: the last layer "${last.name}" is a classifier head (${String(last.getConfig().activation ?? last.getClassName())})`);
+    } else {
+      choice = { kind: 'last' };
+      assumptions.push(`embedding = last layer "${last.name}"`);
+    }
+    let tensor: SymbolicTensor;
+    let outputName: string;
+    if (choice.kind === 'last') {
+      tensor = model.outputs[0];
+      outputName = last.name;
+    } else if (choice.kind === 'named') {
+      const layer = layers.find((l) => l.name === choice.name);
+      if (!layer) throw new LensError(`has no layer "${choice.name}"; its layers are: ${layers.map((l) => l.name).join(', ')}`, modelJsonPath);
+      tensor = layer.output as SymbolicTensor;
+      outputName = layer.name;
+    } else {
+      // A trailing pure activation layer belongs to the head; step over it to the dense layer.
+      let head = layers.length - 1;
+      if (layers[head].getClassName() === 'Activation' || layers[head].getClassName() === 'Softmax') head--;
+      if (head < 1) throw new LensError('has too few layers for a penultimate-layer embedding', modelJsonPath);
+      const feed = layers[head].input;
+      if (Array.isArray(feed)) throw new LensError(`layer "${layers[head].name}" has several inputs; name the embedding output in embedding-lens.json`, modelJsonPath);
+      tensor = feed;
+      outputName = layers[head - 1].name;
+    }
+    const embedModel = tensor === model.outputs[0] ? model : tf.model({ inputs: model.inputs, outputs: tensor });
+    const embed = async (input: Float32Array, n: number) => {
+      const y = tf.tidy(() => {
+        const x = tf.tensor(input, inputDims(preprocess, n), 'float32');
+        const out = embedModel.predict(x) as Tensor;
+        return out.reshape([n, -1]);
+      });
+      try {
+        return (await y.data()) as Float32Array;
+      } finally {
+        y.dispose();
+      }
+    };
+    const dim = (await embed(new Float32Array(inputDims(preprocess, 1).reduce((a, b) => a * b, 1)), 1)).length;
+    return {
+      ...base, kind: 'tfjs-layers', inputName: model.inputs[0].name, inputShape: model.inputs[0].shape, outputName, output: choice, dim, preprocess,
+      assumptions, maxBatch: Infinity, embed, layersModel: model, embedModel,
+      // The sub-model shares the stored model's weights, so disposing the stored model frees both.
+      dispose: async () => {
+        model.dispose();
+      },
+    };
+  }
+
+  let model: GraphModel;
+  try {
+    model = await tf.loadGraphModel(fileSystemLoadHandler(modelJsonPath));
+  } catch (err) {
+    throw wrap(err, 'GraphModel');
+  }
+  if (model.inputs.length !== 1) throw new LensError(`has ${model.inputs.length} inputs; expected one image input`, modelJsonPath);
+  const input = model.inputs[0];
+  const { preprocess, assumptions: pa } = resolvePreprocess(input.shape ?? [], config, { file: modelJsonPath, configFile, defaultLayout: 'NHWC' });
+  assumptions.push(...pa);
+  const rawNodes = ((json.modelTopology as { node?: { name: string; op: string; input?: string[] }[] }).node ?? []);
+  const nodes: GraphNode[] = rawNodes.map((n) => ({ name: n.name, op: n.op, inputs: n.input ?? [], outputs: [n.name] }));
+  const constants = new Set(rawNodes.filter((n) => n.op === 'Const').map((n) => n.name));
+  const outputs = model.outputNodes;
+  let choice: OutputChoice;
+  if (output) choice = output;
+  else if (endsInSoftmax(nodes, outputs[0])) {
+    choice = { kind: 'penultimate' };
+    assumptions.push(`embedding = penultimate layer: the output "${outputs[0]}" is a softmax`);
+  } else {
+    choice = { kind: 'last' };
+    assumptions.push(`embedding = output "${outputs[0]}"${outputs.length > 1 ? ` (first of ${outputs.length})` : ''}`);
+  }
+  let outputName: string;
+  if (choice.kind === 'last') outputName = outputs[0];
+  else if (choice.kind === 'named') {
+    if (!nodes.some((n) => n.name === choice.name)) throw new LensError(`has no node "${choice.name}"; its outputs are: ${outputs.join(', ')}`, modelJsonPath);
+    outputName = choice.name;
+  } else {
+    const t = penultimateTensor(nodes, outputs[0], constants);
+    if (!t) throw new LensError(`the output "${outputs[0]}" is not a dense (MatMul) classifier head, so there is no penultimate layer; name the embedding output in embedding-lens.json`, modelJsonPath);
+    outputName = t;
+  }
+  const embed = async (data: Float32Array, n: number) => {
+    const x = tf.tensor(data, inputDims(preprocess, n), 'float32');
+    let y: Tensor | undefined;
+    try {
+      y = (await model.executeAsync({ [input.name]: x }, outputName)) as Tensor;
+      return (await y.data()) as Float32Array;
+    } finally {
+      x.dispose();
+      y?.dispose();
+    }
+  };
+  const dim = (await embed(new Float32Array(inputDims(preprocess, 1).reduce((a, b) => a * b, 1)), 1)).length;
+  return {
+    ...base, kind: 'tfjs-graph', inputName: input.name, inputShape: input.shape ?? [], outputName, output: choice, dim, preprocess,
+    assumptions, maxBatch: typeof input.shape?.[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : Infinity, embed, graphModel: model,
+    dispose: async () => model.dispose(),
+  };
+}

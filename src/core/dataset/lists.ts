@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { LensError } from '../errors';
+import { encodeLabels } from './classes';
+import type { DatasetItem } from './types';
+
+async function lines(file: string): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
+  } catch (err) {
+    throw new LensError(`cannot be read (${(err as Error).message})`, file);
+  }
+}
+
+export const isSopList = (file: string) => /^Ebay_(train|test)\.txt$/i.test(basename(file));
+export const isInShopList = (file: string) => basename(file).toLowerCase() === 'list_eval_partition.txt';
+
+/**
+ * Stanford Online Products: Ebay_train.txt / Ebay_test.txt, header "image_id class_id super_class_id path",
+ * paths relative to the list's folder. The label is the product (class_id); the split is the file's.
+ */
+export async function readSopLists(files: string[]): Promise<{ items: DatasetItem[]; classNames: string[] }> {
+  const rows: { path: string; label: string; split: string }[] = [];
+  for (const file of files) {
+    const ls = await lines(file);
+    const header = (ls[0] ?? '').trim().split(/\s+/);
+    const ci = header.indexOf('class_id');
+    const pi = header.indexOf('path');
+    if (ci < 0 || pi < 0) throw new LensError(`first line "${ls[0] ?? ''}" is not the SOP header; expected "image_id class_id super_class_id path"`, file);
+    const split = /train/i.test(basename(file)) ? 'train' : 'test';
+    ls.slice(1).forEach((l, i) => {
+      const parts = l.trim().split(/\s+/);
+      if (parts.length < header.length) throw new LensError(`line ${i + 2} has ${parts.length} fields; expected ${header.length}`, file);
+      rows.push({ path: resolve(dirname(file), parts[pi]), label: parts[ci], split });
+    });
+  }
+  const { labels, classNames } = encodeLabels(rows.map((r) => r.label));
+  return { items: rows.map((r, i) => ({ path: r.path, label: labels[i], split: r.split })), classNames };
+}
+
+/**
+ * DeepFashion In-Shop: list_eval_partition.txt — a count line, a header "image_name item_id
+ * evaluation_status", then one image per line with split train/query/gallery (kept as the split).
+ * Image names ("img/…") are relative to the dataset root: the list's folder, or the In-Shop layout
+ * where the list is in Eval/ and images in Img/.
+ */
+export async function readInShopList(file: string): Promise<{ items: DatasetItem[]; classNames: string[]; notes: string[] }> {
+  const ls = await lines(file);
+  const hi = ls.findIndex((l) => /image_name/.test(l) && /item_id/.test(l));
+  if (hi < 0) throw new LensError('has no "image_name item_id evaluation_status" header; expected DeepFashion In-Shop list_eval_partition.txt', file);
+  const rows = ls.slice(hi + 1).map((l, i) => {
+    const parts = l.trim().split(/\s+/);
+    if (parts.length < 3) throw new LensError(`line ${hi + i + 2} has ${parts.length} fields; expected image_name item_id evaluation_status`, file);
+    return { name: parts[0], item: parts[1], split: parts[2] };
+  });
+  if (rows.length === 0) throw new LensError('lists no images', file);
+  const dir = dirname(file);
+  const bases = [dir, join(dir, '..', 'Img'), join(dir, '..'), join(dir, 'Img')];
+  const base = bases.find((b) => existsSync(join(b, rows[0].name))) ?? dir;
+  const notes = base === dir ? [] : [`In-Shop images resolved under ${resolve(base)}`];
+  const { labels, classNames } = encodeLabels(rows.map((r) => r.item));
+  return { items: rows.map((r, i) => ({ path: resolve(base, r.name), label: labels[i], split: r.split })), classNames, notes };
+}

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type * as ortTypes from 'onnxruntime-node';
+import { BackendSetting, OrtAvailability, OrtProvider, Selection, selectOrtProviders } from './select';
+import { cpuCount, probeGpu } from './device';
+
+export type Ort = typeof ortTypes;
+
+export function loadOrt(): Ort {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require('onnxruntime-node') as Ort;
+}
+
+/** What onnxruntime-node on this machine can do, probed without creating a session. */
+export function probeOrt(ort: Ort): OrtAvailability {
+  const gpu = probeGpu();
+  let cudaProvider: true | string = 'onnxruntime-node lists no CUDA provider';
+  const cuda = ort.listSupportedBackends?.().find((b) => b.name === 'cuda');
+  if (cuda) {
+    if (cuda.bundled) cudaProvider = true;
+    else {
+      // Not bundled: the provider library arrives with the package's install script, which may not have run.
+      const pkgDir = dirname(require.resolve('onnxruntime-node/package.json'));
+      const lib = join(pkgDir, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+      cudaProvider = existsSync(lib)
+        ? true
+        : 'CUDA provider library not installed (onnxruntime-node install script skipped)';
+    }
+  }
+  return { cudaProvider, gpu };
+}
+
+export interface OrtSessionPlan {
+  options: ortTypes.InferenceSession.SessionOptions;
+  selection: Selection<OrtProvider> & { providers: OrtProvider[] };
+}
+
+export function ortSessionPlan(setting: BackendSetting, available: OrtAvailability, threads = cpuCount()): OrtSessionPlan {
+  const selection = selectOrtProviders(setting, available);
+  return {
+    selection,
+    options: {
+      executionProviders: selection.providers,
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { BackendSetting, TfjsBackend, Availability, Selection, selectTfjsBackend, tfjsCandidates } from './select';
+import { probeGpu } from './device';
+
+export type Tf = typeof tfTypes;
+
+export interface TfjsRuntime {
+  tf: Tf;
+  backend: TfjsBackend;
+  skipped: Selection<TfjsBackend>['skipped'];
+}
+
+const NATIVE_PACKAGE: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
+  'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
+  'tfjs-node': '@tensorflow/tfjs-node',
+};
+
+let current: Promise<TfjsRuntime> | undefined;
+let currentSetting: BackendSetting | undefined;
+
+/**
+ * Loads tfjs on the fastest backend the setting allows and reports which one ran. The native
+ * packages are optional dependencies whose install script often did not run: requiring them
+ * then throws MODULE_NOT_FOUND (or a missing .so), which here only means "try the next one".
+ * The process has one tfjs engine, so the first call's choice holds for later calls with the same setting.
+ */
+export function initTfjs(setting: BackendSetting = 'auto'): Promise<TfjsRuntime> {
+  if (!current || currentSetting !== setting) {
+    currentSetting = setting;
+    current = load(setting);
+  }
+  return current;
+}
+
+async function load(setting: BackendSetting): Promise<TfjsRuntime> {
+  const available: Partial<Availability<TfjsBackend>> = {};
+  let tf: Tf | undefined;
+  for (const b of tfjsCandidates(setting)) {
+    const r = await tryBackend(b);
+    if (typeof r === 'string') {
+      available[b] = r;
+      continue;
+    }
+    available[b] = true;
+    tf = r;
+    break;
+  }
+  for (const b of tfjsCandidates(setting)) if (!(b in available)) available[b] = 'not tried';
+  const sel = selectTfjsBackend(setting, available as Availability<TfjsBackend>);
+  return { tf: tf!, backend: sel.chosen, skipped: sel.skipped };
+}
+
+async function tryBackend(b: TfjsBackend): Promise<Tf | string> {
+  try {
+    if (b === 'tfjs-node-gpu' || b === 'tfjs-node') {
+      if (b === 'tfjs-node-gpu') {
+        const gpu = probeGpu();
+        if (gpu !== true) return gpu;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const tf = require(NATIVE_PACKAGE[b]) as Tf;
+      await tf.setBackend('tensorflow');
+      await tf.ready();
+      return tf;
+    }
+    const tf = require('@tensorflow/tfjs') as Tf;
+    if (b === 'wasm') {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
+      // The package stays external in every bundle, so its .wasm files sit beside its main file.
+      const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+      if (!existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm'))) return `no .wasm files in ${dir}`;
+      wasm.setWasmPaths(dir + '/');
+    }
+    const ok = await tf.setBackend(b);
+    if (!ok) return `tf.setBackend("${b}") failed`;
+    await tf.ready();
+    return tf;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'MODULE_NOT_FOUND') return 'not installed';
+    return `failed to load: ${e.message.split('\n')[0]}`;
+  }
+}

@@ -1,0 +1,40 @@
+// Worker-thread entry: loads the checkpoint and embeds the job's items off the caller's event
+// loop, so the extension host stays responsive. Cancellation is the parent terminating the thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import { loadCheckpoint } from '../checkpoint';
+import { LensError } from '../errors';
+import { embedItems } from '../embed/batches';
+import type { EmbedJob, WorkerMessage } from '../embed/protocol';
+
+const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
+
+async function main(job: EmbedJob): Promise<void> {
+  // Decoding 100k distinct files: sharp's operation cache would only grow.
+  sharp.cache(false);
+  const t0 = performance.now();
+  const model = await loadCheckpoint(job.checkpoint, job.load);
+  const loadModelMs = performance.now() - t0;
+  post({
+    type: 'model',
+    info: { kind: model.kind, backend: model.backend, assumptions: model.assumptions, dim: model.dim, outputName: model.outputName, output: model.output, preprocess: model.preprocess },
+  });
+  let last = 0;
+  const r = await embedItems(model, job.items, job.batchSize, (done, skipped) => {
+    const now = performance.now();
+    // Throttle: a message per batch is fine for big batches, too chatty for tiny ones.
+    if (now - last > 100 || done === job.items.length) {
+      last = now;
+      post({ type: 'progress', done, skipped });
+    }
+  });
+  await model.dispose();
+  post(
+    { type: 'done', vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { loadModelMs, ...r.timings, totalMs: performance.now() - t0 } },
+    [r.vectors.buffer as ArrayBuffer, r.ok.buffer as ArrayBuffer],
+  );
+}
+
+main(workerData as EmbedJob).catch((err: Error) => {
+  post({ type: 'error', name: err.name, message: err instanceof LensError && err.file ? err.message.slice(err.file.length + 2) : err.message, file: (err as LensError).file, code: (err as LensError).code });
+});
