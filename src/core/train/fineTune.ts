@@ -1,0 +1,79 @@
+import { Worker } from 'node:worker_threads';
+import { CancelledError, LensError } from '../errors';
+import { workerPath } from '../util/workerPath';
+import { resolveSettings, type EpochReport, type FineTuneOptions, type FineTuneResult, type StepReport } from './options';
+import { assertWritableOutDir } from './checkpointWriter';
+import type { Progress } from '../types';
+
+/** What crosses into the training worker: the options minus the signal and callbacks. */
+export type FineTuneJob = Omit<FineTuneOptions, 'signal' | 'onProgress' | 'onStep' | 'onEpoch'>;
+
+export type TrainMessage =
+  | { type: 'progress'; p: Progress }
+  | { type: 'step'; s: StepReport }
+  | { type: 'epoch'; e: EpochReport }
+  | { type: 'done'; result: FineTuneResult }
+  | { type: 'error'; name: string; message: string; code?: string };
+
+/**
+ * Fine-tunes a checkpoint with the EET loss in a worker thread, so the extension host's event loop
+ * stays free. Progress, steps and epochs are relayed to the callbacks; aborting `signal` asks the
+ * worker to stop after its current step, and the promise then resolves with `cancelled: true` and
+ * the best epoch so far already written at `outDir`. Bad input rejects with a LensError.
+ */
+export function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
+  const { signal, onProgress, onStep, onEpoch, ...job } = opts;
+  if (signal?.aborted) return Promise.reject(new CancelledError());
+  // Checked here too, so a wrong output folder fails at once instead of after a worker starts.
+  try {
+    resolveSettings(job);
+    if (job.outDir) assertWritableOutDir(job.outDir, job.checkpoint);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return new Promise<FineTuneResult>((resolve, reject) => {
+    const worker = startWorker(workerPath('train'), job);
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = () => worker.postMessage({ type: 'cancel' });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: TrainMessage) => {
+      try {
+        if (m.type === 'progress') onProgress?.(m.p);
+        else if (m.type === 'step') onStep?.(m.s);
+        else if (m.type === 'epoch') onEpoch?.(m.e);
+        else if (m.type === 'done') finish(() => resolve(m.result));
+        else if (m.type === 'error') finish(() => reject(reviveError(m)));
+      } catch (err) {
+        // A throwing callback must not leave the worker running unobserved.
+        worker.postMessage({ type: 'cancel' });
+        finish(() => reject(err));
+      }
+    });
+    worker.on('error', (err) => finish(() => reject(err)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the training worker exited (code ${code}) without a result`))));
+  });
+}
+
+/**
+ * From source (tests under tsx) the entry is TypeScript, which a worker cannot import even with
+ * inherited --import flags on Node 20; tsx's CommonJS hook, required first in an eval'd stub, can.
+ */
+function startWorker(path: string, workerData: FineTuneJob): Worker {
+  if (!path.endsWith('.ts')) return new Worker(path, { workerData });
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(path)});`, { eval: true, workerData });
+}
+
+function reviveError(m: Extract<TrainMessage, { type: 'error' }>): Error {
+  if (m.name === 'CancelledError') return new CancelledError(m.message);
+  if (m.name === 'LensError') return new LensError(m.message, undefined, m.code);
+  const e = new Error(m.message);
+  e.name = m.name;
+  return e;
+}

@@ -1,0 +1,165 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import { eetLoss } from '../eet/loss';
+import { CancelledError, LensError } from '../errors';
+import { pkEpoch, rng } from './batches';
+import type { EpochReport, FineTuneSettings, StepReport } from './options';
+
+type Tf = typeof tfTypes;
+
+/** Row-major items (images in the model's input layout, or feature vectors) with their labels. */
+export interface ItemSet {
+  x: Float32Array;
+  /** Shape of one item, e.g. [28, 28, 1] or [D]. */
+  itemShape: number[];
+  labels: Int32Array;
+}
+
+export interface ValidationMetrics {
+  mapAtR: number;
+  recallAt1: number;
+  queries: number;
+}
+
+/** Leave-one-out retrieval on the validation embeddings (n×dim row-major). */
+export type Evaluate = (embeddings: Float32Array, n: number, dim: number, labels: Int32Array) => ValidationMetrics;
+
+export interface LoopControl {
+  signal?: AbortSignal;
+  onStep?(s: StepReport): void;
+  onEpoch?(e: EpochReport): void;
+  /** Called whenever an epoch beats the best validation map@r so far (epoch 0 first): save it. */
+  onBest?(epoch: number, history: EpochReport[]): Promise<void>;
+}
+
+export interface LoopResult {
+  history: EpochReport[];
+  bestEpoch: number;
+  cancelled: boolean;
+  /** Training stopped on this error after the best epoch so far was handed to onBest. */
+  error?: Error;
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** Copies the chosen rows of a row-major set into one contiguous batch buffer. */
+export function gatherRows(x: Float32Array, rowSize: number, rows: ArrayLike<number>, into?: Float32Array): Float32Array {
+  const out = into && into.length === rows.length * rowSize ? into : new Float32Array(rows.length * rowSize);
+  for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i] * rowSize, (rows[i] + 1) * rowSize), i * rowSize);
+  return out;
+}
+
+/** Embeds a whole set in inference mode, in batches, yielding between them. */
+export async function embedSet(tf: Tf, model: tfTypes.LayersModel, set: ItemSet, batch = 256, signal?: AbortSignal): Promise<{ data: Float32Array; dim: number }> {
+  const rowSize = set.itemShape.reduce((a, b) => a * b, 1);
+  const n = set.labels.length;
+  let out: Float32Array | undefined;
+  let dim = 0;
+  for (let s = 0; s < n; s += batch) {
+    if (signal?.aborted) throw new CancelledError();
+    const m = Math.min(batch, n - s);
+    const y = tf.tidy(() => {
+      const xb = tf.tensor(set.x.subarray(s * rowSize, (s + m) * rowSize), [m, ...set.itemShape]);
+      return (model.predict(xb) as tfTypes.Tensor).reshape([m, -1]);
+    });
+    const v = (await y.data()) as Float32Array;
+    dim = y.shape[1]!;
+    y.dispose();
+    out ??= new Float32Array(n * dim);
+    out.set(v, s * dim);
+    await yieldToLoop();
+  }
+  return { data: out ?? new Float32Array(0), dim };
+}
+
+/**
+ * The EET training loop: P×K batches, Adam on the model's trainable weights, validation before
+ * training (epoch 0) and after each epoch. It yields to the event loop after every step, so a
+ * cancel message is seen at once; on cancel or error it returns what it has — the best epoch was
+ * already handed to onBest when it happened.
+ */
+export async function trainLoop(tf: Tf, model: tfTypes.LayersModel, train: ItemSet, val: ItemSet, s: FineTuneSettings, evaluate: Evaluate, ctl: LoopControl = {}): Promise<LoopResult> {
+  const history: EpochReport[] = [];
+  let bestEpoch = 0;
+  let bestMap = -Infinity;
+  const rand = rng(s.seed);
+  const rowSize = train.itemShape.reduce((a, b) => a * b, 1);
+  const optimizer = tf.train.adam(s.lr);
+  const vars = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+  if (vars.length === 0) throw new LensError('the model has no trainable weights to fine-tune');
+  const [p, k] = s.pk;
+  let batchBuf: Float32Array | undefined;
+
+  const validate = async (epoch: number, started: number, loss?: EpochReport['loss']) => {
+    const { data, dim } = await embedSet(tf, model, val, 256, ctl.signal);
+    const m = evaluate(data, val.labels.length, dim, val.labels);
+    const report: EpochReport = { epoch, ...(loss ? { loss } : {}), val: m, seconds: (Date.now() - started) / 1000 };
+    history.push(report);
+    ctl.onEpoch?.(report);
+    if (m.mapAtR > bestMap) {
+      bestMap = m.mapAtR;
+      bestEpoch = epoch;
+      await ctl.onBest?.(epoch, history);
+    }
+  };
+
+  try {
+    await validate(0, Date.now());
+    const t0 = Date.now();
+    let stepsDone = 0;
+    let totalSteps = 0;
+    for (let epoch = 1; epoch <= s.epochs; epoch++) {
+      const started = Date.now();
+      const batches = pkEpoch(train.labels, p, k, rand);
+      if (batches.length === 0) throw new LensError('the training split has fewer than 2 classes with 2+ items each; no P×K batch can be formed');
+      if (epoch === 1) totalSteps = batches.length * s.epochs;
+      const sums = { total: 0, mc: 0, ec: 0, edc: 0 };
+      for (let step = 0; step < batches.length; step++) {
+        if (ctl.signal?.aborted) throw new CancelledError();
+        const rows = batches[step];
+        const labels = Int32Array.from(rows, (r) => train.labels[r]);
+        batchBuf = gatherRows(train.x, rowSize, rows, batchBuf);
+        const terms = [0, 0, 0];
+        const lossT = optimizer.minimize(
+          () => {
+            const xb = tf.tensor(batchBuf!, [rows.length, ...train.itemShape]);
+            const emb = (model.apply(xb, { training: true }) as tfTypes.Tensor).reshape([rows.length, -1]) as tfTypes.Tensor2D;
+            const l = eetLoss(emb, labels, { normalize: s.normalize, margin: s.margin, weights: s.weights });
+            terms[0] = l.mc.dataSync()[0];
+            terms[1] = l.ec.dataSync()[0];
+            terms[2] = l.edc.dataSync()[0];
+            return l.total;
+          },
+          true,
+          vars,
+        );
+        const loss = (await lossT!.data())[0];
+        lossT!.dispose();
+        if (!Number.isFinite(loss)) {
+          throw new LensError(`the EET loss became ${loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate (now ${s.lr})`);
+        }
+        sums.total += loss;
+        sums.mc += terms[0];
+        sums.ec += terms[1];
+        sums.edc += terms[2];
+        stepsDone++;
+        const elapsed = (Date.now() - t0) / 1000;
+        const sps = stepsDone / Math.max(elapsed, 1e-6);
+        ctl.onStep?.({
+          epoch, step: step + 1, stepsPerEpoch: batches.length, loss, mc: terms[0], ec: terms[1], edc: terms[2],
+          etaSeconds: (totalSteps - stepsDone) / sps, stepsPerSecond: sps,
+        });
+        await yieldToLoop();
+      }
+      const n = batches.length;
+      await validate(epoch, started, { total: sums.total / n, mc: sums.mc / n, ec: sums.ec / n, edc: sums.edc / n });
+    }
+    return { history, bestEpoch, cancelled: false };
+  } catch (err) {
+    if (err instanceof CancelledError || (err instanceof Error && err.name === 'AbortError')) return { history, bestEpoch, cancelled: true };
+    // An error before epoch 0 was validated has nothing to keep: it is the caller's to report.
+    if (history.length === 0) throw err;
+    return { history, bestEpoch, cancelled: false, error: err as Error };
+  } finally {
+    optimizer.dispose();
+  }
+}

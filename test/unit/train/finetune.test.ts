@@ -1,0 +1,96 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { fileSystemLoadHandler } from '../../../src/core/checkpoint';
+import { fineTune } from '../../../src/core/train/fineTune';
+import { saveLayersModel, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { isCancelled, LensError } from '../../../src/core/errors';
+import { hashTree, writeToyDataset } from './helpers';
+
+const root = mkdtempSync(join(tmpdir(), 'el-finetune-'));
+const srcDir = join(root, 'toy-model');
+const dataDir = join(root, 'toy-data');
+
+before(async () => {
+  await tf.setBackend('cpu');
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 8, kernelInitializer: init(2) }),
+    ],
+  });
+  mkdirSync(srcDir, { recursive: true });
+  await saveLayersModel(tf, model, srcDir, 'model');
+  writeFileSync(join(srcDir, SIDECAR), JSON.stringify({ inputSize: [8, 8], channels: 1, mean: [0], std: [1], resize: 'stretch' }));
+  await writeToyDataset(dataDir, 8, 10);
+});
+
+function sidecar(dir: string): { fineTune: { history: unknown[]; bestEpoch: number; cancelled?: boolean; complete: boolean }; inputSize: number[]; output: string } {
+  return JSON.parse(readFileSync(join(dir, SIDECAR), 'utf8'));
+}
+
+test('end-to-end fine-tune in the worker: writes a loadable checkpoint beside the source, never touching it', async () => {
+  const before = await hashTree(srcDir);
+  const epochs: number[] = [];
+  let steps = 0;
+  const r = await fineTune({ checkpoint: join(srcDir, 'model.json'), dataset: dataDir, epochs: 2, lr: 3e-3, pk: [3, 4], backend: 'wasm', onEpoch: (e) => epochs.push(e.epoch), onStep: () => steps++ });
+  assert.equal(r.cancelled, false);
+  assert.equal(r.outDir, `${srcDir}-eet-1`);
+  assert.deepEqual(epochs, [0, 1, 2]);
+  assert.ok(steps > 0);
+  assert.equal(r.history.length, 3);
+  assert.equal(r.backend, 'wasm');
+  const side = sidecar(r.outDir);
+  assert.deepEqual(side.inputSize, [8, 8], 'preprocessing carried over');
+  assert.equal(side.output, 'last');
+  assert.equal(side.fineTune.complete, true);
+  assert.equal(side.fineTune.history.length, 3);
+  assert.equal(side.fineTune.bestEpoch, r.best.epoch);
+  const model = await tf.loadLayersModel(fileSystemLoadHandler(join(r.outDir, 'model.json')));
+  assert.deepEqual(model.outputs[0].shape, [null, 8]);
+  model.dispose();
+  assert.deepEqual(await hashTree(srcDir), before, 'source checkpoint bytes unchanged');
+});
+
+test('cancelling mid-training keeps the best epoch so far as a loadable checkpoint and says so', async () => {
+  const before = await hashTree(srcDir);
+  const ac = new AbortController();
+  const outDir = join(root, 'cancelled-out');
+  const r = await fineTune({
+    checkpoint: srcDir, dataset: dataDir, outDir, epochs: 100, pk: [3, 4], backend: 'wasm', signal: ac.signal,
+    onStep: (s) => {
+      if (s.epoch === 2 && s.step === 1) ac.abort();
+    },
+  });
+  assert.equal(r.cancelled, true);
+  assert.ok(r.history.length >= 2 && r.history.length < 101);
+  const side = sidecar(outDir);
+  assert.equal(side.fineTune.cancelled, true);
+  assert.equal(side.fineTune.complete, false);
+  const model = await tf.loadLayersModel(fileSystemLoadHandler(join(outDir, 'model.json')));
+  assert.equal(model.predict(tf.zeros([2, 8, 8, 1])).toString().length > 0, true);
+  model.dispose();
+  assert.deepEqual(await hashTree(srcDir), before, 'source checkpoint bytes unchanged');
+});
+
+test('refuses to write over the source folder or an unrelated folder, before any work', async () => {
+  await assert.rejects(fineTune({ checkpoint: srcDir, dataset: dataDir, outDir: srcDir, backend: 'wasm' }), (e: unknown) => e instanceof LensError && /never over the source/.test(e.message));
+  const other = join(root, 'someone-elses');
+  mkdirSync(other);
+  writeFileSync(join(other, 'notes.txt'), 'keep me');
+  await assert.rejects(fineTune({ checkpoint: srcDir, dataset: dataDir, outDir: other, backend: 'wasm' }), (e: unknown) => e instanceof LensError && /not an earlier fine-tune output/.test(e.message));
+  assert.equal(readFileSync(join(other, 'notes.txt'), 'utf8'), 'keep me');
+});
+
+test('an already-aborted signal rejects as cancelled without starting a worker', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(fineTune({ checkpoint: srcDir, dataset: dataDir, signal: ac.signal }), (e: unknown) => isCancelled(e));
+  assert.equal(existsSync(`${srcDir}-eet-2`), false);
+});
