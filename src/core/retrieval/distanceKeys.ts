@@ -1,0 +1,73 @@
+import { distanceKeyModel } from './onnxGraph';
+
+/**
+ * Ranking keys for a block of queries against a whole gallery: key(q, g) = ‖g‖² − 2·q·g, the
+ * squared distance minus ‖q‖² (constant along a row, so rankings are unchanged).
+ *
+ * onnxruntime's Gemm (MLAS) runs this several times faster than tfjs-wasm or plain JS on the same
+ * cores, so it is the engine; a blocked JS loop is the fallback where the native addon does not
+ * load. Both are exact float32 products; only summation order differs.
+ */
+export interface KeyEngine {
+  readonly kind: 'onnxruntime' | 'js';
+  /** keys for queries rows [0, m) of `queries` (m×dim), row-major m×n. */
+  keys(queries: Float32Array, m: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export async function createKeyEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array, threads: number): Promise<KeyEngine> {
+  try {
+    return await createOrtEngine(gallery, n, dim, gallerySq, threads);
+  } catch {
+    return createJsEngine(gallery, n, dim, gallerySq);
+  }
+}
+
+async function createOrtEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array, threads: number): Promise<KeyEngine> {
+  // Loaded lazily: the addon is large and only this engine needs it.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(distanceKeyModel(dim), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
+  });
+  // onnxruntime-node rejects tensors over SharedArrayBuffer memory (what workers receive): copy once.
+  const own = (a: Float32Array) => (a.buffer instanceof SharedArrayBuffer ? Float32Array.from(a) : a);
+  const g = new ort.Tensor('float32', own(gallery), [n, dim]);
+  const gn = new ort.Tensor('float32', own(gallerySq), [n]);
+  return {
+    kind: 'onnxruntime',
+    async keys(queries, m) {
+      const q = new ort.Tensor('float32', own(queries.subarray(0, m * dim)), [m, dim]);
+      const out = await session.run({ Q: q, G: g, GN: gn });
+      return out.K.data as Float32Array;
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}
+
+function createJsEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array): KeyEngine {
+  return {
+    kind: 'js',
+    async keys(queries, m) {
+      const out = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) {
+        const qo = i * dim;
+        for (let j = 0; j < n; j++) {
+          const go = j * dim;
+          let dot = 0;
+          for (let k = 0; k < dim; k++) dot += queries[qo + k] * gallery[go + k];
+          out[i * n + j] = gallerySq[j] - 2 * dot;
+        }
+        // A long fallback run yields now and then so the event loop is never held for long.
+        if ((i & 15) === 15) await new Promise<void>((r) => setImmediate(r));
+      }
+      return out;
+    },
+    async dispose() {},
+  };
+}

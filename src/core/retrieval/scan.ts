@@ -1,0 +1,106 @@
+import { createKeyEngine } from './distanceKeys';
+import { queryStats, topKRow, RankScratch } from './rank';
+import { squaredNorms } from './prepare';
+
+/**
+ * One pass of queries [start, end) against the whole gallery, a block of query rows at a time:
+ * at most block × n keys exist at once, never an N×N matrix. The same function runs in-process
+ * (small inputs) and inside each retrieval worker (large ones), so both paths give identical numbers.
+ */
+export interface ScanInput {
+  queries: Float32Array;
+  gallery: Float32Array;
+  nGallery: number;
+  dim: number;
+  /** Gallery index of each query when the query is also in the gallery (leave-one-out), else null. */
+  selfIndex: Int32Array | null;
+  start: number;
+  end: number;
+  threads: number;
+}
+
+export interface TopKResult {
+  indices: Int32Array;
+  /** Euclidean distances (not keys), ascending per row. */
+  distances: Float32Array;
+}
+
+export interface StatsResult {
+  firstHit: Int32Array;
+  ap: Float64Array;
+  rPrecision: Float64Array;
+}
+
+/** Called after each block with the number of queries finished so far; may throw to stop. */
+export type BlockHook = (done: number) => void | Promise<void>;
+
+/** Rows per Gemm call: enough to keep MLAS efficient, small enough that keys stay ≈ 64 MB. */
+function blockRows(nGallery: number): number {
+  return Math.max(8, Math.min(512, Math.floor((16 * 1024 * 1024) / Math.max(1, nGallery))));
+}
+
+async function scan(input: ScanInput, perRow: (row: Float32Array, q: number, self: number) => void, hook?: BlockHook): Promise<void> {
+  const { queries, gallery, nGallery, dim, selfIndex, start, end } = input;
+  const engine = await createKeyEngine(gallery, nGallery, dim, squaredNorms(gallery, nGallery, dim), input.threads);
+  try {
+    const step = blockRows(nGallery);
+    // The next block's product runs (natively, off this thread) while this block is ranked.
+    const launch = (s: number) => engine.keys(queries.subarray(s * dim, Math.min(end, s + step) * dim), Math.min(end, s + step) - s);
+    let pending = start < end ? launch(start) : null;
+    for (let s = start; s < end; s += step) {
+      const keys = await pending!;
+      const e = Math.min(end, s + step);
+      pending = e < end ? launch(e) : null;
+      for (let q = s; q < e; q++) perRow(keys.subarray((q - s) * nGallery, (q - s + 1) * nGallery), q, selfIndex ? selfIndex[q] : -1);
+      if (hook) await hook(e - start);
+    }
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function scanTopK(input: ScanInput, k: number, hook?: BlockHook): Promise<TopKResult> {
+  const rows = input.end - input.start;
+  const indices = new Int32Array(rows * k).fill(-1);
+  const distances = new Float32Array(rows * k).fill(Infinity);
+  const qsq = squaredNorms(input.queries, input.queries.length / input.dim, input.dim);
+  await scan(
+    input,
+    (row, q, self) => {
+      const off = (q - input.start) * k;
+      const got = topKRow(row, self, k, indices, distances, off);
+      // key + ‖q‖² is the squared distance; rounding can take it a hair below zero.
+      for (let i = off; i < off + got; i++) distances[i] = Math.sqrt(Math.max(0, distances[i] + qsq[q]));
+    },
+    hook,
+  );
+  return { indices, distances };
+}
+
+export async function scanStats(
+  input: ScanInput,
+  queryLabels: Int32Array,
+  galleryLabels: Int32Array,
+  /** Same-label gallery items per query, the query itself not counted; 0 → excluded, skipped. */
+  rOf: Int32Array,
+  hook?: BlockHook,
+): Promise<StatsResult> {
+  const rows = input.end - input.start;
+  const firstHit = new Int32Array(rows);
+  const ap = new Float64Array(rows);
+  const rPrecision = new Float64Array(rows);
+  const scratch = new RankScratch(input.nGallery);
+  await scan(
+    input,
+    (row, q, self) => {
+      const r = rOf[q];
+      if (r === 0) return;
+      const st = queryStats(row, self, queryLabels[q], galleryLabels, r, scratch);
+      firstHit[q - input.start] = st.firstHit;
+      ap[q - input.start] = st.ap;
+      rPrecision[q - input.start] = st.rPrecision;
+    },
+    hook,
+  );
+  return { firstHit, ap, rPrecision };
+}
