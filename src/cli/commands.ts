@@ -1,5 +1,7 @@
 import type { CliCommand } from './command';
+import { finetuneCommand } from './finetune';
 
 /** Every subcommand of `embedding-lens`, in the order `--help` lists them. Each lives in its own file. */
 export const commands: CliCommand[] = [
+  finetuneCommand,
 ];
