@@ -132,11 +132,22 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     if (!t) throw new LensError(`the output "${outputs[0]}" is not a dense (MatMul) classifier head, so there is no penultimate layer; name the embedding output in embedding-lens.json`, modelJsonPath);
     outputName = t;
   }
+  let needsAsync = false;
   const embed = async (data: Float32Array, n: number) => {
     const x = tf.tensor(data, inputDims(preprocess, n), 'float32');
     let y: Tensor | undefined;
     try {
-      y = (await model.executeAsync({ [input.name]: x }, outputName)) as Tensor;
+      // execute() is synchronous and quiet; graphs with control flow need executeAsync().
+      if (!needsAsync) {
+        try {
+          y = model.execute({ [input.name]: x }, outputName) as Tensor;
+        } catch (err) {
+          if (!/executeAsync|dynamic|control flow/i.test((err as Error).message)) throw err;
+          needsAsync = true;
+        }
+      }
+      if (needsAsync) y = (await model.executeAsync({ [input.name]: x }, outputName)) as Tensor;
+      if (!y) throw new Error('the graph produced no output');
       return (await y.data()) as Float32Array;
     } finally {
       x.dispose();
