@@ -1,0 +1,119 @@
+// The runner side of the bridge between the host suite and the browser.
+// The suite runs inside code-server's extension host (a Node process) and cannot see the workbench
+// page; the page belongs to this runner (playwright). So the runner listens on 127.0.0.1 and the
+// suite POSTs JSON to it: test events (printed live and counted) and UI requests that need the
+// page — read a webview's DOM, take a screenshot, run a command through the command palette.
+// See test/host/README.md for the request shapes; test/host/suite/helpers/runner.ts is the client.
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+
+const WEBVIEW_FRAME = '#active-frame';
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (text += c));
+    req.on('end', () => {
+      try {
+        resolve(text ? JSON.parse(text) : {});
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The content frame of the visible webview (the last one when panels are split side by side). */
+async function webviewFrame(page, index, timeoutMs) {
+  const outer = page.locator('iframe.webview').filter({ visible: true });
+  const pick = index === undefined ? outer.last() : outer.nth(index);
+  await pick.waitFor({ state: 'attached', timeout: timeoutMs });
+  return pick.contentFrame().frameLocator(WEBVIEW_FRAME);
+}
+
+function safeName(name) {
+  if (typeof name !== 'string' || !/^[\w.-]{1,80}$/.test(name)) throw new Error(`bad screenshot name ${JSON.stringify(name)} (letters, digits, . _ - only)`);
+  return name;
+}
+
+/**
+ * Starts the bridge. `onEvent(event)` receives suite events; `getPage()` returns the current page
+ * (undefined before the browser is up). Returns { port, close() }.
+ */
+export async function startBridge({ onEvent, getPage, resultsDir }) {
+  const ops = {
+    async webviewText(page, { selector, index, timeoutMs = 30000 }) {
+      const frame = await webviewFrame(page, index, timeoutMs);
+      const el = frame.locator(selector).first();
+      await el.waitFor({ state: 'attached', timeout: timeoutMs });
+      return { text: await el.textContent({ timeout: timeoutMs }) };
+    },
+    async webviewCount(page, { selector, index, timeoutMs = 30000 }) {
+      const frame = await webviewFrame(page, index, timeoutMs);
+      return { count: await frame.locator(selector).count() };
+    },
+    async webviewWaitFor(page, { selector, index, state = 'visible', timeoutMs = 30000 }) {
+      const frame = await webviewFrame(page, index, timeoutMs);
+      await frame.locator(selector).first().waitFor({ state, timeout: timeoutMs });
+      return {};
+    },
+    async webviewAttribute(page, { selector, name, index, timeoutMs = 30000 }) {
+      const frame = await webviewFrame(page, index, timeoutMs);
+      const el = frame.locator(selector).first();
+      await el.waitFor({ state: 'attached', timeout: timeoutMs });
+      return { value: await el.getAttribute(name, { timeout: timeoutMs }) };
+    },
+    async webviewScreenshot(page, { selector = 'body', name, index, timeoutMs = 30000 }) {
+      const frame = await webviewFrame(page, index, timeoutMs);
+      const path = join(resultsDir, `${safeName(name)}.png`);
+      await frame.locator(selector).first().screenshot({ path, timeout: timeoutMs });
+      return { path };
+    },
+    async screenshot(page, { name }) {
+      const path = join(resultsDir, `${safeName(name)}.png`);
+      await page.screenshot({ path });
+      return { path };
+    },
+    /** Runs a command the way a user does: F1, its title, Enter. */
+    async palette(page, { title, timeoutMs = 10000 }) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: timeoutMs });
+      await input.fill(`>${title}`);
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
+      await page.keyboard.press('Enter');
+      return {};
+    },
+  };
+
+  const server = createServer(async (req, res) => {
+    const reply = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const body = await readBody(req);
+      if (req.method === 'POST' && req.url === '/event') {
+        onEvent(body);
+        return reply(200, {});
+      }
+      if (req.method === 'POST' && req.url === '/ui') {
+        const op = ops[body.op];
+        if (!op) return reply(400, { error: `unknown op ${JSON.stringify(body.op)}; known: ${Object.keys(ops).join(', ')}` });
+        const page = getPage();
+        if (!page) return reply(503, { error: 'no workbench page yet' });
+        return reply(200, await op(page, body));
+      }
+      reply(404, { error: `no route ${req.method} ${req.url}` });
+    } catch (e) {
+      reply(500, { error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
