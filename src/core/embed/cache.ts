@@ -140,3 +140,9 @@ export async function writeCache(cacheDir: string, key: string, run: CachedRun):
     await rm(tmp, { recursive: true, force: true });
   }
 }
+
+/** The CLI's cache folder: $XDG_CACHE_HOME/embedding-lens, else ~/.cache/embedding-lens. (The extension passes its global storage instead.) */
+export function defaultCacheDir(): string {
+  const { homedir } = require('node:os') as typeof import('node:os');
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'embedding-lens');
+}

@@ -76,7 +76,8 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   throwIfAborted(signal);
 
   const total = dataset.items.length;
-  const tStart = performance.now();
+  // Items/s and ETA count from the model being ready, not from the worker's start-up.
+  let tStart = performance.now();
   const r = await runEmbedWorker(
     {
       checkpoint: file,
@@ -86,7 +87,10 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
     },
     {
       signal,
-      onModel: (info) => onProgress?.({ stage: 'embed', done: 0, total, message: `${info.kind} on ${info.backend}` }),
+      onModel: (info) => {
+        tStart = performance.now();
+        onProgress?.({ stage: 'embed', done: 0, total, message: `${info.kind} on ${info.backend}` });
+      },
       onProgress: (done, skipped) => {
         const secs = (performance.now() - tStart) / 1000;
         const rate = done / Math.max(secs, 1e-3);

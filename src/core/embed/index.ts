@@ -1,6 +1,6 @@
 export { computeEmbeddings } from './compute';
 export type { ComputeEmbeddingsOptions, EmbeddingRun, SkippedSummary } from './compute';
-export { cacheKey, checkpointHash, datasetFingerprint, readCache, writeCache } from './cache';
+export { cacheKey, checkpointHash, datasetFingerprint, defaultCacheDir, readCache, writeCache } from './cache';
 export { embedItems } from './batches';
 export { runEmbedWorker } from './runWorker';
 export type { EmbedJob, ModelInfo, EmbedTimings } from './protocol';
