@@ -72,6 +72,35 @@ for (const c of convCases) {
   });
 }
 
+for (const c of convCases.filter((k) => (k.dilations ?? 1) === 1)) {
+  test(`Conv2DBackpropInput (replaced on wasm) matches cpu: ${c.name}`, async () => {
+    await compare(c.name, () => {
+      const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x as [number, number, number, number]);
+      const w = tf.tensor4d(values(c.w.reduce((a, b) => a * b), 2), c.w as [number, number, number, number]);
+      const y = tf.conv2d(x, w, c.strides, c.pad);
+      const dy = tf.tensor(values(y.size, 3), y.shape);
+      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor;
+      return [dx, tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, w, c.strides, c.pad), dy)))(x)];
+    });
+  });
+}
+
+test('MaxPoolGrad (replaced on wasm) matches cpu: 2×2/2 valid, 3×3/1 same (overlapping), 3×3/2 same, ties after relu', async () => {
+  const cases: Array<[number[], number, number, 'same' | 'valid']> = [
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[2, 7, 7, 4], 3, 1, 'same'],
+    [[1, 9, 6, 2], 3, 2, 'same'],
+  ];
+  for (const [xs, size, stride, pad] of cases) {
+    await compare(`maxpool ${xs} ${size}/${stride} ${pad}`, () => {
+      const x = tf.tensor4d(values(xs.reduce((a, b) => a * b), 11), xs as [number, number, number, number]);
+      const f = (t: tf.Tensor) => tf.maxPool(tf.relu(t) as tf.Tensor4D, size, stride, pad);
+      const dy = tf.tensor(values(f(x).size, 12), f(x).shape);
+      return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), dy)))(x)];
+    });
+  }
+});
+
 const depthwiseCases: Array<[number[], number[], number, 'same' | 'valid', number]> = [
   [[2, 8, 8, 3], [3, 3, 3, 1], 1, 'same', 1],
   [[2, 9, 7, 4], [3, 3, 4, 2], 2, 'valid', 1],
