@@ -1,0 +1,226 @@
+/**
+ * PCA to 2-D: the instant preview shown before UMAP has run, and UMAP's initial layout.
+ * Works from the D×D covariance (one pass over the data, no N×N matrix) and finds its top
+ * eigenvectors by orthogonal (block power) iteration, which needs only D×D products.
+ */
+
+/** Top-`k` principal axes of the covariance, each a unit vector of length `dim`, sign-fixed. */
+export interface PcaAxes {
+  mean: Float64Array;
+  /** k×dim, row-major. */
+  axes: Float64Array;
+  /** Variance along each axis. */
+  variances: Float64Array;
+}
+
+export function covariance(data: Float32Array, n: number, dim: number): { mean: Float64Array; cov: Float64Array } {
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    const o = i * dim;
+    for (let d = 0; d < dim; d++) mean[d] += data[o + d];
+  }
+  for (let d = 0; d < dim; d++) mean[d] /= Math.max(n, 1);
+  // Upper triangle only, accumulated in float64 from centred rows: float32 sums over 10^5 rows
+  // would lose the small trailing variances.
+  const cov = new Float64Array(dim * dim);
+  const row = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    const o = i * dim;
+    for (let d = 0; d < dim; d++) row[d] = data[o + d] - mean[d];
+    for (let a = 0; a < dim; a++) {
+      const xa = row[a];
+      if (xa === 0) continue;
+      const ca = a * dim;
+      for (let b = a; b < dim; b++) cov[ca + b] += xa * row[b];
+    }
+  }
+  const denom = Math.max(n - 1, 1);
+  for (let a = 0; a < dim; a++) {
+    for (let b = a; b < dim; b++) {
+      const v = cov[a * dim + b] / denom;
+      cov[a * dim + b] = v;
+      cov[b * dim + a] = v;
+    }
+  }
+  return { mean, cov };
+}
+
+/** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations; eigenvalues descending. */
+export function symmetricEigen(m: Float64Array, size: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(m);
+  const v = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) v[i * size + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < size; p++) for (let q = p + 1; q < size; q++) off += a[p * size + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < size; p++) {
+      for (let q = p + 1; q < size; q++) {
+        const apq = a[p * size + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * size + q] - a[p * size + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < size; k++) {
+          const akp = a[k * size + p];
+          const akq = a[k * size + q];
+          a[k * size + p] = c * akp - s * akq;
+          a[k * size + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < size; k++) {
+          const apk = a[p * size + k];
+          const aqk = a[q * size + k];
+          a[p * size + k] = c * apk - s * aqk;
+          a[q * size + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < size; k++) {
+          const vkp = v[k * size + p];
+          const vkq = v[k * size + q];
+          v[k * size + p] = c * vkp - s * vkq;
+          v[k * size + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: size }, (_, i) => i).sort((x, y) => a[y * size + y] - a[x * size + x] || x - y);
+  const values = new Float64Array(size);
+  const vectors = new Float64Array(size * size); // column j = eigenvector j
+  order.forEach((src, j) => {
+    values[j] = a[src * size + src];
+    for (let k = 0; k < size; k++) vectors[k * size + j] = v[k * size + src];
+  });
+  return { values, vectors };
+}
+
+/**
+ * Top-k eigenvectors of a symmetric PSD matrix by orthogonal iteration on a block of k+2 vectors
+ * (the extra vectors speed convergence when eigenvalues k and k+1 are close), finished with a
+ * Rayleigh–Ritz step so the returned axes are eigenvectors, not just a basis of their span.
+ */
+export function topEigenvectors(cov: Float64Array, dim: number, k: number): { values: Float64Array; vectors: Float64Array } {
+  const b = Math.min(dim, k + 2);
+  if (dim <= 8) {
+    const { values, vectors } = symmetricEigen(cov, dim);
+    const out = new Float64Array(k * dim);
+    for (let j = 0; j < Math.min(k, dim); j++) for (let d = 0; d < dim; d++) out[j * dim + d] = vectors[d * dim + j];
+    return { values: values.slice(0, k), vectors: out };
+  }
+  // Deterministic, well-spread start: no randomness so the preview is reproducible.
+  let q = new Float64Array(b * dim);
+  for (let j = 0; j < b; j++) for (let d = 0; d < dim; d++) q[j * dim + d] = Math.cos((d + 1) * (j + 1) * 0.7071) + (d % (j + 2) === 0 ? 1 : 0);
+  orthonormalize(q, b, dim);
+  const z = new Float64Array(b * dim);
+  let prev = new Float64Array(b);
+  for (let iter = 0; iter < 2000; iter++) {
+    z.fill(0);
+    for (let j = 0; j < b; j++) {
+      const qj = j * dim;
+      for (let r = 0; r < dim; r++) {
+        const cr = r * dim;
+        let s = 0;
+        for (let c = 0; c < dim; c++) s += cov[cr + c] * q[qj + c];
+        z[qj + r] = s;
+      }
+    }
+    const norms = new Float64Array(b);
+    for (let j = 0; j < b; j++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += z[j * dim + d] * q[j * dim + d];
+      norms[j] = s;
+    }
+    q = Float64Array.from(z);
+    orthonormalize(q, b, dim);
+    let delta = 0;
+    for (let j = 0; j < k; j++) delta = Math.max(delta, Math.abs(norms[j] - prev[j]) / Math.max(Math.abs(norms[j]), 1e-300));
+    prev = norms;
+    if (iter > 5 && delta < 1e-13) break;
+  }
+  // Rayleigh–Ritz: T = Qᵀ C Q, rotate Q by T's eigenvectors.
+  const t = new Float64Array(b * b);
+  for (let i = 0; i < b; i++) {
+    for (let j = 0; j < b; j++) {
+      let s = 0;
+      for (let r = 0; r < dim; r++) {
+        let cr = 0;
+        for (let c = 0; c < dim; c++) cr += cov[r * dim + c] * q[j * dim + c];
+        s += q[i * dim + r] * cr;
+      }
+      t[i * b + j] = s;
+    }
+  }
+  const ritz = symmetricEigen(t, b);
+  const out = new Float64Array(k * dim);
+  for (let j = 0; j < k; j++) {
+    for (let d = 0; d < dim; d++) {
+      let s = 0;
+      for (let i = 0; i < b; i++) s += ritz.vectors[i * b + j] * q[i * dim + d];
+      out[j * dim + d] = s;
+    }
+  }
+  return { values: ritz.values.slice(0, k), vectors: out };
+}
+
+function orthonormalize(q: Float64Array, b: number, dim: number): void {
+  for (let j = 0; j < b; j++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += q[i * dim + d] * q[j * dim + d];
+        for (let d = 0; d < dim; d++) q[j * dim + d] -= s * q[i * dim + d];
+      }
+    }
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += q[j * dim + d] ** 2;
+    norm = Math.sqrt(norm);
+    if (norm < 1e-150) {
+      // Rank-deficient: replace by a unit vector orthogonal to the previous ones.
+      for (let d = 0; d < dim; d++) q[j * dim + d] = d === j % dim ? 1 : 0;
+      for (let i = 0; i < j; i++) {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += q[i * dim + d] * q[j * dim + d];
+        for (let d = 0; d < dim; d++) q[j * dim + d] -= s * q[i * dim + d];
+      }
+      norm = Math.sqrt(q.subarray(j * dim, (j + 1) * dim).reduce((a, x) => a + x * x, 0)) || 1;
+    }
+    for (let d = 0; d < dim; d++) q[j * dim + d] /= norm;
+  }
+}
+
+/** The principal axes of the data; each axis's sign makes its largest-magnitude entry positive. */
+export function pcaAxes(data: Float32Array, n: number, dim: number, k = 2): PcaAxes {
+  const { mean, cov } = covariance(data, n, dim);
+  const kk = Math.min(k, dim);
+  const { values, vectors } = topEigenvectors(cov, dim, kk);
+  const axes = new Float64Array(k * dim);
+  axes.set(vectors.subarray(0, kk * dim));
+  for (let j = 0; j < kk; j++) {
+    let best = 0;
+    for (let d = 0; d < dim; d++) if (Math.abs(axes[j * dim + d]) > Math.abs(axes[j * dim + best]) + 1e-12) best = d;
+    if (axes[j * dim + best] < 0) for (let d = 0; d < dim; d++) axes[j * dim + d] = -axes[j * dim + d];
+  }
+  const variances = new Float64Array(k);
+  variances.set(values.subarray(0, kk).map((x) => Math.max(x, 0)));
+  return { mean, axes, variances };
+}
+
+/** N×dim row-major data → N×2 PCA coordinates (centred). A missing second axis (dim = 1) gives 0. */
+export function pca2d(data: Float32Array, n: number, dim: number): Float32Array {
+  if (data.length !== n * dim) throw new Error(`pca2d: data has ${data.length} values, expected ${n}×${dim}`);
+  const out = new Float32Array(n * 2);
+  if (n === 0 || dim === 0) return out;
+  const { mean, axes } = pcaAxes(data, n, dim, 2);
+  for (let i = 0; i < n; i++) {
+    const o = i * dim;
+    let x = 0;
+    let y = 0;
+    for (let d = 0; d < dim; d++) {
+      const c = data[o + d] - mean[d];
+      x += c * axes[d];
+      y += c * axes[dim + d];
+    }
+    out[2 * i] = x;
+    out[2 * i + 1] = y;
+  }
+  return out;
+}

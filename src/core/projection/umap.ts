@@ -1,0 +1,174 @@
+/**
+ * runUmap: UMAP from the kNN graph the retrieval engine already computed, off the caller's event
+ * loop in a worker thread (plus helper threads when `threads` > 1), streaming intermediate
+ * layouts, cancellable, and reproducible for a given seed and thread count.
+ */
+import { availableParallelism } from 'node:os';
+import { startWorker } from './startWorker';
+import { CancelledError, LensError, throwIfAborted } from '../errors';
+import type { RunControl } from '../types';
+import { workerPath } from '../util/workerPath';
+import { findAbParams } from './abParams';
+import { checkKnnGraph, defaultEpochs, type KnnGraph } from './fuzzy';
+import { CTRL, type UmapJob } from './umapJob';
+
+export interface UmapOptions extends RunControl {
+  /** Only 2-D layouts are produced. */
+  nComponents?: 2;
+  /** umap-learn default 0.1. */
+  minDist?: number;
+  /** umap-learn default 1. */
+  spread?: number;
+  /** Default: 500 for ≤ 10,000 points, else 200 (umap-learn's rule). */
+  nEpochs?: number;
+  /** Default 42. */
+  seed?: number;
+  /** n×2 starting layout, e.g. pca2d(); absent → uniform random. */
+  init?: Float32Array;
+  /** Receives a copy of the layout every `layoutEvery` epochs (not the final one: that is the result). */
+  onLayout?: (xy: Float32Array, epoch: number, nEpochs: number) => void;
+  /** Default 5. */
+  layoutEvery?: number;
+  /** Optimising threads; the layout is deterministic for a given seed AND thread count. Default defaultUmapThreads(). */
+  threads?: number;
+  /**
+   * How to read the graph's distances. 'euclidean' (default, umap-learn's): as given. 'cosine':
+   * the graph was built on L2-normalised vectors (knnGraph's normalize), so d = √(2 − 2cos) and
+   * UMAP gets umap-learn's cosine distance 1 − cos = d²/2.
+   */
+  metric?: 'euclidean' | 'cosine';
+  /** umap-learn defaults: 5, 1, 1. */
+  negativeSampleRate?: number;
+  repulsionStrength?: number;
+  learningRate?: number;
+}
+
+/** Default thread count: all cores, at most 4 (beyond that the epoch barriers cost more than they gain). */
+export function defaultUmapThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** The parameters that determine a layout, with defaults filled in (also the layout-cache key). */
+export interface UmapParams {
+  nNeighbors: number;
+  metric: 'euclidean' | 'cosine';
+  minDist: number;
+  spread: number;
+  nEpochs: number;
+  seed: number;
+  threads: number;
+  negativeSampleRate: number;
+  repulsionStrength: number;
+  learningRate: number;
+}
+
+export function resolveUmapParams(graph: Pick<KnnGraph, 'n' | 'k'>, opts: UmapOptions = {}): UmapParams {
+  const p: UmapParams = {
+    nNeighbors: graph.k + 1,
+    metric: opts.metric ?? 'euclidean',
+    minDist: opts.minDist ?? 0.1,
+    spread: opts.spread ?? 1,
+    nEpochs: opts.nEpochs ?? defaultEpochs(graph.n),
+    seed: opts.seed ?? 42,
+    threads: opts.threads ?? defaultUmapThreads(),
+    negativeSampleRate: opts.negativeSampleRate ?? 5,
+    repulsionStrength: opts.repulsionStrength ?? 1,
+    learningRate: opts.learningRate ?? 1,
+  };
+  const bad = (what: string): never => {
+    throw new LensError(`UMAP option ${what}`);
+  };
+  if (p.metric !== 'euclidean' && p.metric !== 'cosine') bad(`metric must be 'euclidean' or 'cosine', got ${String(p.metric)}`);
+  if (opts.nComponents !== undefined && opts.nComponents !== 2) bad(`nComponents must be 2, got ${opts.nComponents}`);
+  if (!(p.minDist >= 0) || !Number.isFinite(p.minDist)) bad(`min_dist must be ≥ 0, got ${p.minDist}`);
+  if (!(p.spread > 0) || !Number.isFinite(p.spread)) bad(`spread must be > 0, got ${p.spread}`);
+  if (p.minDist > p.spread) bad(`min_dist (${p.minDist}) must not exceed spread (${p.spread})`);
+  if (!Number.isInteger(p.nEpochs) || p.nEpochs < 1) bad(`epochs must be a positive integer, got ${p.nEpochs}`);
+  if (!Number.isInteger(p.seed)) bad(`seed must be an integer, got ${p.seed}`);
+  if (!Number.isInteger(p.threads) || p.threads < 1) bad(`threads must be a positive integer, got ${p.threads}`);
+  if (!(p.negativeSampleRate > 0)) bad(`negativeSampleRate must be > 0, got ${p.negativeSampleRate}`);
+  if (!(p.repulsionStrength >= 0)) bad(`repulsionStrength must be ≥ 0, got ${p.repulsionStrength}`);
+  if (!(p.learningRate > 0)) bad(`learningRate must be > 0, got ${p.learningRate}`);
+  return p;
+}
+
+function checkInit(init: Float32Array, n: number): void {
+  if (init.length !== n * 2) throw new LensError(`UMAP init layout has ${init.length} values, expected ${n}×2`);
+  for (let i = 0; i < init.length; i++) {
+    if (!Number.isFinite(init[i])) throw new LensError(`UMAP init layout row ${i >> 1} is not finite (${init[i]})`);
+  }
+}
+
+/** The n×2 UMAP layout of the graph's points. Rejects with CancelledError when `signal` fires. */
+export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<Float32Array> {
+  throwIfAborted(opts.signal);
+  checkKnnGraph(graph);
+  const p = resolveUmapParams(graph, opts);
+  if (opts.init) checkInit(opts.init, graph.n);
+  const n = graph.n;
+  // Nothing to optimise: one point sits at the origin, none is an empty layout.
+  if (n <= 1) return new Float32Array(n * 2);
+  const { a, b } = findAbParams(p.spread, p.minDist);
+  const layoutEvery = Math.max(0, Math.floor(opts.layoutEvery ?? 5));
+  const job: UmapJob = {
+    graph: { n, k: graph.k, indices: graph.indices, distances: p.metric === 'cosine' ? graph.distances.map((d) => (d * d) / 2) : graph.distances },
+    a,
+    b,
+    nEpochs: p.nEpochs,
+    seed: p.seed,
+    init: opts.init,
+    threads: p.threads,
+    negativeSampleRate: p.negativeSampleRate,
+    repulsionStrength: p.repulsionStrength,
+    learningRate: p.learningRate,
+    layoutEvery: layoutEvery || 5,
+    sendLayouts: !!opts.onLayout && layoutEvery > 0,
+  };
+  const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.SIZE * 4));
+
+  return new Promise<Float32Array>((resolve, reject) => {
+    let settled = false;
+    const worker = startWorker(workerPath('umap'), { workerData: { role: 'main', job, ctrl } });
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => {
+      Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
+      void worker.terminate();
+      finish(() => reject(new CancelledError()));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: { type: string; [k: string]: unknown }) => {
+      if (settled) return;
+      switch (m.type) {
+        case 'progress':
+          opts.onProgress?.({ stage: m.stage as string, done: m.done as number, total: m.total as number, rate: m.rate as number | undefined, etaSeconds: m.etaSeconds as number | undefined });
+          break;
+        case 'layout':
+          opts.onLayout?.(m.xy as Float32Array, m.epoch as number, m.nEpochs as number);
+          break;
+        case 'done':
+          finish(() => resolve(m.xy as Float32Array));
+          break;
+        case 'cancelled':
+          finish(() => reject(new CancelledError()));
+          break;
+        case 'error': {
+          const err = m.name === 'LensError' ? new LensError(m.message as string) : new Error(`UMAP worker failed: ${m.message as string}`);
+          Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
+          void worker.terminate();
+          finish(() => reject(err));
+          break;
+        }
+      }
+    });
+    worker.on('error', (err) => {
+      Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
+      finish(() => reject(err));
+    });
+    worker.on('exit', (code) => finish(() => reject(new Error(`UMAP worker exited (code ${code}) before finishing`))));
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * The body of a UMAP run, independent of how it is hosted: graph preparation (fuzzy set,
+ * schedule, initial layout) and the per-thread epoch loop with its barriers. The worker entry
+ * src/core/workers/umap.ts wires these to messages; tests can call them directly.
+ */
+import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
+import { makeSgdThread, mergeOwned, partitionByWork, seedXorshift, sgdEpoch } from './sgd';
+
+/** What the host thread sends to the UMAP worker. */
+export interface UmapJob {
+  graph: KnnGraph;
+  a: number;
+  b: number;
+  nEpochs: number;
+  seed: number;
+  /** n×2 starting layout (e.g. PCA); absent → uniform random in [-10, 10]² like umap-learn's 'random'. */
+  init?: Float32Array;
+  threads: number;
+  negativeSampleRate: number;
+  repulsionStrength: number;
+  learningRate: number;
+  /** A frame (progress, and the layout when sendLayouts) every this many epochs; 0 = none. */
+  layoutEvery: number;
+  sendLayouts: boolean;
+}
+
+/** Indices into the shared control block. */
+export const CTRL = { COUNT: 0, GEN: 1, ABORT_REQ: 2, STOP: 3, FAILED: 4, SIZE: 5 } as const;
+
+/** Buffers shared by all optimising threads of one run (SharedArrayBuffer-backed). */
+export interface SharedRun {
+  n: number;
+  threads: number;
+  nEpochs: number;
+  a: number;
+  b: number;
+  gamma: number;
+  learningRate: number;
+  negativeSampleRate: number;
+  layoutEvery: number;
+  seed: number;
+  head: Int32Array;
+  tail: Int32Array;
+  epochsPerSample: Float64Array;
+  live: Float32Array;
+  snap: Float32Array;
+  /** threads × n × 2 */
+  deltas: Float32Array;
+  ctrl: Int32Array;
+  ranges: { eLo: number; eHi: number; vLo: number; vHi: number }[];
+}
+
+function shared<T extends Int32Array | Float32Array | Float64Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  return new ctor(new SharedArrayBuffer(Math.max(1, length) * ctor.BYTES_PER_ELEMENT));
+}
+
+/** Gaussian-ish noise from the seeded generator (sum of uniforms; only used for tiny jitter). */
+function jitter(state: { s: number }): number {
+  let acc = 0;
+  for (let i = 0; i < 4; i++) {
+    let s = state.s;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    state.s = s;
+    acc += (s >>> 0) / 4294967296;
+  }
+  return (acc - 2) * Math.sqrt(3);
+}
+
+/**
+ * The starting layout, as umap-learn prepares it: scaled so the largest coordinate is 10, a
+ * 1e-4 jitter (it separates duplicate points, whose identical positions would otherwise never
+ * move apart), then each axis rescaled to [0, 10].
+ */
+export function initialLayout(n: number, seed: number, init?: Float32Array): Float32Array {
+  const out = new Float32Array(n * 2);
+  const rng = { s: seedXorshift(seed ^ 0x51ed270b) };
+  if (!init) {
+    for (let i = 0; i < n * 2; i++) {
+      let s = rng.s;
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      rng.s = s;
+      out[i] = ((s >>> 0) / 4294967296) * 20 - 10;
+    }
+  } else {
+    let maxAbs = 0;
+    for (let i = 0; i < n * 2; i++) maxAbs = Math.max(maxAbs, Math.abs(init[i]));
+    const expansion = maxAbs > 0 ? 10 / maxAbs : 1;
+    for (let i = 0; i < n * 2; i++) out[i] = init[i] * expansion + 1e-4 * jitter(rng);
+  }
+  for (let d = 0; d < 2; d++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      lo = Math.min(lo, out[2 * i + d]);
+      hi = Math.max(hi, out[2 * i + d]);
+    }
+    const range = hi - lo;
+    for (let i = 0; i < n; i++) out[2 * i + d] = range > 0 ? (10 * (out[2 * i + d] - lo)) / range : 5;
+  }
+  return out;
+}
+
+/** Fuzzy graph, schedule, starting layout and partition, all in shared memory. */
+export function prepareRun(job: UmapJob): SharedRun {
+  const { graph } = job;
+  const n = graph.n;
+  const fg = fuzzySimplicialSet(graph, job.nEpochs);
+  const m = fg.head.length;
+  const eps0 = epochsPerSample(fg.weight);
+  const head = shared(Int32Array, m);
+  const tail = shared(Int32Array, m);
+  const eps = shared(Float64Array, m);
+  head.set(fg.head);
+  tail.set(fg.tail);
+  eps.set(eps0);
+  const threads = Math.max(1, Math.min(job.threads, Math.max(1, n)));
+  const live = shared(Float32Array, n * 2);
+  live.set(initialLayout(n, job.seed, job.init));
+  const snap = shared(Float32Array, n * 2);
+  snap.set(live);
+  return {
+    n,
+    threads,
+    nEpochs: job.nEpochs,
+    a: job.a,
+    b: job.b,
+    gamma: job.repulsionStrength,
+    learningRate: job.learningRate,
+    negativeSampleRate: job.negativeSampleRate,
+    layoutEvery: job.layoutEvery,
+    seed: job.seed,
+    head,
+    tail,
+    epochsPerSample: eps,
+    live,
+    snap,
+    deltas: shared(Float32Array, threads * n * 2),
+    ctrl: shared(Int32Array, CTRL.SIZE),
+    ranges: partitionByWork(fg.rowStart, fg.weight, threads),
+  };
+}
+
+export class RunStopped extends Error {
+  constructor(readonly reason: 'aborted' | 'failed') {
+    super(reason === 'aborted' ? 'UMAP run cancelled' : 'another UMAP thread failed');
+  }
+}
+
+/** All threads meet here; waits in short slices so an abort or a dead thread can never hang it. */
+export function barrier(ctrl: Int32Array, threads: number): void {
+  if (threads <= 1) return;
+  const gen = Atomics.load(ctrl, CTRL.GEN);
+  if (Atomics.add(ctrl, CTRL.COUNT, 1) === threads - 1) {
+    Atomics.store(ctrl, CTRL.COUNT, 0);
+    Atomics.add(ctrl, CTRL.GEN, 1);
+    Atomics.notify(ctrl, CTRL.GEN);
+    return;
+  }
+  while (Atomics.load(ctrl, CTRL.GEN) === gen) {
+    Atomics.wait(ctrl, CTRL.GEN, gen, 100);
+    if (Atomics.load(ctrl, CTRL.FAILED)) throw new RunStopped('failed');
+    if (Atomics.load(ctrl, CTRL.ABORT_REQ)) throw new RunStopped('aborted');
+  }
+}
+
+/**
+ * Thread `t`'s whole optimisation. Thread 0 additionally decides when to stop (so every thread
+ * stops after the same epoch) and hands out layouts through `onFrame`, called while the other
+ * threads wait, so each frame is a consistent picture.
+ */
+export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Array, epochsDone: number) => void): 'done' | 'stopped' {
+  const { n, threads, nEpochs, ctrl } = run;
+  const deltas = Array.from({ length: threads }, (_, i) => run.deltas.subarray(i * n * 2, (i + 1) * n * 2));
+  const th = makeSgdThread(
+    { n, head: run.head, tail: run.tail, epochsPerSample: run.epochsPerSample, live: run.live, snap: run.snap, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma },
+    run.ranges[t],
+    run.negativeSampleRate,
+    // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.
+    (run.seed * 0x2545f491 + (t + 1) * 0x9e3779b9 + threads) | 0,
+  );
+  const others = deltas.filter((_, i) => i !== t);
+  for (let epoch = 0; epoch < nEpochs; epoch++) {
+    const alpha = run.learningRate * (1 - epoch / nEpochs);
+    sgdEpoch(th, epoch, alpha);
+    barrier(ctrl, threads);
+    if (threads > 1) mergeOwned(th, others);
+    if (t === 0 && Atomics.load(ctrl, CTRL.ABORT_REQ)) Atomics.store(ctrl, CTRL.STOP, 1);
+    barrier(ctrl, threads);
+    if (Atomics.load(ctrl, CTRL.STOP)) return 'stopped';
+    const last = epoch === nEpochs - 1;
+    if (run.layoutEvery > 0 && !last && (epoch + 1) % run.layoutEvery === 0) {
+      if (t === 0) onFrame?.(run.live, epoch + 1);
+      barrier(ctrl, threads);
+    }
+  }
+  return 'done';
+}
