@@ -1,8 +1,8 @@
 /**
  * Per-query ranking over one row of distance keys (lower = closer), exact with ties broken by
  * gallery index, the query itself excluded by index. Nothing here sorts a whole row: top-k keeps a
- * small sorted buffer; the R-based metrics select the R closest items (quickselect on a copy),
- * then sort only those.
+ * small sorted buffer; the R-based metrics collect the R closest items (found with a histogram of
+ * the row) and sort only those.
  */
 
 /**
@@ -46,24 +46,20 @@ export interface QueryStats {
 /** Reusable buffers sized for one gallery row, so the per-query work allocates nothing. */
 export class RankScratch {
   readonly values: Float32Array;
-  readonly composite: Float64Array;
+  readonly hist: Int32Array;
+  readonly keys: Float32Array;
   readonly positive: Uint8Array;
+  readonly order: Int32Array;
+  readonly bucketStart: Int32Array;
   constructor(n: number) {
     this.values = new Float32Array(n);
-    this.composite = new Float64Array(n);
+    this.hist = new Int32Array(Math.max(16, Math.min(4096, n >> 3)));
+    this.keys = new Float32Array(n);
     this.positive = new Uint8Array(n);
+    this.order = new Int32Array(n);
+    this.bucketStart = new Int32Array(n + 2);
   }
 }
-
-const F32 = new Float32Array(1);
-const U32 = new Uint32Array(F32.buffer);
-/** Monotone map of a float32 onto [0, 2^32): flip negatives entirely, set the sign bit of positives. */
-function sortableBits(x: number): number {
-  F32[0] = x;
-  const u = U32[0];
-  return u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
-}
-const POS_SPAN = 2 ** 21;
 
 /**
  * Metrics of one query. `r` is the number of same-label gallery items other than the query
@@ -71,36 +67,56 @@ const POS_SPAN = 2 ** 21;
  */
 export function queryStats(row: Float32Array, self: number, label: number, galleryLabels: Int32Array, r: number, s: RankScratch): QueryStats {
   const n = row.length;
-  const values = s.values;
-  values.set(row);
-  if (self >= 0) values[self] = Infinity;
-  const t = selectKth(values, n, r - 1);
-
-  // The R closest: every key below t, then keys equal to t in index order until R are taken.
-  let below = 0;
-  for (let j = 0; j < n; j++) if (j !== self && row[j] < t) below++;
-  let tiesLeft = r - below;
-  let count = 0;
-  const composite = s.composite;
-  const positive = s.positive;
-  if (r >= POS_SPAN) throw new RangeError(`queryStats: R = ${r} exceeds ${POS_SPAN - 1}`);
+  // A histogram of the row's keys finds the bucket that holds the R-th closest item; everything
+  // up to that bucket is collected (R items plus at most one bucket's worth) and sorted, and the
+  // list is cut at R. Three linear passes replace a quickselect's swaps.
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let j = 0; j < n; j++) {
-    if (j === self) continue;
     const key = row[j];
-    if (key < t || (key === t && tiesLeft-- > 0)) {
-      // Collected in index order, so the slot number breaks key ties by index.
-      composite[count] = sortableBits(key) * POS_SPAN + count;
+    if (key < lo) lo = key;
+    if (key > hi) hi = key;
+  }
+  const hist = s.hist;
+  const nb = hist.length;
+  const scale = hi > lo ? nb / (hi - lo) : 0;
+  hist.fill(0);
+  for (let j = 0; j < n; j++) {
+    const b = Math.floor((row[j] - lo) * scale);
+    hist[b < nb ? b : nb - 1]++;
+  }
+  if (self >= 0) {
+    const b = Math.floor((row[self] - lo) * scale);
+    hist[b < nb ? b : nb - 1]--;
+  }
+  let cut = 0;
+  for (let acc = hist[0]; acc < r; acc += hist[++cut]);
+
+  const keys = s.keys;
+  const positive = s.positive;
+  let count = 0;
+  let kmin = Infinity;
+  let kmax = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const key = row[j];
+    let b = Math.floor((key - lo) * scale);
+    if (b >= nb) b = nb - 1;
+    if (b <= cut && j !== self) {
+      keys[count] = key;
       positive[count] = galleryLabels[j] === label ? 1 : 0;
+      if (key < kmin) kmin = key;
+      if (key > kmax) kmax = key;
       count++;
     }
   }
-  const top = composite.subarray(0, count).sort();
+  // Collected in index order, so ordering by (key, slot) is ordering by (key, index).
+  const order = sortSlots(keys, count, kmin, kmax, s);
 
   let hits = 0;
   let ap = 0;
   let firstHit = 0;
-  for (let i = 0; i < count; i++) {
-    if (positive[top[i] % POS_SPAN]) {
+  for (let i = 0; i < r; i++) {
+    if (positive[order[i]]) {
       hits++;
       ap += hits / (i + 1);
       if (firstHit === 0) firstHit = i + 1;
@@ -108,6 +124,48 @@ export function queryStats(row: Float32Array, self: number, label: number, galle
   }
   if (firstHit === 0) firstHit = firstHitBeyond(row, self, label, galleryLabels);
   return { firstHit, ap: ap / r, rPrecision: hits / r };
+}
+
+/**
+ * Slots 0..count−1 ordered by (key, slot) — slot order is index order. A bucket sort over
+ * [kmin, kmax] (one bucket per item, stable) followed by insertion sort inside each bucket:
+ * linear on the smooth key distributions a row has, where a comparison sort of R items was
+ * the costliest step per query.
+ */
+function sortSlots(keys: Float32Array, count: number, kmin: number, kmax: number, s: RankScratch): Int32Array {
+  const order = s.order;
+  const start = s.bucketStart;
+  const nb = count;
+  const span = kmax - kmin;
+  const scale = span > 0 ? nb / span : 0;
+  start.fill(0, 0, nb + 2);
+  // Bucket of each slot (a float32 holds these integers exactly).
+  const bucketOf = s.values;
+  for (let i = 0; i < count; i++) {
+    let b = Math.floor((keys[i] - kmin) * scale);
+    if (b >= nb) b = nb - 1;
+    bucketOf[i] = b;
+    start[b + 2]++;
+  }
+  for (let b = 2; b < nb + 2; b++) start[b] += start[b - 1];
+  for (let i = 0; i < count; i++) order[start[bucketOf[i] + 1]++] = i;
+  // Now start[b + 1] is the end of bucket b and start[b] its beginning.
+  for (let b = 0; b < nb; b++) {
+    const lo = start[b];
+    const hi = start[b + 1];
+    for (let i = lo + 1; i < hi; i++) {
+      const v = order[i];
+      const kv = keys[v];
+      let p = i;
+      // Strict comparison keeps equal keys in slot (index) order: the sort is stable.
+      while (p > lo && keys[order[p - 1]] > kv) {
+        order[p] = order[p - 1];
+        p--;
+      }
+      order[p] = v;
+    }
+  }
+  return order;
 }
 
 /** Rank of the closest same-label item when it lies outside the top R: 1 + items strictly before it. */
@@ -124,38 +182,4 @@ function firstHitBeyond(row: Float32Array, self: number, label: number, galleryL
     if (row[j] < kb || (row[j] === kb && j < best)) before++;
   }
   return before + 1;
-}
-
-/** The k-th smallest value (0-based) of a[0..n), rearranging a. Hoare quickselect, median of three. */
-export function selectKth(a: Float32Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as the pivot keeps sorted or constant rows from going quadratic.
-    let x = a[lo];
-    let y = a[mid];
-    let z = a[hi];
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i];
-        a[i] = a[j];
-        a[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
 }
