@@ -1,0 +1,384 @@
+// The browser tests. Each gets a fresh page; `pages` are file:// URLs built by run.mjs.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+
+/** Opens a page and waits until the map has drawn its settled final layout. */
+async function open(page, url, layout = 'umap') {
+  await page.goto(url);
+  await page.waitForFunction(
+    (want) => {
+      const s = window.lens?.stats();
+      return s && s.frames > 0 && s.pointsDrawn > 0 && !s.animating && s.layout === want;
+    },
+    layout,
+    { timeout: 15000 },
+  );
+  return page.evaluate(() => window.lens.stats());
+}
+
+/** An item whose screen position hit-tests to itself (not covered by a neighbour) and whose top-K mixes hits and misses. */
+function pickQueryItem(fixture, hittable) {
+  const { items, neighbours } = fixture.data;
+  for (const i of hittable) {
+    const row = Array.from(neighbours.indices.subarray(i * neighbours.k, (i + 1) * neighbours.k));
+    const hits = row.filter((j) => items.labels[j] === items.labels[i]).length;
+    if (hits > 0 && hits < neighbours.k) return i;
+  }
+  throw new Error('fixture has no hittable item with mixed hits');
+}
+
+async function hittableItems(page, n) {
+  return page.evaluate((n) => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const [x, y] = window.lens.screenOf(i);
+      if (window.lens.hitTest(x, y) === i) out.push(i);
+    }
+    return out;
+  }, n);
+}
+
+async function clickItem(page, i) {
+  const [x, y] = await page.evaluate((i) => window.lens.screenOf(i), i);
+  const box = await page.locator('.map-interact').boundingBox();
+  await page.mouse.click(box.x + x, box.y + y);
+}
+
+function expectedMarks(fixture, i, k) {
+  const { items, neighbours } = fixture.data;
+  return Array.from(neighbours.indices.subarray(i * neighbours.k, i * neighbours.k + k)).map((j) =>
+    items.labels[j] === items.labels[i] ? 'hit' : 'miss');
+}
+
+async function setTheme(page, theme) {
+  await page.evaluate((theme) => {
+    document.body.classList.remove('vscode-light', 'vscode-dark');
+    document.body.classList.add(`vscode-${theme}`);
+  }, theme);
+}
+
+export const tests = [
+  {
+    name: 'every item is drawn once and the renderer is reported',
+    async run({ page, pages, fixture }) {
+      const s = await open(page, pages.report);
+      assert.equal(s.items, fixture.data.items.n);
+      assert.equal(s.pointsDrawn, fixture.data.items.n);
+      assert.equal(s.activePoints, fixture.data.items.n);
+      assert.ok(['webgl2', 'canvas2d'].includes(s.renderer));
+      console.log(`    renderer with --disable-gpu: ${s.renderer}`);
+      const bar = await page.locator('.selection-bar').innerText();
+      assert.match(bar, /320 points · (WebGL2|Canvas 2D)/);
+    },
+  },
+  {
+    name: 'starts as PCA and animates into UMAP',
+    async run({ page, pages }) {
+      await page.goto(pages.report);
+      // The first settled state may be observed late on a busy machine, so record the sequence.
+      await page.waitForFunction(() => window.lens?.stats().layout === 'umap' && !window.lens.stats().animating, null, { timeout: 15000 });
+      const pressed = await page.locator('.segmented[aria-label="Layout"] [aria-pressed="true"]').innerText();
+      assert.equal(pressed, 'UMAP');
+      await page.getByRole('button', { name: 'PCA' }).click();
+      await page.waitForFunction(() => window.lens.stats().layout === 'pca' && !window.lens.stats().animating);
+      assert.equal(await page.locator('.segmented[aria-label="Layout"] [aria-pressed="true"]').innerText(), 'PCA');
+    },
+  },
+  {
+    name: 'canvas 2D fallback draws every point',
+    async run({ page, pages, fixture }) {
+      const s = await open(page, pages.report2d);
+      assert.equal(s.renderer, 'canvas2d');
+      assert.equal(s.pointsDrawn, fixture.data.items.n);
+      const painted = await page.evaluate(() => {
+        const c = document.querySelector('canvas.map-points');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let k = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) k++;
+        return k;
+      });
+      assert.ok(painted > fixture.data.items.n, `only ${painted} pixels painted`);
+    },
+  },
+  {
+    name: 'legend lists one row per class; toggling greys a class without hiding it',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      const C = fixture.data.items.classNames.length;
+      assert.equal(await page.locator('.legend-row').count(), C);
+      const size = fixture.data.classes[1].size;
+      await page.locator('.legend-row[data-class="1"] .legend-toggle').click();
+      let s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.pointsDrawn, fixture.data.items.n, 'greyed points are still drawn');
+      assert.equal(s.activePoints, fixture.data.items.n - size);
+      assert.equal(await page.locator('.legend-row[data-class="1"] .legend-toggle').getAttribute('aria-checked'), 'false');
+      await page.locator('.legend-row[data-class="2"]').hover();
+      await page.locator('.legend-row[data-class="2"] .legend-only').click();
+      s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.activePoints, fixture.data.classes[2].size);
+      await page.getByRole('button', { name: 'Show all classes' }).first().click();
+      s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.activePoints, fixture.data.items.n);
+    },
+  },
+  {
+    name: 'header shows the metrics, counts, skipped files and stage times',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      const m = fixture.data.metrics;
+      for (const r of m.recallAtK) {
+        assert.equal(await page.locator(`.metric[data-metric="R@${r.k}"] .metric-value`).innerText(), r.value.toFixed(3));
+      }
+      assert.equal(await page.locator('.metric[data-metric="MAP@R"] .metric-value').innerText(), m.mapAtR.toFixed(3));
+      assert.equal(await page.locator('.metric[data-metric="R-Prec"] .metric-value').innerText(), m.rPrecision.toFixed(3));
+      assert.equal(await page.locator('.metric[data-metric="P@1"] .metric-value').innerText(), m.precisionAt1.toFixed(3));
+      assert.equal(await page.locator('.metric[data-metric="NMI"] .metric-value').innerText(), m.nmi.toFixed(3));
+      const meta = await page.locator('.lens-header').innerText();
+      assert.match(meta, /items\s*320/);
+      assert.match(meta, /classes\s*4/);
+      assert.match(meta, /2 skipped files/);
+      assert.match(meta, /UMAP 4\.1 s/);
+      assert.match(meta, /tfjs wasm/);
+    },
+  },
+  {
+    name: 'clicking a point lists its K neighbours with the expected hit/miss marks',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      const hittable = await hittableItems(page, fixture.data.items.n);
+      const q = pickQueryItem(fixture, hittable);
+      await clickItem(page, q);
+      const k = fixture.data.neighbours.k;
+      await page.locator('.result').nth(k - 1).waitFor();
+      assert.equal(await page.locator('.result').count(), k);
+      const marks = await page.locator('.result').evaluateAll((els) => els.map((e) => e.dataset.hit));
+      assert.deepEqual(marks, expectedMarks(fixture, q, k));
+      const idx = await page.locator('.result').evaluateAll((els) => els.map((e) => Number(e.dataset.index)));
+      assert.deepEqual(idx, Array.from(fixture.data.neighbours.indices.subarray(q * k, (q + 1) * k)));
+      const hits = marks.filter((x) => x === 'hit').length;
+      assert.equal(await page.locator('.precision').innerText(), `precision@${k} ${(hits / k).toFixed(3)}`);
+      const d0 = await page.locator('.result .distance').first().innerText();
+      assert.equal(d0, fixture.data.neighbours.distances[q * k].toFixed(4));
+      // Smaller K re-queries from the same table.
+      await page.locator('#lens-k').fill('4');
+      await page.locator('#lens-k').press('Enter');
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 4);
+      assert.deepEqual(await page.locator('.result').evaluateAll((els) => els.map((e) => e.dataset.hit)), expectedMarks(fixture, q, 4));
+      // Hovering a result highlights it on the map.
+      const target = idx[1];
+      await page.locator('.result').nth(1).hover();
+      const hot = await page.evaluate(() => window.lens.app.map.marks.hot);
+      assert.equal(hot, target);
+    },
+  },
+  {
+    name: 'hover shows a tooltip with thumbnail, class and path',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      const [i] = await hittableItems(page, 40);
+      const [x, y] = await page.evaluate((i) => window.lens.screenOf(i), i);
+      const box = await page.locator('.map-interact').boundingBox();
+      await page.mouse.move(box.x + x, box.y + y);
+      const tip = page.locator('.map-tooltip');
+      await tip.waitFor({ state: 'visible' });
+      assert.equal(await tip.locator('.tip-path').innerText(), fixture.data.items.paths[i]);
+      assert.equal(await tip.locator('.tip-class').innerText(), fixture.data.items.classNames[fixture.data.items.labels[i]]);
+      assert.equal(await tip.locator('img.thumb').count(), 1);
+    },
+  },
+  {
+    name: 'the EET view shows the engine numbers',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      await page.getByRole('tab', { name: 'EET loss' }).click();
+      const e = fixture.data.eet;
+      for (const key of ['mc', 'ec', 'm', 'e', 'edc', 'total']) {
+        assert.equal(await page.locator(`.term[data-term="${key}"] .term-mean`).innerText(), e.terms[key].mean.toFixed(4), key);
+        assert.equal((await page.locator(`.term[data-term="${key}"] .term-std`).innerText()).trim(), `± ${e.terms[key].std.toFixed(4)}`.trim(), key);
+      }
+      assert.equal(await page.locator('.violation-value').innerText(), `${(e.violationRate * 100).toFixed(1)}%`);
+      assert.match(await page.locator('.eet .settings').innerText(), /margin α\s*0\.30/);
+      assert.equal(await page.locator('.eet-table tbody tr').count(), fixture.data.items.classNames.length);
+      assert.equal(await page.locator('svg.histogram path.hist-dap').count(), 1);
+      assert.equal(await page.locator('svg.histogram path.hist-dan').count(), 1);
+    },
+  },
+  {
+    name: 'class table sorts worst first and a row click isolates the class',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      await page.getByRole('tab', { name: 'Classes' }).click();
+      const rows = page.locator('.classes .class-table tbody tr');
+      assert.equal(await rows.count(), fixture.data.classes.length);
+      const worst = [...fixture.data.classes].sort((a, b) => a.mapAtR - b.mapAtR)[0];
+      assert.equal(Number(await rows.first().getAttribute('data-class')), worst.classIndex);
+      await rows.first().click();
+      const s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.activePoints, worst.size);
+      assert.equal(await page.locator(`.legend-row[data-class="${worst.classIndex}"]`).getAttribute('class'), 'legend-row isolated');
+      // Sorting by size flips on a second click.
+      await page.locator('th button.sort', { hasText: 'P@1' }).click();
+      assert.equal(await page.locator('th[aria-sort="ascending"]').innerText(), 'P@1 ▲');
+    },
+  },
+  {
+    name: 'box and lasso selection grey the rest and summarise by class; search selects by class or path',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      const box = await page.locator('.map-interact').boundingBox();
+      await page.getByRole('button', { name: 'Box select' }).click();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.7, { steps: 4 });
+      await page.mouse.move(box.x + box.width * 0.95, box.y + box.height * 0.95, { steps: 4 });
+      await page.mouse.up();
+      const sel = await page.evaluate(() => window.lens.app.state.selection.length);
+      assert.ok(sel > 0 && sel < fixture.data.items.n, `box selected ${sel}`);
+      let s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.activePoints, sel);
+      assert.equal(s.pointsDrawn, fixture.data.items.n);
+      assert.equal(await page.locator('[data-selection-count]').getAttribute('data-selection-count'), String(sel));
+      // Lasso: a triangle over the left half.
+      await page.getByRole('button', { name: 'Lasso select' }).click();
+      await page.mouse.move(box.x + 5, box.y + 5);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + 5, { steps: 5 });
+      await page.mouse.move(box.x + 5, box.y + box.height - 5, { steps: 5 });
+      await page.mouse.up();
+      const lasso = await page.evaluate(() => window.lens.app.state.selection.length);
+      assert.ok(lasso > 0, 'lasso selected nothing');
+      await page.locator('.map-interact').press('Escape');
+      s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.activePoints, fixture.data.items.n);
+      // Search by class name (the one with a comma) and by path fragment.
+      await page.getByLabel('Search by class name or path').fill('coat');
+      s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.activePoints, fixture.data.classes[2].size);
+      await page.getByLabel('Search by class name or path').fill('img_0017');
+      s = await page.evaluate(() => window.lens.stats());
+      assert.equal(s.activePoints, 10);
+    },
+  },
+  {
+    name: 'exports in a report are downloads: metrics CSV and class JSON',
+    async run({ page, pages, fixture }) {
+      await open(page, pages.report);
+      await page.locator('.export > summary').click();
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Metrics as CSV' }).click()]);
+      const csv = await (await dl.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
+      assert.match(csv, /^metric,value\n/);
+      assert.match(csv, new RegExp(`map@r,${fixture.data.metrics.mapAtR}`));
+      await page.locator('.export > summary').click();
+      const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Class table as JSON' }).click()]);
+      const json = JSON.parse(await (await dl2.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8')));
+      assert.equal(json.length, fixture.data.classes.length);
+      assert.equal(json[2].class, 'coat, long');
+      await page.locator('.export > summary').click();
+      const [dl3] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Map as PNG' }).click()]);
+      const png = await (await dl3.createReadStream()).toArray().then((b) => Buffer.concat(b));
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    },
+  },
+  {
+    name: 'panel mode: ready→init handshake, host neighbour query, validated export message, restored state',
+    async run({ page, pages, fixture, mods }) {
+      const d = fixture.data;
+      // Typed arrays cross into the page as plain arrays; the stub rebuilds them before "posting".
+      const plain = {
+        ...d,
+        items: { ...d.items, labels: Array.from(d.items.labels) },
+        layout: { pca: Array.from(d.layout.pca), umap: Array.from(d.layout.umap) },
+        neighbours: { ...d.neighbours, indices: Array.from(d.neighbours.indices), distances: Array.from(d.neighbours.distances) },
+      };
+      await page.addInitScript(() => {
+        window.__posted = [];
+        window.__state = { tab: 'eet', hiddenClasses: [3], isolatedClass: null, selection: [], search: '', queryIndex: null, k: 12 };
+        window.acquireVsCodeApi = () => ({
+          postMessage: (m) => window.__posted.push(m),
+          getState: () => window.__state,
+          setState: (s) => { window.__state = s; },
+        });
+      });
+      await page.goto(pages.panel);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+      const ready = await page.evaluate(() => window.__posted.find((m) => m.type === 'ready'));
+      assert.equal(mods.protocol.validateWebviewMessage(ready).type, 'ready');
+      assert.equal(ready.state.tab, 'eet');
+      await page.evaluate((p) => {
+        const data = {
+          ...p,
+          items: { ...p.items, labels: Int32Array.from(p.items.labels) },
+          layout: { pca: Float32Array.from(p.layout.pca), umap: Float32Array.from(p.layout.umap) },
+          neighbours: { ...p.neighbours, indices: Int32Array.from(p.neighbours.indices), distances: Float32Array.from(p.neighbours.distances) },
+        };
+        window.postMessage({ type: 'init', mode: 'panel', data }, '*');
+      }, plain);
+      await page.waitForFunction(() => window.lens.stats().pointsDrawn > 0 && !window.lens.stats().animating && window.lens.stats().layout === 'umap');
+      // Restored: EET tab open, class 3 greyed.
+      assert.equal(await page.getByRole('tab', { name: 'EET loss' }).getAttribute('aria-selected'), 'true');
+      assert.equal(await page.locator('.legend-row[data-class="3"] .legend-toggle').getAttribute('aria-checked'), 'false');
+      // K = 12 exceeds the precomputed 10: the query goes to the host with a request id.
+      const hittable = await hittableItems(page, d.items.n);
+      const q = hittable[0];
+      await clickItem(page, q);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'neighbours'));
+      const req = mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'neighbours')));
+      assert.equal(req.index, q);
+      assert.equal(req.k, 12);
+      await page.evaluate(({ id, q }) => {
+        const idx = Int32Array.from({ length: 12 }, (_, j) => (q + j + 1) % 320);
+        window.postMessage({ type: 'neighboursResult', requestId: id, result: { query: { kind: 'item', index: q }, queryLabel: 0, indices: idx, distances: new Float32Array(12).fill(0.5) } }, '*');
+      }, { id: req.requestId, q });
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 12);
+      // Export goes to the host as a validated message.
+      await page.locator('.export > summary').click();
+      await page.getByRole('menuitem', { name: 'Class table as CSV' }).click();
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'export'));
+      const exp = mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'export')));
+      assert.equal(exp.format, 'csv');
+      assert.match(exp.fileName, /-classes\.csv$/);
+      assert.match(exp.content, /^class,size,mean_dist_to_centroid/);
+      assert.match(exp.content, /"coat, long"/);
+      // Progress with Cancel, then a host error.
+      await page.evaluate(() => window.postMessage({ type: 'progress', stage: 'UMAP', done: 50, total: 200 }, '*'));
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      assert.ok(await page.evaluate(() => window.__posted.some((m) => m.type === 'cancel')));
+      await page.evaluate(() => window.postMessage({ type: 'error', message: 'expected N×D float32', file: '/x/emb.npy' }, '*'));
+      assert.match(await page.locator('.toast').innerText(), /\/x\/emb\.npy: expected N×D float32/);
+      // View state was saved for the next reload.
+      await page.waitForFunction(() => window.__state.queryIndex !== null);
+      const saved = await page.evaluate(() => window.__state);
+      assert.equal(mods.protocol.validateViewState(saved).queryIndex, q);
+    },
+  },
+  {
+    name: 'screenshots of each view in light and dark',
+    async run({ page, pages, fixture, outDir }) {
+      await open(page, pages.report);
+      const hittable = await hittableItems(page, fixture.data.items.n);
+      const q = pickQueryItem(fixture, hittable);
+      for (const theme of ['dark', 'light']) {
+        await setTheme(page, theme);
+        await clickItem(page, q);
+        await page.locator('.result').first().waitFor();
+        await page.locator('.result').nth(2).hover();
+        await page.screenshot({ path: join(outDir, `neighbours-${theme}.png`) });
+        await page.getByRole('tab', { name: 'Classes' }).click();
+        await page.screenshot({ path: join(outDir, `classes-${theme}.png`) });
+        await page.getByRole('tab', { name: 'EET loss' }).click();
+        await page.screenshot({ path: join(outDir, `eet-${theme}.png`) });
+        const box = await page.locator('.map-interact').boundingBox();
+        await page.getByRole('button', { name: 'Lasso select' }).click();
+        await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+        await page.mouse.down();
+        for (const [fx, fy] of [[0.7, 0.2], [0.75, 0.6], [0.45, 0.75], [0.25, 0.5]]) {
+          await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 3 });
+        }
+        await page.mouse.up();
+        await page.screenshot({ path: join(outDir, `selection-${theme}.png`) });
+        await page.locator('.map-interact').press('Escape');
+        await page.getByRole('button', { name: /^Pan and zoom/ }).click();
+      }
+    },
+  },
+];

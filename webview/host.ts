@@ -1,0 +1,196 @@
+import {
+  decodeInspection,
+  type ExportFormat,
+  type ExportWhat,
+  type HostToWebview,
+  type InspectionData,
+  type NeighbourResult,
+  type PanelMode,
+  type PanelViewState,
+  type WebviewToHost,
+} from '../src/protocol';
+
+/**
+ * Where the panel's data and services come from. In VS Code that is the extension host over
+ * postMessage; in the self-contained HTML report it is data inlined in the page. The views only
+ * ever talk to this interface, so a report and a Compare panel reuse them unchanged.
+ */
+export interface Host {
+  readonly mode: PanelMode;
+  /** Whether querying by an arbitrary image is possible (needs the model, so not in a report). */
+  readonly canEmbedImages: boolean;
+  readonly canCancel: boolean;
+  /** View state saved before a reload (VS Code keeps it per panel), if any. */
+  restoredState(): PanelViewState | undefined;
+  /** Starts the handshake; messages arrive through the listener from then on. */
+  start(listener: (msg: HostToWebview) => void): void;
+  neighbours(data: InspectionData, index: number, k: number): Promise<NeighbourResult>;
+  queryImage(name: string, bytes: Uint8Array, k: number): Promise<NeighbourResult>;
+  save(what: ExportWhat, format: ExportFormat, fileName: string, content: string | Uint8Array): Promise<string>;
+  openItem(index: number): void;
+  cancel(): void;
+  saveState(state: PanelViewState): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+/** Neighbours from the precomputed top-K table, when it is deep enough. */
+export function localNeighbours(data: InspectionData, index: number, k: number): NeighbourResult | null {
+  const table = data.neighbours;
+  const items = data.items;
+  if (!table || !items || k > table.k || index < 0 || index >= items.n) return null;
+  const start = index * table.k;
+  return {
+    query: { kind: 'item', index },
+    queryLabel: items.labels[index],
+    indices: table.indices.slice(start, start + k),
+    distances: table.distances.slice(start, start + k),
+  };
+}
+
+interface VsCodeApi {
+  postMessage(msg: unknown, transfer?: unknown[]): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export function hasVsCodeApi(): boolean {
+  return typeof (globalThis as { acquireVsCodeApi?: unknown }).acquireVsCodeApi === 'function';
+}
+
+export class VsCodeHost implements Host {
+  readonly mode: PanelMode = 'panel';
+  readonly canEmbedImages = true;
+  readonly canCancel = true;
+  private api = acquireVsCodeApi();
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+
+  restoredState(): PanelViewState | undefined {
+    return (this.api.getState() as PanelViewState | undefined) ?? undefined;
+  }
+
+  start(listener: (msg: HostToWebview) => void): void {
+    window.addEventListener('message', (ev: MessageEvent) => {
+      const msg = ev.data as HostToWebview;
+      if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+      if (msg.type === 'neighboursResult') this.settle(msg.requestId, msg.result);
+      else if (msg.type === 'exportDone') this.settle(msg.requestId, msg.path);
+      else if (msg.type === 'error' && msg.requestId !== undefined && this.pending.has(msg.requestId)) {
+        this.fail(msg.requestId, new Error(msg.message));
+      } else listener(msg);
+    });
+    const saved = this.api.getState() as PanelViewState | undefined;
+    this.post(saved ? { type: 'ready', state: saved } : { type: 'ready' });
+  }
+
+  private post(msg: WebviewToHost): void {
+    this.api.postMessage(msg);
+  }
+
+  private request<T>(make: (id: number) => WebviewToHost): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: never) => void, reject });
+      this.post(make(id));
+    });
+  }
+
+  private settle(id: number, value: unknown): void {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    p?.resolve(value as never);
+  }
+
+  private fail(id: number, err: Error): void {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    p?.reject(err);
+  }
+
+  neighbours(data: InspectionData, index: number, k: number): Promise<NeighbourResult> {
+    const local = localNeighbours(data, index, k);
+    if (local) return Promise.resolve(local);
+    return this.request((requestId) => ({ type: 'neighbours', requestId, index, k }));
+  }
+
+  queryImage(name: string, bytes: Uint8Array, k: number): Promise<NeighbourResult> {
+    return this.request((requestId) => ({ type: 'queryImage', requestId, name, bytes, k }));
+  }
+
+  save(what: ExportWhat, format: ExportFormat, fileName: string, content: string | Uint8Array): Promise<string> {
+    return this.request((requestId) => ({ type: 'export', requestId, what, format, fileName, content }));
+  }
+
+  openItem(index: number): void {
+    this.post({ type: 'openItem', index });
+  }
+
+  cancel(): void {
+    this.post({ type: 'cancel' });
+  }
+
+  saveState(state: PanelViewState): void {
+    this.api.setState(state);
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.post({ type: 'log', level, message });
+  }
+}
+
+/** The HTML report: everything is in the page, exports are downloads. */
+export class InlineHost implements Host {
+  readonly canEmbedImages = false;
+  readonly canCancel = false;
+  constructor(
+    private data: InspectionData,
+    readonly mode: PanelMode = 'report',
+  ) {}
+
+  static fromPage(id = 'lens-data'): InlineHost {
+    const el = document.getElementById(id);
+    if (!el?.textContent) throw new Error(`This report has no inlined data (no <script id="${id}">).`);
+    return new InlineHost(decodeInspection(el.textContent));
+  }
+
+  restoredState(): PanelViewState | undefined {
+    return undefined;
+  }
+
+  start(listener: (msg: HostToWebview) => void): void {
+    // Delivered asynchronously, like the host's init, so the views are attached first.
+    queueMicrotask(() => listener({ type: 'init', mode: this.mode, data: this.data }));
+  }
+
+  neighbours(data: InspectionData, index: number, k: number): Promise<NeighbourResult> {
+    const local = localNeighbours(data, index, Math.min(k, data.neighbours?.k ?? 0));
+    if (local) return Promise.resolve(local);
+    return Promise.reject(new Error('This report holds no precomputed neighbours for that item.'));
+  }
+
+  queryImage(): Promise<NeighbourResult> {
+    return Promise.reject(new Error('Querying by image needs the model: open the checkpoint in VS Code with Embedding Lens.'));
+  }
+
+  save(_what: ExportWhat, format: ExportFormat, fileName: string, content: string | Uint8Array): Promise<string> {
+    const type = format === 'png' ? 'image/png' : format === 'csv' ? 'text/csv' : 'application/json';
+    const blob = new Blob([content as BlobPart], { type });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return Promise.resolve(fileName);
+  }
+
+  openItem(): void {}
+  cancel(): void {}
+  saveState(): void {}
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    console[level](message);
+  }
+}

@@ -1,0 +1,68 @@
+import { h, fill, fmt, fmtMs, baseName } from '../dom';
+import type { App } from '../app';
+
+/** Header: the retrieval metrics at a glance, then what was inspected and how long each stage took. */
+export class Header {
+  readonly el = h('header', { class: 'lens-header' });
+
+  constructor(private app: App) {}
+
+  update(): void {
+    const { data } = this.app;
+    const m = data.metrics;
+    const tiles: HTMLElement[] = [];
+    const tile = (label: string, value: number | undefined, title: string) =>
+      tiles.push(h('div', { class: 'metric', title, 'data-metric': label },
+        h('div', { class: 'metric-value' }, fmt(value)),
+        h('div', { class: 'metric-label' }, label)));
+    if (m) {
+      for (const r of m.recallAtK) tile(`R@${r.k}`, r.value, `recall@${r.k}: fraction of queries with a same-class item among the top ${r.k}`);
+      tile('MAP@R', m.mapAtR, 'map@r (Musgrave et al. 2020): mean average precision over the top R, R = same-class items');
+      tile('R-Prec', m.rPrecision, 'r_precision: correct fraction of the top R');
+      tile('P@1', m.precisionAt1, 'precision@1');
+      if (m.nmi !== undefined) tile('NMI', m.nmi, 'normalised mutual information of k-means clusters with the labels');
+    } else {
+      tiles.push(h('div', { class: 'metric pending' }, h('div', { class: 'metric-value' }, '…'), h('div', { class: 'metric-label' }, 'metrics')));
+    }
+
+    const items = data.items;
+    const meta: (HTMLElement | string)[] = [];
+    const chip = (label: string, value: string, title?: string) =>
+      meta.push(h('span', { class: 'chip', title: title ?? value }, h('span', { class: 'chip-label' }, label), value));
+    chip('checkpoint', baseName(data.source.checkpoint), data.source.checkpoint);
+    chip('dataset', baseName(data.source.dataset) || data.source.dataset, data.source.dataset);
+    if (items) {
+      chip('items', items.n.toLocaleString('en-US'));
+      chip('classes', items.classNames.length.toLocaleString('en-US'));
+    }
+    if (data.backend) chip('backend', data.backend);
+    if (data.distance) chip('distance', data.distance === 'cosine' ? 'cosine (L2 on normalised)' : 'euclidean');
+    if (m && m.excludedQueries > 0) chip('excluded', String(m.excludedQueries), 'queries whose class has no other item');
+
+    const extras: HTMLElement[] = [];
+    const skipped = data.skipped ?? [];
+    if (skipped.length) {
+      extras.push(h('details', { class: 'skipped' },
+        h('summary', {}, `${skipped.length} skipped file${skipped.length === 1 ? '' : 's'}`),
+        h('ul', {}, ...skipped.slice(0, 200).map((s) => h('li', {}, h('code', {}, s.path), ` — ${s.reason}`)))));
+    }
+    const timings = data.timings ?? [];
+    if (timings.length) {
+      const total = timings.reduce((a, t) => a + t.ms, 0);
+      extras.push(h('span', { class: 'timings', title: 'Time per stage' },
+        ...timings.map((t) => h('span', { class: 'timing' }, `${t.stage} ${fmtMs(t.ms)}`)),
+        h('span', { class: 'timing total' }, `total ${fmtMs(total)}`)));
+    }
+    for (const note of data.notes ?? []) extras.push(h('span', { class: 'note' }, note));
+
+    fill(this.el, 
+      h('div', { class: 'header-top' },
+        h('div', { class: 'title-block' },
+          h('h1', { class: 'title', title: data.source.checkpoint }, data.title),
+          h('div', { class: 'meta' }, ...meta)),
+        h('div', { class: 'metrics', role: 'group', 'aria-label': 'Retrieval metrics' }, ...tiles),
+        this.app.exportMenu()),
+      extras.length ? h('div', { class: 'header-extra' }, ...extras) : null,
+    );
+  }
+}
