@@ -122,5 +122,7 @@ export class ClassesView {
 
 function bar(v: number): HTMLElement {
   const w = Number.isFinite(v) ? Math.max(0, Math.min(1, v)) * 100 : 0;
-  return h('span', { class: 'cell-bar' }, h('span', { class: 'cell-bar-fill', style: `width:${w}%` }), h('span', { class: 'cell-bar-value' }, fmt(v)));
+  return h('span', { class: 'cell-bar' },
+    h('span', { class: 'cell-bar-track' }, h('span', { class: 'cell-bar-fill', style: `width:${w}%` })),
+    h('span', { class: 'cell-bar-value' }, fmt(v)));
 }
