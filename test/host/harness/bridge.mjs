@@ -39,7 +39,7 @@ function safeName(name) {
 }
 
 /**
- * Starts the bridge. `onEvent(event)` receives suite events; `getPage()` returns the current page
+ * Starts the bridge. `onEvent(event)` receives suite events; `getPage()` resolves to the current page
  * (undefined before the browser is up). Returns { port, close() }.
  */
 export async function startBridge({ onEvent, getPage, resultsDir }) {
@@ -102,7 +102,7 @@ export async function startBridge({ onEvent, getPage, resultsDir }) {
       if (req.method === 'POST' && req.url === '/ui') {
         const op = ops[body.op];
         if (!op) return reply(400, { error: `unknown op ${JSON.stringify(body.op)}; known: ${Object.keys(ops).join(', ')}` });
-        const page = getPage();
+        const page = await getPage();
         if (!page) return reply(503, { error: 'no workbench page yet' });
         return reply(200, await op(page, body));
       }

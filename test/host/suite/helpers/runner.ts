@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 
 /** What the runner tells the suite; written by test/host/run.mjs next to the bundled tests. */
 export interface HarnessConfig {
+  /** Which runner started the host: test/host/run.mjs (code-server) or run-electron.mjs (VS Code desktop). */
+  host: 'code-server' | 'electron';
   /** Port of the runner's bridge on 127.0.0.1. */
   bridgePort: number;
   /** test-results/host: screenshots and logs go here. */
@@ -17,7 +19,7 @@ export interface HarnessConfig {
   userDataDir: string;
   /** The extension under test, publisher.name. */
   extensionId: string;
-  /** Absolute path of the extension under development (the repository root). */
+  /** Absolute path of the extension under test (the repository; the installed folder in the vsix phase). */
   extensionPath: string;
   /** Mocha --grep, when the runner was given one. */
   grep?: string;
