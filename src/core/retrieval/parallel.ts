@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { spawnWorker } from './spawn';
 import { CancelledError, throwIfAborted } from '../errors';
 import type { ProgressFn } from '../types';
-import { scanStats, scanTopK, type ScanInput, type StatsResult, type TopKResult } from './scan';
+import { scanNearestNegative, scanStats, scanTopK, type NearestNegativeResult, type ScanInput, type StatsResult, type TopKResult } from './scan';
 
 /**
  * Runs a scan over all queries: in-process for small jobs (a worker's start-up would dominate),
@@ -12,7 +12,10 @@ import { scanStats, scanTopK, type ScanInput, type StatsResult, type TopKResult 
  */
 export type ScanJob =
   | { kind: 'topk'; k: number }
-  | { kind: 'stats'; queryLabels: Int32Array; galleryLabels: Int32Array; rOf: Int32Array };
+  | { kind: 'stats'; queryLabels: Int32Array; galleryLabels: Int32Array; rOf: Int32Array }
+  | { kind: 'negnn'; queryLabels: Int32Array; galleryLabels: Int32Array };
+
+export type ScanResult = TopKResult | StatsResult | NearestNegativeResult;
 
 export interface ScanRequest {
   queries: Float32Array;
@@ -38,7 +41,7 @@ export async function runScan(
   req: ScanRequest,
   job: ScanJob,
   opts: { signal?: AbortSignal; onProgress?: ProgressFn; stage: string; workers?: number },
-): Promise<TopKResult | StatsResult> {
+): Promise<ScanResult> {
   throwIfAborted(opts.signal);
   const total = req.nQueries;
   const t0 = Date.now();
@@ -57,9 +60,15 @@ export async function runScan(
       await new Promise<void>((r) => setImmediate(r));
       throwIfAborted(opts.signal);
     };
-    return job.kind === 'topk' ? scanTopK(input, job.k, hook) : scanStats(input, job.queryLabels, job.galleryLabels, job.rOf, hook);
+    return runJob(input, job, hook);
   }
   return runInWorkers(req, job, workers, Math.max(1, Math.floor(cores / workers)), opts.signal, report);
+}
+
+export function runJob(input: ScanInput, job: ScanJob, hook: (done: number) => void | Promise<void>): Promise<ScanResult> {
+  if (job.kind === 'topk') return scanTopK(input, job.k, hook);
+  if (job.kind === 'stats') return scanStats(input, job.queryLabels, job.galleryLabels, job.rOf, hook);
+  return scanNearestNegative(input, job.queryLabels, job.galleryLabels, hook);
 }
 
 function shared<T extends Float32Array | Int32Array>(a: T): T {
@@ -77,7 +86,7 @@ async function runInWorkers(
   threads: number,
   signal: AbortSignal | undefined,
   report: (done: number) => void,
-): Promise<TopKResult | StatsResult> {
+): Promise<ScanResult> {
   const sreq: ScanRequest = {
     ...req,
     queries: shared(req.queries),
@@ -85,7 +94,12 @@ async function runInWorkers(
     selfIndex: req.selfIndex ? shared(req.selfIndex) : null,
   };
   if (req.gallery === req.queries) sreq.gallery = sreq.queries;
-  const sjob: ScanJob = job.kind === 'topk' ? job : { kind: 'stats', queryLabels: shared(job.queryLabels), galleryLabels: shared(job.galleryLabels), rOf: shared(job.rOf) };
+  const sjob: ScanJob =
+    job.kind === 'topk'
+      ? job
+      : job.kind === 'stats'
+        ? { kind: 'stats', queryLabels: shared(job.queryLabels), galleryLabels: shared(job.galleryLabels), rOf: shared(job.rOf) }
+        : { kind: 'negnn', queryLabels: shared(job.queryLabels), galleryLabels: shared(job.galleryLabels) };
   const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * req.nQueries) / workers));
   const done = new Array<number>(workers).fill(0);
   const running: Worker[] = [];
@@ -95,10 +109,10 @@ async function runInWorkers(
     const parts = await Promise.all(
       bounds.slice(0, -1).map(
         (start, i) =>
-          new Promise<TopKResult | StatsResult>((resolve, reject) => {
+          new Promise<ScanResult>((resolve, reject) => {
             const w = spawnWorker('retrieval');
             running.push(w);
-            w.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; result: TopKResult | StatsResult } | { type: 'error'; message: string }) => {
+            w.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; result: ScanResult } | { type: 'error'; message: string }) => {
               if (m.type === 'progress') {
                 done[i] = m.done;
                 report(done.reduce((a, b) => a + b, 0));
@@ -127,20 +141,18 @@ async function runInWorkers(
   }
 }
 
-function concat(parts: (TopKResult | StatsResult)[]): TopKResult | StatsResult {
-  const join = <T extends Int32Array | Float32Array | Float64Array>(xs: T[]): T => {
-    const out = new (xs[0].constructor as { new (n: number): T })(xs.reduce((a, x) => a + x.length, 0));
+/** Joins the workers' slices: every result is a set of per-query arrays in query order. */
+function concat(parts: ScanResult[]): ScanResult {
+  const out: Record<string, ArrayBufferView> = {};
+  for (const key of Object.keys(parts[0])) {
+    const xs = parts.map((p) => (p as unknown as Record<string, Int32Array | Float32Array | Float64Array>)[key]);
+    const joined = new (xs[0].constructor as { new (n: number): Int32Array | Float32Array | Float64Array })(xs.reduce((a, x) => a + x.length, 0));
     let o = 0;
     for (const x of xs) {
-      out.set(x as never, o);
+      joined.set(x as never, o);
       o += x.length;
     }
-    return out;
-  };
-  if ('indices' in parts[0]) {
-    const ps = parts as TopKResult[];
-    return { indices: join(ps.map((p) => p.indices)), distances: join(ps.map((p) => p.distances)) };
+    out[key] = joined;
   }
-  const ps = parts as StatsResult[];
-  return { firstHit: join(ps.map((p) => p.firstHit)), ap: join(ps.map((p) => p.ap)), rPrecision: join(ps.map((p) => p.rPrecision)) };
+  return out as unknown as ScanResult;
 }

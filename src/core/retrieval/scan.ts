@@ -104,3 +104,34 @@ export async function scanStats(
   );
   return { firstHit, ap, rPrecision };
 }
+
+export interface NearestNegativeResult {
+  /** Gallery index and Euclidean distance of each query's closest item with another label. */
+  index: Int32Array;
+  distance: Float32Array;
+}
+
+export async function scanNearestNegative(input: ScanInput, queryLabels: Int32Array, galleryLabels: Int32Array, hook?: BlockHook): Promise<NearestNegativeResult> {
+  const rows = input.end - input.start;
+  const index = new Int32Array(rows).fill(-1);
+  const distance = new Float32Array(rows).fill(Infinity);
+  const qsq = squaredNorms(input.queries, input.queries.length / input.dim, input.dim);
+  await scan(
+    input,
+    (row, q) => {
+      const label = queryLabels[q];
+      let best = -1;
+      let bk = Infinity;
+      for (let j = 0; j < row.length; j++) {
+        if (row[j] < bk && galleryLabels[j] !== label) {
+          bk = row[j];
+          best = j;
+        }
+      }
+      index[q - input.start] = best;
+      if (best >= 0) distance[q - input.start] = Math.sqrt(Math.max(0, bk + qsq[q]));
+    },
+    hook,
+  );
+  return { index, distance };
+}
