@@ -148,9 +148,13 @@ export class App {
 
   // ───────── messages ─────────
 
+  /** performance.now() when the init data arrived (the bench measures first frame from here). */
+  initAt: number | null = null;
+
   onMessage(msg: HostToWebview): void {
     switch (msg.type) {
       case 'init':
+        this.initAt = performance.now();
         if (msg.state) this.state = { ...this.state, ...msg.state };
         this.setData(msg.data, true);
         break;

@@ -12,12 +12,15 @@ function rendererChoice(): RendererChoice {
 
 function main(): void {
   let host: Host;
+  const t0 = performance.now();
   try {
     host = hasVsCodeApi() ? new VsCodeHost() : InlineHost.fromPage();
   } catch (e) {
     document.body.textContent = (e as Error).message;
     return;
   }
+  // In a report this is the time to parse the inlined data (base64 typed arrays).
+  const decodeMs = performance.now() - t0;
   const app = new App(host, { renderer: rendererChoice() });
   document.body.append(app.root);
   app.start();
@@ -26,6 +29,8 @@ function main(): void {
     app,
     stats: () => ({
       ...map.stats,
+      initAt: app.initAt,
+      decodeMs,
       items: app.data.items?.n ?? 0,
       classes: app.data.items?.classNames.length ?? 0,
       legendRows: document.querySelectorAll('.legend-row').length,
@@ -34,6 +39,8 @@ function main(): void {
     screenOf: (i: number) => map.screenOf(i),
     setTransform: (t: { x: number; y: number; k: number }) => map.setTransform(t),
     renderNow: () => map.render(),
+    finish: () => map.finish(),
+    hoverIndexReady: () => map.hoverIndexReady,
   };
   document.body.dataset.lens = 'ready';
 }

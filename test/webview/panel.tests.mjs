@@ -101,6 +101,24 @@ export const tests = [
     },
   },
   {
+    name: 'WebGL2 renderer (software GL here) draws every point',
+    async run({ page, pages, fixture }) {
+      const s = await open(page, pages.reportGl);
+      assert.equal(s.renderer, 'webgl2');
+      assert.equal(s.pointsDrawn, fixture.data.items.n);
+      // Read back through the PNG-export path (render + copy in one task), then count painted pixels.
+      const painted = await page.evaluate(() => {
+        const c = window.lens.app.map.snapshot();
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const [r0, g0, b0] = [d[0], d[1], d[2]];
+        let k = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] !== r0 || d[i + 1] !== g0 || d[i + 2] !== b0) k++;
+        return k;
+      });
+      assert.ok(painted > fixture.data.items.n, `only ${painted} pixels painted`);
+    },
+  },
+  {
     name: 'legend lists one row per class; toggling greys a class without hiding it',
     async run({ page, pages, fixture }) {
       await open(page, pages.report);

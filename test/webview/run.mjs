@@ -20,6 +20,7 @@ const fixture = mods.buildFixture();
 const pages = {
   report: writeReportPage(mods, fixture.data, outDir, 'report-dark.html', { theme: 'dark' }),
   report2d: writeReportPage(mods, fixture.data, outDir, 'report-canvas2d.html', { theme: 'light', renderer: 'canvas2d' }),
+  reportGl: writeReportPage(mods, fixture.data, outDir, 'report-webgl2.html', { theme: 'dark', renderer: 'webgl2' }),
   panel: writePanelPage(mods, outDir, 'panel.html'),
 };
 

@@ -165,6 +165,7 @@ export class MapView {
     this.layoutKind = kind;
     this.stats.layout = kind;
     this.tree = null;
+    this.treeComplete = false;
     if (!animate || current === target) {
       this.from = target;
       this.to = target;
@@ -172,6 +173,7 @@ export class MapView {
       this.renderer.setPositions(target, target);
       this.stats.animating = false;
       this.invalidate();
+      this.scheduleTree();
       return;
     }
     this.from = current;
@@ -187,6 +189,7 @@ export class MapView {
         this.anim = null;
         this.t = 1;
         this.stats.animating = false;
+        this.scheduleTree();
       }
     });
   }
@@ -283,21 +286,75 @@ export class MapView {
   /** Nearest point within a few pixels of (sx, sy) in CSS px, or null. Quadtree in world space. */
   hitTest(sx: number, sy: number): number | null {
     if (this.n === 0 || this.t !== 1) return null;
-    if (!this.tree) {
-      const to = this.to;
-      const idx = new Array<number>(this.n);
-      for (let i = 0; i < this.n; i++) idx[i] = i;
-      this.tree = d3quadtree<number>()
-        .x((i) => to[2 * i])
-        .y((i) => to[2 * i + 1])
-        .addAll(idx);
-    }
     const m = this.screenMap();
     const wx = (sx - m.bx) / m.ax;
     const wy = (sy - m.by) / m.ay;
-    const radiusPx = Math.max(4, this.pointSize() / 2 + 2);
-    const found = this.tree.find(wx, wy, radiusPx / m.ax);
-    return found === undefined ? null : found;
+    const radius = Math.max(4, this.pointSize() / 2 + 2) / m.ax;
+    if (!this.tree) this.buildTree();
+    if (this.treeComplete && this.tree) {
+      const found = this.tree.find(wx, wy, radius);
+      return found === undefined ? null : found;
+    }
+    // While the quadtree is still being built in the background: a linear scan (~1 ms at 200k).
+    const to = this.to;
+    let best = -1;
+    let bestD = radius * radius;
+    for (let i = 0; i < this.n; i++) {
+      const dx = to[2 * i] - wx, dy = to[2 * i + 1] - wy;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best < 0 ? null : best;
+  }
+
+  private treeComplete = false;
+  private treeJob = 0;
+
+  /**
+   * Builds the hover quadtree in slices between frames: a single addAll over 200k points
+   * blocks the page for most of a second on a busy machine.
+   */
+  private buildTree(): void {
+    const to = this.to;
+    const n = this.n;
+    const tree = d3quadtree<number>().x((i) => to[2 * i]).y((i) => to[2 * i + 1]);
+    // Fix the extent first so later slices never re-cover (and re-split) the root.
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let i = 0; i < n; i++) {
+      x0 = Math.min(x0, to[2 * i]); x1 = Math.max(x1, to[2 * i]);
+      y0 = Math.min(y0, to[2 * i + 1]); y1 = Math.max(y1, to[2 * i + 1]);
+    }
+    if (n) tree.extent([[x0, y0], [x1 + 1e-6, y1 + 1e-6]]);
+    this.tree = tree;
+    this.treeComplete = false;
+    const job = ++this.treeJob;
+    const SLICE = 25_000;
+    let next = 0;
+    const step = () => {
+      if (job !== this.treeJob || this.tree !== tree) return;
+      const end = Math.min(n, next + SLICE);
+      for (let i = next; i < end; i++) tree.add(i);
+      next = end;
+      if (next < n) setTimeout(step, 0);
+      else this.treeComplete = true;
+    };
+    step();
+  }
+
+  /** Starts the hover index once the points have settled, so the first hover already has it. */
+  private scheduleTree(): void {
+    const to = this.to;
+    setTimeout(() => {
+      if (!this.tree && this.t === 1 && this.to === to && this.n > 0) this.buildTree();
+    }, 30);
+  }
+
+  /** Whether hover hit-testing has its quadtree (the bench waits for it). */
+  get hoverIndexReady(): boolean {
+    return this.treeComplete;
   }
 
   /** Points inside a screen-space polygon (CSS px). */
@@ -353,6 +410,11 @@ export class MapView {
     this.stats.frames++;
     if (this.stats.firstFrameAt === null && this.stats.pointsDrawn > 0) this.stats.firstFrameAt = performance.now();
     this.el.dataset.pointsDrawn = String(this.stats.pointsDrawn);
+  }
+
+  /** Waits for the GPU to finish the last frame (for timing). */
+  finish(): void {
+    this.renderer.finish();
   }
 
   private drawOverlay(m: ScreenMap): void {
