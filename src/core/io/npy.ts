@@ -123,3 +123,14 @@ export function encodeNpy(data: Float32Array | Int32Array, shape: number[]): Buf
 export async function writeNpy(path: string, data: Float32Array | Int32Array, shape: number[]): Promise<void> {
   await writeFile(path, encodeNpy(data, shape));
 }
+
+/** An N×D embeddings file as float32 rows (float64 files are converted), with its shape checked. */
+export async function readEmbeddings(path: string): Promise<{ data: Float32Array; n: number; dim: number }> {
+  const npy = await readNpy(path);
+  if (npy.shape.length !== 2) throw new LensError(`expected a 2-D N×D array of embeddings, got shape (${npy.shape.join(', ')})`, path);
+  if (npy.dtype !== 'f4' && npy.dtype !== 'f8') throw new LensError(`expected float32 or float64 embeddings, got dtype ${npy.dtype}`, path);
+  const [n, dim] = npy.shape;
+  if (n < 1 || dim < 1) throw new LensError(`expected at least one embedding of dimension ≥ 1, got ${n}×${dim}`, path);
+  const data = npy.data instanceof Float32Array ? npy.data : Float32Array.from(npy.data as Float64Array);
+  return { data, n, dim };
+}

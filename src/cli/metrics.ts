@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { checkKnown, numberFlag, numberListFlag, parseArgs, requiredFlag, stringFlag, UsageError } from './args';
+import { cliAbort, writeJson, type CliCommand } from './command';
+import { stderrProgress } from './progress';
+import { LensError } from '../core/errors';
+import { readEmbeddings } from '../core/io/npy';
+import { readLabels } from '../core/io/labels';
+import { retrievalMetrics, type Protocol } from '../core/retrieval/metrics';
+import { clusteringScores } from '../core/retrieval/clustering';
+
+const usage = `Usage: embedding-lens metrics --embeddings E.npy --labels L [options]
+
+Retrieval metrics of SPEC §2 — exact ranking, ties by index, the query removed by index — as one
+JSON object on stdout: queries, excluded_queries, recall@K for each K, precision@1, r_precision,
+map@r, mrr, nmi and ami (seeded k-means, k = number of classes), and the same per class.
+
+  --embeddings FILE   N×D float32/float64 .npy
+  --labels FILE       N labels: .npy of integers, .json array, or text with one label per line
+  --protocol P        loo (leave-one-out, default) | query-gallery
+  --query-mask FILE   query-gallery only: .json array of N booleans, true for queries
+  --k LIST            recall@K list (default 1,2,4,8)
+  --raw               raw Euclidean distances (default: L2-normalised, ranks as cosine)
+  --seed N            k-means seed for NMI/AMI (default 0)
+  --out FILE          write the JSON to FILE instead of stdout`;
+
+export const metricsCommand: CliCommand = {
+  name: 'metrics',
+  summary: 'Retrieval metrics (Recall@K, MAP@R, R-precision, MRR, NMI, AMI) of an embeddings file',
+  usage,
+  async run(argv) {
+    const args = parseArgs(argv, ['raw']);
+    checkKnown(args, ['embeddings', 'labels', 'protocol', 'query-mask', 'k', 'raw', 'seed', 'out']);
+    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const embFile = resolve(requiredFlag(args, 'embeddings'));
+    const labelFile = resolve(requiredFlag(args, 'labels'));
+    const p = stringFlag(args, 'protocol') ?? 'loo';
+    const protocols: Record<string, Protocol> = { loo: 'leave-one-out', 'leave-one-out': 'leave-one-out', 'query-gallery': 'query-gallery' };
+    const protocol = protocols[p];
+    if (!protocol) throw new UsageError(`--protocol expects loo or query-gallery, got "${p}"`);
+    const maskFile = stringFlag(args, 'query-mask');
+    if (protocol === 'query-gallery' && !maskFile) throw new UsageError('--protocol query-gallery needs --query-mask');
+    if (protocol === 'leave-one-out' && maskFile) throw new UsageError('--query-mask applies only to --protocol query-gallery');
+    const ks = numberListFlag(args, 'k', [1, 2, 4, 8], { integer: true, min: 1 });
+    const seed = numberFlag(args, 'seed', 0, { integer: true });
+    const normalize = !args.flags.has('raw');
+
+    const { data, n, dim } = await readEmbeddings(embFile);
+    const { labels, classNames } = await readLabels(labelFile);
+    if (labels.length !== n) throw new LensError(`${labels.length} labels for the ${n} rows of ${embFile}; there must be exactly one label per row`, labelFile);
+    const queryMask = maskFile ? await readMask(resolve(maskFile), n) : undefined;
+    const onProgress = stderrProgress();
+    const rep = await retrievalMetrics(data, n, dim, labels, { protocol, queryMask, normalize, ks, file: embFile, signal: cliAbort.signal, onProgress });
+    const cl = await clusteringScores(data, n, dim, labels, { normalize, seed, file: embFile, signal: cliAbort.signal });
+    await writeJson(
+      {
+        ...rep.overall,
+        nmi: cl.nmi,
+        ami: cl.ami,
+        protocol: rep.protocol,
+        normalized: rep.normalize,
+        n,
+        dim,
+        per_class: rep.perClass.map((c) => ({ class: classNames[c.label], ...c.metrics })),
+      },
+      stringFlag(args, 'out'),
+    );
+    return 0;
+  },
+};
+
+async function readMask(file: string, n: number): Promise<boolean[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new LensError(`cannot read the query mask (${(err as Error).message}); expected a JSON array of booleans`, file);
+  }
+  if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'boolean' && v !== 0 && v !== 1)) {
+    throw new LensError('expected a JSON array of booleans (true for queries), one per row', file);
+  }
+  if (parsed.length !== n) throw new LensError(`the query mask has ${parsed.length} entries for ${n} rows`, file);
+  return parsed.map((v) => v === true || v === 1);
+}
