@@ -1,6 +1,46 @@
 import * as vscode from 'vscode';
+import { dirname, join } from 'node:path';
+import { writeReport } from '../core/report/writeReport';
+import { InspectionPanel } from '../host/inspectionPanel';
+import { log } from '../host/log';
+import { withEngineProgress } from '../host/progress';
 
-export async function run(_context: vscode.ExtensionContext, ..._args: unknown[]): Promise<void> {
-  // TODO(foundation): replaced by the flow's own issue.
-  void vscode.window.showWarningMessage('Embedding Lens: this command is not built yet.');
+/**
+ * Writes the active panel as the same self-contained HTML report `embedding-lens inspect --out`
+ * makes. `target` (tests, other commands) skips the save dialog. Returns the written path.
+ */
+export async function run(_context: vscode.ExtensionContext, target?: unknown): Promise<string | undefined> {
+  const panel = InspectionPanel.active();
+  if (!panel) {
+    void vscode.window.showWarningMessage('Embedding Lens: open an inspection or comparison panel first, then export it.');
+    return undefined;
+  }
+  let file = target instanceof vscode.Uri ? target.fsPath : typeof target === 'string' ? target : undefined;
+  if (!file) {
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? dirname(panel.data.source.checkpoint);
+    const picked = await vscode.window.showSaveDialog({
+      title: 'Export Embedding Lens report',
+      defaultUri: vscode.Uri.file(join(base, `${slug(panel.data.title)}.html`)),
+      filters: { 'HTML report': ['html'] },
+    });
+    if (!picked) return undefined;
+    file = picked.fsPath;
+  }
+  const kind = vscode.window.activeColorTheme.kind;
+  const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
+  const out = file;
+  await withEngineProgress('Embedding Lens: writing the report', (signal, report) =>
+    writeReport(out, panel.data, { theme, signal, onProgress: report, mode: panel.mode }),
+  );
+  log.info(`Report written to ${out}`);
+  if (!target) {
+    void vscode.window.showInformationMessage(`Embedding Lens: report saved to ${out}`, 'Reveal').then((c) => {
+      if (c) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(out));
+    });
+  }
+  return out;
+}
+
+function slug(s: string): string {
+  return s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'embedding-lens-report';
 }

@@ -1,6 +1,113 @@
 import * as vscode from 'vscode';
+import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { runInspection, type InspectionRun } from '../core/inspect/pipeline';
+import { isCancelled, LensError } from '../core/errors';
+import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
+import type { InspectionData } from '../protocol';
+import { cacheDir } from '../host/cacheDir';
+import { InspectionPanel } from '../host/inspectionPanel';
+import { log } from '../host/log';
+import { pickCheckpoint, pickDataset, rememberDataset } from '../host/pickers';
+import { withEngineProgress } from '../host/progress';
+import { readSettings } from '../host/settings';
 
-export async function run(_context: vscode.ExtensionContext, ..._args: unknown[]): Promise<void> {
-  // TODO(foundation): replaced by the flow's own issue.
-  void vscode.window.showWarningMessage('Embedding Lens: this command is not built yet.');
+/** Programmatic options (tests, other commands): skip the pickers. */
+export interface InspectArgs {
+  dataset?: vscode.Uri | string;
+}
+
+/**
+ * Explorer → Inspect Embeddings (or the palette): checkpoint + dataset → a panel that opens at once
+ * and fills in stage by stage. Returns the run (undefined when the user backed out of a picker).
+ */
+export async function run(context: vscode.ExtensionContext, arg?: unknown, extra?: unknown): Promise<InspectionRun | undefined> {
+  const checkpoint = await pickCheckpoint(arg);
+  if (!checkpoint) return undefined;
+  const given = (extra as InspectArgs | undefined)?.dataset;
+  let dataset: vscode.Uri | undefined = typeof given === 'string' ? vscode.Uri.file(given) : given instanceof vscode.Uri ? given : undefined;
+  if (dataset) await rememberDataset(context, checkpoint, dataset);
+  else {
+    dataset = await pickDataset(context, checkpoint, await wantsLabelsFile(checkpoint.fsPath));
+    if (!dataset) return undefined;
+  }
+  return inspectInPanel(context, checkpoint.fsPath, dataset.fsPath);
+}
+
+async function wantsLabelsFile(checkpoint: string): Promise<boolean> {
+  try {
+    return isPrecomputedKind(await detectCheckpointKind(resolveCheckpointPath(checkpoint)));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the pipeline into a new panel under a cancellable progress notification. */
+export async function inspectInPanel(context: vscode.ExtensionContext, checkpoint: string, dataset: string | undefined, existing?: vscode.WebviewPanel): Promise<InspectionRun | undefined> {
+  const settings = readSettings();
+  const initial: InspectionData = { title: titleOf(checkpoint, dataset), source: { checkpoint, dataset: dataset ?? '' } };
+  const roots = dataset ? [isDir(dataset) ? dataset : dirname(dataset)] : [];
+  const panel = existing ? new InspectionPanel(context, existing, initial) : InspectionPanel.create(context, initial, roots);
+  const cache = await cacheDir(context);
+  log.info(`Inspect ${checkpoint} on ${dataset ?? '(no dataset)'} — backend ${settings.backend}, distance ${settings.distance}, cache ${cache}`);
+  const started = Date.now();
+  try {
+    const result = await withEngineProgress(`Embedding Lens: inspecting ${initial.title}`, async (signal, report) => {
+      const controller = new AbortController();
+      signal.addEventListener('abort', () => controller.abort(), { once: true });
+      const stopFromPanel = panel.onCancel(() => controller.abort());
+      try {
+        return await runInspection(
+          { checkpoint, dataset, settings, cacheDir: cache },
+          {
+            patch: (stage, patch) => {
+              log.info(`  ${stage} done (${patch.timings?.at(-1)?.ms ?? '?'} ms)`);
+              if (stage === 'embed' && patch.backend) log.info(`  backend: ${patch.backend}`);
+              for (const s of patch.skipped ?? []) log.warn(`  skipped ${s.path}: ${s.reason}`);
+              void panel.patch(stage, patch);
+            },
+            frame: (xy, epoch, epochs) => panel.frame(xy, epoch, epochs),
+            progress: (p) => {
+              report(p);
+              panel.progress(p.stage, p.done, p.total, p.message);
+            },
+          },
+          { signal: controller.signal },
+        );
+      } finally {
+        stopFromPanel.dispose();
+      }
+    });
+    if (result.embeddings) panel.setEngine({ embeddings: result.embeddings, normalize: settings.distance === 'cosine', checkpoint, backend: settings.backend });
+    for (const note of result.data.notes ?? []) log.info(`  note: ${note}`);
+    panel.done();
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    if (result.cancelled) {
+      log.info(`Inspection cancelled after ${secs} s; the panel keeps what was done`);
+      void vscode.window.showInformationMessage('Embedding Lens: inspection cancelled — the panel shows what was finished.');
+    } else log.info(`Inspection finished in ${secs} s`);
+    return result;
+  } catch (err) {
+    const message = err instanceof LensError ? err.message : err instanceof Error ? err.message : String(err);
+    log.error('Inspection failed', err);
+    panel.error(message, err instanceof LensError ? err.file : undefined);
+    panel.done();
+    if (!isCancelled(err)) void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
+    return undefined;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function titleOf(checkpoint: string, dataset: string | undefined): string {
+  const parts = checkpoint.split(/[\\/]/).filter(Boolean);
+  const ck = parts.at(-1) === 'model.json' ? parts.slice(-2).join('/') : (parts.at(-1) ?? checkpoint);
+  const ds = dataset?.split(/[\\/]/).filter(Boolean).at(-1);
+  return ds ? `${ck} · ${ds}` : ck;
 }

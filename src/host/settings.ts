@@ -1,19 +1,11 @@
 import * as vscode from 'vscode';
 
-export type BackendSetting = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+import type { InspectionSettings } from '../core/inspect/settings';
+import type { BackendSetting } from '../core/runtime/select';
 
 /** Every `embeddingLens.*` setting, typed, with the defaults package.json declares. */
-export interface LensSettings {
-  backend: BackendSetting;
-  batchSize: number;
+export interface LensSettings extends InspectionSettings {
   cacheLocation: string;
-  maxItems: number;
-  maxPerClass: number;
-  neighborsK: number;
-  recallAtK: number[];
-  distance: 'cosine' | 'euclidean';
-  umap: { nNeighbors: number; minDist: number; spread: number; epochs: number; seed: number };
-  eet: { margin: number; weights: [number, number, number]; batches: number; pk: [number, number] };
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {

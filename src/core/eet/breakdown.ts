@@ -62,6 +62,8 @@ export interface BreakdownOptions extends RunControl {
   eet?: Partial<EetOptions>;
   bins?: number;
   file?: string;
+  /** Geometry of the same rows, already computed (must use the same normalisation). */
+  geometry?: GeometryReport;
 }
 
 export async function eetBreakdown(data: Float32Array, n: number, dim: number, labels: Int32Array, opts: BreakdownOptions): Promise<EetBreakdown> {
@@ -136,7 +138,8 @@ export async function eetBreakdown(data: Float32Array, n: number, dim: number, l
     for (const x of xs) counts[Math.min(bins - 1, Math.floor((x / top) * bins))]++;
     return { edges, counts };
   };
-  const geometry = await classGeometry(data, n, dim, labels, { normalize: eet.normalize, file: opts.file, signal: opts.signal, onProgress: opts.onProgress });
+  // The inspection pipeline has already computed the geometry for the class table: reuse it (an O(n²) scan).
+  const geometry = opts.geometry && opts.geometry.normalize === eet.normalize ? opts.geometry : await classGeometry(data, n, dim, labels, { normalize: eet.normalize, file: opts.file, signal: opts.signal, onProgress: opts.onProgress });
   return {
     options: eet,
     batches: opts.batches,

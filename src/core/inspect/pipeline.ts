@@ -1,0 +1,179 @@
+/**
+ * One inspection, stage by stage: embed → PCA preview → kNN + metrics + class geometry → EET
+ * breakdown → UMAP. Each stage hands the panel (or the report writer) a patch as soon as it is done,
+ * so the panel fills in progressively; cancelling stops at the next stage boundary (or inside a
+ * stage that honours the signal) and keeps everything already delivered.
+ */
+import { createHash } from 'node:crypto';
+import type { InspectionData, InspectionPatch, StageTiming } from '../../protocol';
+import { computeEmbeddings, type EmbeddingRun } from '../embed';
+import { isCancelled, LensError, throwIfAborted } from '../errors';
+import { pca2d } from '../projection/pca';
+import { cachedLayout } from '../projection/layoutCache';
+import { runUmap, resolveUmapParams } from '../projection/umap';
+import { knnGraph, type KnnGraph } from '../retrieval/knn';
+import type { LabelledEmbeddings, Progress, RunControl } from '../types';
+import type { InspectionSettings } from './settings';
+import { itemsPatch, embedPatchExtras } from './toProtocol';
+import { metricsStage } from './metricsStage';
+import { eetStage } from './eetStage';
+
+export type StageName = 'embed' | 'pca' | 'metrics' | 'eet' | 'umap';
+
+export interface InspectionSink {
+  /** A stage finished: merge `patch` into what the panel shows. */
+  patch(stage: StageName, patch: InspectionPatch): void;
+  /** An intermediate UMAP layout (the PCA → UMAP animation). */
+  frame?(coords: Float32Array, epoch: number, epochs: number): void;
+  progress?(p: Progress): void;
+}
+
+export interface InspectionInput {
+  checkpoint: string;
+  /** Image dataset, manifest, or labels file (for precomputed embeddings). */
+  dataset?: string;
+  settings: InspectionSettings;
+  /** Embeddings and layouts are cached here when given. */
+  cacheDir?: string;
+}
+
+export interface InspectionRun {
+  data: InspectionData;
+  embeddings?: LabelledEmbeddings;
+  graph?: KnnGraph;
+  embedding?: EmbeddingRun;
+  cancelled: boolean;
+}
+
+/** Content hash of the vectors + labels: the layout-cache key, valid for .npy inputs as well as models. */
+export function embeddingsKey(e: LabelledEmbeddings): string {
+  const h = createHash('sha256');
+  h.update(`${e.n}x${e.dim}`);
+  h.update(new Uint8Array(e.vectors.buffer, e.vectors.byteOffset, e.vectors.byteLength));
+  h.update(new Uint8Array(e.labels.buffer, e.labels.byteOffset, e.labels.byteLength));
+  return h.digest('hex').slice(0, 32);
+}
+
+export async function runInspection(input: InspectionInput, sink: InspectionSink, control: RunControl = {}): Promise<InspectionRun> {
+  const { settings } = input;
+  const { signal } = control;
+  const report = (p: Progress) => {
+    sink.progress?.(p);
+    control.onProgress?.(p);
+  };
+  const timings: StageTiming[] = [];
+  const data: InspectionData = {
+    title: titleFor(input),
+    source: { checkpoint: input.checkpoint, dataset: input.dataset ?? '' },
+    distance: settings.distance,
+    timings,
+  };
+  const run: InspectionRun = { data, cancelled: false };
+  const deliver = (stage: StageName, patch: InspectionPatch, ms: number) => {
+    timings.push({ stage, ms: Math.round(ms) });
+    // Patches merge shallowly in the panel, so lists that grow across stages are sent whole.
+    const full: InspectionPatch = { ...patch, timings: [...timings] };
+    if (patch.notes) full.notes = [...(data.notes ?? []), ...patch.notes];
+    if (patch.layout) full.layout = { ...data.layout, ...patch.layout };
+    Object.assign(data, full);
+    sink.patch(stage, full);
+  };
+  const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+    const t0 = performance.now();
+    const v = await fn();
+    return [v, performance.now() - t0];
+  };
+
+  try {
+    // 1. Embeddings (decode + inference in a worker, or a precomputed file; cached).
+    const [embedding, embedMs] = await timed(() =>
+      computeEmbeddings(input.checkpoint, input.dataset, {
+        backend: settings.backend,
+        batchSize: settings.batchSize,
+        cacheDir: input.cacheDir,
+        dataset: { maxTotal: settings.maxItems || undefined, maxPerClass: settings.maxPerClass || undefined, seed: settings.umap.seed },
+        signal,
+        onProgress: report,
+      }),
+    );
+    run.embedding = embedding;
+    const e = embedding.embeddings;
+    run.embeddings = e;
+    if (e.n < 2) throw new LensError(`only ${e.n} item(s) could be embedded; an inspection needs at least 2`, input.dataset ?? input.checkpoint);
+    deliver('embed', { items: itemsPatch(e), ...embedPatchExtras(embedding) }, embedMs);
+    throwIfAborted(signal);
+
+    // 2. PCA preview: instant, so the map shows something while the rest runs.
+    const [pca, pcaMs] = await timed(async () => pca2d(e.vectors, e.n, e.dim));
+    deliver('pca', { layout: { pca } }, pcaMs);
+    throwIfAborted(signal);
+
+    // 3. One kNN graph serves the neighbours view and UMAP (never a second kNN pass); then metrics.
+    const normalize = settings.distance === 'cosine';
+    const graphK = Math.min(e.n - 1, Math.max(settings.neighborsK, settings.umap.nNeighbors - 1));
+    const [metrics, metricsMs] = await timed(async () => {
+      const graph = await knnGraph(e.vectors, e.n, e.dim, graphK, { normalize, signal, onProgress: report });
+      run.graph = graph;
+      return metricsStage(e, graph, settings, { signal, onProgress: report });
+    });
+    deliver('metrics', metrics.patch, metricsMs);
+    throwIfAborted(signal);
+
+    // 4. EET breakdown over seeded P×K batches.
+    const [eet, eetMs] = await timed(() => eetStage(e, settings, { geometry: metrics.geometry, signal, onProgress: report }));
+    deliver('eet', eet, eetMs);
+    throwIfAborted(signal);
+
+    // 5. UMAP from the same graph, animated from the PCA layout; cached by content + parameters.
+    const graph = run.graph!;
+    const [umap, umapMs] = await timed(() => umapStage(e, graph, pca, input, sink, { signal, onProgress: report }));
+    deliver('umap', { layout: { umap } }, umapMs);
+  } catch (err) {
+    if (!isCancelled(err)) throw err;
+    run.cancelled = true;
+  }
+  return run;
+}
+
+async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Array, input: InspectionInput, sink: InspectionSink, control: RunControl): Promise<Float32Array> {
+  const u = input.settings.umap;
+  const nNeighbors = Math.min(u.nNeighbors, e.n);
+  const umapGraph = truncate(graph, Math.max(1, nNeighbors - 1));
+  const metric = input.settings.distance === 'cosine' ? 'cosine' : 'euclidean';
+  const opts = {
+    minDist: u.minDist,
+    spread: u.spread,
+    nEpochs: u.epochs > 0 ? u.epochs : undefined,
+    seed: u.seed,
+    metric,
+    init: pca,
+  } as const;
+  const compute = (ctl: RunControl) =>
+    runUmap(umapGraph, {
+      ...opts,
+      ...ctl,
+      onLayout: (xy, epoch, epochs) => sink.frame?.(xy, epoch, epochs),
+    });
+  if (!input.cacheDir) return compute(control);
+  const params = { ...resolveUmapParams(umapGraph, opts), distance: input.settings.distance };
+  const { xy } = await cachedLayout(input.cacheDir, embeddingsKey(e), params, compute, control);
+  throwIfAborted(control.signal);
+  return xy;
+}
+
+function truncate(g: KnnGraph, k: number): KnnGraph {
+  if (g.k === k) return g;
+  const indices = new Int32Array(g.n * k);
+  const distances = new Float32Array(g.n * k);
+  for (let i = 0; i < g.n; i++) {
+    indices.set(g.indices.subarray(i * g.k, i * g.k + k), i * k);
+    distances.set(g.distances.subarray(i * g.k, i * g.k + k), i * k);
+  }
+  return { n: g.n, k, indices, distances };
+}
+
+function titleFor(input: InspectionInput): string {
+  const base = (p: string) => p.split(/[\\/]/).filter(Boolean).slice(-1)[0] ?? p;
+  const ck = base(input.checkpoint) === 'model.json' ? input.checkpoint.split(/[\\/]/).filter(Boolean).slice(-2).join('/') : base(input.checkpoint);
+  return input.dataset ? `${ck} · ${base(input.dataset)}` : ck;
+}

@@ -1,0 +1,29 @@
+import type { BackendSetting } from '../runtime/select';
+
+/**
+ * Everything an inspection can be tuned with — the `embeddingLens.*` settings in VS Code and the
+ * flags of `embedding-lens inspect`. Defaults match package.json's contributed defaults.
+ */
+export interface InspectionSettings {
+  backend: BackendSetting;
+  batchSize: number;
+  maxItems: number;
+  maxPerClass: number;
+  neighborsK: number;
+  recallAtK: number[];
+  distance: 'cosine' | 'euclidean';
+  umap: { nNeighbors: number; minDist: number; spread: number; epochs: number; seed: number };
+  eet: { margin: number; weights: [number, number, number]; batches: number; pk: [number, number] };
+}
+
+export const DEFAULT_SETTINGS: InspectionSettings = {
+  backend: 'auto',
+  batchSize: 64,
+  maxItems: 0,
+  maxPerClass: 0,
+  neighborsK: 10,
+  recallAtK: [1, 2, 4, 8],
+  distance: 'cosine',
+  umap: { nNeighbors: 15, minDist: 0.1, spread: 1, epochs: 0, seed: 42 },
+  eet: { margin: 0.3, weights: [1, 1, 1], batches: 20, pk: [8, 4] },
+};

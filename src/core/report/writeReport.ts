@@ -1,0 +1,74 @@
+/**
+ * The self-contained HTML report: the panel bundle, its CSS and the inspection data inlined in one
+ * file that opens in any browser with no network and no server. Written atomically (temp + rename)
+ * so an interrupted export never leaves a half file where the user expects a report.
+ */
+import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { encodeInspection, type InspectionData, type PanelMode } from '../../protocol';
+import { makeNonce, panelHtml } from '../../host/panelHtml';
+import { LensError } from '../errors';
+import type { RunControl } from '../types';
+import { thumbnailDataUris } from './thumbnails';
+
+export interface ReportAssets {
+  script: string;
+  css: string;
+}
+
+/** dist/webview.js and media/panel.css, found from the bundle (dist/) or from source (src/core/report). */
+export async function loadReportAssets(): Promise<ReportAssets> {
+  const roots = [join(__dirname, '..'), join(__dirname, '..', '..', '..')];
+  for (const root of roots) {
+    const script = join(root, 'dist', 'webview.js');
+    const css = join(root, 'media', 'panel.css');
+    if (existsSync(script) && existsSync(css)) {
+      return { script: await readFile(script, 'utf8'), css: await readFile(css, 'utf8') };
+    }
+  }
+  throw new LensError(`the panel bundle dist/webview.js was not found (looked under ${roots.join(', ')}); run \`npm run build\` first`);
+}
+
+export interface ReportOptions extends RunControl {
+  /** Inline thumbnails for at most this many items (default 5,000; 0 for none). */
+  thumbnails?: number;
+  theme?: 'light' | 'dark' | 'auto';
+  mode?: Extract<PanelMode, 'report' | 'compare'>;
+  assets?: ReportAssets;
+}
+
+export async function reportHtml(data: InspectionData, opts: ReportOptions = {}): Promise<string> {
+  const assets = opts.assets ?? (await loadReportAssets());
+  const withThumbs = await withInlineThumbnails(data, opts);
+  return panelHtml({
+    mode: 'report',
+    nonce: makeNonce(),
+    script: assets.script,
+    css: assets.css,
+    data: encodeInspection(withThumbs),
+    title: `Embedding Lens — ${data.title}`,
+    theme: opts.theme ?? 'auto',
+  });
+}
+
+async function withInlineThumbnails(data: InspectionData, opts: ReportOptions): Promise<InspectionData> {
+  const limit = opts.thumbnails ?? 5000;
+  if (!data.items || limit <= 0) return data;
+  const already = data.items.thumbnails;
+  if (already && already.every((t) => t === '' || t.startsWith('data:'))) return data;
+  const thumbnails = await thumbnailDataUris(data.items.paths, { limit, signal: opts.signal, onProgress: opts.onProgress });
+  return { ...data, items: { ...data.items, thumbnails } };
+}
+
+export async function writeReport(file: string, data: InspectionData, opts: ReportOptions = {}): Promise<void> {
+  const html = await reportHtml(data, opts);
+  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.report.tmp`);
+  try {
+    await writeFile(tmp, html);
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw new LensError(`could not be written (${(err as Error).message})`, file);
+  }
+}

@@ -1,0 +1,265 @@
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute } from 'node:path';
+import {
+  applyPatch,
+  validateWebviewMessage,
+  type HostToWebview,
+  type InspectionData,
+  type InspectionPatch,
+  type PanelViewState,
+  type WebviewToHost,
+} from '../protocol';
+import { nearestRows } from '../core/inspect/nearest';
+import { ImageEmbedder } from '../core/inspect/queryImage';
+import { thumbnailDataUris } from '../core/report/thumbnails';
+import type { BackendSetting } from '../core/runtime/select';
+import type { LabelledEmbeddings } from '../core/types';
+import { log } from './log';
+import { makeNonce, panelHtml } from './panelHtml';
+
+export const INSPECTION_VIEW_TYPE = 'embeddingLens.inspection';
+
+/** What the host keeps per panel so it can answer queries the precomputed table cannot. */
+export interface PanelEngine {
+  embeddings: LabelledEmbeddings;
+  normalize: boolean;
+  checkpoint: string;
+  backend: BackendSetting;
+}
+
+/**
+ * One inspection panel: owns the webview, holds the latest InspectionData (so "Export Report" and a
+ * reloaded webview get everything), queues messages until the webview says ready, and answers the
+ * webview's requests after validating them (its content is untrusted).
+ */
+export class InspectionPanel {
+  private static readonly open = new Set<InspectionPanel>();
+  private static lastActive: InspectionPanel | undefined;
+
+  data: InspectionData;
+  /** 'compare' panels show two inspections side by side; reports written from them keep that. */
+  readonly mode: 'report' | 'compare';
+  viewState: PanelViewState | undefined;
+  private ready = false;
+  private queue: HostToWebview[] = [];
+  private engine: PanelEngine | undefined;
+  private embedder: ImageEmbedder | undefined;
+  private readonly cancelHandlers = new Set<() => void>();
+  private readonly disposed = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposed.event;
+  private isDisposed = false;
+
+  /** The panel the user looked at last (for Export Report from the palette). */
+  static active(): InspectionPanel | undefined {
+    return InspectionPanel.lastActive && !InspectionPanel.lastActive.isDisposed ? InspectionPanel.lastActive : [...InspectionPanel.open].pop();
+  }
+
+  static all(): InspectionPanel[] {
+    return [...InspectionPanel.open];
+  }
+
+  static create(context: vscode.ExtensionContext, data: InspectionData, datasetRoots: string[]): InspectionPanel {
+    const panel = vscode.window.createWebviewPanel(INSPECTION_VIEW_TYPE, `Embeddings: ${data.title}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: resourceRoots(context, datasetRoots),
+    });
+    return new InspectionPanel(context, panel, data);
+  }
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly panel: vscode.WebviewPanel,
+    data: InspectionData,
+    mode: 'report' | 'compare' = 'report',
+  ) {
+    this.data = data;
+    this.mode = mode;
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+    InspectionPanel.open.add(this);
+    InspectionPanel.lastActive = this;
+    void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', true);
+    panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) InspectionPanel.lastActive = this;
+    });
+    panel.onDidDispose(() => this.dispose());
+    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
+    void this.render();
+  }
+
+  private async render(): Promise<void> {
+    const webview = this.panel.webview;
+    const css = await readFile(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css').fsPath, 'utf8');
+    webview.html = panelHtml({
+      mode: 'panel',
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.js')).toString(),
+      css,
+      title: this.data.title,
+    });
+  }
+
+  /** Registers what cancelling from the panel's own button should stop. */
+  onCancel(handler: () => void): vscode.Disposable {
+    this.cancelHandlers.add(handler);
+    return new vscode.Disposable(() => this.cancelHandlers.delete(handler));
+  }
+
+  setEngine(engine: PanelEngine): void {
+    this.engine = engine;
+  }
+
+  /** A stage finished: keep it, give file-backed items webview URIs, and send it on. */
+  async patch(stage: string, patch: InspectionPatch): Promise<void> {
+    if (patch.items) patch = { ...patch, items: { ...patch.items, thumbnails: await this.thumbnails(patch.items.paths) } };
+    this.data = applyPatch(this.data, patch);
+    this.post({ type: 'stage', stage, patch });
+  }
+
+  frame(coords: Float32Array, epoch: number, epochs: number): void {
+    this.post({ type: 'layoutFrame', layout: 'umap', epoch, epochs, coords, final: false });
+  }
+
+  progress(stage: string, done: number, total: number, message?: string): void {
+    this.post({ type: 'progress', stage, done, total, message });
+  }
+
+  done(): void {
+    this.post({ type: 'done' });
+  }
+
+  error(message: string, file?: string): void {
+    this.post({ type: 'error', message, file });
+  }
+
+  /** Files the webview may load by URI; IDX items get inline PNGs (they have no file of their own). */
+  private async thumbnails(paths: string[]): Promise<string[]> {
+    const webview = this.panel.webview;
+    const inline = await thumbnailDataUris(paths, { files: false, limit: 50_000 });
+    return paths.map((p, i) => inline[i] || (isAbsolute(p) && existsSync(p) ? webview.asWebviewUri(vscode.Uri.file(p)).toString() : ''));
+  }
+
+  private post(msg: HostToWebview): void {
+    if (this.isDisposed) return;
+    if (!this.ready) {
+      // Until the webview is ready only the latest progress matters; stages and frames are kept.
+      if (msg.type === 'progress' || msg.type === 'layoutFrame') {
+        this.queue = this.queue.filter((m) => m.type !== msg.type);
+      }
+      this.queue.push(msg);
+      return;
+    }
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private receive(raw: unknown): void {
+    let msg: WebviewToHost;
+    try {
+      msg = validateWebviewMessage(raw);
+    } catch (err) {
+      log.warn(`Ignored a webview message: ${(err as Error).message}`);
+      return;
+    }
+    void this.handle(msg).catch((err: unknown) => {
+      const requestId = 'requestId' in msg ? msg.requestId : undefined;
+      const message = err instanceof Error ? err.message : String(err);
+      log.error(`Panel request "${msg.type}" failed`, err);
+      void this.panel.webview.postMessage({ type: 'error', message, requestId } satisfies HostToWebview);
+    });
+  }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    switch (msg.type) {
+      case 'ready': {
+        this.viewState = msg.state ?? this.viewState;
+        this.ready = true;
+        // A (re)loaded webview gets everything known so far in one init, then whatever is queued.
+        const pending = this.queue.filter((m) => m.type === 'progress' || m.type === 'done' || m.type === 'error');
+        this.queue = [];
+        await this.panel.webview.postMessage({ type: 'init', mode: 'panel', data: this.data, state: this.viewState } satisfies HostToWebview);
+        for (const m of pending) await this.panel.webview.postMessage(m);
+        return;
+      }
+      case 'state':
+        this.viewState = msg.state;
+        return;
+      case 'neighbours': {
+        const e = this.requireEngine();
+        if (msg.index >= e.embeddings.n) throw new Error(`item ${msg.index} does not exist (the inspection has ${e.embeddings.n} items)`);
+        const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, e.embeddings.vectors.subarray(msg.index * e.embeddings.dim, (msg.index + 1) * e.embeddings.dim), msg.k, { normalize: e.normalize, exclude: msg.index });
+        await this.panel.webview.postMessage({
+          type: 'neighboursResult',
+          requestId: msg.requestId,
+          result: { query: { kind: 'item', index: msg.index }, queryLabel: e.embeddings.labels[msg.index], indices: r.indices, distances: r.distances },
+        } satisfies HostToWebview);
+        return;
+      }
+      case 'queryImage': {
+        const e = this.requireEngine();
+        this.embedder ??= new ImageEmbedder(e.checkpoint, e.backend);
+        const vector = await this.embedder.embed(msg.name, msg.bytes);
+        const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, vector, msg.k, { normalize: e.normalize });
+        log.info(`Queried by image ${msg.name}: top ${msg.k} retrieved`);
+        await this.panel.webview.postMessage({
+          type: 'neighboursResult',
+          requestId: msg.requestId,
+          result: { query: { kind: 'image', name: msg.name }, indices: r.indices, distances: r.distances },
+        } satisfies HostToWebview);
+        return;
+      }
+      case 'export': {
+        const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(dirname(this.data.source.checkpoint));
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.joinPath(base, msg.fileName),
+          title: `Export ${msg.what} as ${msg.format.toUpperCase()}`,
+          filters: { [msg.format.toUpperCase()]: [msg.format] },
+        });
+        if (!target) throw new Error('Export cancelled');
+        await writeFile(target.fsPath, msg.content);
+        log.info(`Exported ${msg.what} to ${target.fsPath}`);
+        await this.panel.webview.postMessage({ type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
+        return;
+      }
+      case 'openItem': {
+        const path = this.data.items?.paths[msg.index];
+        if (path && isAbsolute(path) && existsSync(path)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path), vscode.ViewColumn.Beside);
+        return;
+      }
+      case 'cancel':
+        for (const h of this.cancelHandlers) h();
+        return;
+      case 'log':
+        log[msg.level === 'info' ? 'info' : msg.level === 'warn' ? 'warn' : 'error'](`[panel] ${msg.message}`);
+        return;
+    }
+  }
+
+  private requireEngine(): PanelEngine {
+    if (!this.engine) throw new Error('The embeddings are not ready yet; wait for the first stage to finish');
+    return this.engine;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    for (const h of this.cancelHandlers) h();
+    InspectionPanel.open.delete(this);
+    if (InspectionPanel.lastActive === this) InspectionPanel.lastActive = undefined;
+    void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', InspectionPanel.open.size > 0);
+    void this.embedder?.dispose();
+    this.disposed.fire();
+    this.disposed.dispose();
+    this.panel.dispose();
+  }
+}
+
+export function resourceRoots(context: vscode.ExtensionContext, datasetRoots: string[]): vscode.Uri[] {
+  return [
+    vscode.Uri.joinPath(context.extensionUri, 'dist'),
+    vscode.Uri.joinPath(context.extensionUri, 'media'),
+    ...datasetRoots.filter((r) => r && isAbsolute(r)).map((r) => vscode.Uri.file(r)),
+  ];
+}
