@@ -118,7 +118,8 @@ async function runWorkbench(port, developmentPath, testsEntry, tag) {
   await page.exposeFunction('codeAutomationExit', (code) => exitWith(Number(code)));
   currentPage = page;
   try {
-    await page.goto(url);
+    // The workbench's own exit call is what we wait for; a slow page load on a busy machine is not a failure.
+    await page.goto(url, { waitUntil: 'commit', timeout: timeoutS * 1000 });
     return await withTimeout(exited, timeoutS * 1000, `the ${tag} suite`);
   } finally {
     await page.screenshot({ path: join(resultsDir, `workbench-${tag}.png`) }).catch(() => undefined);
@@ -136,11 +137,11 @@ async function session(port, developmentPath, testsEntry, tag) {
   try {
     const code = await runWorkbench(port, developmentPath, testsEntry, tag);
     const ended = tally.ended;
-    if (!ended) tally.record(`${tag} suite completed`, false, `exited with code ${code} before reporting its end (see test-results/host/automation-${tag}.log and logs/)`);
-    else if (code !== 0 && ended.failures === 0) tally.record(`${tag} suite exit code`, false, `codeAutomationExit(${code}) with no failed test (see test-results/host/automation-${tag}.log)`);
-    else if (ended.passes + ended.failures === 0) tally.record(`${tag} suite ran tests`, false, 'mocha ran no test (check --grep)');
+    if (!ended) tally.record(`${tag} session completed`, false, `exited with code ${code} before reporting its end (see test-results/host/automation-${tag}.log and logs/)`);
+    else if (code !== 0 && ended.failures === 0) tally.record(`${tag} session exit code`, false, `codeAutomationExit(${code}) with no failed test (see test-results/host/automation-${tag}.log)`);
+    else if (ended.passes + ended.failures === 0) tally.record(`${tag} session ran tests`, false, 'mocha ran no test (check --grep)');
   } catch (e) {
-    tally.record(`${tag} suite completed`, false, e instanceof Error ? e.message : String(e));
+    tally.record(`${tag} session completed`, false, e instanceof Error ? e.message : String(e));
   }
 }
 

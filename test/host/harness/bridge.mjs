@@ -86,6 +86,17 @@ export async function startBridge({ onEvent, getPage, resultsDir }) {
       await page.keyboard.press('Enter');
       return {};
     },
+    /**
+     * Answers the open quick input (a quick pick, an input box, or code-server's simple file
+     * dialog, which showOpenDialog uses in the browser): types `text`, then Enter unless accept is false.
+     */
+    async quickInput(page, { text, accept = true, timeoutMs = 30000 }) {
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: timeoutMs });
+      await input.fill(text);
+      if (accept) await page.keyboard.press('Enter');
+      return {};
+    },
   };
 
   const server = createServer(async (req, res) => {

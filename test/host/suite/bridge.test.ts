@@ -2,7 +2,8 @@
 // the panel, not at the plumbing.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { webviewCount, webviewScreenshot, webviewText } from './helpers/runner';
+import { answerQuickInput, runFromPalette, webviewCount, webviewScreenshot, webviewText } from './helpers/runner';
+import { waitFor } from './helpers/wait';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { writeEmbeddings, writeImageFolder, workspaceDir } from './helpers/workspace';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -22,6 +23,18 @@ describe('host harness', () => {
     const shot = await webviewScreenshot('harness-probe-webview');
     assert.ok(existsSync(shot), `screenshot written to ${shot}`);
     panel.dispose();
+  });
+
+  it('runs a command from the palette the way a user does', async () => {
+    await runFromPalette('File: New Untitled Text File');
+    const editor = await waitFor('an untitled editor', () => vscode.window.activeTextEditor?.document.isUntitled && vscode.window.activeTextEditor);
+    assert.equal(editor.document.uri.scheme, 'untitled');
+  });
+
+  it('answers an input box the extension opened', async () => {
+    const answer = vscode.window.showInputBox({ prompt: 'harness probe' });
+    await answerQuickInput('typed by the runner');
+    assert.equal(await answer, 'typed by the runner');
   });
 
   it('generates tiny datasets and embeddings in the workspace', () => {

@@ -120,3 +120,11 @@ export async function screenshot(name: string): Promise<string> {
 export async function runFromPalette(title: string): Promise<void> {
   await ui('palette', { title });
 }
+
+/**
+ * Answers the open quick pick / input box / simple file dialog (what showOpenDialog shows in
+ * code-server): types `text` and presses Enter unless `accept` is false.
+ */
+export async function answerQuickInput(text: string, { accept = true, timeoutMs }: { accept?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  await ui('quickInput', { text, accept, timeoutMs });
+}
