@@ -9,7 +9,7 @@ export interface BatchResult {
   vectors: Float32Array;
   ok: Uint8Array;
   skipped: SkippedItem[];
-  timings: Omit<EmbedTimings, 'loadModelMs' | 'totalMs'>;
+  timings: Omit<EmbedTimings, 'workerStartMs' | 'loadModelMs' | 'totalMs'>;
 }
 
 /** Loads every IDX images file the items refer to, once. */

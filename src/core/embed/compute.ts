@@ -29,7 +29,7 @@ export interface EmbeddingRun {
   /** The runtime that produced the vectors ("precomputed" for .npy/.tsv). */
   backend: string;
   assumptions: string[];
-  timings: Partial<EmbedTimings> & { totalMs: number; datasetMs?: number; cacheMs?: number };
+  timings: Partial<Omit<EmbedTimings, 'totalMs'>> & { workerMs?: number; totalMs: number; datasetMs?: number; cacheMs?: number };
   fromCache: boolean;
   model?: Pick<ModelInfo, 'kind' | 'dim' | 'outputName' | 'output' | 'preprocess'>;
   dataset: { kind: Dataset['kind']; totalItems: number; notes: string[] };
@@ -117,7 +117,7 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   }
   return {
     embeddings, skipped, backend: r.info.backend, assumptions, fromCache: false, model,
-    timings: { ...r.timings, datasetMs, totalMs: performance.now() - t0 },
+    timings: { ...r.timings, workerMs: r.timings.totalMs, datasetMs, totalMs: performance.now() - t0 },
     dataset: { kind: dataset.kind, totalItems: dataset.totalItems, notes: dataset.notes },
   };
 }

@@ -6,6 +6,8 @@ export interface EmbedJob {
   load: LoadCheckpointOptions;
   items: { path: string; idx?: { file: string; index: number } }[];
   batchSize: number;
+  /** performance.timeOrigin + performance.now() when the thread was spawned. */
+  spawnedAt: number;
 }
 
 export interface ModelInfo {
@@ -24,10 +26,13 @@ export interface SkippedItem {
 }
 
 export interface EmbedTimings {
+  /** Thread start to the worker's first line: isolate, module loading (sharp, runtimes). */
+  workerStartMs: number;
   loadModelMs: number;
   /** Time the loop waited on decoding (decoding that overlapped inference is not counted). */
   decodeWaitMs: number;
   inferMs: number;
+  /** Worker thread start to the last row written. */
   totalMs: number;
 }
 

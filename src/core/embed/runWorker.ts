@@ -22,12 +22,12 @@ function startWorker(path: string, workerData: EmbedJob): Worker {
  * calls cannot be interrupted from inside), and the promise rejects with CancelledError.
  */
 export function runEmbedWorker(
-  job: EmbedJob,
+  job: Omit<EmbedJob, 'spawnedAt'>,
   hooks: { signal?: AbortSignal; onModel?: (info: ModelInfo) => void; onProgress?: (done: number, skipped: number) => void },
 ): Promise<WorkerRunResult> {
   return new Promise((resolve, reject) => {
     if (hooks.signal?.aborted) return reject(new CancelledError());
-    const worker = startWorker(workerPath('embed'), job);
+    const worker = startWorker(workerPath('embed'), { ...job, spawnedAt: performance.timeOrigin + performance.now() });
     let info: ModelInfo | undefined;
     let settled = false;
     const finish = (fn: () => void) => {

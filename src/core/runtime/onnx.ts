@@ -35,7 +35,12 @@ export interface OrtSessionPlan {
   selection: Selection<OrtProvider> & { providers: OrtProvider[] };
 }
 
-export function ortSessionPlan(setting: BackendSetting, available: OrtAvailability, threads = cpuCount()): OrtSessionPlan {
+/**
+ * Session options: every core for intra-op parallelism, all graph optimisations. `spin` keeps
+ * idle intra-op threads spinning between ops (onnxruntime's default); off, they sleep and leave
+ * the cores to image decoding, which runs alongside inference in the embed pipeline.
+ */
+export function ortSessionPlan(setting: BackendSetting, available: OrtAvailability, threads = cpuCount(), spin = process.env.EMBEDDING_LENS_ORT_SPIN === '1'): OrtSessionPlan {
   const selection = selectOrtProviders(setting, available);
   return {
     selection,
@@ -44,6 +49,7 @@ export function ortSessionPlan(setting: BackendSetting, available: OrtAvailabili
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: { allow_spinning: spin ? '1' : '0' }, inter_op: { allow_spinning: spin ? '1' : '0' } } },
     },
   };
 }

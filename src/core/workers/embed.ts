@@ -12,7 +12,11 @@ const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.pos
 async function main(job: EmbedJob): Promise<void> {
   // Decoding 100k distinct files: sharp's operation cache would only grow.
   sharp.cache(false);
+  // Many small images decode in parallel on libuv's pool; libvips threads inside each one only add overhead.
+  sharp.concurrency(1);
   const t0 = performance.now();
+  // Wall-clock epoch ms on both sides of the thread boundary: spawn to here is isolate + module loading.
+  const workerStartMs = performance.timeOrigin + t0 - job.spawnedAt;
   const model = await loadCheckpoint(job.checkpoint, job.load);
   const loadModelMs = performance.now() - t0;
   post({
@@ -30,7 +34,7 @@ async function main(job: EmbedJob): Promise<void> {
   });
   await model.dispose();
   post(
-    { type: 'done', vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { loadModelMs, ...r.timings, totalMs: performance.now() - t0 } },
+    { type: 'done', vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { workerStartMs, loadModelMs, ...r.timings, totalMs: workerStartMs + performance.now() - t0 } },
     [r.vectors.buffer as ArrayBuffer, r.ok.buffer as ArrayBuffer],
   );
 }
