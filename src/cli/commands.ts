@@ -1,4 +1,5 @@
 import type { CliCommand } from './command';
+import { inspectCommand } from './inspect';
 import { projectCommand } from './project';
 import { finetuneCommand } from './finetune';
 import { embedCommand } from './embed';
@@ -7,6 +8,7 @@ import { eetCommand } from './eet';
 
 /** Every subcommand of `embedding-lens`, in the order `--help` lists them. Each lives in its own file. */
 export const commands: CliCommand[] = [
+  inspectCommand,
   projectCommand,
   finetuneCommand,
   embedCommand,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /**
  * Absolute path of a worker-thread entry in src/core/workers/<name>.ts.
@@ -10,6 +10,9 @@ import { join } from 'node:path';
 export function workerPath(name: string): string {
   const bundled = join(__dirname, 'workers', `${name}.js`);
   if (existsSync(bundled)) return bundled;
+  // A worker that starts more workers (UMAP threads) is itself bundled in dist/workers/.
+  const sibling = join(__dirname, `${name}.js`);
+  if (basename(__dirname) === 'workers' && existsSync(sibling)) return sibling;
   const source = join(__dirname, '..', 'workers', `${name}.ts`);
   if (existsSync(source)) return source;
   throw new Error(`Worker entry "${name}" not found (looked for ${bundled} and ${source})`);

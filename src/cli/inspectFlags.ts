@@ -1,0 +1,94 @@
+/** The inspection-settings flags shared by `inspect` and `compare`, and the summary JSON both print. */
+import type { InspectionData } from '../protocol';
+import { DEFAULT_SETTINGS, type InspectionSettings } from '../core/inspect/settings';
+import { defaultCacheDir } from '../core/embed';
+import { isBackendSetting } from '../core/runtime/select';
+import { numberFlag, numberListFlag, stringFlag, UsageError, type ParsedArgs } from './args';
+
+export const SETTINGS_FLAGS = [
+  'backend', 'batch-size', 'max-items', 'max-per-class', 'k', 'recall-k', 'neighbors', 'min-dist',
+  'spread', 'epochs', 'seed', 'margin', 'weights', 'batches', 'pk', 'cache-dir',
+] as const;
+export const SETTINGS_BOOLEANS = ['raw', 'no-cache'] as const;
+
+export const SETTINGS_USAGE = `Inspection settings (defaults as the VS Code settings):
+  --backend B           auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
+  --batch-size N        images per inference batch (default 64)
+  --max-items N         stratified subsample: at most N items in total
+  --max-per-class N     stratified subsample: at most N items per class
+  --k N                 neighbours kept per item for the Neighbours view (default 10)
+  --recall-k LIST       Recall@K list (default 1,2,4,8; SOP papers: 1,10,100,1000)
+  --raw                 raw Euclidean distances (default: L2-normalised, ranks as cosine)
+  --neighbors N         UMAP n_neighbors (default 15)     --min-dist X   UMAP min_dist (0.1)
+  --spread X            UMAP spread (1)                   --epochs N     UMAP epochs (auto)
+  --seed N              seed for subsampling, k-means, EET batches and UMAP (default 42)
+  --margin A            EET margin α (0.3)                --weights a,b,c  λ_mc,λ_ec,λ_edc (1,1,1)
+  --batches S           EET breakdown batches (20)        --pk P,K       classes × samples (8,4)
+  --cache-dir DIR       embeddings/layout cache (default ${defaultCacheDir()})
+  --no-cache            neither read nor write the cache`;
+
+export function settingsFromArgs(args: ParsedArgs): { settings: InspectionSettings; cacheDir?: string } {
+  const d = DEFAULT_SETTINGS;
+  const backend = stringFlag(args, 'backend') ?? d.backend;
+  if (!isBackendSetting(backend)) throw new UsageError(`--backend expects auto, tfjs-node-gpu, tfjs-node, wasm or cpu, got "${backend}"`);
+  const weights = numberListFlag(args, 'weights', d.eet.weights, { length: 3, min: 0 });
+  const pk = numberListFlag(args, 'pk', d.eet.pk, { length: 2, integer: true, min: 1 });
+  const settings: InspectionSettings = {
+    backend,
+    batchSize: numberFlag(args, 'batch-size', d.batchSize, { integer: true, min: 1 }),
+    maxItems: numberFlag(args, 'max-items', d.maxItems, { integer: true, min: 0 }),
+    maxPerClass: numberFlag(args, 'max-per-class', d.maxPerClass, { integer: true, min: 0 }),
+    neighborsK: numberFlag(args, 'k', d.neighborsK, { integer: true, min: 1 }),
+    recallAtK: numberListFlag(args, 'recall-k', d.recallAtK, { integer: true, min: 1 }),
+    distance: args.flags.has('raw') ? 'euclidean' : 'cosine',
+    umap: {
+      nNeighbors: numberFlag(args, 'neighbors', d.umap.nNeighbors, { integer: true, min: 2 }),
+      minDist: numberFlag(args, 'min-dist', d.umap.minDist, { min: 0 }),
+      spread: numberFlag(args, 'spread', d.umap.spread, { min: 0.01 }),
+      epochs: numberFlag(args, 'epochs', d.umap.epochs, { integer: true, min: 0 }),
+      seed: numberFlag(args, 'seed', d.umap.seed, { integer: true }),
+    },
+    eet: {
+      margin: numberFlag(args, 'margin', d.eet.margin, { min: 0 }),
+      weights: [weights[0], weights[1], weights[2]],
+      batches: numberFlag(args, 'batches', d.eet.batches, { integer: true, min: 1 }),
+      pk: [pk[0], pk[1]],
+    },
+  };
+  const cacheDir = args.flags.has('no-cache') ? undefined : (stringFlag(args, 'cache-dir') ?? defaultCacheDir());
+  return { settings, cacheDir };
+}
+
+/** What `inspect` prints: the numbers of every view, without the per-item arrays. */
+export function inspectionSummary(d: InspectionData): Record<string, unknown> {
+  const m = d.metrics;
+  const metrics = m && {
+    protocol: m.protocol,
+    queries: m.queries,
+    excluded_queries: m.excludedQueries,
+    ...Object.fromEntries(m.recallAtK.map((r) => [`recall@${r.k}`, r.value])),
+    'precision@1': m.precisionAt1,
+    r_precision: m.rPrecision,
+    'map@r': m.mapAtR,
+    mrr: m.mrr,
+    nmi: m.nmi,
+    ami: m.ami,
+  };
+  const names = d.items?.classNames ?? [];
+  return {
+    title: d.title,
+    checkpoint: d.source.checkpoint,
+    dataset: d.source.dataset,
+    backend: d.backend,
+    distance: d.distance,
+    items: d.items?.n ?? 0,
+    classes: names.length,
+    metrics,
+    perClass: d.classes?.map((c) => ({ ...c, nearestClassName: c.nearestClass >= 0 ? names[c.nearestClass] : null })),
+    eet: d.eet && { settings: d.eet.settings, terms: d.eet.terms, violationRate: d.eet.violationRate, anchors: d.eet.anchors, perClass: d.eet.perClass },
+    layouts: { pca: !!d.layout?.pca, umap: !!d.layout?.umap },
+    timings: d.timings,
+    skipped: d.skipped,
+    notes: d.notes,
+  };
+}
