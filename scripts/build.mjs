@@ -3,6 +3,7 @@
 //   dist/cli.js        — the `embedding-lens` bin (node, CommonJS, shebang)
 //   dist/workers/*.js  — worker-thread entries (decode/embed, kNN, UMAP, training)
 //   dist/webview.js    — the panel UI (browser IIFE), also inlined into HTML reports
+//   dist/training.js   — the fine-tune panel's live curves (browser IIFE)
 // Node bundles keep every npm package external: native addons (onnxruntime-node, sharp,
 // usearch, tfjs-node) cannot be bundled, and keeping tfjs external lets it find its own .wasm.
 // Usage: node scripts/build.mjs [--watch] [--production]
@@ -47,7 +48,10 @@ const builds = [
     platform: 'browser',
     target: ['chrome110'],
     format: 'iife',
-    entryPoints: { webview: 'webview/main.ts' },
+    entryPoints: {
+      webview: 'webview/main.ts',
+      ...(existsSync(join(root, 'webview/training/main.ts')) ? { training: 'webview/training/main.ts' } : {}),
+    },
     outdir: 'dist',
     loader: { '.css': 'text' },
   },
