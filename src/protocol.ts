@@ -437,6 +437,19 @@ export function bytesToBase64(b: Uint8Array): string {
 }
 
 export function base64ToBytes(s: string): Uint8Array {
+  // The platform decoder (browsers, Node ≥ 16) is several times faster than the loop below.
+  const atobFn = (globalThis as { atob?: (s: string) => string }).atob;
+  if (atobFn) {
+    let bin: string;
+    try {
+      bin = atobFn(s);
+    } catch {
+      throw new Error('invalid base64');
+    }
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
   const clean = s.replace(/=+$/, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let o = 0;

@@ -30,6 +30,7 @@ function main(): void {
     stats: () => ({
       ...map.stats,
       initAt: app.initAt,
+      initWorkMs: app.initWorkMs,
       decodeMs,
       items: app.data.items?.n ?? 0,
       classes: app.data.items?.classNames.length ?? 0,

@@ -237,21 +237,28 @@ export class MapView {
   private recolor(): void {
     const n = this.n;
     const colors = new Uint8Array(n * 4);
-    const muted = this.theme.muted;
+    // One packed little-endian RGBA word per point: a single store instead of four.
+    const packed = new Uint32Array(colors.buffer);
+    const pack = (c: Rgba) => (c[0] | (c[1] << 8) | (c[2] << 16) | (c[3] << 24)) >>> 0;
+    const muted = pack(this.theme.muted);
+    const classColor = Uint32Array.from(this.palette, pack);
     const { hidden, isolated, selected } = this.emphasis;
-    const active: number[] = [];
-    const inactive: number[] = [];
+    const classOn = new Uint8Array(Math.max(classColor.length, 1));
+    for (let c = 0; c < classColor.length; c++) classOn[c] = !hidden.has(c) && (isolated === null || isolated === c) ? 1 : 0;
+    const on = new Uint8Array(n);
+    let active = 0;
     for (let i = 0; i < n; i++) {
       const c = this.labels[i];
-      const on = !hidden.has(c) && (isolated === null || isolated === c) && (!selected || selected[i] === 1);
-      const rgba = on ? this.palette[c] ?? muted : muted;
-      colors.set(rgba, i * 4);
-      (on ? active : inactive).push(i);
+      const yes = classOn[c] === 1 && (!selected || selected[i] === 1);
+      on[i] = yes ? 1 : 0;
+      packed[i] = yes ? classColor[c] : muted;
+      if (yes) active++;
     }
+    // Muted first, so coloured points are drawn on top of the grey ones.
     const order = new Uint32Array(n);
-    order.set(inactive, 0);
-    order.set(active, inactive.length);
-    this.stats.activePoints = active.length;
+    let lo = 0, hi = n - active;
+    for (let i = 0; i < n; i++) order[on[i] ? hi++ : lo++] = i;
+    this.stats.activePoints = active;
     this.renderer.setColors(colors, order);
     this.invalidate();
   }
@@ -379,8 +386,11 @@ export class MapView {
 
   // ───────── drawing ─────────
 
+  private sized = false;
+
   private resize(): void {
     const r = this.el.getBoundingClientRect();
+    this.sized = r.width > 0 && r.height > 0;
     this.width = Math.max(1, r.width);
     this.height = Math.max(1, r.height);
     const dpr = window.devicePixelRatio || 1;
@@ -402,6 +412,9 @@ export class MapView {
 
   /** Draws now (also used before exporting a PNG, which must read the WebGL buffer in the same task). */
   render(): void {
+    // Before the first ResizeObserver callback the canvases have no size yet; measure now
+    // rather than lose a frame waiting for it.
+    if (!this.sized) this.resize();
     const t0 = performance.now();
     const m = this.screenMap();
     this.stats.pointsDrawn = this.renderer.draw(m, this.t, this.pointSize());
