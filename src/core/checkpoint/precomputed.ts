@@ -43,15 +43,17 @@ export async function loadProjectorTsv(file: string): Promise<PrecomputedEmbeddi
   if (lines.length === 0) throw new LensError('is empty; expected one tab-separated vector per line', file);
   const dim = lines[0].split('\t').length;
   const vectors = new Float32Array(lines.length * dim);
-  lines.forEach((line, i) => {
-    const parts = line.split('\t');
+  for (let i = 0; i < lines.length; i++) {
+    // A projector export can hold millions of numbers: let the event loop breathe between chunks.
+    if (i % 4096 === 4095) await new Promise((r) => setImmediate(r));
+    const parts = lines[i].split('\t');
     if (parts.length !== dim) throw new LensError(`line ${i + 1} has ${parts.length} values; expected ${dim} like line 1`, file);
     for (let j = 0; j < dim; j++) {
       const x = Number(parts[j]);
       if (parts[j].trim() === '' || !Number.isFinite(x)) throw new LensError(`line ${i + 1}, column ${j + 1}: "${parts[j]}" is not a finite number`, file);
       vectors[i * dim + j] = x;
     }
-  });
+  }
   const out: PrecomputedEmbeddings = { kind: 'projector-tsv', path: file, vectors, n: lines.length, dim };
   const meta = projectorMetadataPath(file);
   if (existsSync(meta)) out.labels = { ...(await readProjectorMetadata(meta, lines.length)), file: meta };
