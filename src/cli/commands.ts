@@ -1,5 +1,7 @@
 import type { CliCommand } from './command';
 import { inspectCommand } from './inspect';
+import { compareCommand } from './compare';
+import { demoCommand } from './demo';
 import { projectCommand } from './project';
 import { finetuneCommand } from './finetune';
 import { embedCommand } from './embed';
@@ -9,6 +11,8 @@ import { eetCommand } from './eet';
 /** Every subcommand of `embedding-lens`, in the order `--help` lists them. Each lives in its own file. */
 export const commands: CliCommand[] = [
   inspectCommand,
+  compareCommand,
+  demoCommand,
   projectCommand,
   finetuneCommand,
   embedCommand,

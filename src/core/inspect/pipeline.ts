@@ -22,7 +22,7 @@ export type StageName = 'embed' | 'pca' | 'metrics' | 'eet' | 'umap';
 
 export interface InspectionSink {
   /** A stage finished: merge `patch` into what the panel shows. */
-  patch(stage: StageName, patch: InspectionPatch): void;
+  patch?(stage: StageName, patch: InspectionPatch): void;
   /** An intermediate UMAP layout (the PCA → UMAP animation). */
   frame?(coords: Float32Array, epoch: number, epochs: number): void;
   progress?(p: Progress): void;
@@ -76,7 +76,7 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     if (patch.notes) full.notes = [...(data.notes ?? []), ...patch.notes];
     if (patch.layout) full.layout = { ...data.layout, ...patch.layout };
     Object.assign(data, full);
-    sink.patch(stage, full);
+    sink.patch?.(stage, full);
   };
   const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
     const t0 = performance.now();
