@@ -1,8 +1,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { eetLoss } from '../eet/loss';
 import { CancelledError, LensError } from '../errors';
 import { pkEpoch, rng } from './batches';
 import type { EpochReport, FineTuneSettings, StepReport } from './options';
+import type { Trainer } from './trainers';
 
 type Tf = typeof tfTypes;
 
@@ -49,7 +49,7 @@ export function gatherRows(x: Float32Array, rowSize: number, rows: ArrayLike<num
 }
 
 /** Embeds a whole set in inference mode, in batches, yielding between them. */
-export async function embedSet(tf: Tf, model: tfTypes.LayersModel, set: ItemSet, batch = 256, signal?: AbortSignal): Promise<{ data: Float32Array; dim: number }> {
+export async function embedSet(trainer: Pick<Trainer, 'embed'>, set: ItemSet, batch = 256, signal?: AbortSignal): Promise<{ data: Float32Array; dim: number }> {
   const rowSize = set.itemShape.reduce((a, b) => a * b, 1);
   const n = set.labels.length;
   let out: Float32Array | undefined;
@@ -57,18 +57,26 @@ export async function embedSet(tf: Tf, model: tfTypes.LayersModel, set: ItemSet,
   for (let s = 0; s < n; s += batch) {
     if (signal?.aborted) throw new CancelledError();
     const m = Math.min(batch, n - s);
-    const y = tf.tidy(() => {
-      const xb = tf.tensor(set.x.subarray(s * rowSize, (s + m) * rowSize), [m, ...set.itemShape]);
-      return (model.predict(xb) as tfTypes.Tensor).reshape([m, -1]);
-    });
-    const v = (await y.data()) as Float32Array;
-    dim = y.shape[1]!;
-    y.dispose();
+    const y = await trainer.embed(set.x.subarray(s * rowSize, (s + m) * rowSize), m);
+    dim = y.dim;
     out ??= new Float32Array(n * dim);
-    out.set(v, s * dim);
+    out.set(y.data, s * dim);
     await yieldToLoop();
   }
   return { data: out ?? new Float32Array(0), dim };
+}
+
+/** A tfjs model as an embedder (inference only), for embedSet. */
+export function modelEmbedder(tf: Tf, model: tfTypes.LayersModel, itemShape: number[]): Pick<Trainer, 'embed'> {
+  return {
+    async embed(x, n) {
+      const y = tf.tidy(() => (model.predict(tf.tensor(x, [n, ...itemShape])) as tfTypes.Tensor).reshape([n, -1]));
+      const data = (await y.data()) as Float32Array;
+      const dim = y.shape[1]!;
+      y.dispose();
+      return { data, dim };
+    },
+  };
 }
 
 /**
@@ -77,20 +85,17 @@ export async function embedSet(tf: Tf, model: tfTypes.LayersModel, set: ItemSet,
  * cancel message is seen at once; on cancel or error it returns what it has — the best epoch was
  * already handed to onBest when it happened.
  */
-export async function trainLoop(tf: Tf, model: tfTypes.LayersModel, train: ItemSet, val: ItemSet, s: FineTuneSettings, evaluate: Evaluate, ctl: LoopControl = {}): Promise<LoopResult> {
+export async function trainLoop(trainer: Trainer, train: ItemSet, val: ItemSet, s: FineTuneSettings, evaluate: Evaluate, ctl: LoopControl = {}): Promise<LoopResult> {
   const history: EpochReport[] = [];
   let bestEpoch = 0;
   let bestMap = -Infinity;
   const rand = rng(s.seed);
   const rowSize = train.itemShape.reduce((a, b) => a * b, 1);
-  const optimizer = tf.train.adam(s.lr);
-  const vars = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
-  if (vars.length === 0) throw new LensError('the model has no trainable weights to fine-tune');
   const [p, k] = s.pk;
   let batchBuf: Float32Array | undefined;
 
   const validate = async (epoch: number, started: number, loss?: EpochReport['loss']) => {
-    const { data, dim } = await embedSet(tf, model, val, 256, ctl.signal);
+    const { data, dim } = await embedSet(trainer, val, 256, ctl.signal);
     const m = evaluate(data, val.labels.length, dim, val.labels);
     const report: EpochReport = { epoch, ...(loss ? { loss } : {}), val: m, seconds: (Date.now() - started) / 1000 };
     history.push(report);
@@ -118,22 +123,8 @@ export async function trainLoop(tf: Tf, model: tfTypes.LayersModel, train: ItemS
         const rows = batches[step];
         const labels = Int32Array.from(rows, (r) => train.labels[r]);
         batchBuf = gatherRows(train.x, rowSize, rows, batchBuf);
-        const terms = [0, 0, 0];
-        const lossT = optimizer.minimize(
-          () => {
-            const xb = tf.tensor(batchBuf!, [rows.length, ...train.itemShape]);
-            const emb = (model.apply(xb, { training: true }) as tfTypes.Tensor).reshape([rows.length, -1]) as tfTypes.Tensor2D;
-            const l = eetLoss(emb, labels, { normalize: s.normalize, margin: s.margin, weights: s.weights });
-            terms[0] = l.mc.dataSync()[0];
-            terms[1] = l.ec.dataSync()[0];
-            terms[2] = l.edc.dataSync()[0];
-            return l.total;
-          },
-          true,
-          vars,
-        );
-        const loss = (await lossT!.data())[0];
-        lossT!.dispose();
+        const { loss, mc, ec, edc } = await trainer.step(batchBuf, rows.length, labels);
+        const terms = [mc, ec, edc];
         if (!Number.isFinite(loss)) {
           throw new LensError(`the EET loss became ${loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate (now ${s.lr})`);
         }
@@ -159,7 +150,5 @@ export async function trainLoop(tf: Tf, model: tfTypes.LayersModel, train: ItemS
     // An error before epoch 0 was validated has nothing to keep: it is the caller's to report.
     if (history.length === 0) throw err;
     return { history, bestEpoch, cancelled: false, error: err as Error };
-  } finally {
-    optimizer.dispose();
   }
 }

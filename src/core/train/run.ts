@@ -8,6 +8,7 @@ import { initTfjs } from '../runtime/tfjs';
 import type { RunControl } from '../types';
 import { assertWritableOutDir, defaultOutDir, saveLayersModel, SIDECAR, writeDirAtomically } from './checkpointWriter';
 import { trainLoop, type ItemSet } from './loop';
+import { denseHeadTrainer, tfjsTrainer, type Trainer } from './trainers';
 import { chainLayers, makeHead, setTrainable } from './models';
 import { resolveSettings, type EpochReport, type FineTuneOptions, type FineTuneResult, type FineTuneSettings } from './options';
 import { classDisjointSplit, datasetSplit, stratifiedCap, type Split } from './split';
@@ -82,7 +83,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
     const valRows = stratifiedCap(split.val, data.labels, s.maxValItems, s.seed);
     const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => data.labels[r]);
 
-    let model: tfTypes.LayersModel;
+    let trainer: Trainer;
     let train: ItemSet;
     let val: ItemSet;
     let save: (dir: string) => Promise<Record<string, unknown>>;
@@ -90,16 +91,24 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       // Features once, through whatever runs the backbone (onnxruntime, GraphModel, LayersModel).
       const trainF = await featuresOf(loaded, data, trainRows, ctl, 'Backbone features (train)');
       const valF = await featuresOf(loaded, data, valRows, ctl, 'Backbone features (validation)');
-      model = makeHead(tf, loaded.dim);
+      const headTrainer = denseHeadTrainer(loaded.dim, s);
+      const head = makeHead(tf, loaded.dim);
+      trainer = headTrainer;
       train = { x: trainF, itemShape: [loaded.dim], labels: labelsOf(trainRows) };
       val = { x: valF, itemShape: [loaded.dim], labels: labelsOf(valRows) };
-      save = headSaver(tf, loaded, model);
+      const saveHead = headSaver(tf, loaded, head);
+      save = async (dir) => {
+        const [w, b] = headTrainer.weights();
+        tf.tidy(() => head.setWeights([tf.tensor2d(w, [loaded.dim, loaded.dim]), tf.tensor1d(b)]));
+        return saveHead(dir);
+      };
     } else {
       const tl = loaded as TfjsLoadedModel;
-      model = tl.embedModel!;
+      const model = tl.embedModel!;
       setTrainable(model, s.train, checkpoint);
       const pp = loaded.preprocess;
       const itemShape = [pp.height, pp.width, pp.channels];
+      trainer = tfjsTrainer(tf, model, s, itemShape);
       ctl.onProgress?.({ stage: 'Loading images', done: 0, total: trainRows.length + valRows.length });
       const trainX = await data.inputs(trainRows, pp, ctl);
       const valX = await data.inputs(valRows, pp, ctl);
@@ -136,7 +145,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       wrote = true;
     };
 
-    const result = await trainLoop(tf, model, train, val, s, (d, n, dim, l) => looMapAtR(d, n, dim, l, s.normalize), {
+    const result = await trainLoop(trainer, train, val, s, (d, n, dim, l) => looMapAtR(d, n, dim, l, s.normalize), {
       signal: opts.signal,
       onStep: opts.onStep,
       onEpoch: opts.onEpoch,

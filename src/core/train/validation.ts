@@ -27,26 +27,36 @@ export function looMapAtR(data: Float32Array, n: number, dim: number, labels: In
   let queries = 0;
   let mapSum = 0;
   let r1 = 0;
+  // One row of squared distances at a time: memory stays O(n) for large validation sets.
   const dist = new Float64Array(n);
-  const order = new Int32Array(n - 1);
+  const sorted = new Float64Array(n - 1);
+  const cand: number[] = [];
   for (let q = 0; q < n; q++) {
     const r = (count.get(labels[q]) ?? 1) - 1;
     if (r === 0) continue;
     queries++;
+    const qo = q * dim;
     let c = 0;
     for (let j = 0; j < n; j++) {
       if (j === q) continue;
       let dot = 0;
-      for (let t = 0; t < dim; t++) dot += v[q * dim + t] * v[j * dim + t];
+      const jo = j * dim;
+      for (let t = 0; t < dim; t++) dot += v[qo + t] * v[jo + t];
       dist[j] = sq[q] + sq[j] - 2 * dot;
-      order[c++] = j;
+      sorted[c++] = dist[j];
     }
-    order.sort((a, b) => dist[a] - dist[b] || a - b);
-    if (labels[order[0]] === labels[q]) r1++;
+    // Only the first R ranks matter: find the R-th smallest distance with a native numeric sort,
+    // then order just the items up to it (ties by index) — no comparator sort over all n.
+    sorted.sort();
+    const cut = sorted[r - 1];
+    cand.length = 0;
+    for (let j = 0; j < n; j++) if (j !== q && dist[j] <= cut) cand.push(j);
+    cand.sort((a, b) => dist[a] - dist[b] || a - b);
+    if (labels[cand[0]] === labels[q]) r1++;
     let hits = 0;
     let ap = 0;
     for (let i = 0; i < r; i++) {
-      if (labels[order[i]] === labels[q]) {
+      if (labels[cand[i]] === labels[q]) {
         hits++;
         ap += hits / (i + 1);
       }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../../src/core/runtime/wasmTrainingKernels';
 import { trainLoop } from '../../../src/core/train/loop';
+import { tfjsTrainer } from '../../../src/core/train/trainers';
 import { resolveSettings } from '../../../src/core/train/options';
 import { looMapAtR } from '../../../src/core/train/validation';
 import { pkEpoch, rng } from '../../../src/core/train/batches';
@@ -47,7 +48,7 @@ test('the loop decreases the EET loss and raises map@r on a separable toy set (w
   const model = tinyCnn();
   const s = resolveSettings({ epochs: 4, lr: 3e-3, pk: [4, 4], seed: 7 });
   const steps: number[] = [];
-  const r = await trainLoop(tf, model, { x: data.x, itemShape: [8, 8, 1], labels: data.labels }, { x: val.x, itemShape: [8, 8, 1], labels: val.labels }, s,
+  const r = await trainLoop(tfjsTrainer(tf, model, s, [8, 8, 1]), { x: data.x, itemShape: [8, 8, 1], labels: data.labels }, { x: val.x, itemShape: [8, 8, 1], labels: val.labels }, s,
     (d, n, dim, l) => looMapAtR(d, n, dim, l), { onStep: (st) => steps.push(st.loss) });
   assert.equal(r.cancelled, false);
   assert.equal(r.history.length, 5);
@@ -66,8 +67,9 @@ test('aborting stops the loop at the next step and reports it as cancelled, keep
   const ac = new AbortController();
   let stepsSeen = 0;
   const bests: number[] = [];
-  const r = await trainLoop(tf, model, { x: data.x, itemShape: [8, 8, 1], labels: data.labels }, { x: data.x, itemShape: [8, 8, 1], labels: data.labels },
-    resolveSettings({ epochs: 50, pk: [3, 4] }), (d, n, dim, l) => looMapAtR(d, n, dim, l), {
+  const s = resolveSettings({ epochs: 50, pk: [3, 4] });
+  const r = await trainLoop(tfjsTrainer(tf, model, s, [8, 8, 1]), { x: data.x, itemShape: [8, 8, 1], labels: data.labels }, { x: data.x, itemShape: [8, 8, 1], labels: data.labels },
+    s, (d, n, dim, l) => looMapAtR(d, n, dim, l), {
       signal: ac.signal,
       onStep: () => {
         if (++stepsSeen === 3) ac.abort();
