@@ -1,0 +1,51 @@
+/**
+ * The comparison as one self-contained HTML file: the same panel bundle as the inspection report,
+ * with encodeCompare(data) inlined; the webview recognises a comparison by its `a` and `b` keys.
+ * Thumbnails go into `a.items` only — B's items are the same items in the same order.
+ */
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { encodeCompare, type CompareData } from '../../protocol';
+import { makeNonce, panelHtml } from '../../host/panelHtml';
+import { LensError } from '../errors';
+import { loadReportAssets, type ReportOptions } from '../report/writeReport';
+import { thumbnailDataUris } from '../report/thumbnails';
+
+export type CompareReportOptions = Omit<ReportOptions, 'mode'>;
+
+async function withThumbnails(cmp: CompareData, opts: CompareReportOptions): Promise<CompareData> {
+  const limit = opts.thumbnails ?? 5000;
+  const items = cmp.a.items;
+  if (!items || limit <= 0) return cmp;
+  if (items.thumbnails && items.thumbnails.every((t) => t === '' || t.startsWith('data:'))) return cmp;
+  const thumbnails = await thumbnailDataUris(items.paths, { limit, signal: opts.signal, onProgress: opts.onProgress });
+  const b = cmp.b.items ? { ...cmp.b, items: { ...cmp.b.items, thumbnails: undefined } } : cmp.b;
+  return { ...cmp, a: { ...cmp.a, items: { ...items, thumbnails } }, b };
+}
+
+export async function compareReportHtml(cmp: CompareData, opts: CompareReportOptions = {}): Promise<string> {
+  const assets = opts.assets ?? (await loadReportAssets());
+  const data = await withThumbnails(cmp, opts);
+  return panelHtml({
+    mode: 'report',
+    nonce: makeNonce(),
+    script: assets.script,
+    css: assets.css,
+    data: encodeCompare(data),
+    title: `Embedding Lens — ${cmp.title}`,
+    theme: opts.theme ?? 'auto',
+  });
+}
+
+/** Written through a temp file and a rename, so an interrupted export leaves no half report. */
+export async function writeCompareReport(file: string, cmp: CompareData, opts: CompareReportOptions = {}): Promise<void> {
+  const html = await compareReportHtml(cmp, opts);
+  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.report.tmp`);
+  try {
+    await writeFile(tmp, html);
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw new LensError(`could not be written (${(err as Error).message})`, file);
+  }
+}
