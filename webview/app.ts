@@ -94,6 +94,16 @@ export class App {
     });
     this.root = this.layout();
     new MutationObserver(() => this.map.setTheme(readTheme())).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+    // An image dropped anywhere on the panel becomes a neighbour query.
+    document.addEventListener('dragover', (ev) => {
+      if (ev.dataTransfer?.types.includes('Files')) ev.preventDefault();
+    });
+    document.addEventListener('drop', (ev) => {
+      const f = ev.dataTransfer?.files?.[0];
+      if (!f) return;
+      ev.preventDefault();
+      void this.queryFile(f);
+    });
   }
 
   private layout(): HTMLElement {

@@ -370,6 +370,61 @@ export const tests = [
     },
   },
   {
+    name: 'panel mode fills in stage by stage: items, layout frames, metrics, EET; an image query goes to the host',
+    async run({ page, pages, fixture, mods }) {
+      const d = fixture.data;
+      await page.addInitScript(() => {
+        window.__posted = [];
+        window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });
+      });
+      await page.goto(pages.panel);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+      assert.equal(await page.locator('.metric.pending').count(), 1);
+      const items = { n: d.items.n, labels: Array.from(d.items.labels), classNames: d.items.classNames, paths: d.items.paths };
+      await page.evaluate((items) => {
+        window.postMessage({ type: 'init', mode: 'panel', data: { title: 'live', source: { checkpoint: '/m/model.onnx', dataset: '/d' } } }, '*');
+        window.postMessage({ type: 'progress', stage: 'embed', done: 10, total: 320 }, '*');
+        window.postMessage({ type: 'stage', stage: 'embed', patch: { items: { ...items, labels: Int32Array.from(items.labels) }, backend: 'onnxruntime cpu' } }, '*');
+      }, items);
+      await page.waitForFunction(() => document.querySelectorAll('.legend-row').length === 4);
+      assert.match(await page.locator('.progress').innerText(), /embed/);
+      const pca = Array.from(d.layout.pca), umap = Array.from(d.layout.umap);
+      await page.evaluate(({ pca, umap }) => {
+        window.postMessage({ type: 'stage', stage: 'pca', patch: { layout: { pca: Float32Array.from(pca) } } }, '*');
+        const mid = Float32Array.from(umap, (u, i) => (u + pca[i]) / 2);
+        window.postMessage({ type: 'layoutFrame', layout: 'umap', epoch: 100, epochs: 200, coords: mid, final: false }, '*');
+        window.postMessage({ type: 'layoutFrame', layout: 'umap', epoch: 200, epochs: 200, coords: Float32Array.from(umap), final: true }, '*');
+      }, { pca, umap });
+      await page.waitForFunction(() => window.lens.stats().layout === 'umap' && !window.lens.stats().animating && window.lens.stats().pointsDrawn === 320);
+      assert.equal(await page.locator('.metric.pending').count(), 1, 'metrics not there yet');
+      await page.evaluate(({ metrics, classes, eet }) => {
+        window.postMessage({ type: 'stage', stage: 'metrics', patch: { metrics, classes } }, '*');
+        window.postMessage({ type: 'stage', stage: 'eet', patch: { eet, timings: [{ stage: 'embed', ms: 1200 }] } }, '*');
+        window.postMessage({ type: 'done' }, '*');
+      }, { metrics: d.metrics, classes: d.classes, eet: d.eet });
+      await page.waitForFunction(() => document.querySelector('.metric[data-metric="MAP@R"]'));
+      assert.equal(await page.locator('.metric[data-metric="MAP@R"] .metric-value').innerText(), d.metrics.mapAtR.toFixed(3));
+      assert.ok(await page.locator('.progress').isHidden());
+      await page.getByRole('tab', { name: 'EET loss' }).click();
+      assert.equal(await page.locator('.term[data-term="total"] .term-mean').innerText(), d.eet.terms.total.mean.toFixed(4));
+      // No precomputed table in this panel: a click asks the host; an image pick sends its bytes.
+      await page.getByRole('tab', { name: 'Neighbours' }).click();
+      await page.setInputFiles('#lens-pick-image', { name: 'query.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71, 1, 2, 3]) });
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'queryImage'));
+      const q = await page.evaluate(() => {
+        const m = window.__posted.find((m) => m.type === 'queryImage');
+        return { ...m, bytes: Array.from(m.bytes) };
+      });
+      const v = mods.protocol.validateWebviewMessage({ ...q, bytes: Uint8Array.from(q.bytes) });
+      assert.equal(v.name, 'query.png');
+      assert.deepEqual(Array.from(v.bytes), [137, 80, 78, 71, 1, 2, 3]);
+      await page.evaluate((id) => window.postMessage({ type: 'neighboursResult', requestId: id, result: { query: { kind: 'image', name: 'query.png' }, queryLabel: 1, indices: Int32Array.from([1, 5, 2]), distances: Float32Array.from([0.1, 0.2, 0.3]) } }, '*'), q.requestId);
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
+      const marks = await page.locator('.result').evaluateAll((els) => els.map((e) => e.dataset.hit));
+      assert.deepEqual(marks, [1, 5, 2].map((j) => (d.items.labels[j] === 1 ? 'hit' : 'miss')));
+    },
+  },
+  {
     name: 'screenshots of each view in light and dark',
     async run({ page, pages, fixture, outDir }) {
       await open(page, pages.report);

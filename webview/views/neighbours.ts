@@ -17,12 +17,8 @@ export class NeighboursView {
       this.el.classList.add('dragging');
     });
     this.el.addEventListener('dragleave', () => this.el.classList.remove('dragging'));
-    this.el.addEventListener('drop', (ev) => {
-      ev.preventDefault();
-      this.el.classList.remove('dragging');
-      const f = ev.dataTransfer?.files?.[0];
-      if (f) void this.app.queryFile(f);
-    });
+    // The drop itself is handled once for the whole document (App); this only clears the outline.
+    this.el.addEventListener('drop', () => this.el.classList.remove('dragging'));
   }
 
   update(): void {
