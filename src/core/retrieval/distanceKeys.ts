@@ -50,7 +50,7 @@ async function createOrtEngine(gallery: Float32Array, n: number, dim: number, ga
   };
 }
 
-function createJsEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array): KeyEngine {
+export function createJsEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array): KeyEngine {
   return {
     kind: 'js',
     async keys(queries, m) {

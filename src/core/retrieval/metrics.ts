@@ -65,6 +65,33 @@ export async function retrievalMetrics(data: Float32Array, n: number, dim: numbe
   return { protocol, normalize, ks, overall, perClass };
 }
 
+/** An embeddings matrix with its labels, e.g. one side of a query-gallery split kept in separate files. */
+export interface LabelledRows {
+  data: Float32Array;
+  n: number;
+  dim: number;
+  labels: Int32Array;
+  /** Names the source in errors. */
+  file?: string;
+}
+
+/** Query-gallery metrics from separate query and gallery sets (In-Shop style). */
+export async function queryGalleryMetrics(query: LabelledRows, gallery: LabelledRows, opts: Omit<RetrievalOptions, 'protocol' | 'queryMask' | 'file'> = {}): Promise<RetrievalReport> {
+  if (query.dim !== gallery.dim) {
+    throw new LensError(`query embeddings have dimension ${query.dim} but the gallery (${gallery.file ?? 'gallery'}) has ${gallery.dim}; both must come from the same model`, query.file);
+  }
+  checkLabels(query.labels, query.n, query.file);
+  checkLabels(gallery.labels, gallery.n, gallery.file);
+  const data = new Float32Array((query.n + gallery.n) * query.dim);
+  data.set(query.data.subarray(0, query.n * query.dim));
+  data.set(gallery.data.subarray(0, gallery.n * gallery.dim), query.n * query.dim);
+  const labels = new Int32Array(query.n + gallery.n);
+  labels.set(query.labels);
+  labels.set(gallery.labels, query.n);
+  const queryMask = Array.from({ length: query.n + gallery.n }, (_, i) => i < query.n);
+  return retrievalMetrics(data, query.n + gallery.n, query.dim, labels, { ...opts, protocol: 'query-gallery', queryMask, file: query.file });
+}
+
 function validateKs(ks: number[]): number[] {
   if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1)) throw new LensError(`recall@K needs positive integer K values, got [${ks.join(', ')}]`);
   return [...new Set(ks)].sort((a, b) => a - b);

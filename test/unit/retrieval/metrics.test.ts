@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { retrievalMetrics } from '../../../src/core/retrieval/metrics';
+import { queryGalleryMetrics, retrievalMetrics } from '../../../src/core/retrieval/metrics';
 import { LensError } from '../../../src/core/errors';
 import { loadMetricsFixtures, close, flatten } from '../helpers/fixtures';
 import { blobs, bruteNeighbours } from './helpers';
@@ -108,4 +108,18 @@ test('the worker path agrees with the in-process path', async () => {
   const a = await retrievalMetrics(data, n, dim, labels, { workers: 2 });
   const b = await retrievalMetrics(data, n, dim, labels, { workers: 1 });
   assert.deepEqual(a.overall, b.overall);
+});
+
+test('separate query and gallery sets: same numbers as the mask form; a dimension mismatch is a LensError', async () => {
+  const f = loadMetricsFixtures().find((x) => x.protocol === 'query-gallery')!;
+  const dim = f.embeddings[0].length;
+  const side = (want: boolean) => {
+    const rows = f.embeddings.filter((_, i) => Boolean(f.query_mask![i]) === want);
+    return { data: flatten(rows), n: rows.length, dim, labels: Int32Array.from(f.labels.filter((_, i) => Boolean(f.query_mask![i]) === want)) };
+  };
+  const rep = await queryGalleryMetrics({ ...side(true), file: 'q.npy' }, { ...side(false), file: 'g.npy' });
+  for (const [k, v] of Object.entries(f.expected)) assert.ok(close(rep.overall[k] as number, v, 1e-5), k);
+  const g = side(false);
+  const narrow = { data: new Float32Array(g.n * (dim - 1)).fill(1), n: g.n, dim: dim - 1, labels: g.labels, file: 'g.npy' };
+  await assert.rejects(queryGalleryMetrics({ ...side(true), file: 'q.npy' }, narrow), (e: unknown) => e instanceof LensError && /q\.npy: query embeddings have dimension 32 but the gallery \(g\.npy\) has 31/.test(e.message));
 });
