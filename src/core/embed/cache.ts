@@ -52,23 +52,19 @@ export async function datasetFingerprint(items: DatasetItem[], signal?: AbortSig
       return 'missing';
     }
   };
-  const idxFiles = new Map<string, string>();
-  const CHUNK = 512;
+  // IDX items share one file: stat it once and hash only their identities (no per-item promise).
+  const idxFiles = [...new Set(items.filter((it) => it.idx).map((it) => it.idx!.file))].sort();
+  const idxStats = await Promise.all(idxFiles.map(statLine));
+  const CHUNK = 4096;
   for (let i = 0; i < items.length; i += CHUNK) {
     throwIfAborted(signal);
     const chunk = items.slice(i, i + CHUNK);
-    const lines = await Promise.all(
-      chunk.map(async (it) => {
-        if (it.idx) {
-          if (!idxFiles.has(it.idx.file)) idxFiles.set(it.idx.file, await statLine(it.idx.file));
-          return `${it.path}\t${it.label}`;
-        }
-        return `${it.path}\t${it.label}\t${await statLine(it.path)}`;
-      }),
-    );
-    h.update(lines.join('\n'));
+    const stats = await Promise.all(chunk.map((it) => (it.idx ? '' : statLine(it.path))));
+    let text = '';
+    for (let k = 0; k < chunk.length; k++) text += `${chunk[k].path}\t${chunk[k].label}\t${stats[k]}\n`;
+    h.update(text);
   }
-  for (const [f, s] of [...idxFiles].sort()) h.update(`\n${f}\t${s}`);
+  idxFiles.forEach((f, k) => h.update(`${f}\t${idxStats[k]}\n`));
   return h.digest('hex');
 }
 
