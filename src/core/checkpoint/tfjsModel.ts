@@ -133,8 +133,19 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     outputName = t;
   }
   let needsAsync = false;
+  const fixedBatch = typeof input.shape?.[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : undefined;
+  const perItem = inputDims(preprocess, 1).reduce((a, b) => a * b, 1);
   const embed = async (data: Float32Array, n: number) => {
-    const x = tf.tensor(data, inputDims(preprocess, n), 'float32');
+    // A graph exported with a fixed batch takes exactly that many rows: pad, then drop the padding.
+    let rows = n;
+    if (fixedBatch !== undefined && n !== fixedBatch) {
+      if (n > fixedBatch) throw new Error(`batch of ${n} exceeds the model's fixed batch ${fixedBatch}`);
+      const padded = new Float32Array(fixedBatch * perItem);
+      padded.set(data.subarray(0, n * perItem));
+      data = padded;
+      rows = fixedBatch;
+    }
+    const x = tf.tensor(data, inputDims(preprocess, rows), 'float32');
     let y: Tensor | undefined;
     try {
       // execute() is synchronous and quiet; graphs with control flow need executeAsync().
@@ -148,16 +159,17 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       }
       if (needsAsync) y = (await model.executeAsync({ [input.name]: x }, outputName)) as Tensor;
       if (!y) throw new Error('the graph produced no output');
-      return (await y.data()) as Float32Array;
+      const values = (await y.data()) as Float32Array;
+      return values.subarray(0, (values.length / rows) * n);
     } finally {
       x.dispose();
       y?.dispose();
     }
   };
-  const dim = (await embed(new Float32Array(inputDims(preprocess, 1).reduce((a, b) => a * b, 1)), 1)).length;
+  const dim = (await embed(new Float32Array(perItem), 1)).length;
   return {
     ...base, kind: 'tfjs-graph', inputName: input.name, inputShape: input.shape ?? [], outputName, output: choice, dim, preprocess,
-    assumptions, maxBatch: typeof input.shape?.[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : Infinity, embed, graphModel: model,
+    assumptions, maxBatch: fixedBatch ?? Infinity, embed, graphModel: model,
     dispose: async () => model.dispose(),
   };
 }

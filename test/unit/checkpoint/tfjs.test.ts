@@ -8,6 +8,10 @@ import { initTfjs } from '../../../src/core/runtime/tfjs';
 import { LensError } from '../../../src/core/errors';
 import { tmp } from '../embed/helpers/make';
 import { saveLayersModel, writeGraphModel } from '../embed/helpers/tfjs';
+import { writeIdxPair } from '../embed/helpers/make';
+import { embedItems } from '../../../src/core/embed/batches';
+
+const idxFile = writeIdxPair(tmp(), 'fixed', [0, 1, 0, 1, 0], 4, 4).images;
 
 async function classifier(dir: string) {
   const { tf } = await initTfjs('auto');
@@ -85,6 +89,22 @@ test('tfjs GraphModel: softmax output → the MatMul input is the penultimate la
     await last.dispose();
   }
   assert.ok(tf.memory().numTensors >= 0);
+});
+
+test('a graph exported with a fixed batch is padded to it, and the embed loop never exceeds it', async () => {
+  const { path } = writeGraphModel(tmp(), 2);
+  const m = await loadCheckpoint(path);
+  try {
+    assert.equal(m.maxBatch, 2);
+    const x = Float32Array.from({ length: 16 }, (_, i) => i);
+    assert.deepEqual(Array.from(await m.embed(x, 1)), Array.from(x));
+    const items = Array.from({ length: 5 }, (_, i) => ({ path: `img${i}`, idx: { file: idxFile, index: i } }));
+    const r = await embedItems(m, items, 64, () => undefined);
+    assert.equal(r.skipped.length, 0);
+    for (let i = 0; i < 5; i++) assert.ok(Math.abs(r.vectors[i * 16 + 3] - ((i * 7 + i * 16 + 3) % 256) / 255) < 1e-6);
+  } finally {
+    await m.dispose();
+  }
 });
 
 test('corrupt model.json, truncated weight shard and wrong input rank each name the file and what was expected', async () => {

@@ -21,10 +21,10 @@ export async function saveLayersModel(tf: Tf, model: LayersModel, dir: string): 
 }
 
 /**
- * A hand-written tfjs GraphModel: x [-1,4,4,1] → Reshape [-1,16] → MatMul W [16,3] → BiasAdd b → Softmax.
+ * A hand-written tfjs GraphModel: x [batch,4,4,1] (batch −1 = dynamic) → Reshape [-1,16] → MatMul W [16,3] → BiasAdd b → Softmax.
  * W[i][j] = (i − j)/10, b = [0.1, 0, −0.1].
  */
-export function writeGraphModel(dir: string): { path: string; W: number[][]; b: number[] } {
+export function writeGraphModel(dir: string, batch = -1): { path: string; W: number[][]; b: number[] } {
   mkdirSync(dir, { recursive: true });
   const W = Array.from({ length: 16 }, (_, i) => Array.from({ length: 3 }, (_, j) => (i - j) / 10));
   const b = [0.1, 0, -0.1];
@@ -34,7 +34,7 @@ export function writeGraphModel(dir: string): { path: string; W: number[][]; b: 
   const node = (name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) => ({ name, op, input, attr });
   const topology = {
     node: [
-      node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '4' }, { size: '4' }, { size: '1' }] } } }),
+      node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: String(batch) }, { size: '4' }, { size: '4' }, { size: '1' }] } } }),
       node('W', 'Const', [], { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '16' }, { size: '3' }] } } } }),
       node('b', 'Const', [], { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }] } } } }),
       node('shape', 'Const', [], { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '2' }] } } } }),
