@@ -26,7 +26,7 @@ function run(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-function ours(e: string, l: string): { seconds: number; peakRssMB: number; metrics: Record<string, number> } {
+function ours(e: string, l: string): { seconds: number; cpuSeconds: number; peakRssMB: number; metrics: Record<string, number> } {
   return JSON.parse(run(process.execPath, ['--import', 'tsx', join(here, 'loo.ts'), e, l]));
 }
 
@@ -61,18 +61,20 @@ async function main(): Promise<void> {
     dataset: quick ? 'Fashion-MNIST test split, first 2,000 items, PCA-64' : 'Fashion-MNIST test split (10,000 items), PCA-64',
     protocol: 'leave-one-out, L2-normalised',
     machine: { cores: cpus().length, loadavg1: load.before },
-    ours: { seconds: a.seconds, peakRssMB: a.peakRssMB, ...Object.fromEntries(KEYS.map((k) => [k, a.metrics[k]])) },
+    ours: { seconds: a.seconds, cpuSeconds: a.cpuSeconds, peakRssMB: a.peakRssMB, ...Object.fromEntries(KEYS.map((k) => [k, a.metrics[k]])) },
     torch: peers.torch,
     faiss: peers.faiss,
     maxAbsDiff: { torch: torchDiff, faiss: faissDiff },
     identicalTo1e4: torchDiff !== null && torchDiff <= 1e-4 && (faissDiff === null || faissDiff <= 1e-4),
     timeRatio: { torch: a.seconds / (peers.torch.seconds as number), faiss: 'skipped' in peers.faiss ? null : a.seconds / (peers.faiss.seconds as number) },
+    cpuTimeRatio: { torch: a.cpuSeconds / (peers.torch.cpuSeconds as number), faiss: 'skipped' in peers.faiss ? null : a.cpuSeconds / (peers.faiss.cpuSeconds as number) },
   };
   if (!quick) {
     process.stderr.write('ours, all 70,000 items…\n');
     const full = ours(join(dir, 'fmnist-all.npy'), join(dir, 'fmnist-all-labels.npy'));
     result.full70k = {
       seconds: full.seconds,
+      cpuSeconds: full.cpuSeconds,
       peakRssMB: full.peakRssMB,
       under60s: full.seconds < 60,
       under2GB: full.peakRssMB < 2048,
