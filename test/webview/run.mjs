@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureBuilt, loadModules, root, writePanelPage, writeReportPage, CHROMIUM_ARGS } from './pages.mjs';
 import { tests } from './panel.tests.mjs';
+import { tests as trainingTests } from './training.tests.mjs';
 
 const filter = process.argv[2];
 const outDir = join(root, 'test-results/webview');
@@ -35,7 +36,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 
 let passed = 0;
 let failed = 0;
-const selected = tests.filter((t) => !filter || t.name.includes(filter));
+const selected = [...tests, ...trainingTests].filter((t) => !filter || t.name.includes(filter));
 try {
   for (const t of selected) {
     const page = await context.newPage();

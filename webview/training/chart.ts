@@ -55,8 +55,8 @@ export function drawChart(el: SVGSVGElement, spec: ChartSpec, width: number, hei
   el.append(plot);
   const xAxis = axisBottom(x).ticks(Math.max(2, Math.min(8, Math.floor(innerW / 70))));
   if (spec.integerX) xAxis.tickValues(integerTicks(x0, x1, Math.max(2, Math.floor(innerW / 50)))).tickFormat((v) => String(v));
-  select(plot).append('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${innerH})`).call(xAxis);
-  select(plot).append('g').attr('class', 'axis axis-y').call(axisLeft(y).ticks(Math.max(2, Math.floor(innerH / 40))));
+  select(plot).append('g').attr('class', 'tr-axis').attr('transform', `translate(0,${innerH})`).call(xAxis);
+  select(plot).append('g').attr('class', 'tr-axis').call(axisLeft(y).ticks(Math.max(2, Math.floor(innerH / 40))));
   plot.append(svg('text', { class: 'axis-label', x: innerW / 2, y: innerH + 30, 'text-anchor': 'middle' }, spec.xLabel));
   plot.append(svg('text', { class: 'axis-label', transform: `translate(${-40},${innerH / 2}) rotate(-90)`, 'text-anchor': 'middle' }, spec.yLabel));
 

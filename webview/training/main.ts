@@ -45,7 +45,7 @@ const statusLine = h('div', { class: 'status-line', id: 'status' }, 'Waiting for
 // Epoch ends and the outcome are announced; per-step numbers change too fast to read out.
 const announce = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
 const cancelBtn = h('button', { class: 'button', id: 'cancel', type: 'button', onclick: () => requestCancel() }, 'Cancel training');
-const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('div', { class: 'progress-fill' }));
+const bar = h('div', { class: 'tr-progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('div', { class: 'tr-progress-fill' }));
 
 const summaryBox = h('section', { class: 'summary', id: 'summary', hidden: true, 'aria-labelledby': 'summary-title' });
 
@@ -69,7 +69,7 @@ const smoothingInput = h('input', {
 });
 
 const legend = (keys: readonly string[], labels: Record<string, string>) =>
-  h('ul', { class: 'legend', 'aria-label': 'Legend' }, ...keys.map((k) => h('li', { class: `legend-item series-${k}` }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), labels[k])));
+  h('ul', { class: 'tr-legend', 'aria-label': 'Legend' }, ...keys.map((k) => h('li', { class: `tr-legend-item series-${k}` }, h('span', { class: 'tr-swatch', 'aria-hidden': 'true' }), labels[k])));
 
 const epochTable = h('tbody');
 const settingsList = h('dl', { class: 'settings', id: 'settings' });
@@ -126,9 +126,9 @@ function requestCancel(): void {
 function renderRun(): void {
   const r = state.run;
   if (!r) return;
-  title.textContent = `Fine-tune ${baseName(r.checkpoint)} with EET loss`;
+  title.textContent = `Fine-tune ${checkpointName(r.checkpoint)} with EET loss`;
   chips.replaceChildren(
-    chip('checkpoint', baseName(r.checkpoint), r.checkpoint),
+    chip('checkpoint', checkpointName(r.checkpoint), r.checkpoint),
     chip('dataset', baseName(r.dataset), r.dataset),
     chip('backend', state.outcome?.backend ?? r.backendSetting, 'the tfjs backend (named once the run reports it)', 'backend'),
     chip('output', baseName(r.outDir), r.outDir),
@@ -148,6 +148,12 @@ function renderRun(): void {
     ['Checkpoint kind', r.checkpointKind],
   ];
   settingsList.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+/** model.json alone says nothing: name it with its folder. */
+function checkpointName(path: string): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts.at(-1) === 'model.json' ? parts.slice(-2).join('/') : (parts.at(-1) ?? path);
 }
 
 function chip(label: string, value: string, tooltip: string, cls = ''): HTMLElement {
@@ -192,8 +198,8 @@ function renderEpochs(): void {
         h('td', {}, fmt(e.loss?.mc, 4)),
         h('td', {}, fmt(e.loss?.ec, 4)),
         h('td', {}, fmt(e.loss?.edc, 4)),
-        h('td', { class: 'map' }, fmt(e.val.mapAtR, 4)),
-        h('td', { class: 'r1' }, fmt(e.val.recallAt1, 4)),
+        h('td', {}, fmt(e.val.mapAtR, 4)),
+        h('td', {}, fmt(e.val.recallAt1, 4)),
         h('td', {}, `${e.seconds.toFixed(1)} s`),
       ),
     ),
@@ -233,7 +239,7 @@ function renderOutcome(): void {
   if (!o) return;
   cancelBtn.hidden = true;
   setBar(o.status === 'done' ? 100 : Number(bar.getAttribute('aria-valuenow')));
-  bar.classList.add(`progress-${o.status}`);
+  bar.classList.add(`tr-progress-${o.status}`);
   const best = o.best;
   const heading = o.status === 'done' ? 'Training finished' : o.status === 'cancelled' ? 'Training cancelled' : 'Training stopped on an error';
   statusLine.textContent = heading + (o.message ? ` — ${o.message}` : '');
