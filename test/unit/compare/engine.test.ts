@@ -7,7 +7,7 @@ import { computeEmbeddings } from '../../../src/core/embed';
 import { writeNpy } from '../../../src/core/io/npy';
 import { procrustes } from '../../../src/core/projection/procrustes';
 import { CLASS_KEYS, runComparison, type ComparisonRun } from '../../../src/core/compare';
-import type { ClassRow, CompareData } from '../../../src/protocol';
+import type { ClassRow, CompareData, EetTermName } from '../../../src/protocol';
 import { fastSettings, naiveJaccard, naivePrecision, tinyClassifier, tinyCnn, tmp } from './helpers';
 
 let dir = '';
@@ -90,7 +90,7 @@ test('two different checkpoints: deltas are the difference of the two runs; Jacc
   for (let i = 1; i < d.classes.length; i++) assert.ok(retrievalChange(i - 1) >= retrievalChange(i), 'classes sorted by the largest change');
 
   for (const m of d.eet.slice(0, 6)) {
-    const t = m.key as keyof typeof run.a.data.eet.terms;
+    const t = m.key as EetTermName;
     assert.deepEqual([m.a, m.b], [run.a.data.eet!.terms[t].mean, run.b.data.eet!.terms[t].mean]);
   }
 
