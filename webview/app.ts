@@ -301,8 +301,7 @@ export class App {
       this.state.search = '';
       this.searchInput.value = '';
     }
-    if (sel && sel.length && this.state.tab !== 'neighbours') this.state.tab = 'selection';
-    if (sel && sel.length && this.state.tab === 'neighbours' && this.query === null) this.state.tab = 'selection';
+    if (sel && sel.length) this.state.tab = 'selection';
     this.afterEmphasis();
   }
 

@@ -348,6 +348,9 @@ export const tests = [
         window.postMessage({ type: 'neighboursResult', requestId: id, result: { query: { kind: 'item', index: q }, queryLabel: 0, indices: idx, distances: new Float32Array(12).fill(0.5) } }, '*');
       }, { id: req.requestId, q });
       await page.waitForFunction(() => document.querySelectorAll('.result').length === 12);
+      await page.getByRole('button', { name: 'Open image' }).click();
+      const open = mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'openItem')));
+      assert.deepEqual(open, { type: 'openItem', index: q });
       // Export goes to the host as a validated message.
       await page.locator('.export > summary').click();
       await page.getByRole('menuitem', { name: 'Class table as CSV' }).click();

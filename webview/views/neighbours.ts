@@ -81,7 +81,10 @@ export class NeighboursView {
         h('div', { class: 'query-label' }, 'Query'),
         h('div', { class: 'query-title' }, cls !== undefined ? h('span', { class: 'swatch', style: `background:${this.app.palette[cls]}` }) : null, title),
         h('div', { class: 'query-path', title: sub }, sub),
-        precision ? h('div', { class: 'precision', 'data-precision': precision }, precision) : null),
+        precision ? h('div', { class: 'precision', 'data-precision': precision }, precision) : null,
+        q.kind === 'item' && this.app.host.mode !== 'report'
+          ? h('button', { type: 'button', class: 'link', onclick: () => this.app.host.openItem(q.index) }, 'Open image')
+          : null),
     );
   }
 
