@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 import { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } from '@vscode/test-electron';
 import { startBridge } from './harness/bridge.mjs';
 import {
-  Tally, bundleDir, bundleSuite, checkVsixInstall, cliArgs, collectLogs, freePort, makeSandbox, packageVsix,
+  Tally, bundleDir, bundleSuite, runDir, checkVsixInstall, cliArgs, collectLogs, freePort, makeSandbox, packageVsix,
   resultsDir, root, say, writeHarnessConfig,
 } from './harness/common.mjs';
 
@@ -36,7 +36,8 @@ async function workbenchPage(cdpPort) {
 }
 
 async function main() {
-  rmSync(resultsDir, { recursive: true, force: true });
+  // Only the copied logs are cleared: a concurrent run may be writing its artefacts here too.
+  rmSync(join(resultsDir, 'logs'), { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   const count = await bundleSuite(join(root, 'test/host/suite'), bundleDir);
   say(`bundled ${count} test files into ${relative(root, bundleDir)}/`);
@@ -96,6 +97,7 @@ try {
   await cdp?.close().catch(() => undefined);
   await bridge?.close().catch(() => undefined);
   if (sandbox && !flag('--keep')) rmSync(sandbox.tmp, { recursive: true, force: true });
+  if (!flag('--keep')) rmSync(runDir, { recursive: true, force: true });
   exitCode = tally.finish('electron');
 }
 process.exit(exitCode);

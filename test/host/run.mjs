@@ -12,20 +12,26 @@
 //   --no-build skip `node scripts/build.mjs` (dist/ is already fresh)
 //   --keep     keep the temporary workspace/profile folders and print where they are
 //   --timeout  seconds each workbench session may take (default 300)
+//   --startup-timeout  seconds the extension host may take to start the suite (default 150; one retry)
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { ensureTools } from './harness/tools.mjs';
 import { killTree } from './harness/processes.mjs';
 import { startBridge } from './harness/bridge.mjs';
 import {
-  Tally, build, bundleDir, bundleSuite, checkVsixInstall, cliArgs, collectLogs, freePort, makeSandbox,
+  Tally, build, bundleDir, bundleSuite, runDir, checkVsixInstall, cliArgs, collectLogs, freePort, makeSandbox,
   packageVsix, resultsDir, root, say, withTimeout, writeHarnessConfig,
 } from './harness/common.mjs';
 
 const { flag, value } = cliArgs();
 const timeoutS = Number(value('--timeout') ?? 300);
+// How long the extension host may take to start the suite (its first bridge event). On a starved
+// machine the workbench's connection to the extension host can drop during start-up and never run
+// the tests; that session is then retried once with a fresh code-server, and says so.
+const startupS = Number(value('--startup-timeout') ?? 150);
 const grep = value('--grep');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const tally = new Tally();
@@ -62,6 +68,7 @@ async function startCodeServer(tools, logName) {
   let text = '';
   const keep = (c) => {
     text += c;
+    mkdirSync(resultsDir, { recursive: true });
     writeFileSync(log, text);
   };
   child.stdout.on('data', keep);
@@ -120,6 +127,12 @@ async function runWorkbench(port, developmentPath, testsEntry, tag) {
   try {
     // The workbench's own exit call is what we wait for; a slow page load on a busy machine is not a failure.
     await page.goto(url, { waitUntil: 'commit', timeout: timeoutS * 1000 });
+    const started = (async () => {
+      const deadline = Date.now() + startupS * 1000;
+      while (!tally.started && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      if (!tally.started) throw new StartupTimeout(`the extension host did not start the ${tag} suite within ${startupS} s`);
+    })();
+    await Promise.race([started, exited]);
     return await withTimeout(exited, timeoutS * 1000, `the ${tag} suite`);
   } finally {
     await page.screenshot({ path: join(resultsDir, `workbench-${tag}.png`) }).catch(() => undefined);
@@ -131,11 +144,29 @@ async function runWorkbench(port, developmentPath, testsEntry, tag) {
   }
 }
 
-/** Runs one mocha session in the workbench and records a failure when the session itself breaks. */
-async function session(port, developmentPath, testsEntry, tag) {
+class StartupTimeout extends Error {}
+
+/**
+ * Starts code-server, runs one mocha session in the workbench, stops code-server; records a
+ * failure when the session itself breaks (no end report, exit code without a failed test, no test).
+ */
+async function session(tools, developmentPath, testsEntry, tag) {
   tally.ended = undefined;
   try {
-    const code = await runWorkbench(port, developmentPath, testsEntry, tag);
+    let code;
+    for (let attempt = 1; ; attempt++) {
+      tally.started = false;
+      const port = await startCodeServer(tools, `code-server-${tag}${attempt > 1 ? `-${attempt}` : ''}.log`);
+      try {
+        code = await runWorkbench(port, developmentPath, testsEntry, tag);
+        break;
+      } catch (e) {
+        if (!(e instanceof StartupTimeout) || attempt >= 2) throw e;
+        say(`${e.message} (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores); retrying with a fresh code-server`);
+      } finally {
+        await stopCodeServer();
+      }
+    }
     const ended = tally.ended;
     if (!ended) tally.record(`${tag} session completed`, false, `exited with code ${code} before reporting its end (see test-results/host/automation-${tag}.log and logs/)`);
     else if (code !== 0 && ended.failures === 0) tally.record(`${tag} session exit code`, false, `codeAutomationExit(${code}) with no failed test (see test-results/host/automation-${tag}.log)`);
@@ -154,7 +185,8 @@ function codeServerCli(tools, cliArgv) {
 }
 
 async function main() {
-  rmSync(resultsDir, { recursive: true, force: true });
+  // Only the copied logs are cleared: a concurrent run may be writing its artefacts here too.
+  rmSync(join(resultsDir, 'logs'), { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
@@ -170,13 +202,10 @@ async function main() {
   writeHarnessConfig(bundleDir, { ...common, grep });
 
   // Phase 1: the suite against the development copy (the repository).
-  const port = await startCodeServer(tools, 'code-server.log');
   say('running the suite in its extension host…');
-  await session(port, root, join(bundleDir, 'index.js'), 'suite');
+  await session(tools, root, join(bundleDir, 'index.js'), 'suite');
   const activated = collectLogs(sandbox.userDataDir).find((l) => /Embedding Lens .* activated/.test(l));
   say(activated ? `extension host log: ${activated.trim()}` : 'extension host log: no activation line (see test-results/host/logs/)');
-  // The CLI below writes the extensions list; the server must not hold the same profile meanwhile.
-  await stopCodeServer();
   if (flag('--no-vsix')) return;
 
   // Phase 2: the packaged .vsix, installed with --install-extension, then loaded by the host.
@@ -189,23 +218,23 @@ async function main() {
     tally.record(title, false, e instanceof Error ? e.message : String(e));
     return;
   }
-  const installedDir = join(root, 'out', 'host-tests-installed');
+  const installedDir = join(runDir, 'installed');
   await bundleSuite(join(root, 'test/host/installed'), installedDir, join(suiteDir, 'index.ts'));
   writeHarnessConfig(installedDir, { ...common, extensionPath: join(sandbox.extensionsDir, installed.folder) });
-  const port2 = await startCodeServer(tools, 'code-server-installed.log');
   say('running test/host/installed against the installed .vsix…');
   // VS Code loads extension tests only for a development extension: a manifest-only probe stands in,
   // so the extension under test is the installed copy from --extensions-dir.
-  await session(port2, join(root, 'test/host/installed/probe'), join(installedDir, 'index.js'), 'installed');
-  await stopCodeServer();
+  await session(tools, join(root, 'test/host/installed/probe'), join(installedDir, 'index.js'), 'installed');
 }
 
 async function cleanup() {
   await browser?.close().catch(() => undefined);
   await stopCodeServer();
   await bridge?.close().catch(() => undefined);
-  if (sandbox && !flag('--keep')) rmSync(sandbox.tmp, { recursive: true, force: true });
-  else if (sandbox) say(`kept ${sandbox.tmp}`);
+  if (!flag('--keep')) {
+    if (sandbox) rmSync(sandbox.tmp, { recursive: true, force: true });
+    rmSync(runDir, { recursive: true, force: true });
+  } else if (sandbox) say(`kept ${sandbox.tmp} and ${relative(root, runDir)}/`);
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

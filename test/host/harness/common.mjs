@@ -9,7 +9,10 @@ import * as esbuild from 'esbuild';
 
 export const root = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 export const resultsDir = join(root, 'test-results', 'host');
-export const bundleDir = join(root, 'out', 'host-tests');
+// Per run: engineers and CI may run the tier concurrently, and the suite finds its runner's bridge
+// through the harness.json beside the bundle — a shared folder would cross the wires.
+export const runDir = join(root, 'out', 'host-tests', `run-${process.pid}`);
+export const bundleDir = join(runDir, 'suite');
 export const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 export const extensionId = `${pkg.publisher}.${pkg.name}`;
 
@@ -42,6 +45,7 @@ export class Tally {
   }
   /** Bridge event handler: suite results stream in from the extension host. */
   onEvent = (e) => {
+    this.started = true;
     if (e.type === 'pass') this.record(e.title, true);
     else if (e.type === 'fail') this.record(e.title, false, e.error);
     else if (e.type === 'pending') console.log(`  - ${e.title} (pending)`);
@@ -49,6 +53,8 @@ export class Tally {
     else if (e.type === 'end') this.ended = e;
   };
   ended = undefined;
+  /** Set by the first event of a session: the extension host is running the suite. */
+  started = false;
 }
 
 export function freePort() {
@@ -164,10 +170,10 @@ export function collectLogs(userDataDir) {
 export function packageVsix(given) {
   if (given) return given;
   say('packaging the .vsix (npm run package)…');
-  const out = join(root, 'out', 'vsix');
-  const r = runNode(join(root, 'scripts/package.mjs'), ['--out', out]);
+  const out = join(runDir, 'vsix');
+  const r = runNode(join(root, 'scripts/package.mjs'), ['--out', out], { timeout: 900_000 });
   writeFileSync(join(resultsDir, 'package.log'), `${r.stdout}\n${r.stderr}`);
-  if (r.status !== 0) throw new Error(`npm run package failed (${r.status}); see test-results/host/package.log\n${(r.stdout + r.stderr).slice(-3000)}`);
+  if (r.status !== 0) throw new Error(`npm run package failed (${r.status ?? r.signal}); see test-results/host/package.log\n${(r.stdout + r.stderr).slice(-3000)}`);
   process.stdout.write(r.stdout.split('\n').filter((l) => l.startsWith('[package]')).map((l) => `${l}\n`).join(''));
   const vsix = files(out, (n) => n === `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`)[0];
   if (!vsix) throw new Error(`npm run package wrote no .vsix into ${out}`);

@@ -42,7 +42,8 @@ function npmCli() {
 
 function run(cmd, args, opts, logFile) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A stalled registry must not hang the test run: code-server's install takes ~5 min here.
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30 * 60_000, killSignal: 'SIGKILL' });
     let text = '';
     const keep = (chunk) => {
       text += chunk;
@@ -53,7 +54,7 @@ function run(cmd, args, opts, logFile) {
     child.on('close', (code) => {
       writeFileSync(logFile, text);
       if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}; log: ${logFile}\n${text.slice(-3000)}`));
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? 'on a signal (30 min limit?)'}; log: ${logFile}\n${text.slice(-3000)}`));
     });
   });
 }

@@ -1,0 +1,87 @@
+// The Fine-tune with EET Loss flow in a real extension host: a tiny demo tfjs checkpoint and a tiny
+// demo product dataset are generated into the workspace, the command runs for one epoch, and the
+// new checkpoint folder must appear beside the source with the source's bytes untouched.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { makeDemoCheckpoint, makeProductImages } from '../../../src/core/demo';
+import type { FineTuneResult } from '../../../src/core/train/options';
+import { answerQuickInput, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
+import { outputChannelLog } from './helpers/extension';
+import { workspaceDir } from './helpers/workspace';
+
+/** sha256 per file under a folder: the source checkpoint must come out byte-identical. */
+function hashTree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) hashTree(p, base, out);
+    else out[p.slice(base.length + 1)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+  }
+  return out;
+}
+
+// Small enough for a busy 2-core machine: 16 px images, 6 classes (2 held out), one epoch.
+const SETTINGS = { epochs: 1, pk: [3, 4] as [number, number], valFraction: 0.34, maxValItems: 100 };
+
+describe('Fine-tune with EET Loss', function () {
+  this.timeout(300_000);
+  let modelDir: string;
+  let modelJson: string;
+  let dataset: string;
+  let sourceHashes: Record<string, string>;
+
+  before(async () => {
+    modelDir = join(workspaceDir(), 'finetune', 'demo-cnn');
+    modelJson = join(await makeDemoCheckpoint(modelDir, { inputSize: 16, dim: 16 }), 'model.json');
+    dataset = (await makeProductImages(join(workspaceDir(), 'finetune', 'products'), { classes: 6, perClass: 8, size: 16 })).root;
+    sourceHashes = hashTree(modelDir);
+  });
+  afterEach(closeAllEditors);
+
+  it('trains one epoch into a new folder beside the source, shows the run in its panel, and leaves the source unchanged', async () => {
+    const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
+      dataset, settings: SETTINGS, noPrompt: true,
+    });
+    assert.ok(result, 'the command returns the engine result');
+    assert.equal(result.cancelled, false);
+    assert.equal(result.error, undefined);
+    assert.equal(result.outDir, `${modelDir}-eet-1`);
+    assert.equal(dirname(result.outDir), dirname(modelDir), 'beside the source');
+    assert.deepEqual(result.history.map((h) => h.epoch), [0, 1]);
+    for (const f of ['model.json', 'embedding-lens.json']) assert.ok(existsSync(join(result.outDir, f)), `${f} written`);
+    assert.ok(readdirSync(result.outDir).some((f) => f.endsWith('.bin')), 'weights written');
+    const side = JSON.parse(readFileSync(join(result.outDir, 'embedding-lens.json'), 'utf8'));
+    assert.equal(side.fineTune.complete, true);
+    assert.equal(side.fineTune.settings.epochs, 1);
+    assert.deepEqual(side.fineTune.settings.pk, [3, 4]);
+    assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
+
+    // The panel ran its bundle under the real CSP and got the whole run.
+    await waitForWebviewTab('embeddingLens.training');
+    await webviewWaitFor('#best-epoch', { timeoutMs: 60_000 });
+    assert.equal(await webviewText('#best-epoch'), String(result.best.epoch));
+    assert.equal(await webviewText('#out-dir'), result.outDir);
+    assert.match(await webviewText('#summary-title'), /Training finished/);
+    assert.equal(await webviewCount('#epochs tbody tr'), 2, 'epoch 0 and epoch 1 in the table');
+    await webviewScreenshot('finetune-panel');
+    assert.match(outputChannelLog(), /Fine-tune finished on \S+: best epoch \d/);
+  });
+
+  it('Enter on the settings form starts training with what it shows (the next free -eet-N folder)', async () => {
+    const running = vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
+      dataset, settings: { ...SETTINGS, seed: 7 },
+    });
+    // The form's first, active row is "Start training": Enter with nothing typed accepts it.
+    await answerQuickInput('');
+    const result = await running;
+    assert.ok(result, 'the command returns the engine result');
+    assert.equal(result.outDir, `${modelDir}-eet-2`);
+    const side = JSON.parse(readFileSync(join(result.outDir, 'embedding-lens.json'), 'utf8'));
+    assert.equal(side.fineTune.settings.seed, 7, 'the settings the form showed');
+    assert.equal(side.fineTune.settings.margin, 0.3, "the user's eet.margin setting (default)");
+    assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
+  });
+});
