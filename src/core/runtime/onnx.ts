@@ -7,7 +7,6 @@ import { cpuCount, probeGpu } from './device';
 export type Ort = typeof ortTypes;
 
 export function loadOrt(): Ort {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require('onnxruntime-node') as Ort;
 }
 

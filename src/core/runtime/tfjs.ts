@@ -59,7 +59,6 @@ async function tryBackend(b: TfjsBackend): Promise<Tf | string> {
         const gpu = probeGpu();
         if (gpu !== true) return gpu;
       }
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const tf = require(NATIVE_PACKAGE[b]) as Tf;
       await tf.setBackend('tensorflow');
       await tf.ready();
@@ -67,7 +66,6 @@ async function tryBackend(b: TfjsBackend): Promise<Tf | string> {
     }
     const tf = require('@tensorflow/tfjs') as Tf;
     if (b === 'wasm') {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
       // The package stays external in every bundle, so its .wasm files sit beside its main file.
       const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
