@@ -13,8 +13,7 @@ import { SIDECAR } from './checkpointWriter';
  * folder: the backbone file copied as is, the head as a tfjs LayersModel (head.json +
  * head.weights.bin), and embedding-lens.json with the backbone's preprocessing and `output`, plus
  *   "head": {"backbone": "<file in the folder>", "model": "head.json", "dim": D}
- *   "fineTune": {settings, history, bestEpoch, ...}   (metadata only)
- * The embedding is head(backbone(x) at `output`).
+ * (fine-tune.json beside it records how it was trained). The embedding is head(backbone(x) at `output`).
  */
 export interface HeadSpec {
   backbone: string;
@@ -33,10 +32,10 @@ export function headSpecOf(raw: Record<string, unknown>, file: string): HeadSpec
   return h as HeadSpec;
 }
 
-/** The sidecar without the fine-tune's own keys: what the ordinary checkpoint config parser reads. */
-export function splitSidecar(raw: Record<string, unknown>): { config: Record<string, unknown>; head?: unknown; fineTune?: unknown } {
-  const { head, fineTune, ...config } = raw;
-  return { config, head, fineTune };
+/** The sidecar without "head": what the ordinary checkpoint config parser reads. */
+export function splitSidecar(raw: Record<string, unknown>): { config: Record<string, unknown>; head?: unknown } {
+  const { head, ...config } = raw;
+  return { config, head };
 }
 
 /**

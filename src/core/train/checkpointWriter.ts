@@ -6,6 +6,8 @@ import { LensError } from '../errors';
 
 /** The sidecar every checkpoint folder may hold (B's checkpoint/config.ts reads it). */
 export const SIDECAR = 'embedding-lens.json';
+/** How a fine-tuned checkpoint was made: source, dataset, settings, split, per-epoch history. */
+export const FINE_TUNE_FILE = 'fine-tune.json';
 
 /** The folder that is "the checkpoint": model.json's folder, or the .onnx file's own folder. */
 export function sourceFolder(checkpoint: string): string {
@@ -33,8 +35,8 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /**
- * The output may be new, an empty folder, or an earlier fine-tune output (its sidecar has
- * "fineTune"); never the source's folder, a folder holding the source, or anything else.
+ * The output may be new, an empty folder, or an earlier fine-tune output (it holds
+ * fine-tune.json); never the source's folder, a folder holding the source, or anything else.
  */
 export function assertWritableOutDir(outDir: string, checkpoint: string): void {
   const out = resolve(outDir);
@@ -48,14 +50,14 @@ export function assertWritableOutDir(outDir: string, checkpoint: string): void {
   if (isFineTuneOutput(out)) return;
   const entries = readdirSync(out);
   if (entries.length > 0) {
-    throw new LensError('already exists and is not an earlier fine-tune output (no embedding-lens.json with "fineTune"); choose a new folder', out);
+    throw new LensError(`already exists and is not an earlier fine-tune output (no ${FINE_TUNE_FILE}); choose a new folder`, out);
   }
 }
 
 function isFineTuneOutput(dir: string): boolean {
   try {
-    const j = JSON.parse(readFileSync(join(dir, SIDECAR), 'utf8')) as Record<string, unknown>;
-    return typeof j.fineTune === 'object' && j.fineTune !== null;
+    const j = JSON.parse(readFileSync(join(dir, FINE_TUNE_FILE), 'utf8')) as Record<string, unknown>;
+    return typeof j === 'object' && j !== null && Array.isArray(j.history);
   } catch {
     return false;
   }

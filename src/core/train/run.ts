@@ -6,7 +6,7 @@ import { CancelledError, LensError, throwIfAborted } from '../errors';
 import { registerWasmTrainingKernels } from '../runtime/wasmTrainingKernels';
 import { initTfjs } from '../runtime/tfjs';
 import type { RunControl } from '../types';
-import { assertWritableOutDir, defaultOutDir, saveLayersModel, SIDECAR, writeDirAtomically } from './checkpointWriter';
+import { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, saveLayersModel, SIDECAR, writeDirAtomically } from './checkpointWriter';
 import { trainLoop, type ItemSet } from './loop';
 import { denseHeadTrainer, tfjsTrainer, type Trainer } from './trainers';
 import { chainLayers, makeHead, setTrainable } from './models';
@@ -132,15 +132,14 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       ...extra,
     });
     let wrote = false;
-    const writeSidecar = async (dir: string, fields: Record<string, unknown>, fineTune: Record<string, unknown>) => {
-      const json = { ...preprocessConfig(loaded.preprocess), ...fields, fineTune };
-      await writeFile(join(dir, SIDECAR), JSON.stringify(json, null, 2) + '\n');
-    };
-    let savedFields: Record<string, unknown> = {};
+    const writeJson = (file: string, value: unknown) => writeFile(file, JSON.stringify(value, null, 2) + '\n');
     const onBest = async (epoch: number, history: EpochReport[]) => {
       await writeDirAtomically(outDir, async (tmp) => {
-        savedFields = await save(tmp);
-        await writeSidecar(tmp, savedFields, meta(history, epoch, { complete: false }));
+        const fields = await save(tmp);
+        // The sidecar says only how to feed the model (what every loader reads); how it was
+        // made goes beside it, so loaders that check the sidecar strictly accept it as is.
+        await writeJson(join(tmp, SIDECAR), { ...preprocessConfig(loaded.preprocess), ...fields });
+        await writeJson(join(tmp, FINE_TUNE_FILE), meta(history, epoch, { complete: false }));
       });
       wrote = true;
     };
@@ -152,15 +151,14 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       onBest,
     });
     if (!wrote) throw new CancelledError('Cancelled before the first validation; nothing was written');
-    // The weights on disk are the best epoch's; only the sidecar's history grows to the full run.
-    const tmpSidecar = join(outDir, `.${SIDECAR}.tmp`);
-    const final = meta(result.history, result.bestEpoch, {
+    // The weights on disk are the best epoch's; only the record's history grows to the full run.
+    const tmpRecord = join(outDir, `.${FINE_TUNE_FILE}.tmp`);
+    await writeJson(tmpRecord, meta(result.history, result.bestEpoch, {
       complete: !result.cancelled && !result.error,
       ...(result.cancelled ? { cancelled: true } : {}),
       ...(result.error ? { error: result.error.message } : {}),
-    });
-    await writeFile(tmpSidecar, JSON.stringify({ ...preprocessConfig(loaded.preprocess), ...savedFields, fineTune: final }, null, 2) + '\n');
-    await rename(tmpSidecar, join(outDir, SIDECAR));
+    }));
+    await rename(tmpRecord, join(outDir, FINE_TUNE_FILE));
     const best = result.history.find((h) => h.epoch === result.bestEpoch)!;
     return {
       outDir,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../../src/cli';
-import { saveLayersModel, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { FINE_TUNE_FILE, saveLayersModel, SIDECAR } from '../../../src/core/train/checkpointWriter';
 import { writeToyDataset } from './helpers';
 
 const root = mkdtempSync(join(tmpdir(), 'el-cli-ft-'));
@@ -37,6 +37,9 @@ test('finetune CLI: trains, writes the checkpoint and a JSON summary, exit 0', a
   const summary = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(summary.outDir, out);
   assert.equal(summary.history.length, 2);
-  assert.deepEqual(JSON.parse(readFileSync(join(out, SIDECAR), 'utf8')).fineTune.settings.weights, [1, 0.5, 1]);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8')).settings.weights, [1, 0.5, 1]);
   assert.ok(existsSync(join(out, 'model.json')));
+  // An earlier fine-tune output may be replaced (atomically, by the new run's best epoch).
+  assert.equal(await main(['finetune', model, data, '--out', out, '--epochs', '1', '--pk', '3,4', '--backend', 'wasm', '--seed', '5', '--json', json]), 0);
+  assert.equal(JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8')).settings.seed, 5);
 });

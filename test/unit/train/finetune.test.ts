@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fileSystemLoadHandler } from '../../../src/core/checkpoint';
+import { fileSystemLoadHandler, loadCheckpoint } from '../../../src/core/checkpoint';
 import { fineTune } from '../../../src/core/train/fineTune';
-import { saveLayersModel, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { FINE_TUNE_FILE, saveLayersModel, SIDECAR } from '../../../src/core/train/checkpointWriter';
 import { isCancelled, LensError } from '../../../src/core/errors';
 import { hashTree, writeToyDataset } from './helpers';
 
@@ -31,8 +31,12 @@ before(async () => {
   await writeToyDataset(dataDir, 8, 10);
 });
 
-function sidecar(dir: string): { fineTune: { history: unknown[]; bestEpoch: number; cancelled?: boolean; complete: boolean }; inputSize: number[]; output: string } {
+function sidecar(dir: string): { inputSize: number[]; output: string } {
   return JSON.parse(readFileSync(join(dir, SIDECAR), 'utf8'));
+}
+
+function record(dir: string): { history: unknown[]; bestEpoch: number; cancelled?: boolean; complete: boolean } {
+  return JSON.parse(readFileSync(join(dir, FINE_TUNE_FILE), 'utf8'));
 }
 
 test('end-to-end fine-tune in the worker: writes a loadable checkpoint beside the source, never touching it', async () => {
@@ -49,12 +53,16 @@ test('end-to-end fine-tune in the worker: writes a loadable checkpoint beside th
   const side = sidecar(r.outDir);
   assert.deepEqual(side.inputSize, [8, 8], 'preprocessing carried over');
   assert.equal(side.output, 'last');
-  assert.equal(side.fineTune.complete, true);
-  assert.equal(side.fineTune.history.length, 3);
-  assert.equal(side.fineTune.bestEpoch, r.best.epoch);
-  const model = await tf.loadLayersModel(fileSystemLoadHandler(join(r.outDir, 'model.json')));
-  assert.deepEqual(model.outputs[0].shape, [null, 8]);
-  model.dispose();
+  const rec = record(r.outDir);
+  assert.equal(rec.complete, true);
+  assert.equal(rec.history.length, 3);
+  assert.equal(rec.bestEpoch, r.best.epoch);
+  // Loaded like any other checkpoint by the app's own loader, with the carried-over preprocessing.
+  const loaded = await loadCheckpoint(r.outDir, { backend: 'cpu' });
+  assert.equal(loaded.kind, 'tfjs-layers');
+  assert.equal(loaded.dim, 8);
+  assert.deepEqual([loaded.preprocess.height, loaded.preprocess.width, loaded.preprocess.channels, loaded.preprocess.resize], [8, 8, 1, 'stretch']);
+  await loaded.dispose();
   assert.deepEqual(await hashTree(srcDir), before, 'source checkpoint bytes unchanged');
 });
 
@@ -70,9 +78,9 @@ test('cancelling mid-training keeps the best epoch so far as a loadable checkpoi
   });
   assert.equal(r.cancelled, true);
   assert.ok(r.history.length >= 2 && r.history.length < 101);
-  const side = sidecar(outDir);
-  assert.equal(side.fineTune.cancelled, true);
-  assert.equal(side.fineTune.complete, false);
+  const rec = record(outDir);
+  assert.equal(rec.cancelled, true);
+  assert.equal(rec.complete, false);
   const model = await tf.loadLayersModel(fileSystemLoadHandler(join(outDir, 'model.json')));
   assert.equal(model.predict(tf.zeros([2, 8, 8, 1])).toString().length > 0, true);
   model.dispose();

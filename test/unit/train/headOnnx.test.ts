@@ -8,7 +8,7 @@ import { loadChainedCheckpoint } from '../../../src/core/train/chained';
 import { loadTrainingData } from '../../../src/core/train/data';
 import { classDisjointSplit, stratifiedCap } from '../../../src/core/train/split';
 import { looMapAtR } from '../../../src/core/train/validation';
-import { listFiles, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { FINE_TUNE_FILE, listFiles, SIDECAR } from '../../../src/core/train/checkpointWriter';
 import { LensError } from '../../../src/core/errors';
 import { hashTree, writeToyDataset } from './helpers';
 
@@ -28,11 +28,11 @@ test('a head trained on a frozen ONNX backbone reloads as a chained checkpoint w
   const r = await fineTune({ checkpoint: onnx, dataset: dataDir, train: 'head', epochs: 4, pk: [3, 4], backend: 'wasm' });
   assert.equal(r.cancelled, false);
   assert.equal(r.outDir, join(srcDir, 'tiny-cnn-eet-1'));
-  assert.deepEqual(await listFiles(r.outDir), [SIDECAR, 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
+  assert.deepEqual(await listFiles(r.outDir), [SIDECAR, FINE_TUNE_FILE, 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
   assert.deepEqual(readFileSync(join(r.outDir, 'tiny-cnn.onnx')), readFileSync(onnx), 'backbone copied byte for byte');
   const side = JSON.parse(readFileSync(join(r.outDir, SIDECAR), 'utf8'));
   assert.deepEqual(side.head, { backbone: 'tiny-cnn.onnx', model: 'head.json', dim: 6 });
-  assert.equal(side.fineTune.settings.train, 'head');
+  assert.equal(JSON.parse(readFileSync(join(r.outDir, FINE_TUNE_FILE), 'utf8')).settings.train, 'head');
 
   // Re-embed the validation items through the reloaded chain: the score must be the best epoch's.
   const chained = await loadChainedCheckpoint(r.outDir);
