@@ -143,7 +143,8 @@ export async function rankQueries(
   const nGallery = galleryLabels.length;
   if (r.every((x) => x === 0)) throw new LensError('no query has a same-label item in its gallery, so every query would be excluded', opts.file);
   const stats = (await runScan(
-    { queries, nQueries: nq, gallery, nGallery, dim, selfIndex },
+    // Unit rows bound every key ‖g‖² − 2·q·g to [−1, 3]; the margin covers float32 rounding.
+    { queries, nQueries: nq, gallery, nGallery, dim, selfIndex, keyRange: opts.normalize ? [-1.001, 3.001] : undefined },
     { kind: 'stats', queryLabels, galleryLabels, rOf: r },
     { signal: opts.signal, onProgress: opts.onProgress, stage: 'Retrieval metrics', workers: opts.workers },
   )) as StatsResult;

@@ -24,6 +24,7 @@ export interface ScanRequest {
   nGallery: number;
   dim: number;
   selfIndex: Int32Array | null;
+  keyRange?: [number, number];
 }
 
 /** Below this many query×gallery pairs the work takes well under a second in-process. */

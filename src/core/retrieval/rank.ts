@@ -65,29 +65,43 @@ export class RankScratch {
  * Metrics of one query. `r` is the number of same-label gallery items other than the query
  * itself (callers exclude r = 0 before calling). `galleryLabels[j]` is compared with `label`.
  */
-export function queryStats(row: Float32Array, self: number, label: number, galleryLabels: Int32Array, r: number, s: RankScratch): QueryStats {
+export function queryStats(
+  row: Float32Array,
+  self: number,
+  label: number,
+  galleryLabels: Int32Array,
+  r: number,
+  s: RankScratch,
+  /** Known bounds of every key (unit-length rows: ‖g‖² − 2·q·g ∈ [−1, 3]) save a min/max pass. */
+  keyRange?: [number, number],
+): QueryStats {
   const n = row.length;
   // A histogram of the row's keys finds the bucket that holds the R-th closest item; everything
   // up to that bucket is collected (R items plus at most one bucket's worth) and sorted, and the
   // list is cut at R. Three linear passes replace a quickselect's swaps.
   let lo = Infinity;
   let hi = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const key = row[j];
-    if (key < lo) lo = key;
-    if (key > hi) hi = key;
+  if (keyRange) {
+    [lo, hi] = keyRange;
+  } else {
+    for (let j = 0; j < n; j++) {
+      const key = row[j];
+      if (key < lo) lo = key;
+      if (key > hi) hi = key;
+    }
   }
   const hist = s.hist;
   const nb = hist.length;
   const scale = hi > lo ? nb / (hi - lo) : 0;
   hist.fill(0);
+  // Bucket indices are clamped at both ends: with a given range, rounding can step just outside it.
   for (let j = 0; j < n; j++) {
     const b = Math.floor((row[j] - lo) * scale);
-    hist[b < nb ? b : nb - 1]++;
+    hist[b < 0 ? 0 : b < nb ? b : nb - 1]++;
   }
   if (self >= 0) {
     const b = Math.floor((row[self] - lo) * scale);
-    hist[b < nb ? b : nb - 1]--;
+    hist[b < 0 ? 0 : b < nb ? b : nb - 1]--;
   }
   let cut = 0;
   for (let acc = hist[0]; acc < r; acc += hist[++cut]);
@@ -101,6 +115,7 @@ export function queryStats(row: Float32Array, self: number, label: number, galle
     const key = row[j];
     let b = Math.floor((key - lo) * scale);
     if (b >= nb) b = nb - 1;
+    if (b < 0) b = 0;
     if (b <= cut && j !== self) {
       keys[count] = key;
       positive[count] = galleryLabels[j] === label ? 1 : 0;

@@ -17,6 +17,8 @@ export interface ScanInput {
   start: number;
   end: number;
   threads: number;
+  /** Bounds of every key when known (unit-length rows), passed to the ranking. */
+  keyRange?: [number, number];
 }
 
 export interface TopKResult {
@@ -95,7 +97,7 @@ export async function scanStats(
     (row, q, self) => {
       const r = rOf[q];
       if (r === 0) return;
-      const st = queryStats(row, self, queryLabels[q], galleryLabels, r, scratch);
+      const st = queryStats(row, self, queryLabels[q], galleryLabels, r, scratch, input.keyRange);
       firstHit[q - input.start] = st.firstHit;
       ap[q - input.start] = st.ap;
       rPrecision[q - input.start] = st.rPrecision;
