@@ -26,6 +26,8 @@ export interface LoadedModel {
   /** Name of the tensor used as the embedding (tfjs layer/node name or ONNX output name). */
   outputName: string;
   output: OutputChoice;
+  /** Names that `{kind: 'named', name}` accepts here: graph outputs (ONNX, GraphModel) or layer names (LayersModel). */
+  availableOutputs: string[];
   /** Embedding width D (flattened when the chosen output is not 2-D). */
   dim: number;
   preprocess: Preprocess;

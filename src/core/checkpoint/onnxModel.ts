@@ -105,7 +105,7 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
   };
   const dim = (await embed(new Float32Array(perItem), 1)).length;
   return {
-    kind: 'onnx', path: file, inputName, inputShape: shape, outputName, output: choice, dim, preprocess,
+    kind: 'onnx', path: file, inputName, inputShape: shape, outputName, output: choice, dim, preprocess, availableOutputs: [...outputs],
     backend: provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu', assumptions, maxBatch: fixedBatch ?? Infinity, embed,
     dispose: () => session.release(),
   };

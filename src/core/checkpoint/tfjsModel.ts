@@ -91,6 +91,7 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     const dim = (await embed(new Float32Array(inputDims(preprocess, 1).reduce((a, b) => a * b, 1)), 1)).length;
     return {
       ...base, kind: 'tfjs-layers', inputName: model.inputs[0].name, inputShape: model.inputs[0].shape, outputName, output: choice, dim, preprocess,
+      availableOutputs: layers.map((l) => l.name),
       assumptions, maxBatch: Infinity, embed, layersModel: model, embedModel,
       // The sub-model shares the stored model's weights, so disposing the stored model frees both.
       dispose: async () => {
@@ -169,6 +170,7 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   const dim = (await embed(new Float32Array(perItem), 1)).length;
   return {
     ...base, kind: 'tfjs-graph', inputName: input.name, inputShape: input.shape ?? [], outputName, output: choice, dim, preprocess,
+    availableOutputs: [...outputs],
     assumptions, maxBatch: fixedBatch ?? Infinity, embed, graphModel: model,
     dispose: async () => model.dispose(),
   };

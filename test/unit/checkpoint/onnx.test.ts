@@ -27,6 +27,7 @@ test('ONNX: input name, NCHW layout and size come from the model; the output mat
     assert.equal(m.preprocess.channels, 1);
     assert.equal(m.preprocess.height, 8);
     assert.equal(m.outputName, 'embedding');
+    assert.deepEqual(m.availableOutputs, ['embedding']);
     assert.equal(m.dim, 6);
     assert.equal(m.backend, 'onnxruntime-cpu');
     assert.ok(m.assumptions.some((a) => a.includes('mean/std')), 'missing config → the normalisation is reported as assumed');

@@ -35,6 +35,7 @@ test('tfjs LayersModel from disk: NHWC input read from the model, penultimate la
     assert.deepEqual([m.preprocess.layout, m.preprocess.height, m.preprocess.width, m.preprocess.channels], ['NHWC', 6, 6, 3]);
     assert.deepEqual(m.output, { kind: 'penultimate' });
     assert.equal(m.outputName, 'embed');
+    assert.deepEqual(m.availableOutputs, ['conv', 'flat', 'embed', 'head']);
     assert.equal(m.dim, 5);
     assert.equal(m.backend, 'wasm');
     assert.ok(m.assumptions.some((a) => a.includes('classifier head')));
