@@ -8,7 +8,7 @@ import { LensError, throwIfAborted } from '../errors';
 import { procrustes } from '../projection/procrustes';
 import type { KnnGraph } from '../retrieval/knn';
 import { classDeltas, eetDeltas, headlineDeltas } from './deltas';
-import { matchItems, type ItemMatch } from './match';
+import { hasItemIdentities, matchItems, type ItemMatch } from './match';
 import { mostChanged, neighbourhoodChange, type NeighbourhoodChange } from './neighbourhood';
 import { dataInAOrder, graphInAOrder } from './reorder';
 
@@ -33,6 +33,16 @@ export interface Comparison {
 }
 
 export const DEFAULT_LIST_SIZE = 20;
+
+/**
+ * The item paths to show for the comparison: A's, unless A only has row references (a .npy with
+ * a labels file) and B has real paths — same items, same order.
+ */
+export function itemPaths(cmp: Pick<CompareData, 'a' | 'b'>): string[] {
+  const pa = cmp.a.items?.paths ?? [];
+  const pb = cmp.b.items?.paths;
+  return !hasItemIdentities(pa) && pb && pb.length === pa.length && hasItemIdentities(pb) ? pb : pa;
+}
 
 const base = (p: string) => {
   const parts = p.split(/[\\/]/).filter(Boolean);

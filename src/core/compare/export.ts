@@ -6,6 +6,7 @@ import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CompareData, InspectionData, ItemChange, MetricDelta } from '../../protocol';
 import { LensError } from '../errors';
+import { itemPaths } from './compare';
 import { CLASS_KEYS } from './deltas';
 
 export interface DeltasExtras {
@@ -37,12 +38,12 @@ function side(d: InspectionData, dim: number | undefined) {
 /** Float32 values printed as float32 (0.3, not 0.30000001192092896). */
 const f32 = (v: number) => (Number.isFinite(v) ? Number(Math.fround(v).toPrecision(7)) : v);
 
-function itemJson(cmp: CompareData, c: ItemChange) {
+function itemJson(cmp: CompareData, c: ItemChange, paths = itemPaths(cmp)) {
   const items = cmp.a.items;
   const label = items?.labels[c.index];
   return {
     index: c.index,
-    path: items?.paths[c.index],
+    path: paths[c.index],
     class: label === undefined ? undefined : items?.classNames[label],
     jaccard: f32(c.jaccard),
     precisionA: f32(c.precisionA),
@@ -58,6 +59,7 @@ const deltaMap = (ds: MetricDelta[]) => ds.map((d) => ({ key: d.key, a: d.a, b: 
 /** Plain JSON (no typed arrays): sources, headline, per-class, EET, Jaccard summary and the item lists. */
 export function compareDeltasJson(cmp: CompareData, extras: DeltasExtras = {}): Record<string, unknown> {
   const names = cmp.a.items?.classNames ?? [];
+  const paths = itemPaths(cmp);
   const nearestOf = (d: InspectionData, c: number) => {
     const r = d.classes?.find((x) => x.classIndex === c);
     return r && r.nearestClass >= 0 ? (names[r.nearestClass] ?? null) : null;
@@ -81,8 +83,8 @@ export function compareDeltasJson(cmp: CompareData, extras: DeltasExtras = {}): 
       metrics: deltaMap(c.metrics),
     })),
     eet: deltaMap(cmp.eet),
-    worse: cmp.worse.map((c) => itemJson(cmp, c)),
-    better: cmp.better.map((c) => itemJson(cmp, c)),
+    worse: cmp.worse.map((c) => itemJson(cmp, c, paths)),
+    better: cmp.better.map((c) => itemJson(cmp, c, paths)),
   };
 }
 
@@ -116,9 +118,10 @@ export function classesCsv(cmp: CompareData): string {
 
 /** The most-worse then most-better items; top-K lists as space-separated item indices. */
 export function itemsCsv(cmp: CompareData): string {
+  const paths = itemPaths(cmp);
   const rows = (['worse', 'better'] as const).flatMap((list) =>
     cmp[list].map((c, rank) => {
-      const j = itemJson(cmp, c);
+      const j = itemJson(cmp, c, paths);
       return [list, rank + 1, j.index, j.path, j.class, j.jaccard, j.precisionA, j.precisionB, j.delta, j.topA.join(' '), j.topB.join(' ')];
     }),
   );
@@ -128,7 +131,8 @@ export function itemsCsv(cmp: CompareData): string {
 /** Jaccard@K of every item. */
 export function jaccardCsv(cmp: CompareData): string {
   const items = cmp.a.items;
-  const rows = Array.from(cmp.jaccard, (v, i) => [i, items?.paths[i], items ? items.classNames[items.labels[i]] : undefined, f32(v)]);
+  const paths = itemPaths(cmp);
+  const rows = Array.from(cmp.jaccard, (v, i) => [i, paths[i], items ? items.classNames[items.labels[i]] : undefined, f32(v)]);
   return csv(['index', 'path', 'class', 'jaccard'], rows);
 }
 

@@ -1,7 +1,8 @@
 /**
  * The comparison as one self-contained HTML file: the same panel bundle as the inspection report,
  * with encodeCompare(data) inlined; the webview recognises a comparison by its `a` and `b` keys.
- * Thumbnails go into `a.items` only — B's items are the same items in the same order.
+ * Thumbnails go into `a.items` only — B's items are the same items in the same order (taken from
+ * B's paths when only B names its items).
  */
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { makeNonce, panelHtml } from '../../host/panelHtml';
 import { LensError } from '../errors';
 import { loadReportAssets, type ReportOptions } from '../report/writeReport';
 import { thumbnailDataUris } from '../report/thumbnails';
+import { itemPaths } from './compare';
 
 export type CompareReportOptions = Omit<ReportOptions, 'mode'>;
 
@@ -18,7 +20,7 @@ async function withThumbnails(cmp: CompareData, opts: CompareReportOptions): Pro
   const items = cmp.a.items;
   if (!items || limit <= 0) return cmp;
   if (items.thumbnails && items.thumbnails.every((t) => t === '' || t.startsWith('data:'))) return cmp;
-  const thumbnails = await thumbnailDataUris(items.paths, { limit, signal: opts.signal, onProgress: opts.onProgress });
+  const thumbnails = await thumbnailDataUris(itemPaths(cmp), { limit, signal: opts.signal, onProgress: opts.onProgress });
   const b = cmp.b.items ? { ...cmp.b, items: { ...cmp.b.items, thumbnails: undefined } } : cmp.b;
   return { ...cmp, a: { ...cmp.a, items: { ...items, thumbnails } }, b };
 }

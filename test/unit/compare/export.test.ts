@@ -60,6 +60,10 @@ test('deltas JSON and CSV: plain values, float32 printed short, CSV quoting, NaN
   assert.match(classes[1], /,,,$/);
   assert.equal(itemsCsv(cmp).split('\n')[1], 'worse,1,1,/ds/1.png,"a, ""quoted""",0.3333333,0.5,0,-0.5,0 2,2 0');
   assert.equal(jaccardCsv(cmp).split('\n')[3], '2,/ds/2.png,b,0.5');
+  // A is a .npy with a labels file (row references), B names the same items: B's paths are shown.
+  const rowRefs = { ...cmp, a: side('A', ['/e.npy#0', '/e.npy#1', '/e.npy#2']) };
+  assert.equal((compareDeltasJson(rowRefs).worse as { path: string }[])[0].path, '/ds/1.png');
+  assert.equal(jaccardCsv(rowRefs).split('\n')[1], '0,/ds/0.png,"a, ""quoted""",1');
   assert.deepEqual(jaccardHistogram(Float32Array.from([0, 0.05, 0.95, 1]), 10).counts, [2, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
 });
 
