@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { throwIfAborted } from '../errors';
 import { IMAGE_EXTENSIONS, DatasetItem } from './types';
@@ -6,8 +6,13 @@ import { IMAGE_EXTENSIONS, DatasetItem } from './types';
 /** Every image file below `dir` (any depth), sorted; hidden files and folders are skipped. */
 export async function listImages(dir: string, signal?: AbortSignal): Promise<string[]> {
   const out: string[] = [];
+  // Symlinked folders are followed once each, so a link back up the tree cannot loop forever.
+  const seen = new Set<string>();
   const walk = async (d: string) => {
     throwIfAborted(signal);
+    const real = await realpath(d);
+    if (seen.has(real)) return;
+    seen.add(real);
     const entries = await readdir(d, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset, detectDatasetKind } from '../../../src/core/dataset';
 import { parseDelimited } from '../../../src/core/dataset/manifest';
@@ -17,6 +17,7 @@ test('ImageFolder: class = subfolder, images at any depth, every listed extensio
   writeFileSync(join(root, 'dog', '.hidden.png'), 'x');
   await writeImage(join(root, 'loose.png'), 4, 4, 2);
   mkdirSync(join(root, 'empty'));
+  symlinkSync(join(root, 'dog'), join(root, 'dog', 'loop'));
   const ds = await loadDataset(root);
   assert.equal(ds.kind, 'folder');
   assert.deepEqual(ds.classNames, ['cat', 'dog']);
