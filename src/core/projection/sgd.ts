@@ -27,7 +27,7 @@ export interface SgdThread {
   head: Int32Array;
   tail: Int32Array;
   epochsPerSample: Float64Array;
-  /** Thread-local schedule for edges eLo..eHi (index e - eLo). */
+  /** Per-edge schedule (all edges; this thread only touches [eLo, eHi)). */
   nextSample: Float64Array;
   nextNegative: Float64Array;
   epochsPerNegative: Float64Array;
@@ -45,22 +45,18 @@ export interface SgdThread {
 }
 
 export function makeSgdThread(
-  base: Pick<SgdThread, 'n' | 'head' | 'tail' | 'epochsPerSample' | 'live' | 'snap' | 'delta' | 'a' | 'b' | 'gamma'>,
+  base: Pick<SgdThread, 'n' | 'head' | 'tail' | 'epochsPerSample' | 'nextSample' | 'nextNegative' | 'epochsPerNegative' | 'live' | 'snap' | 'delta' | 'a' | 'b' | 'gamma'>,
   range: { eLo: number; eHi: number; vLo: number; vHi: number },
   negativeSampleRate: number,
   seed: number,
 ): SgdThread {
-  const m = range.eHi - range.eLo;
-  const nextSample = new Float64Array(m);
-  const nextNegative = new Float64Array(m);
-  const epochsPerNegative = new Float64Array(m);
-  for (let e = 0; e < m; e++) {
-    const eps = base.epochsPerSample[range.eLo + e];
-    nextSample[e] = eps;
-    epochsPerNegative[e] = eps / negativeSampleRate;
-    nextNegative[e] = epochsPerNegative[e];
+  for (let e = range.eLo; e < range.eHi; e++) {
+    const eps = base.epochsPerSample[e];
+    base.nextSample[e] = eps;
+    base.epochsPerNegative[e] = eps / negativeSampleRate;
+    base.nextNegative[e] = base.epochsPerNegative[e];
   }
-  return { ...base, ...range, nextSample, nextNegative, epochsPerNegative, rng: seedXorshift(seed) };
+  return { ...base, ...range, rng: seedXorshift(seed) };
 }
 
 /** A non-zero xorshift32 state from any integer seed (splitmix-style mixing). */
@@ -79,8 +75,7 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
   const twoGB = 2 * gamma * b;
   let s = t.rng;
   for (let e = eLo; e < eHi; e++) {
-    const le = e - eLo;
-    if (nextSample[le] > epoch) continue;
+    if (nextSample[e] > epoch) continue;
     const j = head[e];
     const k = tail[e];
     const jx = 2 * j;
@@ -110,10 +105,10 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
         delta[kx + 1] -= gy;
       }
     }
-    nextSample[le] += epochsPerSample[e];
+    nextSample[e] += epochsPerSample[e];
 
-    const epn = epochsPerNegative[le];
-    const nNeg = Math.trunc((epoch - nextNegative[le]) / epn);
+    const epn = epochsPerNegative[e];
+    const nNeg = Math.trunc((epoch - nextNegative[e]) / epn);
     for (let p = 0; p < nNeg; p++) {
       s ^= s << 13;
       s ^= s >>> 17;
@@ -135,7 +130,7 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
         cy += gy * alpha;
       }
     }
-    nextNegative[le] += nNeg * epn;
+    nextNegative[e] += nNeg * epn;
     live[jx] = cx;
     live[jx + 1] = cy;
   }

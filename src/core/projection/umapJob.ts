@@ -42,6 +42,9 @@ export interface SharedRun {
   head: Int32Array;
   tail: Int32Array;
   epochsPerSample: Float64Array;
+  nextSample: Float64Array;
+  nextNegative: Float64Array;
+  epochsPerNegative: Float64Array;
   live: Float32Array;
   snap: Float32Array;
   /** threads × n × 2 */
@@ -50,8 +53,17 @@ export interface SharedRun {
   ranges: { eLo: number; eHi: number; vLo: number; vHi: number }[];
 }
 
-function shared<T extends Int32Array | Float32Array | Float64Array>(ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
-  return new ctor(new SharedArrayBuffer(Math.max(1, length) * ctor.BYTES_PER_ELEMENT));
+/** Carves 8-byte-aligned typed arrays out of one SharedArrayBuffer shared by all threads. */
+class Arena {
+  private at = 0;
+  reserve(bytes: number): number {
+    const off = this.at;
+    this.at += Math.ceil(bytes / 8) * 8;
+    return off;
+  }
+  get bytes(): number {
+    return Math.max(this.at, 8);
+  }
 }
 
 /** Gaussian-ish noise from the seeded generator (sum of uniforms; only used for tiny jitter). */
@@ -110,17 +122,30 @@ export function prepareRun(job: UmapJob): SharedRun {
   const n = graph.n;
   const fg = fuzzySimplicialSet(graph, job.nEpochs);
   const m = fg.head.length;
-  const eps0 = epochsPerSample(fg.weight);
-  const head = shared(Int32Array, m);
-  const tail = shared(Int32Array, m);
-  const eps = shared(Float64Array, m);
+  const threads = Math.max(1, Math.min(job.threads, Math.max(1, n)));
+  const arena = new Arena();
+  const o = {
+    head: arena.reserve(m * 4),
+    tail: arena.reserve(m * 4),
+    eps: arena.reserve(m * 8),
+    next: arena.reserve(m * 8),
+    nextNeg: arena.reserve(m * 8),
+    epsNeg: arena.reserve(m * 8),
+    live: arena.reserve(n * 8),
+    snap: arena.reserve(n * 8),
+    deltas: arena.reserve(threads * n * 8),
+    ctrl: arena.reserve(CTRL.SIZE * 4),
+  };
+  const buffer = new SharedArrayBuffer(arena.bytes);
+  const head = new Int32Array(buffer, o.head, m);
+  const tail = new Int32Array(buffer, o.tail, m);
+  const eps = new Float64Array(buffer, o.eps, m);
   head.set(fg.head);
   tail.set(fg.tail);
-  eps.set(eps0);
-  const threads = Math.max(1, Math.min(job.threads, Math.max(1, n)));
-  const live = shared(Float32Array, n * 2);
+  eps.set(epochsPerSample(fg.weight));
+  const live = new Float32Array(buffer, o.live, n * 2);
   live.set(initialLayout(n, job.seed, job.init));
-  const snap = shared(Float32Array, n * 2);
+  const snap = new Float32Array(buffer, o.snap, n * 2);
   snap.set(live);
   return {
     n,
@@ -136,10 +161,13 @@ export function prepareRun(job: UmapJob): SharedRun {
     head,
     tail,
     epochsPerSample: eps,
+    nextSample: new Float64Array(buffer, o.next, m),
+    nextNegative: new Float64Array(buffer, o.nextNeg, m),
+    epochsPerNegative: new Float64Array(buffer, o.epsNeg, m),
     live,
     snap,
-    deltas: shared(Float32Array, threads * n * 2),
-    ctrl: shared(Int32Array, CTRL.SIZE),
+    deltas: new Float32Array(buffer, o.deltas, threads * n * 2),
+    ctrl: new Int32Array(buffer, o.ctrl, CTRL.SIZE),
     ranges: partitionByWork(fg.rowStart, fg.weight, threads),
   };
 }
@@ -176,7 +204,11 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
   const { n, threads, nEpochs, ctrl } = run;
   const deltas = Array.from({ length: threads }, (_, i) => run.deltas.subarray(i * n * 2, (i + 1) * n * 2));
   const th = makeSgdThread(
-    { n, head: run.head, tail: run.tail, epochsPerSample: run.epochsPerSample, live: run.live, snap: run.snap, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma },
+    {
+      n, head: run.head, tail: run.tail, epochsPerSample: run.epochsPerSample,
+      nextSample: run.nextSample, nextNegative: run.nextNegative, epochsPerNegative: run.epochsPerNegative,
+      live: run.live, snap: run.snap, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
+    },
     run.ranges[t],
     run.negativeSampleRate,
     // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.
