@@ -73,3 +73,12 @@ test('the real probe: missing native tfjs packages are skipped with a reason and
   }
   assert.ok(probe.gpu === true || typeof probe.gpu === 'string');
 });
+
+test('probeOrt: a bundled CUDA provider counts as present; none listed, or its library missing, gives the reason', () => {
+  const fake = (list: { name: string; bundled: boolean }[]) => ({ listSupportedBackends: () => list }) as unknown as ReturnType<typeof loadOrt>;
+  assert.equal(probeOrt(fake([{ name: 'cpu', bundled: true }, { name: 'cuda', bundled: true }])).cudaProvider, true);
+  assert.match(String(probeOrt(fake([{ name: 'cpu', bundled: true }])).cudaProvider), /lists no CUDA provider/);
+  // Here the CUDA provider is listed but unbundled and its install script did not run.
+  const real = probeOrt(loadOrt());
+  if (real.cudaProvider !== true) assert.match(real.cudaProvider, /CUDA provider/);
+});
