@@ -10,7 +10,7 @@ import {
 import { h, fill, svg } from './dom';
 import { classPalette, readTheme } from './colors';
 import type { Host } from './host';
-import { MapView, type MapMode } from './map/mapView';
+import { MapView, type Emphasis, type MapMode } from './map/mapView';
 import type { RendererChoice } from './map/renderer';
 import { Header } from './views/header';
 import { Legend } from './views/legend';
@@ -200,11 +200,10 @@ export class App {
     const items = next.items;
     if (items && items !== prev.items) {
       this.palette = classPalette(items.classNames.length);
-      this.map.setItems(items.labels, items.classNames, items.paths, items.thumbnails, this.palette);
       // Restored state may name items that no longer exist (a different dataset under the same panel).
       this.state.selection = this.state.selection.filter((i) => i < items.n);
       if (this.state.queryIndex !== null && this.state.queryIndex >= items.n) this.state.queryIndex = null;
-      this.applyEmphasis();
+      this.map.setItems(items.labels, items.classNames, items.paths, items.thumbnails, this.palette, this.emphasis());
     }
     const layout = next.layout;
     if (layout && layout !== prev.layout) {
@@ -332,13 +331,17 @@ export class App {
   }
 
   private applyEmphasis(): void {
+    this.map.setEmphasis(this.emphasis());
+  }
+
+  private emphasis(): Emphasis {
     const n = this.data.items?.n ?? 0;
     let mask: Uint8Array | null = null;
     if (this.state.selection.length || this.state.search.trim()) {
       mask = new Uint8Array(n);
       for (const i of this.state.selection) if (i < n) mask[i] = 1;
     }
-    this.map.setEmphasis({ hidden: new Set(this.state.hiddenClasses), isolated: this.state.isolatedClass, selected: mask });
+    return { hidden: new Set(this.state.hiddenClasses), isolated: this.state.isolatedClass, selected: mask };
   }
 
   private updateSelectionBar(): void {

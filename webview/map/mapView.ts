@@ -143,7 +143,16 @@ export class MapView {
 
   // ───────── data ─────────
 
-  setItems(labels: Int32Array, classNames: string[], paths: string[], thumbs: string[] | undefined, palette: string[]): void {
+  /** New items; `emphasis` (default: everything coloured) comes along so colours are computed once. */
+  setItems(
+    labels: Int32Array,
+    classNames: string[],
+    paths: string[],
+    thumbs: string[] | undefined,
+    palette: string[],
+    emphasis: Emphasis = { hidden: new Set(), isolated: null, selected: null },
+  ): void {
+    this.emphasis = emphasis;
     this.n = labels.length;
     this.labels = labels;
     this.classNames = classNames;
