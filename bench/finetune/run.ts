@@ -105,8 +105,9 @@ async function main(): Promise<void> {
 
   // Head only: 5 epochs on 10,000 cached features of the trained CNN.
   const featRows = stratifiedCap(Int32Array.from(train.labels.keys()), train.labels, 10000, 2);
-  const featSet: ItemSet = { x: new Float32Array(featRows.length * 784), itemShape: [28, 28, 1], labels: Int32Array.from(featRows, (r) => train.labels[r]) };
-  featRows.forEach((r, i) => featSet.x.set(train.x.subarray(r * 784, (r + 1) * 784), i * 784));
+  const featX = new Float32Array(featRows.length * 784);
+  featRows.forEach((r, i) => featX.set(train.x!.subarray(r * 784, (r + 1) * 784), i * 784));
+  const featSet: ItemSet = { x: featX, itemShape: [28, 28, 1], labels: Int32Array.from(featRows, (r) => train.labels[r]) };
   const tf0 = Date.now();
   const embedder = modelEmbedder(tf, model, [28, 28, 1]);
   const trainF = await embedSet(embedder, featSet);

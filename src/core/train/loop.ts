@@ -6,9 +6,13 @@ import type { Trainer } from './trainers';
 
 type Tf = typeof tfTypes;
 
-/** Row-major items (images in the model's input layout, or feature vectors) with their labels. */
+/**
+ * Items (images in the model's input layout, or feature vectors) with their labels: either all
+ * in memory (`x`, row-major), or loaded on demand per batch (`load`) when they would not fit.
+ */
 export interface ItemSet {
-  x: Float32Array;
+  x?: Float32Array;
+  load?(rows: Int32Array): Promise<Float32Array>;
   /** Shape of one item, e.g. [28, 28, 1] or [D]. */
   itemShape: number[];
   labels: Int32Array;
@@ -41,6 +45,13 @@ export interface LoopResult {
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/** The rows' items as one contiguous buffer, from memory or from the loader. */
+async function rowsOf(set: ItemSet, rowSize: number, rows: Int32Array, into?: Float32Array): Promise<Float32Array> {
+  if (set.x) return gatherRows(set.x, rowSize, rows, into);
+  if (!set.load) throw new Error('ItemSet needs x or load');
+  return set.load(rows);
+}
+
 /** Copies the chosen rows of a row-major set into one contiguous batch buffer. */
 export function gatherRows(x: Float32Array, rowSize: number, rows: ArrayLike<number>, into?: Float32Array): Float32Array {
   const out = into && into.length === rows.length * rowSize ? into : new Float32Array(rows.length * rowSize);
@@ -57,7 +68,8 @@ export async function embedSet(trainer: Pick<Trainer, 'embed'>, set: ItemSet, ba
   for (let s = 0; s < n; s += batch) {
     if (signal?.aborted) throw new CancelledError();
     const m = Math.min(batch, n - s);
-    const y = await trainer.embed(set.x.subarray(s * rowSize, (s + m) * rowSize), m);
+    const x = set.x ? set.x.subarray(s * rowSize, (s + m) * rowSize) : await rowsOf(set, rowSize, Int32Array.from({ length: m }, (_, i) => s + i));
+    const y = await trainer.embed(x, m);
     dim = y.dim;
     out ??= new Float32Array(n * dim);
     out.set(y.data, s * dim);
@@ -122,7 +134,7 @@ export async function trainLoop(trainer: Trainer, train: ItemSet, val: ItemSet, 
         if (ctl.signal?.aborted) throw new CancelledError();
         const rows = batches[step];
         const labels = Int32Array.from(rows, (r) => train.labels[r]);
-        batchBuf = gatherRows(train.x, rowSize, rows, batchBuf);
+        batchBuf = await rowsOf(train, rowSize, rows, batchBuf);
         const { loss, mc, ec, edc } = await trainer.step(batchBuf, rows.length, labels);
         const terms = [mc, ec, edc];
         if (!Number.isFinite(loss)) {

@@ -28,6 +28,8 @@ export interface TrainingData {
 }
 
 const FEATURE_CHUNK = 256;
+/** Decoded training images kept in memory up to this size; beyond it they are decoded per batch. */
+const IN_MEMORY_BYTES = 1.5 * 2 ** 30;
 
 /** Carries the source's preprocessing into the new sidecar, so the new checkpoint is fed the same way. */
 function preprocessConfig(pp: Preprocess): Record<string, unknown> {
@@ -109,11 +111,15 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       const pp = loaded.preprocess;
       const itemShape = [pp.height, pp.width, pp.channels];
       trainer = tfjsTrainer(tf, model, s, itemShape);
-      ctl.onProgress?.({ stage: 'Loading images', done: 0, total: trainRows.length + valRows.length });
-      const trainX = await data.inputs(trainRows, pp, ctl);
-      const valX = await data.inputs(valRows, pp, ctl);
-      train = { x: trainX, itemShape, labels: labelsOf(trainRows) };
-      val = { x: valX, itemShape, labels: labelsOf(valRows) };
+      const perItem = 4 * itemShape.reduce((a, b) => a * b, 1);
+      const inMemory = (rows: Int32Array) => rows.length * perItem <= IN_MEMORY_BYTES;
+      // Small sets are decoded once; larger ones batch by batch, so memory stays bounded.
+      const itemSet = async (rows: Int32Array): Promise<ItemSet> =>
+        inMemory(rows)
+          ? { x: await data.inputs(rows, pp, ctl), itemShape, labels: labelsOf(rows) }
+          : { load: (r) => data.inputs(Int32Array.from(r, (i) => rows[i]), pp, { signal: ctl.signal }), itemShape, labels: labelsOf(rows) };
+      train = await itemSet(trainRows);
+      val = await itemSet(valRows);
       save = async (dir) => {
         await saveLayersModel(tf, model, dir, 'model');
         return { output: 'last' };

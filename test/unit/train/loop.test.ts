@@ -84,3 +84,19 @@ test('aborting stops the loop at the next step and reports it as cancelled, keep
   assert.deepEqual(bests, [0]);
   model.dispose();
 });
+
+test('items loaded per batch train exactly like items held in memory', async () => {
+  await tf.setBackend('cpu');
+  const data = toyImages(4, 6, 8);
+  const s = resolveSettings({ epochs: 2, lr: 1e-2, pk: [2, 3], seed: 3 });
+  const run = async (lazy: boolean) => {
+    const model = tinyCnn();
+    const set = lazy
+      ? { load: async (rows: Int32Array) => Float32Array.from({ length: rows.length * 64 }, (_, i) => data.x[rows[Math.floor(i / 64)] * 64 + (i % 64)]), itemShape: [8, 8, 1], labels: data.labels }
+      : { x: data.x, itemShape: [8, 8, 1], labels: data.labels };
+    const r = await trainLoop(tfjsTrainer(tf, model, s, [8, 8, 1]), set, set, s, (d, n, dim, l) => looMapAtR(d, n, dim, l));
+    model.dispose();
+    return r.history.map((h) => [h.loss?.total ?? 0, h.val.mapAtR]);
+  };
+  assert.deepEqual(await run(true), await run(false));
+});
