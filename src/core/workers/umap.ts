@@ -7,7 +7,6 @@
 import { parentPort, workerData, type Worker } from 'node:worker_threads';
 import { startWorker } from '../projection/startWorker';
 import { CTRL, prepareRun, RunStopped, runThread, type SharedRun, type UmapJob } from '../projection/umapJob';
-import { workerPath } from '../util/workerPath';
 
 interface MainData {
   role: 'main';
@@ -49,7 +48,8 @@ if (data.role === 'helper') {
     run.ctrl = data.ctrl;
     const helpers: Worker[] = [];
     for (let t = 1; t < run.threads; t++) {
-      const w = startWorker(workerPath('umap'), { workerData: { role: 'helper', run, t } satisfies HelperData });
+      // This very file: bundled, workerPath() would look for dist/workers/workers/umap.js.
+      const w = startWorker(__filename, { workerData: { role: 'helper', run, t } satisfies HelperData });
       w.on('message', (m) => port.postMessage(m));
       w.on('error', (err) => {
         Atomics.store(run.ctrl, CTRL.FAILED, 1);
