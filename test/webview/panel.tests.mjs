@@ -278,6 +278,31 @@ export const tests = [
     },
   },
   {
+    name: 'keyboard: the map zooms and pans, tabs move with arrow keys, every control has a name',
+    async run({ page, pages }) {
+      await open(page, pages.report);
+      await page.locator('.map-interact').focus();
+      await page.keyboard.press('+');
+      let t = await page.evaluate(() => window.lens.app.state.transform);
+      assert.ok(t && t.k > 1.4, `zoom ${JSON.stringify(t)}`);
+      await page.keyboard.press('ArrowLeft');
+      const t2 = await page.evaluate(() => window.lens.app.state.transform);
+      assert.ok(t2.x > t.x);
+      await page.keyboard.press('0');
+      t = await page.evaluate(() => window.lens.app.state.transform);
+      assert.equal(t.k, 1);
+      await page.getByRole('tab', { name: 'Neighbours' }).focus();
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await page.getByRole('tab', { name: 'Classes' }).getAttribute('aria-selected'), 'true');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-classes');
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll('button, input, [role="tab"], [tabindex="0"]')]
+          .filter((el) => !(el.getAttribute('aria-label') || el.textContent?.trim() || el.getAttribute('title') || (el.id && document.querySelector(`label[for="${el.id}"]`))))
+          .map((el) => el.outerHTML.slice(0, 80)));
+      assert.deepEqual(unnamed, []);
+    },
+  },
+  {
     name: 'exports in a report are downloads: metrics CSV and class JSON',
     async run({ page, pages, fixture }) {
       await open(page, pages.report);
