@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import { isCancelled, LensError } from '../core/errors';
 import { fineTune } from '../core/train/fineTune';
-import { assertWritableOutDir, defaultOutDir, SIDECAR } from '../core/train/checkpointWriter';
+import { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, SIDECAR } from '../core/train/checkpointWriter';
 import type { BackendSetting } from '../core/runtime/select';
 import type { FineTuneResult, FineTuneSettings, StepReport, TrainWhat } from '../core/train/options';
 import { log } from '../host/log';
@@ -300,7 +300,7 @@ async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<F
     const cancelled = isCancelled(err);
     const message = err instanceof Error ? err.message : String(err);
     // The engine throws only before epoch 0 was saved: nothing was written.
-    const kept = existsSync(join(outDir, SIDECAR)) ? outDir : undefined;
+    const kept = existsSync(join(outDir, FINE_TUNE_FILE)) ? outDir : undefined;
     panel.finish({ status: cancelled ? 'cancelled' : 'error', ...(kept ? { outDir: kept } : {}), message });
     if (cancelled) {
       log.info(`Fine-tune cancelled before the first validation; nothing was written`);

@@ -24,7 +24,7 @@ export interface ChartSpec {
   yDomain?: [number, number];
   /** Vertical guides, e.g. where each epoch starts. */
   guides?: { x: number; label: string }[];
-  /** Integer ticks only (epochs). */
+  /** Integer ticks only (steps, epochs). */
   integerX?: boolean;
   /** Text drawn when there is nothing to plot yet. */
   empty: string;
@@ -53,8 +53,10 @@ export function drawChart(el: SVGSVGElement, spec: ChartSpec, width: number, hei
 
   const plot = svg('g', { transform: `translate(${MARGIN.left},${MARGIN.top})` });
   el.append(plot);
-  const xAxis = axisBottom(x).ticks(Math.max(2, Math.min(8, Math.floor(innerW / 70))));
-  if (spec.integerX) xAxis.tickValues(integerTicks(x0, x1, Math.max(2, Math.floor(innerW / 50)))).tickFormat((v) => String(v));
+  const xAxis = axisBottom(x);
+  // Steps and epochs are counts: no 1.5th step, even when only a few fit the axis.
+  if (spec.integerX) xAxis.tickValues(x.ticks(Math.max(2, Math.min(10, Math.floor(innerW / 60)))).filter(Number.isInteger)).tickFormat((v) => String(v));
+  else xAxis.ticks(Math.max(2, Math.min(8, Math.floor(innerW / 70))));
   select(plot).append('g').attr('class', 'tr-axis').attr('transform', `translate(0,${innerH})`).call(xAxis);
   select(plot).append('g').attr('class', 'tr-axis').call(axisLeft(y).ticks(Math.max(2, Math.floor(innerH / 40))));
   plot.append(svg('text', { class: 'axis-label', x: innerW / 2, y: innerH + 30, 'text-anchor': 'middle' }, spec.xLabel));
@@ -81,13 +83,4 @@ export function drawChart(el: SVGSVGElement, spec: ChartSpec, width: number, hei
     }
     plot.append(series);
   }
-}
-
-function integerTicks(x0: number, x1: number, max: number): number[] {
-  const lo = Math.ceil(x0);
-  const hi = Math.floor(x1);
-  const step = Math.max(1, Math.ceil((hi - lo + 1) / max));
-  const out: number[] = [];
-  for (let v = lo; v <= hi; v += step) out.push(v);
-  return out;
 }

@@ -215,6 +215,7 @@ function renderCharts(): void {
     lines: LOSS_TERMS.map((t) => ({ key: t, label: TERM_LABELS[t], points: lines[t] })),
     xLabel: 'Step',
     yLabel: 'Loss',
+    integerX: true,
     xDomain: state.steps.length ? [1, Math.max(planned, state.steps.length, 2)] : undefined,
     guides: epochStarts(state.steps).slice(1).map((g) => ({ x: g.x, label: `epoch ${g.epoch}` })),
     empty: state.epochs.length ? 'Waiting for the first step…' : 'No steps yet',

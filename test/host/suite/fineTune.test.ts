@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { makeDemoCheckpoint, makeProductImages } from '../../../src/core/demo';
+import { makeProductImages } from '../../../src/core/demo';
+import { makeDemoCheckpoint } from '../../../src/core/demo/demoModel';
 import type { FineTuneResult } from '../../../src/core/train/options';
 import { answerQuickInput, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
@@ -51,12 +52,14 @@ describe('Fine-tune with EET Loss', function () {
     assert.equal(result.outDir, `${modelDir}-eet-1`);
     assert.equal(dirname(result.outDir), dirname(modelDir), 'beside the source');
     assert.deepEqual(result.history.map((h) => h.epoch), [0, 1]);
-    for (const f of ['model.json', 'embedding-lens.json']) assert.ok(existsSync(join(result.outDir, f)), `${f} written`);
+    for (const f of ['model.json', 'embedding-lens.json', 'fine-tune.json']) assert.ok(existsSync(join(result.outDir, f)), `${f} written`);
     assert.ok(readdirSync(result.outDir).some((f) => f.endsWith('.bin')), 'weights written');
     const side = JSON.parse(readFileSync(join(result.outDir, 'embedding-lens.json'), 'utf8'));
-    assert.equal(side.fineTune.complete, true);
-    assert.equal(side.fineTune.settings.epochs, 1);
-    assert.deepEqual(side.fineTune.settings.pk, [3, 4]);
+    assert.deepEqual(side.inputSize, [16, 16], "the source's preprocessing carried over");
+    const record = JSON.parse(readFileSync(join(result.outDir, 'fine-tune.json'), 'utf8'));
+    assert.equal(record.complete, true);
+    assert.equal(record.settings.epochs, 1);
+    assert.deepEqual(record.settings.pk, [3, 4]);
     assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
 
     // The panel ran its bundle under the real CSP and got the whole run.
@@ -79,9 +82,9 @@ describe('Fine-tune with EET Loss', function () {
     const result = await running;
     assert.ok(result, 'the command returns the engine result');
     assert.equal(result.outDir, `${modelDir}-eet-2`);
-    const side = JSON.parse(readFileSync(join(result.outDir, 'embedding-lens.json'), 'utf8'));
-    assert.equal(side.fineTune.settings.seed, 7, 'the settings the form showed');
-    assert.equal(side.fineTune.settings.margin, 0.3, "the user's eet.margin setting (default)");
+    const record = JSON.parse(readFileSync(join(result.outDir, 'fine-tune.json'), 'utf8'));
+    assert.equal(record.settings.seed, 7, 'the settings the form showed');
+    assert.equal(record.settings.margin, 0.3, "the user's eet.margin setting (default)");
     assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
   });
 });
