@@ -9,6 +9,7 @@
 // root .vscodeignore then trims the stage (source maps, typings, C/C++ sources).
 //
 // Usage: node scripts/package.mjs [--target linux-x64] [--out DIR]   → prints the .vsix path and size
+//   (default DIR out/vsix; the file is <name>-<target>-<version>.vsix)
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -31,7 +32,7 @@ if (!PLATFORMS.includes(targetPlatform) || !ARCHS.includes(targetArch)) {
   process.exit(2);
 }
 const outDir = resolve(value('--out') ?? join(root, 'out', 'vsix'));
-const stage = join(outDir, 'stage');
+const stage = join(outDir, `stage-${process.pid}`); // concurrent runs must not share a stage
 
 function fail(message) {
   console.error(`[package] ${message}`);
