@@ -5,6 +5,7 @@ import { fashionMnistFolder, makeProductImages } from '../core/demo';
 import { runInspection, type InspectionRun } from '../core/inspect/pipeline';
 import { DEFAULT_SETTINGS, type InspectionSettings } from '../core/inspect/settings';
 import { writeReport } from '../core/report/writeReport';
+import { compareInspections, writeCompareReport } from '../core/compare';
 import { fineTune } from '../core/train/fineTune';
 import { checkKnown, numberFlag, parseArgs, stringFlag } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
@@ -83,6 +84,12 @@ export const demoCommand: CliCommand = {
     });
     const after = await inspect('the fine-tuned checkpoint', join(tuned.outDir, 'model.json'), 'after.html');
 
+    say('Comparing before and after');
+    // Both inspections are already done: compare them directly instead of re-running either.
+    const cmp = await compareInspections({ data: before.data, graph: before.graph }, { data: after.data, graph: after.graph }, { k: settings.neighborsK, signal });
+    await writeCompareReport(join(out, 'compare.html'), cmp.data, { signal });
+    process.stderr.write(`report: ${join(out, 'compare.html')} (mean kNN Jaccard before vs after: ${cmp.data.meanJaccard.toFixed(3)})\n`);
+
     const row = (r: InspectionRun) => inspectionSummary(r.data).metrics as Record<string, number>;
     const b = row(before);
     const a = row(after);
@@ -95,7 +102,8 @@ export const demoCommand: CliCommand = {
       checkpoints: { before: checkpoint, after: join(tuned.outDir, 'model.json') },
       fineTune: { epochs, best: tuned.best, backend: tuned.backend, history: tuned.history },
       headline: table,
-      reports: { before: join(out, 'before.html'), after: join(out, 'after.html') },
+      meanJaccard: cmp.data.meanJaccard,
+      reports: { before: join(out, 'before.html'), after: join(out, 'after.html'), compare: join(out, 'compare.html') },
     };
     await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     await writeJson(summary);
