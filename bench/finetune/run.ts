@@ -71,9 +71,10 @@ function rate(stamps: number[], warmup = 5): number {
   return (stamps.length - 1 - warmup) / ((stamps[stamps.length - 1] - stamps[warmup]) / 1000);
 }
 
-function peer(steps: number, headSteps: number): Record<string, unknown> {
+function peer(steps: number, headSteps: number, threads = 0): Record<string, unknown> {
   if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found` };
-  const r = spawnSync(PYTHON, [join(__dirname, 'torch_peer.py'), '--data', DATA, '--steps', String(steps), '--head-steps', String(headSteps), '--pk', PK.join(',')], { encoding: 'utf8', timeout: 900_000 });
+  const args = [join(__dirname, 'torch_peer.py'), '--data', DATA, '--steps', String(steps), '--head-steps', String(headSteps), '--pk', PK.join(','), '--threads', String(threads)];
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 900_000 });
   if (r.status !== 0) return { skipped: `PyTorch peer failed (python3-torch installed?): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -133,9 +134,12 @@ async function main(): Promise<void> {
   const hh = headRun.history;
   log(`head: 5 epochs in ${headWall.toFixed(2)} s (map@r ${hh[0].val.mapAtR.toFixed(4)} → ${hh[hh.length - 1].val.mapAtR.toFixed(4)})`);
 
-  log('PyTorch peer…');
+  log('PyTorch peer (its default threads, then one per core)…');
   const torch = peer(quick ? 30 : 150, quick ? 200 : 1000);
-  const torchE2e = typeof torch.e2e_steps_per_s === 'number' ? torch.e2e_steps_per_s : undefined;
+  const torchAllCores = cpus().length > 1 ? peer(quick ? 30 : 150, quick ? 200 : 1000, cpus().length) : undefined;
+  // The target is against the faster PyTorch configuration.
+  const torchRates = [torch, torchAllCores].map((t) => t?.e2e_steps_per_s).filter((x): x is number => typeof x === 'number');
+  const torchE2e = torchRates.length ? Math.max(...torchRates) : undefined;
   const e2eRate = rate(stamps);
   const result = {
     bench: 'finetune',
@@ -154,7 +158,7 @@ async function main(): Promise<void> {
       wallSecondsWithValidation: headWall, trainingStepSeconds: stepMs / 1000,
       stepsPerSecond: rate(headStamps), heldOut: { before: hh[0].val, after: hh[hh.length - 1].val },
     },
-    pytorch: torch,
+    pytorch: torchAllCores ? { defaultThreads: torch, allCores: torchAllCores } : { defaultThreads: torch },
     targets: {
       endToEndVsPytorch: { ratio: torchE2e ? e2eRate / torchE2e : null, goal: '>= 0.5', pass: torchE2e ? e2eRate / torchE2e >= 0.5 : null },
       headOnly5EpochsUnder10s: { seconds: headWall, pass: headWall < 10 },

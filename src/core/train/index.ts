@@ -1,0 +1,18 @@
+/** The fine-tune engine's public surface (the extension's command and the CLI use only this). */
+export { fineTune } from './fineTune';
+export type { FineTuneJob, TrainMessage } from './fineTune';
+export {
+  DEFAULT_SETTINGS,
+  DEFAULT_HEAD_LR,
+  resolveSettings,
+  type EpochReport,
+  type FineTuneCallbacks,
+  type FineTuneOptions,
+  type FineTuneResult,
+  type FineTuneSettings,
+  type StepReport,
+  type TrainWhat,
+  type ValidationMode,
+} from './options';
+export { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, SIDECAR } from './checkpointWriter';
+export { headSpecOf, loadChainedCheckpoint, type HeadSpec } from './chained';
