@@ -52,17 +52,27 @@ export async function datasetFingerprint(items: DatasetItem[], signal?: AbortSig
       return 'missing';
     }
   };
-  // IDX items share one file: stat it once and hash only their identities (no per-item promise).
+  // IDX items share one file: stat it once and hash (index, label) pairs as binary, no strings.
   const idxFiles = [...new Set(items.filter((it) => it.idx).map((it) => it.idx!.file))].sort();
   const idxStats = await Promise.all(idxFiles.map(statLine));
   const CHUNK = 4096;
+  const pairs = new Int32Array(CHUNK * 3);
   for (let i = 0; i < items.length; i += CHUNK) {
     throwIfAborted(signal);
     const chunk = items.slice(i, i + CHUNK);
-    const stats = await Promise.all(chunk.map((it) => (it.idx ? '' : statLine(it.path))));
+    const files = chunk.filter((it) => !it.idx);
+    const stats = await Promise.all(files.map((it) => statLine(it.path)));
     let text = '';
-    for (let k = 0; k < chunk.length; k++) text += `${chunk[k].path}\t${chunk[k].label}\t${stats[k]}\n`;
+    files.forEach((it, k) => (text += `${it.path}\t${it.label}\t${stats[k]}\n`));
     h.update(text);
+    let m = 0;
+    for (const it of chunk) {
+      if (!it.idx) continue;
+      pairs[m++] = idxFiles.indexOf(it.idx.file);
+      pairs[m++] = it.idx.index;
+      pairs[m++] = it.label;
+    }
+    h.update(new Uint8Array(pairs.buffer, 0, m * 4));
   }
   idxFiles.forEach((f, k) => h.update(`${f}\t${idxStats[k]}\n`));
   return h.digest('hex');
