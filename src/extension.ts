@@ -1,10 +1,14 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { log } from './host/log';
+import { registerPanelRestore } from './host/restore';
 
-/** Registers the commands and panel serializers; all work happens in src/commands on demand. */
+/** Registers the commands and the panel serializer; all work happens in src/commands on demand. */
 export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context);
+  context.subscriptions.push(
+    registerPanelRestore(context, async (checkpoint, dataset, panel) => (await import('./commands/inspect')).inspectInPanel(context, checkpoint, dataset, panel)),
+  );
   log.info(`Embedding Lens ${context.extension.packageJSON.version} activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, remote: ${vscode.env.remoteName ?? 'none'})`);
 }
 

@@ -164,6 +164,8 @@ export interface PanelViewState {
   queryIndex: number | null;
   k: number;
   transform?: { x: number; y: number; k: number };
+  /** What was inspected: lets the host re-run (from cache) after a window reload. */
+  source?: InspectionSource;
 }
 
 export type PanelTab = 'neighbours' | 'classes' | 'eet' | 'selection';
@@ -340,6 +342,10 @@ export function validateViewState(v: unknown): PanelViewState {
     queryIndex: queryIndex as number | null,
     k: int(v, 'k', 1, LIMITS.maxK),
   };
+  if (v.source !== undefined) {
+    if (!isObject(v.source)) throw new ProtocolError('"source" must be an object');
+    state.source = { checkpoint: str(v.source, 'checkpoint'), dataset: str(v.source, 'dataset') };
+  }
   if (v.transform !== undefined) {
     if (!isObject(v.transform)) throw new ProtocolError('"transform" must be an object');
     state.transform = { x: finite(v.transform, 'x'), y: finite(v.transform, 'y'), k: finite(v.transform, 'k') };

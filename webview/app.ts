@@ -495,6 +495,7 @@ export class App {
 
   private persist(): void {
     clearTimeout(this.saveTimer);
-    this.saveTimer = window.setTimeout(() => this.host.saveState({ ...this.state }), 200);
+    // The source goes with the view state so VS Code's serializer can re-open this inspection after a reload.
+    this.saveTimer = window.setTimeout(() => this.host.saveState({ ...this.state, source: this.data.source.checkpoint ? this.data.source : undefined }), 200);
   }
 }
