@@ -102,3 +102,16 @@ test('an already-aborted signal rejects as cancelled without starting a worker',
   await assert.rejects(fineTune({ checkpoint: srcDir, dataset: dataDir, signal: ac.signal }), (e: unknown) => isCancelled(e));
   assert.equal(existsSync(`${srcDir}-eet-2`), false);
 });
+
+test('head-only on a tfjs LayersModel saves backbone + head as one ordinary LayersModel checkpoint', async () => {
+  const before = await hashTree(srcDir);
+  const outDir = join(root, 'head-out');
+  const r = await fineTune({ checkpoint: srcDir, dataset: dataDir, outDir, train: 'head', epochs: 2, pk: [3, 4], backend: 'wasm' });
+  assert.equal(r.cancelled, false);
+  assert.equal(record(outDir).history.length, 3);
+  const loaded = await loadCheckpoint(outDir, { backend: 'cpu' });
+  assert.equal(loaded.kind, 'tfjs-layers');
+  assert.equal(loaded.dim, 8);
+  await loaded.dispose();
+  assert.deepEqual(await hashTree(srcDir), before);
+});
