@@ -113,7 +113,12 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   const model = { kind: r.info.kind, dim: r.info.dim, outputName: r.info.outputName, output: r.info.output, preprocess: r.info.preprocess };
   if (opts.cacheDir && key) {
     throwIfAborted(signal);
-    await writeCache(opts.cacheDir, key, { embeddings, backend: r.info.backend, assumptions, skipped, extra: { model } });
+    try {
+      await writeCache(opts.cacheDir, key, { embeddings, backend: r.info.backend, assumptions, skipped, extra: { model } });
+    } catch (err) {
+      // The embeddings are good; an unwritable cache only costs the next run its shortcut.
+      assumptions.push(`cache not written (${(err as Error).message.split('\n')[0]})`);
+    }
   }
   return {
     embeddings, skipped, backend: r.info.backend, assumptions, fromCache: false, model,

@@ -120,6 +120,16 @@ test('tfjs LayersModel over IDX files (wasm backend in the worker), subsampled a
   assert.deepEqual(Array.from(r.embeddings.labels), rows.map((i) => labels[i]));
 });
 
+test('an unwritable cache folder does not fail the run; it is reported', async () => {
+  const root = tmp();
+  await makeImageFolder(root, { a: 2, b: 2 });
+  const blocker = join(tmp(), 'not-a-folder');
+  writeFileSync(blocker, 'a file where the cache folder should be');
+  const r = await computeEmbeddings(tiny, root, { cacheDir: blocker });
+  assert.equal(r.embeddings.n, 4);
+  assert.ok(r.assumptions.some((a) => a.startsWith('cache not written')));
+});
+
 test('a model checkpoint with a labels file instead of images is refused', async () => {
   const dir = tmp();
   writeFileSync(join(dir, 'labels.txt'), '1\n2\n');
