@@ -4,6 +4,8 @@
  * eigenvectors by orthogonal (block power) iteration, which needs only D×D products.
  */
 
+import { throwIfAborted } from '../errors';
+
 /** Top-`k` principal axes of the covariance, each a unit vector of length `dim`, sign-fixed. */
 export interface PcaAxes {
   mean: Float64Array;
@@ -13,36 +15,53 @@ export interface PcaAxes {
   variances: Float64Array;
 }
 
-export function covariance(data: Float32Array, n: number, dim: number): { mean: Float64Array; cov: Float64Array } {
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    const o = i * dim;
-    for (let d = 0; d < dim; d++) mean[d] += data[o + d];
+/** Running covariance sums: add rows in any number of chunks, then finish. */
+class CovarianceAccumulator {
+  readonly mean: Float64Array;
+  readonly cov: Float64Array;
+  private readonly row: Float64Array;
+  constructor(private readonly data: Float32Array, private readonly n: number, private readonly dim: number) {
+    this.mean = new Float64Array(dim);
+    this.cov = new Float64Array(dim * dim);
+    this.row = new Float64Array(dim);
+    for (let i = 0; i < n; i++) {
+      const o = i * dim;
+      for (let d = 0; d < dim; d++) this.mean[d] += data[o + d];
+    }
+    for (let d = 0; d < dim; d++) this.mean[d] /= Math.max(n, 1);
   }
-  for (let d = 0; d < dim; d++) mean[d] /= Math.max(n, 1);
-  // Upper triangle only, accumulated in float64 from centred rows: float32 sums over 10^5 rows
-  // would lose the small trailing variances.
-  const cov = new Float64Array(dim * dim);
-  const row = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    const o = i * dim;
-    for (let d = 0; d < dim; d++) row[d] = data[o + d] - mean[d];
+  /** Upper triangle only, accumulated in float64 from centred rows: float32 sums over 10^5 rows would lose the small trailing variances. */
+  add(from: number, to: number): void {
+    const { data, dim, mean, cov, row } = this;
+    for (let i = from; i < to; i++) {
+      const o = i * dim;
+      for (let d = 0; d < dim; d++) row[d] = data[o + d] - mean[d];
+      for (let a = 0; a < dim; a++) {
+        const xa = row[a];
+        if (xa === 0) continue;
+        const ca = a * dim;
+        for (let b = a; b < dim; b++) cov[ca + b] += xa * row[b];
+      }
+    }
+  }
+  finish(): { mean: Float64Array; cov: Float64Array } {
+    const { dim, cov } = this;
+    const denom = Math.max(this.n - 1, 1);
     for (let a = 0; a < dim; a++) {
-      const xa = row[a];
-      if (xa === 0) continue;
-      const ca = a * dim;
-      for (let b = a; b < dim; b++) cov[ca + b] += xa * row[b];
+      for (let b = a; b < dim; b++) {
+        const v = cov[a * dim + b] / denom;
+        cov[a * dim + b] = v;
+        cov[b * dim + a] = v;
+      }
     }
+    return { mean: this.mean, cov };
   }
-  const denom = Math.max(n - 1, 1);
-  for (let a = 0; a < dim; a++) {
-    for (let b = a; b < dim; b++) {
-      const v = cov[a * dim + b] / denom;
-      cov[a * dim + b] = v;
-      cov[b * dim + a] = v;
-    }
-  }
-  return { mean, cov };
+}
+
+export function covariance(data: Float32Array, n: number, dim: number): { mean: Float64Array; cov: Float64Array } {
+  const acc = new CovarianceAccumulator(data, n, dim);
+  acc.add(0, n);
+  return acc.finish();
 }
 
 /** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations; eigenvalues descending. */
@@ -187,9 +206,7 @@ function orthonormalize(q: Float64Array, b: number, dim: number): void {
   }
 }
 
-/** The principal axes of the data; each axis's sign makes its largest-magnitude entry positive. */
-export function pcaAxes(data: Float32Array, n: number, dim: number, k = 2): PcaAxes {
-  const { mean, cov } = covariance(data, n, dim);
+function axesFromCovariance(mean: Float64Array, cov: Float64Array, dim: number, k: number): PcaAxes {
   const kk = Math.min(k, dim);
   const { values, vectors } = topEigenvectors(cov, dim, kk);
   const axes = new Float64Array(k * dim);
@@ -204,13 +221,14 @@ export function pcaAxes(data: Float32Array, n: number, dim: number, k = 2): PcaA
   return { mean, axes, variances };
 }
 
-/** N×dim row-major data → N×2 PCA coordinates (centred). A missing second axis (dim = 1) gives 0. */
-export function pca2d(data: Float32Array, n: number, dim: number): Float32Array {
-  if (data.length !== n * dim) throw new Error(`pca2d: data has ${data.length} values, expected ${n}×${dim}`);
-  const out = new Float32Array(n * 2);
-  if (n === 0 || dim === 0) return out;
-  const { mean, axes } = pcaAxes(data, n, dim, 2);
-  for (let i = 0; i < n; i++) {
+/** The principal axes of the data; each axis's sign makes its largest-magnitude entry positive. */
+export function pcaAxes(data: Float32Array, n: number, dim: number, k = 2): PcaAxes {
+  const { mean, cov } = covariance(data, n, dim);
+  return axesFromCovariance(mean, cov, dim, k);
+}
+
+function project2d(data: Float32Array, n: number, dim: number, { mean, axes }: PcaAxes, out: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
     const o = i * dim;
     let x = 0;
     let y = 0;
@@ -221,6 +239,42 @@ export function pca2d(data: Float32Array, n: number, dim: number): Float32Array 
     }
     out[2 * i] = x;
     out[2 * i + 1] = y;
+  }
+}
+
+/** N×dim row-major data → N×2 PCA coordinates (centred). A missing second axis (dim = 1) gives 0. */
+export function pca2d(data: Float32Array, n: number, dim: number): Float32Array {
+  if (data.length !== n * dim) throw new Error(`pca2d: data has ${data.length} values, expected ${n}×${dim}`);
+  const out = new Float32Array(n * 2);
+  if (n === 0 || dim === 0) return out;
+  project2d(data, n, dim, pcaAxes(data, n, dim, 2), out, 0, n);
+  return out;
+}
+
+/**
+ * pca2d in slices that yield to the event loop (about 50 M multiply-adds each), for callers on
+ * the extension host: the covariance of 100k × 512 embeddings is ~10^10 operations. Same result
+ * as pca2d, bit for bit.
+ */
+export async function pca2dAsync(data: Float32Array, n: number, dim: number, signal?: AbortSignal): Promise<Float32Array> {
+  if (data.length !== n * dim) throw new Error(`pca2d: data has ${data.length} values, expected ${n}×${dim}`);
+  const out = new Float32Array(n * 2);
+  if (n === 0 || dim === 0) return out;
+  const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const acc = new CovarianceAccumulator(data, n, dim);
+  const rows = Math.max(1, Math.floor(1e8 / Math.max(dim * dim, 1)));
+  for (let i = 0; i < n; i += rows) {
+    throwIfAborted(signal);
+    acc.add(i, Math.min(n, i + rows));
+    await yieldNow();
+  }
+  const { mean, cov } = acc.finish();
+  const axes = axesFromCovariance(mean, cov, dim, 2);
+  const prow = Math.max(1, Math.floor(5e7 / Math.max(dim, 1)));
+  for (let i = 0; i < n; i += prow) {
+    throwIfAborted(signal);
+    project2d(data, n, dim, axes, out, i, Math.min(n, i + prow));
+    await yieldNow();
   }
   return out;
 }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findAbParams } from '../../../src/core/projection/abParams';
 import { fastPow } from '../../../src/core/projection/fastPow';
-import { pca2d, pcaAxes, symmetricEigen } from '../../../src/core/projection/pca';
+import { pca2d, pca2dAsync, pcaAxes, symmetricEigen } from '../../../src/core/projection/pca';
+import { CancelledError } from '../../../src/core/errors';
 import { blobs } from './helpers';
 
 test('a/b curve fit matches scipy curve_fit (umap-learn find_ab_params)', () => {
@@ -87,4 +88,23 @@ test('pca2d is deterministic and copes with degenerate input', () => {
   const same = pca2d(new Float32Array(40).fill(3), 10, 4);
   assert.ok(same.every((v) => v === 0));
   assert.throws(() => pca2d(new Float32Array(5), 2, 3));
+});
+
+test('pca2dAsync yields to the event loop and gives pca2d\'s result bit for bit; it is cancellable', async () => {
+  // 6000 rows × 200 dims: the covariance runs in 3 slices of 2500 rows, then one projection slice.
+  const { data, n, dim } = blobs(6, 1000, 200, 9);
+  let ticks = 0;
+  let done = false;
+  const tick = (): void => {
+    ticks++;
+    if (!done) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const viaAsync = await pca2dAsync(data, n, dim);
+  done = true;
+  assert.ok(ticks >= 3, `other callbacks ran ${ticks} times while PCA was computed`);
+  assert.deepEqual(viaAsync, pca2d(data, n, dim));
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(pca2dAsync(data, n, dim, ac.signal), CancelledError);
 });
