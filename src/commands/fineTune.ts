@@ -35,6 +35,8 @@ export interface FineTuneArgs {
   settings?: Partial<FineTuneSettings>;
   outDir?: string;
   noPrompt?: boolean;
+  /** Stops the run like Cancel does (after the current step, keeping the best epoch so far). */
+  signal?: AbortSignal;
 }
 
 const COMPARE = 'Compare with the original';
@@ -85,7 +87,12 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
   } catch (err) {
     return fail(err);
   }
-  return train(context, { checkpoint, kind, dataset: dataset.fsPath, settings: state.settings, outDir, backend: user.backend });
+  return train(context, { checkpoint, kind, dataset: dataset.fsPath, settings: state.settings, outDir, backend: user.backend, signal: opts.signal });
+}
+
+/** model.json alone says nothing: name it with its folder. */
+function displayName(checkpoint: string): string {
+  return basename(checkpoint) === 'model.json' ? `${basename(resolve(checkpoint, '..'))}/model.json` : basename(checkpoint);
 }
 
 function fail(err: unknown): undefined {
@@ -113,7 +120,7 @@ async function askSettings(initial: FormState, initialOut: string, checkpoint: s
   let state = initial;
   let outDir = initialOut;
   let active: RowId = 'start';
-  const title = `Fine-tune ${basename(checkpoint)} with EET loss`;
+  const title = `Fine-tune ${displayName(checkpoint)} with EET loss`;
   for (;;) {
     const choice = await pickRow(title, state, outDir, active);
     if (!choice) return undefined;
@@ -160,10 +167,10 @@ function outDirProblem(text: string, checkpoint: string): string | undefined {
 
 function pickRow(title: string, state: FormState, outDir: string, active: RowId): Promise<RowId | undefined> {
   const items: RowItem[] = [
-    { id: 'start', label: '$(play) Start training', description: summary(state), detail: `Writes the best epoch to ${outDir}`, alwaysShow: true },
+    { id: 'start', label: '$(play) Start training', description: summary(state), detail: `Writes the best epoch to ${vscode.workspace.asRelativePath(outDir)}`, alwaysShow: true },
     { label: 'Settings — choose one to change it', kind: vscode.QuickPickItemKind.Separator },
     ...formRows(state).map((r): RowItem => ({ id: r.field, label: `$(${ICONS[r.field]}) ${r.label}`, description: r.value, detail: r.detail })),
-    { id: 'outDir', label: '$(folder) Output folder', description: outDir, detail: 'A new folder beside the source; the source checkpoint is never written.' },
+    { id: 'outDir', label: '$(folder) Output folder', description: vscode.workspace.asRelativePath(outDir), detail: 'A new folder beside the source; the source checkpoint is never written.' },
   ];
   return new Promise((done) => {
     const qp = vscode.window.createQuickPick<RowItem>();
@@ -249,6 +256,7 @@ interface TrainJob {
   settings: FineTuneSettings;
   outDir: string;
   backend: BackendSetting;
+  signal?: AbortSignal;
 }
 
 async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<FineTuneResult | undefined> {
@@ -256,7 +264,7 @@ async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<F
   const panel = TrainingPanel.create(context, {
     checkpoint, dataset, outDir, checkpointKind: job.kind, settings: s, backendSetting: job.backend,
   });
-  const name = basename(checkpoint) === 'model.json' ? basename(resolve(checkpoint, '..')) : basename(checkpoint);
+  const name = displayName(checkpoint);
   log.info(`Fine-tune ${checkpoint} on ${dataset} → ${outDir} (${JSON.stringify(s)}, backend ${job.backend})`);
   const actions = new ActionHandlers(checkpoint, outDir);
   // Wired for as long as the panel is open; the handlers go with it.
@@ -266,6 +274,8 @@ async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<F
     const result = await withEngineProgress(`Embedding Lens: fine-tuning ${name}`, async (signal, report) => {
       const controller = new AbortController();
       signal.addEventListener('abort', () => controller.abort(), { once: true });
+      if (job.signal?.aborted) controller.abort();
+      job.signal?.addEventListener('abort', () => controller.abort(), { once: true });
       const fromPanel = panel.on('cancel', () => controller.abort());
       try {
         return await fineTune({

@@ -9,8 +9,9 @@ import { dirname, join } from 'node:path';
 import { makeProductImages } from '../../../src/core/demo';
 import { makeDemoCheckpoint } from '../../../src/core/demo/demoModel';
 import type { FineTuneResult } from '../../../src/core/train/options';
-import { answerQuickInput, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import { answerQuickInput, screenshot, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
+import { waitFor } from './helpers/wait';
 import { outputChannelLog } from './helpers/extension';
 import { workspaceDir } from './helpers/workspace';
 
@@ -78,6 +79,8 @@ describe('Fine-tune with EET Loss', function () {
       dataset, settings: { ...SETTINGS, seed: 7 },
     });
     // The form's first, active row is "Start training": Enter with nothing typed accepts it.
+    await answerQuickInput('', { accept: false });
+    await screenshot('finetune-form');
     await answerQuickInput('');
     const result = await running;
     assert.ok(result, 'the command returns the engine result');
@@ -86,5 +89,33 @@ describe('Fine-tune with EET Loss', function () {
     assert.equal(record.settings.seed, 7, 'the settings the form showed');
     assert.equal(record.settings.margin, 0.3, "the user's eet.margin setting (default)");
     assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
+  });
+
+  it('a cancelled run keeps the best epoch so far, and the panel and the log say where', async () => {
+    const outDir = join(workspaceDir(), 'finetune', 'cancelled-run');
+    const stop = new AbortController();
+    const running = vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
+      dataset, settings: { ...SETTINGS, epochs: 500 }, outDir, noPrompt: true, signal: stop.signal,
+    });
+    // Epoch 0 (the model before training) is validated and written first; cancel once it is on disk.
+    await waitFor('the first kept epoch', () => existsSync(join(outDir, 'fine-tune.json')), 120_000);
+    stop.abort();
+    const result = await running;
+    assert.ok(result, 'a cancelled run still returns the engine result');
+    assert.equal(result.cancelled, true);
+    assert.equal(result.outDir, outDir);
+    assert.ok(result.history.length < 501, 'stopped early');
+    assert.ok(existsSync(join(outDir, 'model.json')), 'the best epoch so far is a loadable checkpoint');
+    assert.equal(JSON.parse(readFileSync(join(outDir, 'fine-tune.json'), 'utf8')).complete, false);
+    assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
+    await waitForWebviewTab('embeddingLens.training');
+    await webviewWaitFor('#out-dir', { timeoutMs: 60_000 });
+    assert.match(await webviewText('#summary'), /Training cancelled[\s\S]*The best epoch so far is kept in/);
+    assert.equal(await webviewText('#out-dir'), outDir);
+    const log = await waitFor('the cancel line in the log', () => {
+      const t = outputChannelLog();
+      return t.includes('Fine-tune cancelled;') ? t : undefined;
+    });
+    assert.ok(log.includes(`kept in ${outDir}`));
   });
 });
