@@ -6,8 +6,12 @@ import { basename, join } from 'node:path';
  * Bundled (extension, CLI), every module's __dirname is dist/, and the worker was built to
  * dist/workers/<name>.js. Run from source (unit tests under tsx), __dirname is this folder and
  * the worker is the .ts file, which tsx compiles because workers inherit process.execArgv.
+ * EMBEDDING_LENS_WORKER_DIR names a folder of built workers for code bundled elsewhere.
  */
 export function workerPath(name: string): string {
+  // Code bundled somewhere else (the host tests' bundles) points at the built workers explicitly.
+  const override = process.env.EMBEDDING_LENS_WORKER_DIR;
+  if (override && existsSync(join(override, `${name}.js`))) return join(override, `${name}.js`);
   const bundled = join(__dirname, 'workers', `${name}.js`);
   if (existsSync(bundled)) return bundled;
   // A worker that starts more workers (UMAP threads) is itself bundled in dist/workers/.
