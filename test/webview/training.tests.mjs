@@ -192,4 +192,24 @@ export const tests = [
       assert.notEqual(d1, d0, 'raw and smoothed lines differ');
     },
   },
+  {
+    name: 'training: a long run (20,000 steps in one init) draws each line downsampled to at most 600 points, ending at the last step',
+    async run({ page, outDir }) {
+      await openPage(page, outDir);
+      await page.evaluate((run) => {
+        const steps = [];
+        for (let i = 0; i < 20000; i++) {
+          const loss = 1 / (1 + i / 500) + 0.1 * Math.sin(i);
+          steps.push({ epoch: 1 + Math.floor(i / 2000), step: (i % 2000) + 1, stepsPerEpoch: 2000, loss, mc: loss / 2, ec: loss / 4, edc: loss / 4, etaSeconds: (20000 - i) / 50, stepsPerSecond: 50 });
+        }
+        window.postMessage({ type: 'init', run: { ...run, settings: { ...run.settings, epochs: 10 } }, steps, epochs: [] }, '*');
+      }, RUN);
+      await page.waitForFunction(() => window.trainingLens.stats().steps === 20000);
+      await settled(page);
+      const st = await stats(page);
+      assert.deepEqual(st.lossPoints, { total: 600, mc: 600, ec: 600, edc: 600 });
+      assert.equal(await page.locator('#loss-chart .guide').count(), 9, 'a divider per epoch after the first');
+      assert.match(await page.locator('#status').innerText(), /^Epoch 10\/10 · step 2000\/2000/);
+    },
+  },
 ];
