@@ -19,7 +19,8 @@ function stableJson(value: unknown): string {
   return `{${Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
 }
 
-export type LayoutParams = Record<string, string | number | boolean | undefined>;
+/** Any JSON-serialisable object of the parameters that shape the layout (e.g. UmapParams + method). */
+export type LayoutParams = object;
 
 /** The full identity of a layout: embeddings key + method parameters. */
 export function layoutKey(embeddingsKey: string, params: LayoutParams): string {
