@@ -4,6 +4,7 @@
 import { App } from './app';
 import { hasVsCodeApi, InlineHost, VsCodeHost, type Host } from './host';
 import type { RendererChoice } from './map/renderer';
+import { startCompareIfAny } from './compare/main';
 
 function rendererChoice(): RendererChoice {
   const v = document.body.dataset.renderer;
@@ -11,6 +12,8 @@ function rendererChoice(): RendererChoice {
 }
 
 function main(): void {
+  // A comparison (compare panel, or a report of one) gets its own view.
+  if (startCompareIfAny(rendererChoice())) return;
   let host: Host;
   const t0 = performance.now();
   try {

@@ -1,6 +1,132 @@
 import * as vscode from 'vscode';
+import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
+import { runComparison, type ComparisonRun } from '../core/compare';
+import { isCancelled, LensError } from '../core/errors';
+import { cacheDir } from '../host/cacheDir';
+import { ComparePanel } from '../host/comparePanel';
+import { log } from '../host/log';
+import { pickDataset, pickTwoCheckpoints, rememberDataset } from '../host/pickers';
+import { withEngineProgress } from '../host/progress';
+import { readSettings } from '../host/settings';
 
-export async function run(_context: vscode.ExtensionContext, ..._args: unknown[]): Promise<void> {
-  // TODO(foundation): replaced by the flow's own issue.
-  void vscode.window.showWarningMessage('Embedding Lens: this command is not built yet.');
+/** Programmatic options (tests, other commands): skip the dataset pickers. */
+export interface CompareArgs {
+  dataset?: vscode.Uri | string;
+  /** B's own dataset when it differs in form (e.g. the labels file of a .npy B). */
+  datasetB?: vscode.Uri | string;
+  /** Items in each of the most-worse / most-better lists. */
+  listSize?: number;
+}
+
+const asUri = (v: unknown): vscode.Uri | undefined => (typeof v === 'string' ? vscode.Uri.file(v) : v instanceof vscode.Uri ? v : undefined);
+
+/**
+ * Explorer (two checkpoints selected) → Compare Embeddings, or the palette (pick both): one
+ * dataset for both, a panel that shows progress while A then B are inspected (embeddings and
+ * layouts from the cache when present), then the two linked maps and the deltas. Returns the run
+ * (undefined when the user backed out of a picker or the comparison failed).
+ */
+export async function run(context: vscode.ExtensionContext, arg?: unknown, all?: unknown, extra?: unknown): Promise<ComparisonRun | undefined> {
+  const pair = await pickTwoCheckpoints(arg, all);
+  if (!pair) return undefined;
+  const [a, b] = pair;
+  const args = (extra ?? {}) as CompareArgs;
+  const precomputedA = await isPrecomputed(a.fsPath);
+  const precomputedB = await isPrecomputed(b.fsPath);
+  let dataset = asUri(args.dataset);
+  if (dataset) await rememberDataset(context, a, dataset);
+  else {
+    dataset = await pickDataset(context, a, precomputedA);
+    if (!dataset) return undefined;
+  }
+  // A model and a .npy do not read the same dataset form: B's labels file (or image folder) differs.
+  let datasetB = asUri(args.datasetB);
+  if (datasetB) await rememberDataset(context, b, datasetB);
+  else if (precomputedA !== precomputedB) {
+    datasetB = await pickDataset(context, b, precomputedB);
+    if (!datasetB) return undefined;
+  }
+  return compareInPanel(context, a.fsPath, b.fsPath, dataset.fsPath, datasetB?.fsPath, args.listSize);
+}
+
+async function isPrecomputed(checkpoint: string): Promise<boolean> {
+  try {
+    return isPrecomputedKind(await detectCheckpointKind(resolveCheckpointPath(checkpoint)));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the comparison into a new panel under a cancellable progress notification. */
+export async function compareInPanel(context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number): Promise<ComparisonRun | undefined> {
+  const settings = readSettings();
+  const title = `${shortName(checkpointA)} vs ${shortName(checkpointB)}`;
+  const roots = [dataset, datasetB].filter((d): d is string => !!d).map((d) => (isDir(d) ? d : dirname(d)));
+  const panel = ComparePanel.create(context, title, roots);
+  const cache = await cacheDir(context);
+  log.info(`Compare A ${checkpointA} with B ${checkpointB} on ${dataset}${datasetB ? ` (B on ${datasetB})` : ''} — backend ${settings.backend}, distance ${settings.distance}, k ${settings.neighborsK}, cache ${cache}`);
+  const started = Date.now();
+  try {
+    const result = await withEngineProgress(`Embedding Lens: comparing ${title}`, async (signal, report) => {
+      const controller = new AbortController();
+      signal.addEventListener('abort', () => controller.abort(), { once: true });
+      const stopFromPanel = panel.onCancel(() => controller.abort());
+      try {
+        return await runComparison(
+          { checkpointA, checkpointB, dataset, datasetB, settings, cacheDir: cache, listSize },
+          {
+            patch: (side, stage, patch) => {
+              log.info(`  ${side.toUpperCase()}: ${stage} done (${patch.timings?.at(-1)?.ms ?? '?'} ms)`);
+              for (const s of patch.skipped ?? []) log.warn(`  ${side.toUpperCase()}: skipped ${s.path}: ${s.reason}`);
+            },
+            progress: (p) => {
+              report(p);
+              panel.progress(p.stage, p.done, p.total, p.message);
+            },
+          },
+          { signal: controller.signal },
+        );
+      } finally {
+        stopFromPanel.dispose();
+      }
+    });
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    if (result.cancelled) {
+      log.info(`Comparison cancelled after ${secs} s`);
+      panel.error('Cancelled before the comparison was complete.');
+      panel.done();
+      void vscode.window.showInformationMessage('Embedding Lens: comparison cancelled.');
+      return result;
+    }
+    await panel.show(result.data);
+    panel.done();
+    for (const d of result.data.headline) log.info(`  ${d.key}: A ${d.a.toFixed(4)}  B ${d.b.toFixed(4)}  Δ ${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(4)}`);
+    log.info(`  mean Jaccard@${result.data.k}: ${result.data.meanJaccard.toFixed(4)} (items matched by ${result.match.by})`);
+    log.info(`Comparison finished in ${secs} s`);
+    return result;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log.error('Comparison failed', err);
+    panel.error(message, err instanceof LensError ? err.file : undefined);
+    panel.done();
+    if (!isCancelled(err)) void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
+    return undefined;
+  }
+}
+
+/** "model.json" alone says nothing: keep its folder. */
+function shortName(p: string): string {
+  const parts = p.split(/[\\/]/).filter(Boolean);
+  const last = parts.at(-1) ?? p;
+  return last === 'model.json' && parts.length > 1 ? parts.slice(-2).join('/') : last;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { ensureBuilt, loadModules, root, writePanelPage, writeReportPage, CHROMIUM_ARGS } from './pages.mjs';
 import { tests } from './panel.tests.mjs';
 import { tests as trainingTests } from './training.tests.mjs';
+import { tests as compareTests } from './compare.tests.mjs';
 
 const filter = process.argv[2];
 const outDir = join(root, 'test-results/webview');
@@ -36,7 +37,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 
 let passed = 0;
 let failed = 0;
-const selected = [...tests, ...trainingTests].filter((t) => !filter || t.name.includes(filter));
+const selected = [...tests, ...trainingTests, ...compareTests].filter((t) => !filter || t.name.includes(filter));
 try {
   for (const t of selected) {
     const page = await context.newPage();
