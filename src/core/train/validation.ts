@@ -37,12 +37,24 @@ export function looMapAtR(data: Float32Array, n: number, dim: number, labels: In
     queries++;
     const qo = q * dim;
     let c = 0;
+    const dim4 = dim - (dim % 4);
     for (let j = 0; j < n; j++) {
       if (j === q) continue;
-      let dot = 0;
+      // Four independent partial sums: the hot loop of validation, about 2× a plain loop in V8.
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
       const jo = j * dim;
-      for (let t = 0; t < dim; t++) dot += v[qo + t] * v[jo + t];
-      dist[j] = sq[q] + sq[j] - 2 * dot;
+      let t = 0;
+      for (; t < dim4; t += 4) {
+        d0 += v[qo + t] * v[jo + t];
+        d1 += v[qo + t + 1] * v[jo + t + 1];
+        d2 += v[qo + t + 2] * v[jo + t + 2];
+        d3 += v[qo + t + 3] * v[jo + t + 3];
+      }
+      for (; t < dim; t++) d0 += v[qo + t] * v[jo + t];
+      dist[j] = sq[q] + sq[j] - 2 * (d0 + d1 + (d2 + d3));
       sorted[c++] = dist[j];
     }
     // Only the first R ranks matter: find the R-th smallest distance with a native numeric sort,
