@@ -4,12 +4,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeProductImages } from '../../../src/core/demo';
 import { makeDemoCheckpoint } from '../../../src/core/demo/demoModel';
 import type { FineTuneResult } from '../../../src/core/train/options';
-import { answerQuickInput, screenshot, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import { answerQuickInput, harness, screenshot, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { waitFor } from './helpers/wait';
 import { outputChannelLog } from './helpers/extension';
@@ -117,5 +117,22 @@ describe('Fine-tune with EET Loss', function () {
       return t.includes('Fine-tune cancelled;') ? t : undefined;
     });
     assert.ok(log.includes(`kept in ${outDir}`));
+  });
+
+  it('an ONNX checkpoint trains a head on its frozen features (forced, whatever was asked) into a chained folder', async () => {
+    const onnxDir = join(workspaceDir(), 'finetune', 'onnx-src');
+    mkdirSync(onnxDir, { recursive: true });
+    const onnx = join(onnxDir, 'tiny-cnn.onnx');
+    copyFileSync(join(harness().extensionPath, 'test', 'fixtures', 'models', 'tiny-cnn.onnx'), onnx);
+    const before = hashTree(onnxDir);
+    const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(onnx), {
+      dataset, settings: { ...SETTINGS, train: 'all' }, noPrompt: true,
+    });
+    assert.ok(result, 'the command returns the engine result');
+    assert.equal(result.cancelled, false);
+    assert.equal(result.outDir, join(onnxDir, 'tiny-cnn-eet-1'));
+    assert.deepEqual(readdirSync(result.outDir).sort(), ['embedding-lens.json', 'fine-tune.json', 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
+    assert.equal(JSON.parse(readFileSync(join(result.outDir, 'fine-tune.json'), 'utf8')).settings.train, 'head');
+    assert.deepEqual(Object.fromEntries(Object.entries(hashTree(onnxDir)).filter(([f]) => !f.startsWith('tiny-cnn-eet-1'))), before, 'source bytes unchanged');
   });
 });
