@@ -1,5 +1,5 @@
-import { copyFile, rename, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { loadCheckpoint, readModelJson, resolveCheckpointPath, type LoadedModel, type OutputChoice, type Preprocess, type TfjsLoadedModel } from '../checkpoint';
 import { CancelledError, LensError, throwIfAborted } from '../errors';
@@ -202,10 +202,15 @@ function headSaver(tf: Tf, loaded: LoadedModel, head: tfTypes.LayersModel): (dir
       backbone = 'model.json';
       const m = await readModelJson(loaded.path);
       await copyFile(loaded.path, join(dir, backbone));
-      const srcDir = join(loaded.path, '..');
-      for (const g of m.weightsManifest ?? []) for (const p of g.paths) await copyFile(join(srcDir, p), join(dir, p));
+      const srcDir = dirname(loaded.path);
+      for (const g of m.weightsManifest ?? []) {
+        for (const p of g.paths) {
+          await mkdir(dirname(join(dir, p)), { recursive: true });
+          await copyFile(join(srcDir, p), join(dir, p));
+        }
+      }
     }
     await saveLayersModel(tf, head, dir, 'head');
     return { output: outputConfig(loaded.output), head: { backbone, model: 'head.json', dim: loaded.dim } };
-  }; 
+  };
 }
