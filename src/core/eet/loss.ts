@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { mineEet, type EetChoices } from './mining';
+import { mineEet } from './mining';
 
 /**
  * The EET loss of SPEC §1 as a differentiable tfjs expression, for any active backend.
  *
- * Mining reads the batch's distance matrix once and fixes every arg-min/arg-max; the terms are
- * then rebuilt from only the selected rows, by direct differences. Rows are selected by a gather
- * with its own gradient (a ScatterNd of the upstream rows): tfjs's built-in gather gradient is
- * UnsortedSegmentSum, which the wasm backend lacks, while GatherV2 and ScatterNd exist on every
- * backend. This keeps the backward pass O(selected rows × D) — a dense one-hot matMul would cost
- * O(rows × B × D) and, through transposeA, run ~15× slower on wasm.
+ * Mining reads the batch's distance matrix once and fixes every arg-min/arg-max. Every term is
+ * then a sum of distances between selected pairs with a fixed coefficient, so the terms and their
+ * gradient are computed directly (float64 JS, direct differences) inside one tf.customGrad op:
+ * each d(i,j) contributes coeff·(f_i − f_j)/d to row i and the opposite to row j. A tfjs
+ * expression of the same loss needs hundreds of small kernels per step (and a gather gradient
+ * the wasm backend lacks); this is one op whose cost is the Gram product for mining plus
+ * O(pairs × D). Normalisation stays ordinary tfjs ops, so autodiff carries the gradient through it.
  */
 export interface EetOptions {
   normalize: boolean;
@@ -50,42 +51,168 @@ export function eetLoss(embeddings: tf.Tensor2D, labels: Int32Array, opts?: Part
   // Tensors made here that are not returned are intermediates of the autodiff tape; callers run
   // this inside tf.tidy / variableGrads, which disposes them.
   const f: tf.Tensor2D = o.normalize ? embeddings.div(embeddings.norm('euclidean', 1, true)) : embeddings;
-  const distValues = miningDistances(f);
-  const choices = mineEet(distValues, labels);
-  const nA = choices.anchors.length;
-  const m = choices.classes.length;
-  const zero = () => tf.scalar(0);
-
-  let mc: tf.Scalar = zero();
-  let ec: tf.Scalar = zero();
-  if (nA > 0) {
-    const dap = pairDistances(f, choices.anchors, choices.positive);
-    const dan = pairDistances(f, choices.anchors, choices.negative);
-    const dpn = pairDistances(f, choices.positive, choices.negative);
-    mc = dap.sub(dan).add(o.margin).relu().mean() as tf.Scalar;
-    ec = dan.sub(dpn).abs().mean() as tf.Scalar;
-  }
-
-  let lm: tf.Scalar = zero();
-  let le: tf.Scalar = zero();
-  if (m >= 2) {
-    lm = classPairTerm(f, choices);
-    le = equidistributionTerm(f, choices);
-  }
-  const edc = lm.add(le) as tf.Scalar;
+  let anchors = 0;
+  let classes = 0;
+  const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = inputs[0] as tf.Tensor2D;
+    const batch = eetBatch(x, labels, o.margin);
+    anchors = batch.anchors;
+    classes = batch.classes;
+    return {
+      value: tf.tensor1d(Float32Array.from(batch.values), 'float32'),
+      gradFunc: (dy: tf.Tensor) => tf.tensor2d(batch.gradient(dy.dataSync()), x.shape),
+    };
+  });
+  const v = op(f) as tf.Tensor1D;
+  const pick = (w: number[]) => v.mul(tf.tensor1d(w)).sum() as tf.Scalar;
   const [wmc, wec, wedc] = o.weights;
-  const total = mc.mul(wmc).add(ec.mul(wec)).add(edc.mul(wedc)) as tf.Scalar;
-  return { mc, ec, m: lm, e: le, edc, total, anchors: nA, classes: m };
+  return {
+    mc: pick([1, 0, 0, 0]),
+    ec: pick([0, 1, 0, 0]),
+    m: pick([0, 0, 1, 0]),
+    e: pick([0, 0, 0, 1]),
+    edc: pick([0, 0, 1, 1]),
+    total: pick([wmc, wec, wedc, wedc]),
+    anchors,
+    classes,
+  };
+}
+
+/** One batch's [L_MC, L_EC, L_M, L_E] and, given their upstream gradients, dL/df (B×D). */
+interface EetBatch {
+  values: Float64Array;
+  anchors: number;
+  classes: number;
+  gradient(dy: ArrayLike<number>): Float32Array;
+}
+
+function eetBatch(f: tf.Tensor2D, labels: Int32Array, margin: number): EetBatch {
+  const [b, dim] = f.shape;
+  const rows = f.dataSync() as Float32Array;
+  const choices = mineEet(miningDistances(f, rows), labels);
+
+  // Every distance the terms use, as (i, j) pairs with one coefficient per term.
+  const pi: number[] = [];
+  const pj: number[] = [];
+  const coef: [number, number, number, number][] = [];
+  const dist = (i: number, j: number): number => {
+    let s = 0;
+    for (let t = 0; t < dim; t++) {
+      const v = rows[i * dim + t] - rows[j * dim + t];
+      s += v * v;
+    }
+    return Math.sqrt(Math.max(s, EPS));
+  };
+  const use = (i: number, j: number, c: [number, number, number, number]) => {
+    pi.push(i);
+    pj.push(j);
+    coef.push(c);
+  };
+
+  let mc = 0;
+  let ec = 0;
+  const na = choices.anchors.length;
+  for (let x = 0; x < na; x++) {
+    const a = choices.anchors[x];
+    const p = choices.positive[x];
+    const n = choices.negative[x];
+    const dap = dist(a, p);
+    const dan = dist(a, n);
+    const dpn = dist(p, n);
+    const hinge = dap - dan + margin;
+    // relu and abs differentiate as tfjs does: step(x > 0) and sign(x).
+    if (hinge > 0) {
+      mc += hinge;
+      use(a, p, [1 / na, 0, 0, 0]);
+      use(a, n, [-1 / na, 0, 0, 0]);
+    }
+    const s = Math.sign(dan - dpn);
+    ec += Math.abs(dan - dpn);
+    if (s !== 0) {
+      use(a, n, [0, s / na, 0, 0]);
+      use(p, n, [0, -s / na, 0, 0]);
+    }
+  }
+  if (na > 0) {
+    mc /= na;
+    ec /= na;
+  }
+
+  let lm = 0;
+  let le = 0;
+  const m = choices.classes.length;
+  if (m >= 2) {
+    // D is symmetric, so the mean over ordered pairs is the mean over unordered ones.
+    const pairs = (m * (m - 1)) / 2;
+    for (let c1 = 0; c1 < m; c1++) {
+      for (let c2 = c1 + 1; c2 < m; c2++) {
+        const i = choices.pairI[c1 * m + c2];
+        const j = choices.pairJ[c1 * m + c2];
+        const ex = Math.exp(-dist(i, j));
+        lm += ex / pairs;
+        use(i, j, [0, 0, -ex / pairs, 0]);
+      }
+    }
+    for (let c = 0; c < m; c++) {
+      const n1 = choices.nearest[c];
+      const n2 = choices.nearestOfNearest[c];
+      const i1 = choices.pairI[c * m + n1];
+      const j1 = choices.pairJ[c * m + n1];
+      const i2 = choices.pairI[n1 * m + n2];
+      const j2 = choices.pairJ[n1 * m + n2];
+      const diff = dist(i1, j1) - dist(i2, j2);
+      le += Math.abs(diff) / m;
+      const s = Math.sign(diff);
+      if (s !== 0) {
+        use(i1, j1, [0, 0, 0, s / m]);
+        use(i2, j2, [0, 0, 0, -s / m]);
+      }
+    }
+  }
+
+  return {
+    values: Float64Array.from([mc, ec, lm, le]),
+    anchors: na,
+    classes: m,
+    gradient(dy) {
+      const g = new Float64Array(b * dim);
+      for (let k = 0; k < pi.length; k++) {
+        const c = coef[k];
+        const w = c[0] * dy[0] + c[1] * dy[1] + c[2] * dy[2] + c[3] * dy[3];
+        if (w === 0) continue;
+        const i = pi[k];
+        const j = pj[k];
+        let s = 0;
+        for (let t = 0; t < dim; t++) {
+          const v = rows[i * dim + t] - rows[j * dim + t];
+          s += v * v;
+        }
+        // Under the 1e-12 floor the distance is constant, as autodiff through max() has it.
+        if (s <= EPS) continue;
+        const scale = w / Math.sqrt(s);
+        for (let t = 0; t < dim; t++) {
+          const v = (rows[i * dim + t] - rows[j * dim + t]) * scale;
+          g[i * dim + t] += v;
+          g[j * dim + t] -= v;
+        }
+      }
+      return Float32Array.from(g);
+    },
+  };
 }
 
 /**
- * The B×B distance values that mining reads; nothing differentiates through them. The Gram
- * product uses an explicit transpose because wasm's matMul is several times slower with
- * transposeB/transposeA than on a pre-transposed operand; the rest is one cheap JS pass.
+ * The B×B distance values that mining reads. The Gram product uses an explicit transpose
+ * because wasm's matMul is several times slower with transposeB than on a pre-transposed
+ * operand; the rest is one cheap JS pass.
  */
-function miningDistances(f: tf.Tensor2D): Float32Array {
+function miningDistances(f: tf.Tensor2D, rows: Float32Array): Float32Array {
   const [b, dim] = f.shape;
-  const [gram, rows] = tf.tidy(() => [tf.matMul(f, f.transpose()).dataSync() as Float32Array, f.dataSync() as Float32Array]);
+  // Not tf.tidy(() => ….dataSync()): tidy walks a returned typed array element by element.
+  const ft = f.transpose();
+  const g = tf.matMul(f, ft);
+  const gram = g.dataSync() as Float32Array;
+  tf.dispose([ft, g]);
   const sq = new Float64Array(b);
   for (let i = 0; i < b; i++) {
     let s = 0;
@@ -96,56 +223,6 @@ function miningDistances(f: tf.Tensor2D): Float32Array {
     for (let j = 0; j < b; j++) gram[i * b + j] = Math.sqrt(Math.max(sq[i] + sq[j] - 2 * gram[i * b + j], EPS));
   }
   return gram;
-}
-
-/** Rows `idx` of f; the gradient scatters (sums) the upstream rows back, duplicates included. */
-function selectRows(f: tf.Tensor2D, idx: Int32Array): tf.Tensor2D {
-  const [b, dim] = f.shape;
-  const select = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = inputs[0] as tf.Tensor;
-    return {
-      value: tf.gather(x, tf.tensor1d(idx, 'int32')),
-      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.tensor2d(idx, [idx.length, 1], 'int32'), dy, [b, dim]),
-    };
-  });
-  return select(f) as tf.Tensor2D;
-}
-
-/** d(f_i, f_j) for the listed pairs, by direct differences (accurate for short distances too). */
-function pairDistances(f: tf.Tensor2D, is: Int32Array, js: Int32Array): tf.Tensor1D {
-  return selectRows(f, is).sub(selectRows(f, js)).square().sum(1).maximum(EPS).sqrt() as tf.Tensor1D;
-}
-
-/** L_M = mean over ordered class pairs of exp(−D(c,c')); D is symmetric, so the mean over unordered pairs. */
-function classPairTerm(f: tf.Tensor2D, c: EetChoices): tf.Scalar {
-  const m = c.classes.length;
-  const is: number[] = [];
-  const js: number[] = [];
-  for (let x = 0; x < m; x++) {
-    for (let y = x + 1; y < m; y++) {
-      is.push(c.pairI[x * m + y]);
-      js.push(c.pairJ[x * m + y]);
-    }
-  }
-  return pairDistances(f, Int32Array.from(is), Int32Array.from(js)).neg().exp().mean() as tf.Scalar;
-}
-
-/** L_E = (1/M) Σ_c |D(c, n(c)) − D(n(c), n'(c))|. */
-function equidistributionTerm(f: tf.Tensor2D, c: EetChoices): tf.Scalar {
-  const m = c.classes.length;
-  const i1 = new Int32Array(m);
-  const j1 = new Int32Array(m);
-  const i2 = new Int32Array(m);
-  const j2 = new Int32Array(m);
-  for (let x = 0; x < m; x++) {
-    const n = c.nearest[x];
-    const n2 = c.nearestOfNearest[x];
-    i1[x] = c.pairI[x * m + n];
-    j1[x] = c.pairJ[x * m + n];
-    i2[x] = c.pairI[n * m + n2];
-    j2[x] = c.pairJ[n * m + n2];
-  }
-  return pairDistances(f, i1, j1).sub(pairDistances(f, i2, j2)).abs().mean() as tf.Scalar;
 }
 
 /** Plain numbers of one batch: the loss terms with no tensors left behind. */
