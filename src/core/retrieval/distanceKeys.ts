@@ -27,22 +27,27 @@ async function createOrtEngine(gallery: Float32Array, n: number, dim: number, ga
   // Loaded lazily: the addon is large and only this engine needs it.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(distanceKeyModel(dim), {
+  const session = await ort.InferenceSession.create(distanceKeyModel(gallery, n, dim, gallerySq), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionProviders: ['cpu'],
   });
-  // onnxruntime-node rejects tensors over SharedArrayBuffer memory (what workers receive): copy once.
-  const own = (a: Float32Array) => (a.buffer instanceof SharedArrayBuffer ? Float32Array.from(a) : a);
-  const g = new ort.Tensor('float32', own(gallery), [n, dim]);
-  const gn = new ort.Tensor('float32', own(gallerySq), [n]);
+  // Two reusable output buffers: the scan ranks one block while the next is computed into the
+  // other, and reusing them spares the page faults of a fresh multi-megabyte array per block.
+  const outputs: Float32Array[] = [];
+  let turn = 0;
   return {
     kind: 'onnxruntime',
     async keys(queries, m) {
-      const q = new ort.Tensor('float32', own(queries.subarray(0, m * dim)), [m, dim]);
-      const out = await session.run({ Q: q, G: g, GN: gn });
-      return out.K.data as Float32Array;
+      // onnxruntime-node rejects tensors over SharedArrayBuffer memory (what workers receive): copy.
+      const qv = queries.subarray(0, m * dim);
+      const q = new ort.Tensor('float32', qv.buffer instanceof SharedArrayBuffer ? Float32Array.from(qv) : qv, [m, dim]);
+      const slot = turn++ & 1;
+      if (!outputs[slot] || outputs[slot].length !== m * n) outputs[slot] = new Float32Array(m * n);
+      const out = outputs[slot];
+      await session.run({ Q: q }, { K: new ort.Tensor('float32', out, [m, n]) });
+      return out;
     },
     async dispose() {
       await session.release();

@@ -36,9 +36,9 @@ export interface StatsResult {
 /** Called after each block with the number of queries finished so far; may throw to stop. */
 export type BlockHook = (done: number) => void | Promise<void>;
 
-/** Rows per Gemm call: enough to keep MLAS efficient, small enough that keys stay ≈ 64 MB. */
+/** Rows per Gemm call: a block of keys of ≈ 16 MB (4M floats), so the two in flight stay cache-friendly. */
 function blockRows(nGallery: number): number {
-  return Math.max(8, Math.min(512, Math.floor((16 * 1024 * 1024) / Math.max(1, nGallery))));
+  return Math.max(8, Math.min(512, Math.floor((4 * 1024 * 1024) / Math.max(1, nGallery))));
 }
 
 async function scan(input: ScanInput, perRow: (row: Float32Array, q: number, self: number) => void, hook?: BlockHook): Promise<void> {
