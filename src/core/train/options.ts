@@ -99,7 +99,12 @@ function bad(msg: string): never {
 
 /** Defaults filled in and every value range-checked: a bad setting fails before any work. */
 export function resolveSettings(o: Partial<FineTuneSettings>): FineTuneSettings {
-  const s: FineTuneSettings = { ...DEFAULT_SETTINGS, ...stripUndefined(o) };
+  // Only the settings' own keys: callers pass whole FineTuneOptions, whose paths, signal and
+  // callbacks must not end up in the settings recorded in fine-tune.json.
+  const given = stripUndefined(o) as Record<string, unknown>;
+  const s = Object.fromEntries(
+    (Object.keys(DEFAULT_SETTINGS) as (keyof FineTuneSettings)[]).map((k) => [k, k in given ? given[k] : DEFAULT_SETTINGS[k]]),
+  ) as unknown as FineTuneSettings;
   if (o.lr === undefined && s.train === 'head') s.lr = DEFAULT_HEAD_LR;
   if (!Number.isInteger(s.epochs) || s.epochs < 1 || s.epochs > 10000) bad(`epochs must be an integer ≥ 1, got ${s.epochs}`);
   if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad(`learning rate must be > 0, got ${s.lr}`);
