@@ -156,3 +156,9 @@ test('rows list every setting with its value and meaning; the summary line names
   assert.equal(summary(st), '5 epochs · lr 1e-4 · α 0.3 · λ 1, 1, 1 · 8×4 · end to end');
   assert.equal(formRows(applyValidation(st, 'split')).find((r) => r.field === 'validation')!.value, "the dataset's own split");
 });
+
+test('the settings the engine records are only the settings, not the paths and signal of the options they came with', () => {
+  const s = resolveSettings({ checkpoint: '/m/model.json', dataset: '/d', signal: new AbortController().signal, epochs: 2 } as never);
+  assert.deepEqual(Object.keys(s).sort(), Object.keys(DEFAULT_SETTINGS).sort());
+  assert.equal(s.epochs, 2);
+});
