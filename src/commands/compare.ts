@@ -80,6 +80,7 @@ export async function compareInPanel(context: vscode.ExtensionContext, checkpoin
             patch: (side, stage, patch) => {
               log.info(`  ${side.toUpperCase()}: ${stage} done (${patch.timings?.at(-1)?.ms ?? '?'} ms)`);
               for (const s of patch.skipped ?? []) log.warn(`  ${side.toUpperCase()}: skipped ${s.path}: ${s.reason}`);
+              panel.sideStage(side, stage, patch);
             },
             progress: (p) => {
               report(p);

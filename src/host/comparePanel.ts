@@ -7,6 +7,7 @@ import {
   type CompareData,
   type CompareMessage,
   type HostToWebview,
+  type InspectionPatch,
   type PanelViewState,
   type WebviewToHost,
 } from '../protocol';
@@ -94,6 +95,15 @@ export class ComparePanel {
     return new vscode.Disposable(() => this.cancelHandlers.delete(handler));
   }
 
+  /** One side's stage finished: its items and layouts go on so that side's map shows early. */
+  sideStage(side: 'a' | 'b', stage: string, patch: InspectionPatch): void {
+    if (this.data || (!patch.items && !patch.layout)) return;
+    const early: InspectionPatch = {};
+    if (patch.items) early.items = { ...patch.items, thumbnails: undefined };
+    if (patch.layout) early.layout = patch.layout;
+    this.post({ type: 'stage', stage: `${side.toUpperCase()}: ${stage}`, patch: early });
+  }
+
   progress(stage: string, done: number, total: number, message?: string): void {
     this.post({ type: 'progress', stage, done, total, message });
   }
@@ -125,7 +135,8 @@ export class ComparePanel {
     if (this.isDisposed) return;
     if (!this.ready) {
       if (msg.type === 'progress') this.queue = this.queue.filter((m) => m.type !== 'progress');
-      if (msg.type !== 'initCompare') this.queue.push(msg);
+      if (msg.type === 'initCompare') this.queue = this.queue.filter((m) => m.type !== 'stage');
+      else this.queue.push(msg);
       return;
     }
     void this.panel.webview.postMessage(msg);

@@ -212,6 +212,14 @@ export const tests = [
       await page.evaluate(() => window.postMessage({ type: 'progress', stage: 'B: embed', done: 40, total: 240 }, '*'));
       await page.locator('.progress-stage').filter({ hasText: 'B: embed' }).waitFor();
       assert.match(await page.locator('.cmp-waiting').innerText(), /B: embed/);
+      // A's own stages fill map A before the comparison exists; B stays empty until its stages come.
+      const a = fx.cmp.a;
+      await page.evaluate(({ items, umap }) => {
+        window.postMessage({ type: 'stage', stage: 'A: embed', patch: { items: { ...items, labels: Int32Array.from(items.labels) } } }, '*');
+        window.postMessage({ type: 'stage', stage: 'A: umap', patch: { layout: { umap: Float32Array.from(umap) } } }, '*');
+      }, { items: { n: a.items.n, labels: Array.from(a.items.labels), classNames: a.items.classNames, paths: a.items.paths }, umap: Array.from(a.layout.umap) });
+      await page.waitForFunction((n) => window.lens.stats().a.pointsDrawn === n, a.items.n);
+      assert.equal(await page.evaluate(() => window.lens.stats().b.pointsDrawn), 0);
       const encoded = mods.protocol.encodeCompare(fx.cmp);
       await page.evaluate((text) => {
         // The real host posts typed arrays by structured clone; decode the fixture to the same shape.

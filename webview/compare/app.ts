@@ -4,7 +4,7 @@
  * retrieval changed most. Runs in VS Code (data from an `initCompare` message) and in the HTML
  * report (data inlined; InlineHost delivers it as an `init` whose data has `a` and `b`).
  */
-import type { CompareData, HostToWebview, PanelTab, PanelViewState } from '../../src/protocol';
+import type { CompareData, HostToWebview, InspectionItems, InspectionLayout, InspectionPatch, PanelTab, PanelViewState } from '../../src/protocol';
 import { classPalette, readTheme } from '../colors';
 import { baseName, fill, fmt, h } from '../dom';
 import { canvasToPng } from '../export';
@@ -148,6 +148,9 @@ export class CompareApp {
       case 'init':
         if (isCompareData(msg.data)) this.setData(msg.data);
         break;
+      case 'stage':
+        this.earlyStage(msg.stage, msg.patch);
+        break;
       case 'progress':
         this.showProgress(msg.stage, msg.done, msg.total, msg.message);
         break;
@@ -161,6 +164,27 @@ export class CompareApp {
       default:
         break;
     }
+  }
+
+  /**
+   * While A then B are inspected the host forwards each side's items and layouts as stages named
+   * "A: …" / "B: …", so each map fills in before the comparison exists (B not yet aligned).
+   */
+  private early: Record<Side, { items?: InspectionItems; layout?: InspectionLayout }> = { a: {}, b: {} };
+
+  private earlyStage(stage: string, patch: InspectionPatch): void {
+    const side = stage.startsWith('A:') ? 'a' : stage.startsWith('B:') ? 'b' : null;
+    if (!side || this.data) return;
+    const e = this.early[side];
+    const map = this.maps[side];
+    if (patch.items) {
+      e.items = patch.items;
+      map.setItems(patch.items.labels, patch.items.classNames, patch.items.paths, patch.items.thumbnails, classPalette(patch.items.classNames.length));
+    }
+    if (patch.layout) e.layout = { ...e.layout, ...patch.layout };
+    const kind = e.layout?.umap ? 'umap' : e.layout?.pca ? 'pca' : null;
+    if (e.items && kind && (patch.layout || patch.items) && map.layoutKind !== kind) map.setLayout(kind, e.layout![kind]!, map.layoutKind !== null);
+    this.heads[side].dataset.stage = stage;
   }
 
   setData(data: CompareData): void {
