@@ -41,7 +41,7 @@ export function configPathFor(checkpointPath: string): string {
   return join(dir, CONFIG_FILE);
 }
 
-export function readCheckpointConfig(checkpointPath: string): { config: CheckpointConfig; file?: string } {
+export function readCheckpointConfig(checkpointPath: string): { config: CheckpointConfig; file?: string; chained?: boolean } {
   const file = configPathFor(checkpointPath);
   if (!existsSync(file)) return { config: {} };
   let raw: unknown;
@@ -50,7 +50,8 @@ export function readCheckpointConfig(checkpointPath: string): { config: Checkpoi
   } catch (err) {
     throw new LensError(`is not valid JSON (${(err as Error).message}); expected an object like {"inputSize": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": "penultimate"}`, file);
   }
-  return { config: parseCheckpointConfig(raw, file), file };
+  const chained = typeof raw === 'object' && raw !== null && 'head' in raw;
+  return { config: parseCheckpointConfig(raw, file), file, chained };
 }
 
 /** Validates the config strictly: a typo must be an error, not a silently different embedding. */
@@ -60,7 +61,8 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('expected a JSON object');
   const o = raw as Record<string, unknown>;
-  const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'layout'];
+  // "head" marks a chained backbone + head checkpoint written by a head-only fine-tune (train/chained.ts checks it).
+  const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'layout', 'head'];
   for (const k of Object.keys(o)) if (!known.includes(k)) bad(`unknown key "${k}"; expected only ${known.join(', ')}`);
   const c: CheckpointConfig = {};
   if (o.output !== undefined) {

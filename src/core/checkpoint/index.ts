@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { LensError } from '../errors';
-import { readCheckpointConfig, CheckpointConfig } from './config';
+import { CONFIG_FILE, readCheckpointConfig, CheckpointConfig } from './config';
 import type { CheckpointKind, LoadCheckpointOptions, LoadedModel } from './model';
 import { loadOnnxModel } from './onnxModel';
 import { precomputedKindOf } from './precomputed';
@@ -19,6 +19,8 @@ export function resolveCheckpointPath(path: string): string {
   if (existsSync(path) && statSync(path).isDirectory()) {
     const mj = join(path, 'model.json');
     if (existsSync(mj)) return mj;
+    const backbone = chainedBackbone(path);
+    if (backbone) return backbone;
     throw new LensError('is a folder without model.json; expected a model.json, an .onnx file, or embeddings (.npy / tensor.tsv)', path);
   }
   return path;
@@ -50,7 +52,12 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
   const file = resolveCheckpointPath(path);
   const kind = await detectCheckpointKind(file);
   if (isPrecomputedKind(kind)) throw new LensError('holds precomputed embeddings, not a model; it needs no images to embed', file);
-  const { config: fileConfig, file: configFile } = readCheckpointConfig(file);
+  const { config: fileConfig, file: configFile, chained } = readCheckpointConfig(file);
+  if (chained && configFile) {
+    // A head-only fine-tune: the embedding is head(backbone(x)), never the backbone alone.
+    const { loadChainedCheckpoint } = await import('../train/chained');
+    return loadChainedCheckpoint(dirname(configFile), opts);
+  }
   const config: CheckpointConfig = { ...fileConfig, ...definedOnly(opts.config ?? {}) };
   if (kind === 'onnx') return loadOnnxModel(file, config, configFile, opts);
   return loadTfjsModel(file, config, configFile, opts);
@@ -58,4 +65,17 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The backbone file named by a chained checkpoint folder's sidecar ("head": {"backbone": …}), if any. */
+export function chainedBackbone(folder: string): string | undefined {
+  const sidecar = join(folder, CONFIG_FILE);
+  if (!existsSync(sidecar)) return undefined;
+  try {
+    const raw = JSON.parse(readFileSync(sidecar, 'utf8')) as { head?: { backbone?: unknown } };
+    const b = raw.head?.backbone;
+    return typeof b === 'string' && b && !b.includes('..') ? join(folder, b) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -29,7 +29,17 @@ export async function checkpointHash(file: string): Promise<string> {
     for (const g of m.weightsManifest ?? []) for (const p of g.paths ?? []) files.push(resolve(dirname(file), p));
   }
   const cfg = configPathFor(file);
-  if (existsSync(cfg)) files.push(cfg);
+  if (existsSync(cfg)) {
+    files.push(cfg);
+    // A chained backbone + head: the head's topology and weights are part of the checkpoint too.
+    const head = JSON.parse(await readFile(cfg, 'utf8')).head as { model?: string } | undefined;
+    if (head?.model) {
+      const headJson = resolve(dirname(cfg), head.model);
+      files.push(headJson);
+      const m = await readModelJson(headJson);
+      for (const g of m.weightsManifest ?? []) for (const p of g.paths ?? []) files.push(resolve(dirname(headJson), p));
+    }
+  }
   for (const f of files) {
     h.update(`\0${basename(f)}\0`);
     await hashFile(h, f);
