@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runComparison, type ComparisonRun } from '../../../src/core/compare';
 import { readSettings } from '../../../src/host/settings';
 import { activeExtension } from './helpers/extension';
-import { webviewAttribute, webviewScreenshot, webviewWaitFor } from './helpers/runner';
+import { harness, webviewAttribute, webviewScreenshot, webviewWaitFor } from './helpers/runner';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { workspaceDir, writeImageFolder } from './helpers/workspace';
 
@@ -39,6 +39,9 @@ describe('Compare Embeddings', function () {
     assert.equal(result.cancelled, false);
     const run = result as Done;
 
+    // The engine on its own, without the extension or its cache. This bundle is not in dist/, so
+    // it is told where the built worker entries are.
+    process.env.EMBEDDING_LENS_WORKER_DIR = join(harness().extensionPath, 'dist', 'workers');
     const own = (await runComparison({ checkpointA: modelA, checkpointB: modelB, dataset, settings: readSettings() })) as Done;
     assert.equal(own.cancelled, false);
     assert.deepEqual(run.data.headline.map((d) => d.key), own.data.headline.map((d) => d.key));
