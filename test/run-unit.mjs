@@ -1,7 +1,7 @@
 // Runs every test/unit/**/*.test.ts with Node's built-in runner; tsx compiles TypeScript on the fly
 // (also in worker threads, which inherit --import). Prints the spec report, then one closing line
 // "unit: N passed, N failed" read from a TAP copy of the same run. Extra args go to `node --test`.
-import { readdirSync, statSync, mkdirSync, readFileSync } from 'node:fs';
+import { readdirSync, statSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -22,7 +22,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 mkdirSync('test-results', { recursive: true });
-const tap = 'test-results/unit.tap';
+// One TAP file per run: concurrent runs (several terminals, CI retries) must not count each other's tests.
+const tap = `test-results/unit-${process.pid}.tap`;
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2',
@@ -32,6 +33,7 @@ const r = spawnSync(
   { stdio: 'inherit' },
 );
 const text = readFileSync(tap, 'utf8');
+rmSync(tap, { force: true });
 const count = (key) => Number((text.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
 const passed = count('pass');
 const failed = count('fail') + count('cancelled');
