@@ -265,6 +265,12 @@ export const tests = [
         await page.getByRole('tab', { name: 'Classes' }).click();
         await page.screenshot({ path: join(outDir, `compare-classes-${name}.png`) });
       }
+      // A narrow editor column stacks the deltas under the maps; both maps still draw everything.
+      await page.setViewportSize({ width: 760, height: 800 });
+      const s = await openCompare(page, dark);
+      assert.equal(s.a.pointsDrawn, s.items);
+      assert.equal(s.b.pointsDrawn, s.items);
+      await page.screenshot({ path: join(outDir, 'compare-narrow-dark.png') });
     },
   },
 ];

@@ -419,7 +419,16 @@ export class CompareApp {
         h('div', { class: 'metric', 'data-metric': 'jaccard', title: `mean Jaccard overlap of each item's ${d.k} nearest neighbours under A and B` },
           h('div', { class: 'metric-value' }, fmt(d.meanJaccard, 3)), h('div', { class: 'metric-label' }, `J@${d.k}`))),
       this.exportMenu()),
-      (d.b.notes?.length || d.a.notes?.length) ? h('div', { class: 'header-extra' }, ...[...(d.a.notes ?? []).map((n) => `A: ${n}`), ...(d.b.notes ?? []).map((n) => `B: ${n}`)].map((n) => h('span', { class: 'note' }, n))) : null);
+      this.notes(d));
+  }
+
+  /** What each side's engine assumed, folded: two sides' notes would push the maps down. */
+  private notes(d: CompareData): HTMLElement | null {
+    const notes = [...(d.a.notes ?? []).map((n) => `A: ${n}`), ...(d.b.notes ?? []).map((n) => `B: ${n}`)];
+    if (!notes.length) return null;
+    return h('div', { class: 'header-extra' }, h('details', { class: 'cmp-notes' },
+      h('summary', {}, `${notes.length} note${notes.length === 1 ? '' : 's'} on how A and B were read`),
+      h('ul', {}, ...notes.map((n) => h('li', { class: 'note' }, n)))));
   }
 
   private renderLegend(): void {

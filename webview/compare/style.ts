@@ -51,6 +51,14 @@ const CSS = `
 .nb.shared::after { content: ''; position: absolute; right: 1px; top: 1px; width: 5px; height: 5px; border-radius: 50%; background: var(--lens-fg); }
 .cmp-threshold { display: flex; gap: 8px; align-items: center; font-size: 12px; margin: 4px 0 8px; }
 .cmp-threshold input[type=number] { width: 62px; padding: 2px 4px; background: var(--vscode-input-background, transparent); border: 1px solid var(--vscode-input-border, var(--lens-border)); border-radius: 2px; }
+.cmp-notes summary { cursor: pointer; }
+.cmp-notes ul { margin: 4px 0 0; padding-left: 18px; }
+/* A narrow editor column: the deltas go under the maps instead of squeezing them. */
+@media (max-width: 980px) {
+  .cmp-main { grid-template-columns: minmax(0, 1fr); grid-template-rows: minmax(280px, 1fr) minmax(220px, 42%); }
+  .cmp-maps { border-right: none; border-bottom: 1px solid var(--lens-border); }
+  .cmp-pair { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) 130px; }
+}
 `;
 
 export function installCompareStyle(doc: Document = document): void {
