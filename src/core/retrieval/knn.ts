@@ -70,15 +70,19 @@ function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signa
   throwIfAborted(signal);
   return new Promise((resolve, reject) => {
     const w = spawnWorker('usearch');
-    const onAbort = () => void w.terminate();
+    // Cooperative stop between chunks: terminating during a native call can abort the process.
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const onAbort = () => Atomics.store(cancel, 0, 1);
     signal?.addEventListener('abort', onAbort, { once: true });
     const finish = () => signal?.removeEventListener('abort', onAbort);
-    w.on('message', (m: { type: 'progress'; stage: string; done: number; total: number } | { type: 'done'; indices: Int32Array; distances: Float32Array } | { type: 'error'; message: string }) => {
+    w.on('message', (m: { type: 'progress'; stage: string; done: number; total: number } | { type: 'done'; indices: Int32Array; distances: Float32Array } | { type: 'cancelled' } | { type: 'error'; message: string }) => {
       if (m.type === 'progress') onProgress?.({ stage: `kNN (usearch ${m.stage})`, done: m.done, total: m.total });
       else if (m.type === 'done') {
         finish();
         resolve({ indices: m.indices, distances: m.distances });
-        void w.terminate();
+      } else if (m.type === 'cancelled') {
+        finish();
+        reject(new CancelledError());
       } else {
         finish();
         reject(new Error(`usearch worker failed: ${m.message}`));
@@ -89,8 +93,9 @@ function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signa
       reject(e);
     });
     w.on('exit', () => {
-      if (signal?.aborted) reject(new CancelledError());
+      finish();
+      reject(new Error('usearch worker exited without a result'));
     });
-    w.postMessage({ data: rows, n, dim, k });
+    w.postMessage({ data: rows, n, dim, k, cancel });
   });
 }

@@ -1,4 +1,3 @@
-import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { spawnWorker } from './spawn';
 import { CancelledError, throwIfAborted } from '../errors';
@@ -36,6 +35,8 @@ export interface WorkerMessage {
   start: number;
   end: number;
   threads: number;
+  /** Set to 1 by the main thread to stop: the worker checks it between blocks. */
+  cancel: Int32Array;
 }
 
 export async function runScan(
@@ -103,42 +104,52 @@ async function runInWorkers(
         : { kind: 'negnn', queryLabels: shared(job.queryLabels), galleryLabels: shared(job.galleryLabels) };
   const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * req.nQueries) / workers));
   const done = new Array<number>(workers).fill(0);
-  const running: Worker[] = [];
-  const onAbort = () => running.forEach((w) => void w.terminate());
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // Workers are stopped cooperatively, never terminated mid-block: terminating a thread while
+  // onnxruntime's native run is in progress aborts the whole process.
+  const cancel = new Int32Array(new SharedArrayBuffer(4));
+  const stop = () => Atomics.store(cancel, 0, 1);
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     const parts = await Promise.all(
       bounds.slice(0, -1).map(
         (start, i) =>
           new Promise<ScanResult>((resolve, reject) => {
             const w = spawnWorker('retrieval');
-            running.push(w);
-            w.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; result: ScanResult } | { type: 'error'; message: string }) => {
+            w.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; result: ScanResult } | { type: 'cancelled' } | { type: 'error'; message: string }) => {
               if (m.type === 'progress') {
                 done[i] = m.done;
                 report(done.reduce((a, b) => a + b, 0));
               } else if (m.type === 'done') {
                 resolve(m.result);
-                void w.terminate();
+              } else if (m.type === 'cancelled') {
+                reject(new CancelledError());
               } else {
+                stop();
                 reject(new Error(m.message));
               }
             });
-            w.on('error', reject);
-            w.on('exit', (code) => {
-              if (signal?.aborted) reject(new CancelledError());
-              else if (code !== 0) reject(new Error(`retrieval worker exited with code ${code}`));
+            w.on('error', (e) => {
+              stop();
+              reject(e);
             });
-            const msg: WorkerMessage = { req: sreq, job: sjob, start, end: bounds[i + 1], threads };
+            w.on('exit', (code) => {
+              // After a result the promise is settled and this is a no-op.
+              if (code !== 0) reject(new Error(`retrieval worker exited with code ${code}`));
+              else reject(new Error('retrieval worker exited without a result'));
+            });
+            const msg: WorkerMessage = { req: sreq, job: sjob, start, end: bounds[i + 1], threads, cancel };
             w.postMessage(msg);
           }),
       ),
     );
     throwIfAborted(signal);
     return concat(parts);
+  } catch (err) {
+    // One slice failed or was cancelled: the others stop at their next block and exit on their own.
+    stop();
+    throw err;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    running.forEach((w) => void w.terminate());
+    signal?.removeEventListener('abort', stop);
   }
 }
 

@@ -11,6 +11,8 @@ interface Request {
   n: number;
   dim: number;
   k: number;
+  /** Set to 1 by the main thread to stop; checked between chunks (the worker is never terminated mid-call). */
+  cancel: Int32Array;
 }
 
 parentPort!.once('message', (m: Request) => {
@@ -18,10 +20,16 @@ parentPort!.once('message', (m: Request) => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const usearch = require('usearch') as typeof import('usearch');
     const { data, n, dim, k } = m;
+    const cancelled = () => {
+      if (Atomics.load(m.cancel, 0) === 0) return false;
+      parentPort!.postMessage({ type: 'cancelled' });
+      return true;
+    };
     const threads = Math.max(1, availableParallelism());
     const index = new usearch.Index({ dimensions: dim, metric: usearch.MetricKind.L2sq, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: Math.max(64, 2 * (k + 1)), multi: false } as never);
     const chunk = 4096;
     for (let s = 0; s < n; s += chunk) {
+      if (cancelled()) return;
       const e = Math.min(n, s + chunk);
       const keys = new BigUint64Array(e - s);
       for (let i = s; i < e; i++) keys[i - s] = BigInt(i);
@@ -31,6 +39,7 @@ parentPort!.once('message', (m: Request) => {
     const indices = new Int32Array(n * k).fill(-1);
     const distances = new Float32Array(n * k).fill(Infinity);
     for (let s = 0; s < n; s += chunk) {
+      if (cancelled()) return;
       const e = Math.min(n, s + chunk);
       // k + 1 because the query itself is usually its own first hit; it is dropped by index below.
       const res = index.search(data.subarray(s * dim, e * dim), k + 1, threads) as unknown as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };

@@ -66,3 +66,15 @@ test('knnGraph: an aborted signal cancels', async () => {
   const { data } = blobs(50, 4, 3, 4);
   await assert.rejects(knnGraph(data, 50, 4, 3, { signal: ac.signal }), (e: unknown) => (e as Error).name === 'CancelledError');
 });
+
+test('knnGraph: aborting at the first progress report stops the run (in-process and worker paths)', async () => {
+  for (const n of [300, 2100]) {
+    const { data } = blobs(n, 4, 5, 6);
+    const ac = new AbortController();
+    await assert.rejects(
+      knnGraph(data, n, 4, 3, { signal: ac.signal, onProgress: () => ac.abort() }),
+      (e: unknown) => (e as Error).name === 'CancelledError',
+      `n = ${n}`,
+    );
+  }
+});
