@@ -8,8 +8,8 @@
  * Several threads share the work without giving up reproducibility: vertices are split into
  * contiguous ranges, one per thread, and each thread processes the edges whose head it owns. A
  * thread reads and writes its own vertices live; it reads other threads' vertices from a snapshot
- * taken at the last epoch boundary, and its pulls on them go to a per-thread delta buffer that the
- * owner adds at the boundary in a fixed thread order. No value depends on thread timing, so a
+ * taken at the last merge, and its pulls on them go to a per-thread delta buffer that the owner
+ * adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread order. No value depends on thread timing, so a
  * seeded run is deterministic for a given thread count — and with one thread it is exactly the
  * sequential algorithm (every vertex is owned and live).
  */
