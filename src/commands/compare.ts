@@ -33,21 +33,16 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, all?:
   if (!pair) return undefined;
   const [a, b] = pair;
   const args = (extra ?? {}) as CompareArgs;
-  const precomputedA = await isPrecomputed(a.fsPath);
-  const precomputedB = await isPrecomputed(b.fsPath);
   let dataset = asUri(args.dataset);
   if (dataset) await rememberDataset(context, a, dataset);
   else {
-    dataset = await pickDataset(context, a, precomputedA);
+    // A labels file is what a .npy A usually comes with; a model (or a .npy beside it) reads the
+    // image folder, whose rows a .npy B must follow — one dataset for both, as the engine expects.
+    dataset = await pickDataset(context, a, await isPrecomputed(a.fsPath));
     if (!dataset) return undefined;
   }
-  // A model and a .npy do not read the same dataset form: B's labels file (or image folder) differs.
-  let datasetB = asUri(args.datasetB);
+  const datasetB = asUri(args.datasetB);
   if (datasetB) await rememberDataset(context, b, datasetB);
-  else if (precomputedA !== precomputedB) {
-    datasetB = await pickDataset(context, b, precomputedB);
-    if (!datasetB) return undefined;
-  }
   return compareInPanel(context, a.fsPath, b.fsPath, dataset.fsPath, datasetB?.fsPath, args.listSize);
 }
 

@@ -7,11 +7,12 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runComparison, type ComparisonRun } from '../../../src/core/compare';
+import { computeEmbeddings } from '../../../src/core/embed/compute';
 import { readSettings } from '../../../src/host/settings';
 import { activeExtension } from './helpers/extension';
-import { harness, webviewAttribute, webviewScreenshot, webviewWaitFor } from './helpers/runner';
+import { harness, webviewAttribute, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
-import { workspaceDir, writeImageFolder } from './helpers/workspace';
+import { npyBytes, workspaceDir, writeImageFolder, writeWorkspaceFile } from './helpers/workspace';
 
 type Done = Extract<ComparisonRun, { cancelled: false }>;
 
@@ -67,6 +68,22 @@ describe('Compare Embeddings', function () {
     assert.ok(existsSync(out));
     const html = readFileSync(out, 'utf8');
     assert.match(html, /<script type="application\/json" id="lens-data">\{"title":"(?:[^"\\]|\\.)*","a":\{/, 'the comparison is inlined');
+  });
+
+  it('compares a checkpoint with a precomputed .npy of its own embeddings: matched by path, zero deltas', async () => {
+    process.env.EMBEDDING_LENS_WORKER_DIR = join(harness().extensionPath, 'dist', 'workers');
+    const e = (await computeEmbeddings(modelA, dataset, {})).embeddings;
+    const npy = writeWorkspaceFile('compare/tiny-cnn-embeddings.npy', npyBytes(e.vectors, [e.n, e.dim]));
+    const a = vscode.Uri.file(modelA);
+    const b = vscode.Uri.file(npy);
+    const result = (await vscode.commands.executeCommand<ComparisonRun | undefined>('embeddingLens.compare', a, [a, b], { dataset })) as Done;
+    assert.ok(result && !result.cancelled, 'the comparison ran');
+    assert.equal(result.match.by, 'path');
+    for (const d of result.data.headline) assert.ok(Math.abs(d.delta) < 1e-12, `${d.key}: ${d.delta}`);
+    assert.ok(Array.from(result.data.jaccard).every((j) => j === 1));
+    await waitForWebviewTab('embeddingLens.compare');
+    await webviewWaitFor('#worse-list', { timeoutMs: 60_000 });
+    assert.match(await webviewText('.cmp-cell[data-side="b"] .cmp-cell-head'), /tiny-cnn-embeddings\.npy/);
   });
 
   it('a checkpoint compared with itself shows zero deltas and Jaccard 1 everywhere', async () => {
