@@ -13,7 +13,7 @@ import {
 } from '../protocol';
 import { itemPaths } from '../core/compare';
 import { thumbnailDataUris } from '../core/report/thumbnails';
-import { resourceRoots } from './inspectionPanel';
+import { InspectionPanel, resourceRoots } from './inspectionPanel';
 import { log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -68,7 +68,10 @@ export class ComparePanel {
     ComparePanel.lastActive = this;
     void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', true);
     panel.onDidChangeViewState((e) => {
-      if (e.webviewPanel.active) ComparePanel.lastActive = this;
+      if (!e.webviewPanel.active) return;
+      ComparePanel.lastActive = this;
+      // Closing the last inspection panel clears the context; a compare panel in front sets it again.
+      void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', true);
     });
     panel.onDidDispose(() => this.dispose());
     panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
@@ -210,6 +213,7 @@ export class ComparePanel {
     for (const h of this.cancelHandlers) h();
     ComparePanel.open.delete(this);
     if (ComparePanel.lastActive === this) ComparePanel.lastActive = undefined;
+    void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', ComparePanel.open.size > 0 || InspectionPanel.all().length > 0);
     this.panel.dispose();
   }
 }
