@@ -12,14 +12,14 @@ async function setup(mods, outDir) {
   if (built) return built;
   const { buildCompareFixture } = await tsImport(join(root, 'test/webview/compareFixture.ts'), import.meta.url);
   const fx = await buildCompareFixture();
-  const page = (data, name, theme) => {
-    const html = mods.panelHtml({
-      mode: 'report', nonce: mods.makeNonce(), theme,
-      script: readFileSync(join(root, 'dist/webview.js'), 'utf8'),
-      css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
-      data: mods.protocol.encodeCompare(data), title: data.title,
-    });
-    writeFileSync(join(outDir, name), html);
+  // The report exactly as `embedding-lens compare --out` and Export Report write it.
+  const { compareReportHtml } = await tsImport(join(root, 'src/core/compare/report.ts'), import.meta.url);
+  const assets = {
+    script: readFileSync(join(root, 'dist/webview.js'), 'utf8'),
+    css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
+  };
+  const pageFor = async (data, name, theme) => {
+    writeFileSync(join(outDir, name), await compareReportHtml(data, { theme, assets }));
     return `file://${join(outDir, name)}`;
   };
   const panelHtml = mods.panelHtml({
@@ -30,9 +30,9 @@ async function setup(mods, outDir) {
   writeFileSync(join(outDir, 'compare-panel.html'), panelHtml);
   built = {
     fx,
-    dark: page(fx.cmp, 'compare-dark.html', 'dark'),
-    light: page(fx.cmp, 'compare-light.html', 'light'),
-    self: page(fx.self, 'compare-self.html', 'dark'),
+    dark: await pageFor(fx.cmp, 'compare-dark.html', 'dark'),
+    light: await pageFor(fx.cmp, 'compare-light.html', 'light'),
+    self: await pageFor(fx.self, 'compare-self.html', 'dark'),
     panel: `file://${join(outDir, 'compare-panel.html')}`,
   };
   return built;
