@@ -32,7 +32,7 @@ export function checkLabels(labels: ArrayLike<number>, n: number, file?: string)
   if (labels.length !== n) throw new LensError(`${labels.length} labels for ${n} embeddings; there must be exactly one label per row`, file);
 }
 
-/** Squared norms ‖x_i‖², in float64 so the distance keys lose nothing beyond the Gram product's rounding. */
+/** Squared norms ‖x_i‖², accumulated in float64 and stored as float32 for the Gemm. */
 export function squaredNorms(data: Float32Array, n: number, dim: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
