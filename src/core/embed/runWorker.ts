@@ -18,8 +18,8 @@ function startWorker(path: string, workerData: EmbedJob): Worker {
 }
 
 /**
- * Runs one embed job in a worker thread. Aborting terminates the thread at once (inference
- * calls cannot be interrupted from inside), and the promise rejects with CancelledError.
+ * Runs one embed job in a worker thread. Aborting rejects at once with CancelledError; the worker
+ * stops after the batch in flight.
  */
 export function runEmbedWorker(
   job: Omit<EmbedJob, 'spawnedAt'>,
@@ -36,9 +36,13 @@ export function runEmbedWorker(
       hooks.signal?.removeEventListener('abort', onAbort);
       fn();
     };
+    // Ask the worker to stop after its current batch and reject at once; the thread is terminated
+    // only once it has answered (idle), since terminating it inside an onnxruntime run aborts the
+    // whole process. A worker stuck in one very long batch is terminated after a grace period.
     const onAbort = () => {
+      worker.postMessage({ type: 'cancel' });
       finish(() => reject(new CancelledError()));
-      void worker.terminate();
+      setTimeout(() => void worker.terminate(), 60_000).unref();
     };
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: WorkerMessage) => {

@@ -1,5 +1,7 @@
 // Worker-thread entry: loads the checkpoint and embeds the job's items off the caller's event
-// loop, so the extension host stays responsive. Cancellation is the parent terminating the thread.
+// loop, so the extension host stays responsive. Cancellation is a 'cancel' message: the batch in
+// flight finishes, then the loop stops — terminating the thread inside an onnxruntime run would
+// abort the whole process (the extension host).
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { loadCheckpoint } from '../checkpoint';
@@ -8,6 +10,10 @@ import { embedItems } from '../embed/batches';
 import type { EmbedJob, WorkerMessage } from '../embed/protocol';
 
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
+const cancel = new AbortController();
+parentPort!.on('message', (m: { type?: string }) => {
+  if (m?.type === 'cancel') cancel.abort();
+});
 
 async function main(job: EmbedJob): Promise<void> {
   // Decoding 100k distinct files: sharp's operation cache would only grow.
@@ -24,15 +30,19 @@ async function main(job: EmbedJob): Promise<void> {
     info: { kind: model.kind, backend: model.backend, assumptions: model.assumptions, dim: model.dim, outputName: model.outputName, output: model.output, preprocess: model.preprocess },
   });
   let last = 0;
-  const r = await embedItems(model, job.items, job.batchSize, (done, skipped) => {
-    const now = performance.now();
-    // Throttle: a message per batch is fine for big batches, too chatty for tiny ones.
-    if (now - last > 100 || done === job.items.length) {
-      last = now;
-      post({ type: 'progress', done, skipped });
-    }
-  });
-  await model.dispose();
+  let r: Awaited<ReturnType<typeof embedItems>>;
+  try {
+    r = await embedItems(model, job.items, job.batchSize, (done, skipped) => {
+      const now = performance.now();
+      // Throttle: a message per batch is fine for big batches, too chatty for tiny ones.
+      if (now - last > 100 || done === job.items.length) {
+        last = now;
+        post({ type: 'progress', done, skipped });
+      }
+    }, cancel.signal);
+  } finally {
+    await model.dispose();
+  }
   post(
     { type: 'done', vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { workerStartMs, loadModelMs, ...r.timings, totalMs: workerStartMs + performance.now() - t0 } },
     [r.vectors.buffer as ArrayBuffer, r.ok.buffer as ArrayBuffer],
