@@ -55,7 +55,7 @@ function assertFloat(kernel: string, ...infos: TensorInfo[]): void {
 
 /**
  * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·sh + kh·dh − top, ow·sw + kw·dw − left, ci] · dy[b,oh,ow,co].
- * Built as im2col(x) [N, KH·KW·CI] (N = B·OH·OW, zero rows for padding) and one matmul
+ * Strided or dilated: built as im2col(x) [N, KH·KW·CI] (N = B·OH·OW, zero rows for padding) and one matmul
  * dyᵀ [CO, N] · col → [CO, K], transposed back: a plain (non-transposed) XNNPACK matmul, since
  * wasm's transposeA path is an order of magnitude slower.
  */
@@ -79,6 +79,22 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
   const left = info.padInfo.left;
   const N = B * OH * OW;
   const K = KH * KW * CI;
+
+  // Stride 1: dW is a valid convolution of x (channels as the batch, the batch as channels) with
+  // dy as the filter (kernel OH×OW), which XNNPACK runs as one GEMM — no JS im2col.
+  const pb = KH - 1 + OH - H - top;
+  const pr = KW - 1 + OW - W - left;
+  if (sh === 1 && sw === 1 && dh === 1 && dw === 1 && pb >= 0 && pr >= 0) {
+    const xs = callWasm('Transpose', { x }, backend, { perm: [3, 1, 2, 0] });
+    const dys = callWasm('Transpose', { x: dy }, backend, { perm: [1, 2, 0, 3] });
+    const g = callWasm('Conv2D', { x: xs, filter: dys }, backend, {
+      strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [top, pb], [left, pr], [0, 0]],
+    });
+    dispose(backend, xs, dys);
+    const out = callWasm('Transpose', { x: g }, backend, { perm: [1, 2, 0, 3] });
+    dispose(backend, g);
+    return out;
+  }
 
   const col = backend.makeOutput([1, N, K], 'float32');
   const xv = heap(backend, x);
@@ -116,7 +132,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
 }
 
 /**
- * dx = col2im(dy · Wᵀ): one XNNPACK matmul dy [N, CO] · Wᵀ [CO, K] (W transposed explicitly — it
+ * Strided: dx = col2im(dy · Wᵀ): one XNNPACK matmul dy [N, CO] · Wᵀ [CO, K] (W transposed explicitly — it
  * is small) gives every patch's gradient, then a JS scatter-add folds patches back into the image.
  * Replaces wasm's own kernel, a direct loop about 10× slower on a small CNN's training step.
  */
@@ -140,6 +156,23 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo
   const left = info.padInfo.left;
   const N = B * OH * OW;
   const K = KH * KW * CI;
+
+  // Stride 1 (most CNN layers): the input gradient is itself a convolution of dy with the
+  // spatially flipped filter (in/out channels swapped), padded so the output is H×W — one
+  // XNNPACK Conv2D, no JS loop at all.
+  const padBottom = H - OH - (KH - 1 - top) + KH - 1;
+  const padRight = W - OW - (KW - 1 - left) + KW - 1;
+  if (sh === 1 && sw === 1 && dh === 1 && dw === 1 && KH - 1 - top >= 0 && KW - 1 - left >= 0 && padBottom >= 0 && padRight >= 0) {
+    const flipped = callWasm('Reverse', { x: filter }, backend, { dims: [0, 1] });
+    const swapped = callWasm('Transpose', { x: flipped }, backend, { perm: [0, 1, 3, 2] });
+    dispose(backend, flipped);
+    const dx = callWasm('Conv2D', { x: dy, filter: swapped }, backend, {
+      strides: 1, dilations: 1, dataFormat: 'NHWC',
+      pad: [[0, 0], [KH - 1 - top, padBottom], [KW - 1 - left, padRight], [0, 0]],
+    });
+    dispose(backend, swapped);
+    return dx;
+  }
 
   const wT = callWasm('Transpose', { x: asShape(filter, [K, CO]) }, backend, { perm: [1, 0] });
   const cols = callWasm('BatchMatMul', { a: asShape(dy, [1, N, CO]), b: asShape(wT, [1, CO, K]) }, backend, { transposeA: false, transposeB: false });
