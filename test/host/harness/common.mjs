@@ -117,6 +117,24 @@ export async function bundleSuite(suiteDir, outDir, index = join(suiteDir, 'inde
     sourcemap: 'inline',
     logLevel: 'warning',
   });
+  // Tests that call the engine directly (to compute expected numbers) spawn its worker threads via
+  // workerPath(), which looks in <bundle dir>/workers/<name>.js: build them there as dist/ has them.
+  const workerDir = join(root, 'src/core/workers');
+  const workers = existsSync(workerDir) ? readdirSync(workerDir).filter((f) => f.endsWith('.ts')) : [];
+  if (workers.length) {
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: Object.fromEntries(workers.map((f) => [f.replace(/\.ts$/, ''), join(workerDir, f)])),
+      outdir: join(outDir, 'workers'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      packages: 'external',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+    });
+  }
   return entries.length;
 }
 
