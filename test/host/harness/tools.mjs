@@ -78,6 +78,21 @@ async function npmInstallInto(dir, spec, allowScripts, env, nodeBin, logFile) {
   renameSync(tmp, dir);
 }
 
+/**
+ * The environment minus what an outer `npm test` / `npm run` exported (npm_config_*, npm_package_*,
+ * npm_lifecycle_*, npm_node_execpath, NODE): the inner npm runs under Node 24, and code-server's
+ * postinstall reads the Node version from npm_config_user_agent — inherited, it says Node 20 and
+ * the install fails on a fresh machine.
+ */
+function withoutOuterNpm(env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^npm_/i.test(k) || k === 'NODE' || k === 'INIT_CWD') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 function stamp(p) {
   try {
     return JSON.parse(readFileSync(join(p, 'host-tool.json'), 'utf8'));
@@ -112,7 +127,7 @@ export async function ensureTools(root, say) {
     checkBuildPrerequisites();
     say(`installing code-server ${CODE_SERVER_VERSION} into ${p.codeServerDir} (once, a few minutes)…`);
     const env = {
-      ...process.env,
+      ...withoutOuterNpm(process.env),
       PATH: `${join(p.nodeHome, 'bin')}${delimiter}${process.env.PATH}`,
       // Environment beats ~/.npmrc, whose nodedir=/usr points at Node 20's headers.
       npm_config_nodedir: p.nodeHome,
