@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { CancelledError, LensError } from '../errors';
-import { workerPath } from '../util/workerPath';
+import { startWorker } from '../util/workerPath';
 import type { EmbedJob, EmbedTimings, ModelInfo, SkippedItem, WorkerMessage } from './protocol';
 
 export interface WorkerRunResult {
@@ -12,11 +11,6 @@ export interface WorkerRunResult {
 }
 
 /** From source (tests under tsx) the entry is .ts; Node 20 does not pass tsx's hooks to workers, so register tsx there first. */
-function startWorker(path: string, workerData: EmbedJob): Worker {
-  if (!path.endsWith('.ts')) return new Worker(path, { workerData });
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(path)});`, { eval: true, workerData });
-}
-
 /**
  * Runs one embed job in a worker thread. Aborting rejects at once with CancelledError; the worker
  * stops after the batch in flight.
@@ -27,7 +21,7 @@ export function runEmbedWorker(
 ): Promise<WorkerRunResult> {
   return new Promise((resolve, reject) => {
     if (hooks.signal?.aborted) return reject(new CancelledError());
-    const worker = startWorker(workerPath('embed'), { ...job, spawnedAt: performance.timeOrigin + performance.now() });
+    const worker = startWorker('embed', { workerData: { ...job, spawnedAt: performance.timeOrigin + performance.now() } });
     let info: ModelInfo | undefined;
     let settled = false;
     const finish = (fn: () => void) => {

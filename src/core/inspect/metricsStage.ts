@@ -3,6 +3,7 @@ import type { ClassRow, InspectionPatch, NeighbourTable } from '../../protocol';
 import { clusteringScores } from '../retrieval/clustering';
 import { classGeometry, type GeometryReport } from '../retrieval/geometry';
 import type { KnnGraph } from '../retrieval/knn';
+import { truncateGraph } from '../projection/project';
 import { retrievalMetrics, type RetrievalOptions } from '../retrieval/metrics';
 import type { LabelledEmbeddings, RunControl } from '../types';
 import type { InspectionSettings } from './settings';
@@ -24,13 +25,7 @@ export function protocolFor(e: LabelledEmbeddings): Pick<RetrievalOptions, 'prot
 }
 
 export function neighbourTable(graph: KnnGraph, k: number): NeighbourTable {
-  const kk = Math.min(k, graph.k);
-  const indices = new Int32Array(graph.n * kk);
-  const distances = new Float32Array(graph.n * kk);
-  for (let i = 0; i < graph.n; i++) {
-    indices.set(graph.indices.subarray(i * graph.k, i * graph.k + kk), i * kk);
-    distances.set(graph.distances.subarray(i * graph.k, i * graph.k + kk), i * kk);
-  }
+  const { k: kk, indices, distances } = truncateGraph(graph, Math.min(k, graph.k));
   return { k: kk, indices, distances };
 }
 

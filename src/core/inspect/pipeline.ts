@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import type { InspectionData, InspectionPatch, StageTiming } from '../../protocol';
 import { computeEmbeddings, type EmbeddingRun } from '../embed';
 import { isCancelled, LensError, throwIfAborted } from '../errors';
-import { pca2d } from '../projection/pca';
+import { pca2dAsync } from '../projection/pca';
 import { cachedLayout } from '../projection/layoutCache';
 import { runUmap, resolveUmapParams } from '../projection/umap';
+import { truncateGraph } from '../projection/project';
 import { knnGraph, type KnnGraph } from '../retrieval/knn';
 import type { LabelledEmbeddings, Progress, RunControl } from '../types';
 import type { InspectionSettings } from './settings';
@@ -104,7 +105,8 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     throwIfAborted(signal);
 
     // 2. PCA preview: instant, so the map shows something while the rest runs.
-    const [pca, pcaMs] = await timed(async () => pca2d(e.vectors, e.n, e.dim));
+    // The async variant yields to the event loop: the extension host must not stall on 100k rows.
+    const [pca, pcaMs] = await timed(() => pca2dAsync(e.vectors, e.n, e.dim, signal));
     deliver('pca', { layout: { pca } }, pcaMs);
     throwIfAborted(signal);
 
@@ -138,7 +140,7 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
 async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Array, input: InspectionInput, sink: InspectionSink, control: RunControl): Promise<Float32Array> {
   const u = input.settings.umap;
   const nNeighbors = Math.min(u.nNeighbors, e.n);
-  const umapGraph = truncate(graph, Math.max(1, nNeighbors - 1));
+  const umapGraph = truncateGraph(graph, Math.max(1, nNeighbors - 1));
   const metric = input.settings.distance === 'cosine' ? 'cosine' : 'euclidean';
   const opts = {
     minDist: u.minDist,
@@ -159,17 +161,6 @@ async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Arr
   const { xy } = await cachedLayout(input.cacheDir, embeddingsKey(e), params, compute, control);
   throwIfAborted(control.signal);
   return xy;
-}
-
-function truncate(g: KnnGraph, k: number): KnnGraph {
-  if (g.k === k) return g;
-  const indices = new Int32Array(g.n * k);
-  const distances = new Float32Array(g.n * k);
-  for (let i = 0; i < g.n; i++) {
-    indices.set(g.indices.subarray(i * g.k, i * g.k + k), i * k);
-    distances.set(g.distances.subarray(i * g.k, i * g.k + k), i * k);
-  }
-  return { n: g.n, k, indices, distances };
 }
 
 function titleFor(input: InspectionInput): string {

@@ -66,7 +66,7 @@ export function countDuplicateRows(data: Float32Array, n: number, dim: number): 
 }
 
 /** Keeps the first k of each row's neighbours (the graph is sorted ascending). */
-function truncateGraph(g: KnnGraph, k: number): KnnGraph {
+export function truncateGraph(g: KnnGraph, k: number): KnnGraph {
   if (g.k === k) return g;
   const indices = new Int32Array(g.n * k);
   const distances = new Float32Array(g.n * k);

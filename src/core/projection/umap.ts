@@ -4,10 +4,9 @@
  * layouts, cancellable, and reproducible for a given seed and thread count.
  */
 import { availableParallelism } from 'node:os';
-import { startWorker } from './startWorker';
 import { CancelledError, LensError, throwIfAborted } from '../errors';
 import type { RunControl } from '../types';
-import { workerPath } from '../util/workerPath';
+import { startWorker } from '../util/workerPath';
 import { findAbParams } from './abParams';
 import { checkKnnGraph, defaultEpochs, type KnnGraph } from './fuzzy';
 import { CTRL, type UmapJob } from './umapJob';
@@ -128,7 +127,7 @@ export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<
 
   return new Promise<Float32Array>((resolve, reject) => {
     let settled = false;
-    const worker = startWorker(workerPath('umap'), { workerData: { role: 'main', job, ctrl } });
+    const worker = startWorker('umap', { workerData: { role: 'main', job, ctrl } });
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;

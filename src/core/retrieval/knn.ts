@@ -1,6 +1,6 @@
 import type { ProgressFn } from '../types';
 import { CancelledError, LensError, throwIfAborted } from '../errors';
-import { spawnWorker } from './spawn';
+import { startWorker } from '../util/workerPath';
 import { prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
 import type { TopKResult } from './scan';
@@ -69,7 +69,7 @@ async function exactKnn(rows: Float32Array, n: number, dim: number, k: number, s
 function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<TopKResult> {
   throwIfAborted(signal);
   return new Promise((resolve, reject) => {
-    const w = spawnWorker('usearch');
+    const w = startWorker('usearch');
     // Cooperative stop between chunks: terminating during a native call can abort the process.
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const onAbort = () => Atomics.store(cancel, 0, 1);

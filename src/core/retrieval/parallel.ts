@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { spawnWorker } from './spawn';
+import { startWorker } from '../util/workerPath';
 import { CancelledError, throwIfAborted } from '../errors';
 import type { ProgressFn } from '../types';
 import { scanNearestNegative, scanStats, scanTopK, type NearestNegativeResult, type ScanInput, type StatsResult, type TopKResult } from './scan';
@@ -114,7 +114,7 @@ async function runInWorkers(
       bounds.slice(0, -1).map(
         (start, i) =>
           new Promise<ScanResult>((resolve, reject) => {
-            const w = spawnWorker('retrieval');
+            const w = startWorker('retrieval');
             w.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; result: ScanResult } | { type: 'cancelled' } | { type: 'error'; message: string }) => {
               if (m.type === 'progress') {
                 done[i] = m.done;

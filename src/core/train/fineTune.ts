@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { CancelledError, LensError } from '../errors';
-import { workerPath } from '../util/workerPath';
+import { startWorker } from '../util/workerPath';
 import { resolveSettings, type EpochReport, type FineTuneOptions, type FineTuneResult, type StepReport } from './options';
 import { assertWritableOutDir } from './checkpointWriter';
 import type { Progress } from '../types';
@@ -32,7 +31,7 @@ export function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
     return Promise.reject(err);
   }
   return new Promise<FineTuneResult>((resolve, reject) => {
-    const worker = startWorker(workerPath('train'), job);
+    const worker = startWorker('train', { workerData: job });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -65,11 +64,6 @@ export function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
  * From source (tests under tsx) the entry is TypeScript, which a worker cannot import even with
  * inherited --import flags on Node 20; tsx's CommonJS hook, required first in an eval'd stub, can.
  */
-function startWorker(path: string, workerData: FineTuneJob): Worker {
-  if (!path.endsWith('.ts')) return new Worker(path, { workerData });
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(path)});`, { eval: true, workerData });
-}
-
 function reviveError(m: Extract<TrainMessage, { type: 'error' }>): Error {
   if (m.name === 'CancelledError') return new CancelledError(m.message);
   if (m.name === 'LensError') return new LensError(m.message, undefined, m.code);

@@ -5,7 +5,7 @@
  * Messages to the host: {type:'progress'|'layout'|'done'|'cancelled'|'error', ...}.
  */
 import { parentPort, workerData, type Worker } from 'node:worker_threads';
-import { startWorker } from '../projection/startWorker';
+import { startWorker } from '../util/workerPath';
 import { CTRL, prepareRun, RunStopped, runThread, type SharedRun, type UmapJob } from '../projection/umapJob';
 
 interface MainData {
