@@ -1,19 +1,10 @@
+import { mulberry32 } from '../util/random';
 /**
  * Seeded randomness for the demo generators. Math.random cannot be seeded, and the demo dataset
  * must come out byte-identical for the same seed, so every random choice goes through here.
  */
 
-/** mulberry32: a 32-bit state generator, plenty for drawing pictures and choosing samples. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /**
  * Mixes several integers into one 32-bit seed, so each image gets its own stream derived from

@@ -1,5 +1,6 @@
 import { LensError, throwIfAborted } from '../errors';
 import { checkLabels, prepareEmbeddings } from './prepare';
+import { mulberry32 } from '../util/random';
 
 /**
  * NMI and AMI of SPEC §2: k-means (k = number of classes, k-means++ seeding from a fixed seed, so
@@ -8,17 +9,8 @@ import { checkLabels, prepareEmbeddings } from './prepare';
  * information under the hypergeometric model.
  */
 
-/** mulberry32: small, fast, and the same sequence on every platform for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (util/random), under this module's name. */
+export const seededRandom = mulberry32;
 
 export interface KMeansResult {
   assignment: Int32Array;

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../util/random';
 /**
  * Seeded P×K batches for training epochs. Unlike the breakdown sampler (which draws S independent
  * batches), an epoch here walks every training item about once: each class's items are shuffled
@@ -5,17 +6,8 @@
  * chunks left, so large and small classes are used up together.
  */
 
-/** mulberry32: seeded, 32-bit state; Math.random cannot be seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (util/random), under this module's name. */
+export const rng = mulberry32;
 
 export function shuffle<T>(xs: T[], rand: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {

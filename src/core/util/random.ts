@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a seeded 32-bit generator — the same sequence on every platform for a given seed,
+ * which Math.random cannot give. Every seeded choice in the engine (subsamples, k-means++, P×K
+ * batches, splits, demo images) draws from it.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
