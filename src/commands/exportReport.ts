@@ -34,7 +34,7 @@ export async function run(_context: vscode.ExtensionContext, target?: unknown): 
   const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
   const out = file;
   await withEngineProgress('Embedding Lens: writing the report', (signal, report) =>
-    writeReport(out, panel.data, { theme, signal, onProgress: report, mode: panel.mode }),
+    writeReport(out, panel.data, { theme, signal, onProgress: report }),
   );
   log.info(`Report written to ${out}`);
   if (!target) {

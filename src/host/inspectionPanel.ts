@@ -39,8 +39,6 @@ export class InspectionPanel {
   private static lastActive: InspectionPanel | undefined;
 
   data: InspectionData;
-  /** 'compare' panels show two inspections side by side; reports written from them keep that. */
-  readonly mode: 'report' | 'compare';
   viewState: PanelViewState | undefined;
   private ready = false;
   private queue: HostToWebview[] = [];
@@ -73,10 +71,8 @@ export class InspectionPanel {
     private readonly context: vscode.ExtensionContext,
     readonly panel: vscode.WebviewPanel,
     data: InspectionData,
-    mode: 'report' | 'compare' = 'report',
   ) {
     this.data = data;
-    this.mode = mode;
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     InspectionPanel.open.add(this);
     InspectionPanel.lastActive = this;

@@ -4,16 +4,13 @@
  * Thumbnails go into `a.items` only — B's items are the same items in the same order (taken from
  * B's paths when only B names its items).
  */
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { encodeCompare, type CompareData } from '../../protocol';
 import { makeNonce, panelHtml } from '../../host/panelHtml';
-import { LensError } from '../errors';
-import { loadReportAssets, type ReportOptions } from '../report/writeReport';
+import { loadReportAssets, writeFileAtomically, type ReportOptions } from '../report/writeReport';
 import { thumbnailDataUris } from '../report/thumbnails';
 import { itemPaths } from './compare';
 
-export type CompareReportOptions = Omit<ReportOptions, 'mode'>;
+export type CompareReportOptions = ReportOptions;
 
 async function withThumbnails(cmp: CompareData, opts: CompareReportOptions): Promise<CompareData> {
   const limit = opts.thumbnails ?? 5000;
@@ -41,13 +38,5 @@ export async function compareReportHtml(cmp: CompareData, opts: CompareReportOpt
 
 /** Written through a temp file and a rename, so an interrupted export leaves no half report. */
 export async function writeCompareReport(file: string, cmp: CompareData, opts: CompareReportOptions = {}): Promise<void> {
-  const html = await compareReportHtml(cmp, opts);
-  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.report.tmp`);
-  try {
-    await writeFile(tmp, html);
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw new LensError(`could not be written (${(err as Error).message})`, file);
-  }
+  await writeFileAtomically(file, await compareReportHtml(cmp, opts));
 }

@@ -6,7 +6,7 @@
 import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { encodeInspection, type InspectionData, type PanelMode } from '../../protocol';
+import { encodeInspection, type InspectionData } from '../../protocol';
 import { makeNonce, panelHtml } from '../../host/panelHtml';
 import { LensError } from '../errors';
 import type { RunControl } from '../types';
@@ -34,7 +34,6 @@ export interface ReportOptions extends RunControl {
   /** Inline thumbnails for at most this many items (default 5,000; 0 for none). */
   thumbnails?: number;
   theme?: 'light' | 'dark' | 'auto';
-  mode?: Extract<PanelMode, 'report' | 'compare'>;
   assets?: ReportAssets;
 }
 
@@ -62,10 +61,14 @@ async function withInlineThumbnails(data: InspectionData, opts: ReportOptions): 
 }
 
 export async function writeReport(file: string, data: InspectionData, opts: ReportOptions = {}): Promise<void> {
-  const html = await reportHtml(data, opts);
+  await writeFileAtomically(file, await reportHtml(data, opts));
+}
+
+/** Temp file + rename: an interrupted export never leaves a half file where a report is expected. */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
   const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.report.tmp`);
   try {
-    await writeFile(tmp, html);
+    await writeFile(tmp, text);
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => {});
