@@ -7,7 +7,10 @@ import { registerPanelRestore } from './host/restore';
 export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context);
   context.subscriptions.push(
-    registerPanelRestore(context, async (checkpoint, dataset, panel) => (await import('./commands/inspect')).inspectInPanel(context, checkpoint, dataset, panel)),
+    registerPanelRestore(context, {
+      inspect: async (checkpoint, dataset, panel) => (await import('./commands/inspect')).inspectInPanel(context, checkpoint, dataset, panel),
+      compare: async (a, b, dataset, datasetB, panel) => (await import('./commands/compare')).compareInPanel(context, a, b, dataset, datasetB, undefined, panel),
+    }),
   );
   log.info(`Embedding Lens ${context.extension.packageJSON.version} activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, remote: ${vscode.env.remoteName ?? 'none'})`);
 }

@@ -166,6 +166,8 @@ export interface PanelViewState {
   transform?: { x: number; y: number; k: number };
   /** What was inspected: lets the host re-run (from cache) after a window reload. */
   source?: InspectionSource;
+  /** A comparison's B side (`source` is then A's). */
+  sourceB?: InspectionSource;
 }
 
 export type PanelTab = 'neighbours' | 'classes' | 'eet' | 'selection';
@@ -345,6 +347,10 @@ export function validateViewState(v: unknown): PanelViewState {
   if (v.source !== undefined) {
     if (!isObject(v.source)) throw new ProtocolError('"source" must be an object');
     state.source = { checkpoint: str(v.source, 'checkpoint'), dataset: str(v.source, 'dataset') };
+  }
+  if (v.sourceB !== undefined) {
+    if (!isObject(v.sourceB)) throw new ProtocolError('"sourceB" must be an object');
+    state.sourceB = { checkpoint: str(v.sourceB, 'checkpoint'), dataset: str(v.sourceB, 'dataset') };
   }
   if (v.transform !== undefined) {
     if (!isObject(v.transform)) throw new ProtocolError('"transform" must be an object');

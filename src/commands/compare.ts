@@ -55,11 +55,11 @@ async function isPrecomputed(checkpoint: string): Promise<boolean> {
 }
 
 /** Runs the comparison into a new panel under a cancellable progress notification. */
-export async function compareInPanel(context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number): Promise<ComparisonRun | undefined> {
+export async function compareInPanel(context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number, existing?: vscode.WebviewPanel): Promise<ComparisonRun | undefined> {
   const settings = readSettings();
   const title = `${shortName(checkpointA)} vs ${shortName(checkpointB)}`;
   const roots = [dataset, datasetB].filter((d): d is string => !!d).map((d) => (isDir(d) ? d : dirname(d)));
-  const panel = ComparePanel.create(context, title, roots);
+  const panel = existing ? new ComparePanel(context, existing, title) : ComparePanel.create(context, title, roots);
   const cache = await cacheDir(context);
   log.info(`Compare A ${checkpointA} with B ${checkpointB} on ${dataset}${datasetB ? ` (B on ${datasetB})` : ''} — backend ${settings.backend}, distance ${settings.distance}, k ${settings.neighborsK}, cache ${cache}`);
   const started = Date.now();

@@ -1,36 +1,60 @@
 import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { validateViewState } from '../protocol';
+import { validateViewState, type PanelViewState } from '../protocol';
+import { COMPARE_VIEW_TYPE } from './comparePanel';
 import { INSPECTION_VIEW_TYPE, resourceRoots } from './inspectionPanel';
 import { log } from './log';
 
 /**
- * Re-opens inspection panels after a window reload. The webview's saved view state names what was
- * inspected; the inspection re-runs from the embeddings and layout caches (about a second), and the
- * restored webview re-applies its own view state (tab, selection, zoom) when it says ready.
+ * Re-opens inspection and comparison panels after a window reload. The webview's saved view state
+ * names what was shown; the work re-runs from the embeddings and layout caches (about a second per
+ * side), and the restored webview re-applies its own view state (tab, selection, zoom) when ready.
  */
-export function registerPanelRestore(
-  context: vscode.ExtensionContext,
-  inspect: (checkpoint: string, dataset: string | undefined, panel: vscode.WebviewPanel) => Promise<unknown>,
-): vscode.Disposable {
-  return vscode.window.registerWebviewPanelSerializer(INSPECTION_VIEW_TYPE, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, raw: unknown) {
-      let source: { checkpoint: string; dataset: string } | undefined;
-      try {
-        source = raw === undefined || raw === null ? undefined : validateViewState(raw).source;
-      } catch (err) {
-        log.warn(`Could not restore an Embedding Lens panel: ${(err as Error).message}`);
-      }
-      if (!source || !existsSync(source.checkpoint)) {
-        panel.webview.html = `<!DOCTYPE html><html><body style="font-family: var(--vscode-font-family); padding: 1em">This Embedding Lens panel could not be restored: ${source ? 'its checkpoint no longer exists' : 'it did not record what it showed'}. Close it and run <b>Inspect Embeddings</b> again.</body></html>`;
-        return;
-      }
-      const dataset = source.dataset || undefined;
-      const root = dataset && existsSync(dataset) ? (statSync(dataset).isDirectory() ? dataset : dirname(dataset)) : undefined;
-      panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(context, root ? [root] : []) };
-      log.info(`Restoring the inspection of ${source.checkpoint} after a reload`);
-      await inspect(source.checkpoint, dataset, panel);
-    },
-  });
+export interface RestoreHandlers {
+  inspect(checkpoint: string, dataset: string | undefined, panel: vscode.WebviewPanel): Promise<unknown>;
+  compare(a: string, b: string, dataset: string, datasetB: string | undefined, panel: vscode.WebviewPanel): Promise<unknown>;
+}
+
+export function registerPanelRestore(context: vscode.ExtensionContext, handlers: RestoreHandlers): vscode.Disposable {
+  const readState = (raw: unknown): PanelViewState | undefined => {
+    try {
+      return raw === undefined || raw === null ? undefined : validateViewState(raw);
+    } catch (err) {
+      log.warn(`Could not restore an Embedding Lens panel: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const cannot = (panel: vscode.WebviewPanel, why: string, command: string) => {
+    panel.webview.html = `<!DOCTYPE html><html><body style="font-family: var(--vscode-font-family); padding: 1em">This Embedding Lens panel could not be restored: ${why}. Close it and run <b>${command}</b> again.</body></html>`;
+  };
+  const prepare = (panel: vscode.WebviewPanel, datasets: (string | undefined)[]) => {
+    const roots = datasets.filter((d): d is string => !!d && existsSync(d)).map((d) => (statSync(d).isDirectory() ? d : dirname(d)));
+    panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(context, roots) };
+  };
+  return vscode.Disposable.from(
+    vscode.window.registerWebviewPanelSerializer(INSPECTION_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, raw: unknown) {
+        const source = readState(raw)?.source;
+        if (!source || !existsSync(source.checkpoint)) return cannot(panel, source ? 'its checkpoint no longer exists' : 'it did not record what it showed', 'Inspect Embeddings');
+        const dataset = source.dataset || undefined;
+        prepare(panel, [dataset]);
+        log.info(`Restoring the inspection of ${source.checkpoint} after a reload`);
+        await handlers.inspect(source.checkpoint, dataset, panel);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, raw: unknown) {
+        const state = readState(raw);
+        const a = state?.source;
+        const b = state?.sourceB;
+        if (!a || !b) return cannot(panel, 'it did not record what it compared', 'Compare Embeddings');
+        if (!existsSync(a.checkpoint) || !existsSync(b.checkpoint)) return cannot(panel, 'a checkpoint no longer exists', 'Compare Embeddings');
+        const datasetB = b.dataset && b.dataset !== a.dataset ? b.dataset : undefined;
+        prepare(panel, [a.dataset, datasetB]);
+        log.info(`Restoring the comparison of ${a.checkpoint} with ${b.checkpoint} after a reload`);
+        await handlers.compare(a.checkpoint, b.checkpoint, a.dataset, datasetB, panel);
+      },
+    }),
+  );
 }

@@ -568,6 +568,8 @@ export class CompareApp {
       queryIndex: this.focused,
       k: Math.max(1, this.data?.k ?? 10),
       ...(this.transform ? { transform: this.transform } : {}),
+      // What was compared, so VS Code's serializer can re-run it (from cache) after a reload.
+      ...(this.data ? { source: this.data.a.source, sourceB: this.data.b.source } : {}),
     }), 200);
   }
 }
