@@ -15,6 +15,10 @@ import { readSettings } from '../host/settings';
 /** Programmatic options (tests, other commands): skip the pickers. */
 export interface InspectArgs {
   dataset?: vscode.Uri | string;
+  /** Cancels like the notification's Cancel button (tests, other commands). */
+  signal?: AbortSignal;
+  /** Called as each stage reaches the panel. */
+  onStage?: (stage: string) => void;
 }
 
 /**
@@ -31,7 +35,8 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
     dataset = await pickDataset(context, checkpoint, await wantsLabelsFile(checkpoint.fsPath));
     if (!dataset) return undefined;
   }
-  return inspectInPanel(context, checkpoint.fsPath, dataset.fsPath);
+  const args = extra as InspectArgs | undefined;
+  return inspectInPanel(context, checkpoint.fsPath, dataset.fsPath, undefined, args?.signal, args?.onStage);
 }
 
 async function wantsLabelsFile(checkpoint: string): Promise<boolean> {
@@ -43,7 +48,7 @@ async function wantsLabelsFile(checkpoint: string): Promise<boolean> {
 }
 
 /** Runs the pipeline into a new panel under a cancellable progress notification. */
-export async function inspectInPanel(context: vscode.ExtensionContext, checkpoint: string, dataset: string | undefined, existing?: vscode.WebviewPanel): Promise<InspectionRun | undefined> {
+export async function inspectInPanel(context: vscode.ExtensionContext, checkpoint: string, dataset: string | undefined, existing?: vscode.WebviewPanel, cancel?: AbortSignal, onStage?: (stage: string) => void): Promise<InspectionRun | undefined> {
   const settings = readSettings();
   const initial: InspectionData = { title: titleOf(checkpoint, dataset), source: { checkpoint, dataset: dataset ?? '' } };
   const roots = dataset ? [isDir(dataset) ? dataset : dirname(dataset)] : [];
@@ -55,6 +60,7 @@ export async function inspectInPanel(context: vscode.ExtensionContext, checkpoin
     const result = await withEngineProgress(`Embedding Lens: inspecting ${initial.title}`, async (signal, report) => {
       const controller = new AbortController();
       signal.addEventListener('abort', () => controller.abort(), { once: true });
+      cancel?.addEventListener('abort', () => controller.abort(), { once: true });
       const stopFromPanel = panel.onCancel(() => controller.abort());
       try {
         return await runInspection(
@@ -65,6 +71,7 @@ export async function inspectInPanel(context: vscode.ExtensionContext, checkpoin
               if (stage === 'embed' && patch.backend) log.info(`  backend: ${patch.backend}`);
               for (const s of patch.skipped ?? []) log.warn(`  skipped ${s.path}: ${s.reason}`);
               void panel.patch(stage, patch);
+              onStage?.(stage);
             },
             frame: (xy, epoch, epochs) => panel.frame(xy, epoch, epochs),
             progress: (p) => {

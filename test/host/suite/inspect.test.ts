@@ -91,4 +91,23 @@ describe('Inspect Embeddings', function () {
     assert.equal(run, undefined);
     await waitFor('the corrupt model named in the log', () => /Inspection failed[^\n]*\n?[^\n]*corrupt\.onnx/.test(outputChannelLog()) || undefined);
   });
+
+  it('cancelling mid-way keeps a usable panel with what was done and says so', async () => {
+    const controller = new AbortController();
+    // Cancel as the metrics stage lands, as the Cancel button would: UMAP must never run.
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), {
+      dataset,
+      signal: controller.signal,
+      onStage: (stage: string) => stage === 'metrics' && controller.abort(),
+    });
+    assert.ok(run, 'a cancelled inspection still returns what it has');
+    assert.equal(run.cancelled, true);
+    assert.equal(run.data.items?.n, 40, 'the embeddings stage was kept');
+    assert.equal(run.data.layout?.umap, undefined, 'UMAP never ran');
+    await waitForWebviewTab(VIEW_TYPE);
+    const meta = await webviewText('.lens-header .meta', { timeoutMs: 60_000 });
+    assert.match(meta, /items\s*40/, 'the panel shows what was done');
+    await waitFor('the cancellation in the log', () => outputChannelLog().includes('Inspection cancelled') || undefined);
+    assert.ok((await vscode.commands.getCommands(true)).includes('embeddingLens.inspect'), 'VS Code responsive');
+  });
 });
