@@ -117,7 +117,7 @@ export async function ensureTools(root, say) {
 
   if (stamp(p.nodeDir)?.version !== NODE_VERSION || !existsSync(p.node)) {
     say(`installing Node ${NODE_VERSION} into ${p.nodeDir} (once)…`);
-    await npmInstallInto(p.nodeDir, `node@${NODE_VERSION}`, { node: true }, process.env, process.execPath, join(p.base, 'node-install.log'));
+    await npmInstallInto(p.nodeDir, `node@${NODE_VERSION}`, { node: true }, withoutOuterNpm(process.env), process.execPath, join(p.base, 'node-install.log'));
     if (!existsSync(p.node)) throw new Error(`Node ${NODE_VERSION} install did not produce ${p.node}`);
     writeFileSync(join(p.nodeDir, 'host-tool.json'), JSON.stringify({ version: NODE_VERSION }));
     installed = true;
