@@ -133,8 +133,10 @@ async function runInWorkers(
               reject(e);
             });
             w.on('exit', (code) => {
-              // After a result the promise is settled and this is a no-op.
-              if (code !== 0) reject(new Error(`retrieval worker exited with code ${code}`));
+              // After a result the promise is settled and this is a no-op. A worker that stopped
+              // because the run was cancelled is a cancellation, whatever order its events came in.
+              if (signal?.aborted) reject(new CancelledError());
+              else if (code !== 0) reject(new Error(`retrieval worker exited with code ${code}`));
               else reject(new Error('retrieval worker exited without a result'));
             });
             const msg: WorkerMessage = { req: sreq, job: sjob, start, end: bounds[i + 1], threads, cancel };
