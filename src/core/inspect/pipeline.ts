@@ -18,6 +18,7 @@ import type { InspectionSettings } from './settings';
 import { itemsPatch, embedPatchExtras } from './toProtocol';
 import { metricsStage } from './metricsStage';
 import { eetStage } from './eetStage';
+import { readCachedResult, resultKey, writeCachedResult } from './resultCache';
 
 export type StageName = 'embed' | 'pca' | 'metrics' | 'eet' | 'umap';
 
@@ -104,6 +105,24 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     deliver('embed', { items: itemsPatch(e), ...embedPatchExtras(embedding) }, embedMs);
     throwIfAborted(signal);
 
+    // Same embeddings, same settings: the rest of the inspection comes from the cache.
+    const resultCacheKey = input.cacheDir ? resultKey(embeddingsKey(e), settings) : undefined;
+    const cached = resultCacheKey ? await readCachedResult(input.cacheDir!, resultCacheKey) : undefined;
+    if (cached) {
+      const t0 = performance.now();
+      // Stage by stage as a fresh run would, so a cancel between stages behaves the same.
+      deliver('pca', { layout: { pca: cached.layout!.pca } }, 0);
+      throwIfAborted(signal);
+      const { k, indices, distances } = cached.neighbours!;
+      run.graph = { n: e.n, k, indices, distances };
+      deliver('metrics', { metrics: cached.metrics, classes: cached.classes, neighbours: cached.neighbours, notes: ['metrics, EET breakdown and map loaded from the cache'] }, 0);
+      throwIfAborted(signal);
+      deliver('eet', { eet: cached.eet }, 0);
+      throwIfAborted(signal);
+      deliver('umap', { layout: { umap: cached.layout!.umap } }, performance.now() - t0);
+      return run;
+    }
+
     // 2. PCA preview: instant, so the map shows something while the rest runs.
     // The async variant yields to the event loop: the extension host must not stall on 100k rows.
     const [pca, pcaMs] = await timed(() => pca2dAsync(e.vectors, e.n, e.dim, signal));
@@ -130,6 +149,7 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     const graph = run.graph!;
     const [umap, umapMs] = await timed(() => umapStage(e, graph, pca, input, sink, { signal, onProgress: report }));
     deliver('umap', { layout: { umap } }, umapMs);
+    if (resultCacheKey) await writeCachedResult(input.cacheDir!, resultCacheKey, data);
   } catch (err) {
     if (!isCancelled(err)) throw err;
     run.cancelled = true;

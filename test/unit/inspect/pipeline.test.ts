@@ -75,7 +75,27 @@ test('a second run with a cache reuses the embeddings and the layout', async () 
   const second = await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, {});
   assert.equal(second.embedding!.fromCache, true);
   assert.ok(second.data.notes!.includes('embeddings loaded from the cache'));
+  assert.ok(second.data.notes!.includes('metrics, EET breakdown and map loaded from the cache'));
   assert.deepEqual(second.data.layout!.umap, first.data.layout!.umap);
+  assert.deepEqual(second.data.metrics, first.data.metrics);
+  assert.deepEqual(second.data.classes, first.data.classes);
+  assert.deepEqual(second.data.eet, first.data.eet);
+  assert.deepEqual(second.data.neighbours, first.data.neighbours);
+  assert.equal(second.graph!.k, settings.neighborsK, 'the neighbour table stands in for the graph');
+  // A setting that changes a number is a different entry: the EET stage runs again.
+  const other = await runInspection({ checkpoint: onnx, dataset, settings: { ...settings, eet: { ...settings.eet, margin: 0.5 } }, cacheDir }, {});
+  assert.ok(!other.data.notes!.includes('metrics, EET breakdown and map loaded from the cache'));
+  assert.equal(other.data.eet!.settings.margin, 0.5);
+});
+
+test('a cancelled run leaves no cached result behind', async () => {
+  const { root: dataset } = await datasetReady;
+  const cacheDir = join(root, 'cache-cancel');
+  const controller = new AbortController();
+  await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, { patch: (stage) => stage === 'eet' && controller.abort() }, { signal: controller.signal });
+  const again = await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, {});
+  assert.ok(!again.data.notes!.includes('metrics, EET breakdown and map loaded from the cache'));
+  assert.ok(again.data.layout!.umap);
 });
 
 test('embedding-lens inspect: JSON summary and a self-contained report; bad usage exits 2', async () => {
