@@ -11,23 +11,14 @@ import { compareInspections, dataInAOrder, graphInAOrder, matchItems, mostChange
 import { procrustes } from '../../src/core/projection/procrustes';
 import type { InspectionData } from '../../src/protocol';
 import type { KnnGraph } from '../../src/core/retrieval/knn';
+import { mulberry32 } from '../../src/core/util/random';
 
 const quick = process.argv.includes('--quick');
 const n = quick ? 20_000 : 200_000;
 const K = 10;
 const CLASSES = 100;
 
-/** mulberry32, so every run measures the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Neighbours mostly from the item's own class; `noise` of them anywhere. */
 function graph(labels: Int32Array, rand: () => number, noise: number): KnnGraph {

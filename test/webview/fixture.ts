@@ -5,6 +5,7 @@
  * Nothing here depends on the engine: a failing panel test points at the panel.
  */
 import type { ClassRow, EetBreakdown, EetTermName, HeaderMetrics, Histogram, InspectionData } from '../../src/protocol';
+import { mulberry32 } from '../../src/core/util/random';
 
 export interface FixtureOptions {
   classes?: number;
@@ -28,16 +29,7 @@ export interface Fixture {
 
 const CLASS_NAMES = ['ankle boot', 'bag', 'coat, long', 'sneaker', 'shirt', 'trouser', 'pullover', 'sandal', 'dress', 't-shirt'];
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

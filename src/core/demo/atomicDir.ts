@@ -1,21 +1,13 @@
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { LensError, throwIfAborted } from '../errors';
+import { writeDirAtomically as writeDirAtomicallyShared } from '../util/atomicDir';
 
 /**
  * Written into the root of every generated demo dataset. It records how the folder was made and
  * marks it as ours, so a rerun may replace it — a folder without it is never deleted.
  */
 export const DEMO_MARKER = '.embedding-lens-demo.json';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** An existing outDir may be replaced only when it is empty or one of our own demo datasets. */
 async function assertReplaceable(outDir: string): Promise<void> {
@@ -46,34 +38,12 @@ export async function writeDirAtomically(
   fill: (tmpDir: string) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<string> {
-  const target = resolve(outDir);
-  const parent = dirname(target);
-  const name = basename(target);
-  await assertReplaceable(target);
-  await mkdir(parent, { recursive: true });
-  const tmp = await mkdtemp(join(parent, `.${name}.tmp-`));
-  try {
+  await assertReplaceable(resolve(outDir));
+  return writeDirAtomicallyShared(outDir, async (tmp) => {
     await fill(tmp);
     throwIfAborted(signal);
     await writeFile(join(tmp, DEMO_MARKER), JSON.stringify(marker, null, 2) + '\n');
-    await assertReplaceable(target);
-    if (await exists(target)) {
-      // Move the old one aside first: rename cannot replace a non-empty folder.
-      const old = await mkdtemp(join(parent, `.${name}.old-`));
-      await rename(target, join(old, name));
-      try {
-        await rename(tmp, target);
-      } catch (err) {
-        await rename(join(old, name), target);
-        throw err;
-      }
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, target);
-    }
-    return target;
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+    // Checked again just before the swap: the folder may have been filled meanwhile.
+    await assertReplaceable(resolve(outDir));
+  });
 }

@@ -1,14 +1,6 @@
 /** Deterministic test data for the retrieval tests (mulberry32 + Box–Muller). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../src/core/util/random';
+export const rng = mulberry32;
 
 /** Gaussian blobs: `classes` centres, each row a centre plus noise; labels cycle through classes. */
 export function blobs(n: number, dim: number, classes: number, seed: number, noise = 0.6): { data: Float32Array; labels: Int32Array } {
