@@ -70,7 +70,7 @@ export async function inspectInPanel(context: vscode.ExtensionContext, checkpoin
               log.info(`  ${stage} done (${patch.timings?.at(-1)?.ms ?? '?'} ms)`);
               if (stage === 'embed' && patch.backend) log.info(`  backend: ${patch.backend}`);
               for (const s of patch.skipped ?? []) log.warn(`  skipped ${s.path}: ${s.reason}`);
-              void panel.patch(stage, patch);
+              panel.patch(stage, patch);
               onStage?.(stage);
             },
             frame: (xy, epoch, epochs) => panel.frame(xy, epoch, epochs),

@@ -108,11 +108,29 @@ export class InspectionPanel {
     this.engine = engine;
   }
 
-  /** A stage finished: keep it, give file-backed items webview URIs, and send it on. */
-  async patch(stage: string, patch: InspectionPatch): Promise<void> {
-    if (patch.items) patch = { ...patch, items: { ...patch.items, thumbnails: await this.thumbnails(patch.items.paths) } };
+  /**
+   * A stage finished: keep it and send it on, in order. File-backed items get webview URIs at once;
+   * IDX items (no file of their own) get inline PNGs in a follow-up patch, so a large IDX dataset
+   * never holds back the map.
+   */
+  patch(stage: string, patch: InspectionPatch): void {
+    if (patch.items) {
+      const webview = this.panel.webview;
+      const paths = patch.items.paths;
+      const thumbnails = paths.map((p) => (isAbsolute(p) && existsSync(p) ? webview.asWebviewUri(vscode.Uri.file(p)).toString() : ''));
+      patch = { ...patch, items: { ...patch.items, thumbnails } };
+      if (thumbnails.some((t) => t === '')) void this.inlineThumbnails(paths, thumbnails);
+    }
     this.data = applyPatch(this.data, patch);
     this.post({ type: 'stage', stage, patch });
+  }
+
+  private async inlineThumbnails(paths: string[], fileUris: string[]): Promise<void> {
+    const inline = await thumbnailDataUris(paths, { files: false, limit: 50_000 });
+    if (!inline.some((t) => t !== '') || !this.data.items) return;
+    const items = { ...this.data.items, thumbnails: fileUris.map((u, i) => u || inline[i]) };
+    this.data = applyPatch(this.data, { items });
+    this.post({ type: 'stage', stage: 'thumbnails', patch: { items } });
   }
 
   frame(coords: Float32Array, epoch: number, epochs: number): void {
@@ -129,13 +147,6 @@ export class InspectionPanel {
 
   error(message: string, file?: string): void {
     this.post({ type: 'error', message, file });
-  }
-
-  /** Files the webview may load by URI; IDX items get inline PNGs (they have no file of their own). */
-  private async thumbnails(paths: string[]): Promise<string[]> {
-    const webview = this.panel.webview;
-    const inline = await thumbnailDataUris(paths, { files: false, limit: 50_000 });
-    return paths.map((p, i) => inline[i] || (isAbsolute(p) && existsSync(p) ? webview.asWebviewUri(vscode.Uri.file(p)).toString() : ''));
   }
 
   private post(msg: HostToWebview): void {
