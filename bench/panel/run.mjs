@@ -4,11 +4,8 @@
 // for the default renderer choice, plus the same figures with the canvas-2D renderer forced and a
 // naive peer (one fillRect per point, as a plain d3 + canvas scatter plot draws).
 // Usage: node bench/panel/run.mjs [--quick] [--points N]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { ensureBuilt, loadModules, root, writeReportPage, CHROMIUM_ARGS } from '../../test/webview/pages.mjs';
+import { ensureBuilt, loadModules, root, writeReportPage, launchBrowser } from '../../test/webview/pages.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -28,14 +25,7 @@ const pages = {
   webgl2: writeReportPage(mods, data, outDir, 'webgl2.html', { theme: 'dark', renderer: 'webgl2' }),
 };
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'lens-bench-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_ARGS,
-  viewport: { width: 1360, height: 820 },
-  deviceScaleFactor: 1,
-});
+const { context, close: closeBrowser } = await launchBrowser('lens-bench-');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -170,7 +160,6 @@ try {
     loadavg: (await import('node:os')).loadavg().map(r2),
   };
 } finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await closeBrowser();
 }
 console.log(JSON.stringify(out, null, 2));

@@ -3,11 +3,9 @@
 // VS Code API, asserts on the DOM and the panel's test hook (window.lens), and saves screenshots
 // of each view in light and dark to test-results/webview/. Last line: "webview: N passed, N failed".
 // Usage: node test/webview/run.mjs [name-filter]   (assumes `node scripts/build.mjs` ran; builds if not)
-import { mkdtempSync, rmSync, mkdirSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { ensureBuilt, loadModules, root, writePanelPage, writeReportPage, CHROMIUM_ARGS } from './pages.mjs';
+import { ensureBuilt, loadModules, root, writePanelPage, writeReportPage, launchBrowser } from './pages.mjs';
 import { tests } from './panel.tests.mjs';
 import { tests as trainingTests } from './training.tests.mjs';
 import { tests as compareTests } from './compare.tests.mjs';
@@ -26,14 +24,7 @@ const pages = {
   panel: writePanelPage(mods, outDir, 'panel.html'),
 };
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'lens-webview-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_ARGS,
-  viewport: { width: 1360, height: 820 },
-  deviceScaleFactor: 1,
-});
+const { context, close: closeBrowser } = await launchBrowser('lens-webview-');
 
 let passed = 0;
 let failed = 0;
@@ -61,8 +52,7 @@ try {
     }
   }
 } finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await closeBrowser();
 }
 if (passed + failed === 0) console.log('no webview tests ran');
 console.log(`webview: ${passed} passed, ${failed} failed`);
