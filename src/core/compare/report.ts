@@ -5,8 +5,7 @@
  * B's paths when only B names its items).
  */
 import { encodeCompare, type CompareData } from '../../protocol';
-import { makeNonce, panelHtml } from '../../host/panelHtml';
-import { loadReportAssets, writeFileAtomically, type ReportOptions } from '../report/writeReport';
+import { reportPage, writeFileAtomically, type ReportOptions } from '../report/writeReport';
 import { thumbnailDataUris } from '../report/thumbnails';
 import { itemPaths } from './compare';
 
@@ -23,17 +22,7 @@ async function withThumbnails(cmp: CompareData, opts: CompareReportOptions): Pro
 }
 
 export async function compareReportHtml(cmp: CompareData, opts: CompareReportOptions = {}): Promise<string> {
-  const assets = opts.assets ?? (await loadReportAssets());
-  const data = await withThumbnails(cmp, opts);
-  return panelHtml({
-    mode: 'report',
-    nonce: makeNonce(),
-    script: assets.script,
-    css: assets.css,
-    data: encodeCompare(data),
-    title: `Embedding Lens — ${cmp.title}`,
-    theme: opts.theme ?? 'auto',
-  });
+  return reportPage(cmp.title, encodeCompare(await withThumbnails(cmp, opts)), opts);
 }
 
 /** Written through a temp file and a rename, so an interrupted export leaves no half report. */

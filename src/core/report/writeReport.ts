@@ -38,15 +38,19 @@ export interface ReportOptions extends RunControl {
 }
 
 export async function reportHtml(data: InspectionData, opts: ReportOptions = {}): Promise<string> {
+  return reportPage(data.title, encodeInspection(await withInlineThumbnails(data, opts)), opts);
+}
+
+/** The report page around already-encoded data (an inspection or a comparison). */
+export async function reportPage(title: string, encodedData: string, opts: ReportOptions): Promise<string> {
   const assets = opts.assets ?? (await loadReportAssets());
-  const withThumbs = await withInlineThumbnails(data, opts);
   return panelHtml({
     mode: 'report',
     nonce: makeNonce(),
     script: assets.script,
     css: assets.css,
-    data: encodeInspection(withThumbs),
-    title: `Embedding Lens — ${data.title}`,
+    data: encodedData,
+    title: `Embedding Lens — ${title}`,
     theme: opts.theme ?? 'auto',
   });
 }
