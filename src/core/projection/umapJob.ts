@@ -181,6 +181,12 @@ export class RunStopped extends Error {
   }
 }
 
+/**
+ * Polls before sleeping at a barrier: threads usually arrive within microseconds of each other,
+ * while a futex sleep and wake-up costs tens of microseconds — times sixteen barriers an epoch.
+ */
+const BARRIER_SPINS = 4000;
+
 /** All threads meet here; waits in short slices so an abort or a dead thread can never hang it. */
 export function barrier(ctrl: Int32Array, threads: number): void {
   if (threads <= 1) return;
@@ -191,6 +197,7 @@ export function barrier(ctrl: Int32Array, threads: number): void {
     Atomics.notify(ctrl, CTRL.GEN);
     return;
   }
+  for (let i = 0; i < BARRIER_SPINS; i++) if (Atomics.load(ctrl, CTRL.GEN) !== gen) return;
   while (Atomics.load(ctrl, CTRL.GEN) === gen) {
     Atomics.wait(ctrl, CTRL.GEN, gen, 100);
     if (Atomics.load(ctrl, CTRL.FAILED)) throw new RunStopped('failed');
@@ -217,10 +224,10 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
     // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.
     (run.seed * 0x2545f491 + (t + 1) * 0x9e3779b9 + threads) | 0,
   );
-  const others = deltas.filter((_, i) => i !== t);
   // With several threads each epoch is cut into SYNCS_PER_EPOCH slices of every thread's edges,
   // with a merge after each: other threads' vertices are then at most a slice old, which keeps
   // the map's quality at the single-thread level (one merge per epoch measurably lowered it).
+  const others = deltas.filter((_, i) => i !== t);
   const slices = threads > 1 ? SYNCS_PER_EPOCH : 1;
   const { eLo, eHi } = run.ranges[t];
   const bounds = Array.from({ length: slices + 1 }, (_, i) => eLo + Math.floor(((eHi - eLo) * i) / slices));

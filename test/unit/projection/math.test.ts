@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findAbParams } from '../../../src/core/projection/abParams';
 import { fastPow } from '../../../src/core/projection/fastPow';
+import { makePowTable, tablePow } from '../../../src/core/projection/powTable';
 import { pca2d, pca2dAsync, pcaAxes, symmetricEigen } from '../../../src/core/projection/pca';
 import { CancelledError } from '../../../src/core/errors';
 import { blobs } from './helpers';
@@ -38,6 +39,21 @@ test('fastPow agrees with Math.pow to 1e-10 relative over the optimiser\'s range
   assert.equal(fastPow(Infinity, 0.9), Infinity);
   assert.ok(Number.isNaN(fastPow(-1, 0.9)));
   assert.ok(Math.abs(fastPow(5e-324, 0.9) / Math.pow(5e-324, 0.9) - 1) < 1e-12);
+});
+
+test('tablePow agrees with Math.pow to 1e-7 relative, in and outside its table range', () => {
+  let s = 777;
+  for (const b of [0.8950608, 0.79150453, 1.33416699]) {
+    const table = makePowTable(b);
+    for (let i = 0; i < 50000; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      // e^-40 .. e^40 covers the table's [2^-16, 2^15) and both fallbacks.
+      const x = Math.exp(((s / 4294967296) - 0.5) * 80);
+      assert.ok(Math.abs(tablePow(x, table) / Math.pow(x, b) - 1) < 1e-7, `tablePow(${x}, ${b})`);
+    }
+    for (const x of [2 ** -16, 2 ** 15, 1, 2, 32767.99]) assert.ok(Math.abs(tablePow(x, table) / Math.pow(x, b) - 1) < 1e-7, `tablePow(${x}, ${b}) at an edge`);
+    assert.equal(tablePow(0, table), 0);
+  }
 });
 
 test('symmetricEigen diagonalises a symmetric matrix', () => {
