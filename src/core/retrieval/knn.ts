@@ -4,6 +4,7 @@ import { startWorker } from '../util/workerPath';
 import { prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
 import type { TopKResult } from './scan';
+import { RECALL_SAMPLE } from './sampledRecall';
 
 /** Row-major n×k, ascending distance, ties by index, self excluded by index. */
 export interface KnnGraph {
@@ -17,8 +18,6 @@ export interface KnnGraph {
 
 /** Above this many rows `approximate: 'auto'` switches to usearch: exact search grows as n². */
 export const APPROXIMATE_THRESHOLD = 100_000;
-/** Rows whose exact neighbours are computed to measure the approximate graph's recall. */
-const RECALL_SAMPLE = 500;
 
 export async function knnGraph(
   data: Float32Array,
@@ -34,39 +33,25 @@ export async function knnGraph(
   const mode = opts?.approximate ?? 'auto';
   const useApprox = mode === 'usearch' || (mode === 'auto' && n > APPROXIMATE_THRESHOLD);
   if (!useApprox) {
-    const r = (await exactKnn(rows, n, dim, k, null, opts?.signal, opts?.onProgress)) as TopKResult;
+    const r = await exactKnn(rows, n, dim, k, opts?.signal, opts?.onProgress);
     return { n, k, indices: r.indices, distances: r.distances };
   }
   const approx = await usearchKnn(rows, n, dim, k, opts?.signal, opts?.onProgress);
-  // Recall of the approximate graph, measured against exact search on an evenly spread sample.
-  const m = Math.min(n, RECALL_SAMPLE);
-  const sample = Int32Array.from({ length: m }, (_, i) => Math.floor((i * n) / m));
-  const exact = await exactKnn(rows, n, dim, k, sample, opts?.signal);
-  let found = 0;
-  for (let s = 0; s < m; s++) {
-    const want = new Set(exact.indices.subarray(s * k, (s + 1) * k));
-    const q = sample[s];
-    for (let t = 0; t < k; t++) if (want.has(approx.indices[q * k + t])) found++;
-  }
-  return { n, k, indices: approx.indices, distances: approx.distances, approximate: { method: 'usearch', recall: found / (m * k), sampled: m } };
+  return { n, k, indices: approx.indices, distances: approx.distances, approximate: { method: 'usearch', recall: approx.recall, sampled: approx.sampled } };
 }
 
-/** Exact top-k of the given rows (all when `subset` is null) against every row, self excluded. */
-async function exactKnn(rows: Float32Array, n: number, dim: number, k: number, subset: Int32Array | null, signal?: AbortSignal, onProgress?: ProgressFn): Promise<TopKResult> {
-  let queries = rows;
-  let selfIndex: Int32Array;
-  if (subset) {
-    queries = new Float32Array(subset.length * dim);
-    subset.forEach((q, i) => queries.set(rows.subarray(q * dim, (q + 1) * dim), i * dim));
-    selfIndex = subset;
-  } else {
-    selfIndex = Int32Array.from({ length: n }, (_, i) => i);
-  }
-  const nq = subset ? subset.length : n;
-  return (await runScan({ queries, nQueries: nq, gallery: rows, nGallery: n, dim, selfIndex }, { kind: 'topk', k }, { signal, onProgress, stage: 'kNN (exact)' })) as TopKResult;
+/** Exact top-k of every row against every row, self excluded. */
+async function exactKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<TopKResult> {
+  const selfIndex = Int32Array.from({ length: n }, (_, i) => i);
+  return (await runScan({ queries: rows, nQueries: n, gallery: rows, nGallery: n, dim, selfIndex }, { kind: 'topk', k }, { signal, onProgress, stage: 'kNN (exact)' })) as TopKResult;
 }
 
-function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<TopKResult> {
+interface ApproximateResult extends TopKResult {
+  recall: number;
+  sampled: number;
+}
+
+function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<ApproximateResult> {
   throwIfAborted(signal);
   return new Promise((resolve, reject) => {
     const w = startWorker('usearch');
@@ -75,11 +60,11 @@ function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signa
     const onAbort = () => Atomics.store(cancel, 0, 1);
     signal?.addEventListener('abort', onAbort, { once: true });
     const finish = () => signal?.removeEventListener('abort', onAbort);
-    w.on('message', (m: { type: 'progress'; stage: string; done: number; total: number } | { type: 'done'; indices: Int32Array; distances: Float32Array } | { type: 'cancelled' } | { type: 'error'; message: string }) => {
+    w.on('message', (m: { type: 'progress'; stage: string; done: number; total: number } | ({ type: 'done' } & ApproximateResult) | { type: 'cancelled' } | { type: 'error'; message: string }) => {
       if (m.type === 'progress') onProgress?.({ stage: `kNN (usearch ${m.stage})`, done: m.done, total: m.total });
       else if (m.type === 'done') {
         finish();
-        resolve({ indices: m.indices, distances: m.distances });
+        resolve({ indices: m.indices, distances: m.distances, recall: m.recall, sampled: m.sampled });
       } else if (m.type === 'cancelled') {
         finish();
         reject(new CancelledError());
@@ -96,6 +81,6 @@ function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signa
       finish();
       reject(new Error('usearch worker exited without a result'));
     });
-    w.postMessage({ data: rows, n, dim, k, cancel });
+    w.postMessage({ data: rows, n, dim, k, cancel, recallRows: RECALL_SAMPLE });
   });
 }

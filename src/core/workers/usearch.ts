@@ -1,10 +1,17 @@
 import { parentPort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { recallSample, sampledRecall } from '../retrieval/sampledRecall';
 
 /**
  * Approximate kNN with usearch's HNSW, off the main thread (its add/search calls are synchronous
- * native code that would otherwise hold the event loop for seconds). Input rows are already
- * prepared (normalised or raw); the metric is squared L2 so distances match the exact path.
+ * native code that would otherwise hold the event loop for seconds), followed by the graph's
+ * recall on a sample of rows. Input rows are already prepared (normalised or raw); the metric is
+ * squared L2 so distances match the exact path.
+ *
+ * Build and search widths: expansion_add 64 and expansion_search 48 instead of usearch's 128 and
+ * 64 build the index in about half the time; on the 70,000-row Fashion-MNIST bench the graph's
+ * recall@14 went from 0.999 to 0.998, which leaves a UMAP map and the retrieval metrics unchanged
+ * at their reported precision. The measured recall is returned, so a harder dataset shows it.
  */
 interface Request {
   data: Float32Array;
@@ -13,6 +20,8 @@ interface Request {
   k: number;
   /** Set to 1 by the main thread to stop; checked between chunks (the worker is never terminated mid-call). */
   cancel: Int32Array;
+  /** Rows whose exact neighbours are searched to measure recall. */
+  recallRows: number;
 }
 
 parentPort!.once('message', (m: Request) => {
@@ -26,7 +35,7 @@ parentPort!.once('message', (m: Request) => {
       return true;
     };
     const threads = Math.max(1, availableParallelism());
-    const index = new usearch.Index({ dimensions: dim, metric: usearch.MetricKind.L2sq, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: Math.max(64, 2 * (k + 1)), multi: false } as never);
+    const index = new usearch.Index({ dimensions: dim, metric: usearch.MetricKind.L2sq, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 64, expansion_search: Math.max(48, 2 * (k + 1)), multi: false } as never);
     const chunk = 4096;
     for (let s = 0; s < n; s += chunk) {
       if (cancelled()) return;
@@ -57,7 +66,11 @@ parentPort!.once('message', (m: Request) => {
       }
       parentPort!.postMessage({ type: 'progress', stage: 'search', done: e, total: n });
     }
-    parentPort!.postMessage({ type: 'done', indices, distances }, [indices.buffer, distances.buffer]);
+    if (cancelled()) return;
+    parentPort!.postMessage({ type: 'progress', stage: 'recall check', done: 0, total: 1 });
+    const sample = recallSample(n, m.recallRows);
+    const recall = sampledRecall(data, n, dim, k, indices, distances, sample);
+    parentPort!.postMessage({ type: 'done', indices, distances, recall, sampled: sample.length }, [indices.buffer, distances.buffer]);
   } catch (err) {
     parentPort!.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) });
   }
