@@ -23,7 +23,8 @@ import { initTfjs } from '../../src/core/runtime/tfjs';
 import { isBackendSetting } from '../../src/core/runtime/select';
 import { registerWasmTrainingKernels } from '../../src/core/runtime/wasmTrainingKernels';
 import { embedSet, modelEmbedder, trainLoop, type ItemSet } from '../../src/core/train/loop';
-import { denseHeadTrainer, tfjsTrainer } from '../../src/core/train/trainers';
+import { denseHeadTrainer } from '../../src/core/train/trainers';
+import { modelTrainer } from '../../src/core/train/shardedTrainer';
 import { resolveSettings } from '../../src/core/train/options';
 import { stratifiedCap } from '../../src/core/train/split';
 import { looMapAtR } from '../../src/core/train/validation';
@@ -102,7 +103,9 @@ async function main(): Promise<void> {
   let cpuAtLast = 0;
   const e2eStart = Date.now();
   const e2eSettings = resolveSettings({ epochs: 1, lr: 1e-3, pk: PK, seed: 1 });
-  const e2e = await trainLoop(tfjsTrainer(tf, model, e2eSettings, [28, 28, 1]), train, val, e2eSettings, evaluate, {
+  const e2eTrainer = await modelTrainer(tf, model, e2eSettings, [28, 28, 1], rt.backend);
+  log(`end-to-end training in ${e2eTrainer.shards} thread(s)${e2eTrainer.why ? ` (${e2eTrainer.why})` : ''}`);
+  const e2e = await trainLoop(e2eTrainer, train, val, e2eSettings, evaluate, {
     onStep: (s) => {
       stamps.push(performance.now());
       if (stamps.length === 6) cpuAtWarm = cpuSeconds();
@@ -111,6 +114,8 @@ async function main(): Promise<void> {
     },
   });
   const e2eWall = (Date.now() - e2eStart) / 1000;
+  await e2eTrainer.pullWeights();
+  e2eTrainer.dispose();
   const [before, after] = e2e.history;
   log(`end-to-end: map@r ${before.val.mapAtR.toFixed(4)} → ${after.val.mapAtR.toFixed(4)}, ${rate(stamps).toFixed(2)} steps/s`);
 
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
     dataset: { name: 'Fashion-MNIST', train: train.labels.length, heldOut: val.labels.length, heldOutFrom: 't10k test images (stratified)' },
     model: 'conv16-pool-conv32-pool-conv64-GAP-dense64 (28×28×1)',
     batch: { p: PK[0], k: PK[1], size: PK[0] * PK[1] },
-    tfjs: { backend: rt.backend },
+    tfjs: { backend: rt.backend, trainingThreads: e2eTrainer.shards },
     endToEnd: {
       steps: stamps.length, stepsPerSecond: e2eRate, stepsPerCpuSecond: e2eCpuRate, epochSeconds: e2eWall,
       heldOut: { before: before.val, after1Epoch: after.val }, epochLoss: after.loss,

@@ -4,6 +4,7 @@
  * src/core/workers/umap.ts wires these to messages; tests can call them directly.
  */
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
+import { barrierWait } from '../util/barrier';
 import { makeSgdThread, mergeOwned, partitionByWork, seedXorshift, sgdEpoch } from './sgd';
 
 /** What the host thread sends to the UMAP worker. */
@@ -181,28 +182,12 @@ export class RunStopped extends Error {
   }
 }
 
-/**
- * Polls before sleeping at a barrier: threads usually arrive within microseconds of each other,
- * while a futex sleep and wake-up costs tens of microseconds — times sixteen barriers an epoch.
- */
-const BARRIER_SPINS = 4000;
-
-/** All threads meet here; waits in short slices so an abort or a dead thread can never hang it. */
+/** All threads meet here; an abort or a dead thread stops every waiting thread (RunStopped). */
 export function barrier(ctrl: Int32Array, threads: number): void {
-  if (threads <= 1) return;
-  const gen = Atomics.load(ctrl, CTRL.GEN);
-  if (Atomics.add(ctrl, CTRL.COUNT, 1) === threads - 1) {
-    Atomics.store(ctrl, CTRL.COUNT, 0);
-    Atomics.add(ctrl, CTRL.GEN, 1);
-    Atomics.notify(ctrl, CTRL.GEN);
-    return;
-  }
-  for (let i = 0; i < BARRIER_SPINS; i++) if (Atomics.load(ctrl, CTRL.GEN) !== gen) return;
-  while (Atomics.load(ctrl, CTRL.GEN) === gen) {
-    Atomics.wait(ctrl, CTRL.GEN, gen, 100);
+  barrierWait(ctrl, threads, { count: CTRL.COUNT, gen: CTRL.GEN }, () => {
     if (Atomics.load(ctrl, CTRL.FAILED)) throw new RunStopped('failed');
     if (Atomics.load(ctrl, CTRL.ABORT_REQ)) throw new RunStopped('aborted');
-  }
+  });
 }
 
 /**

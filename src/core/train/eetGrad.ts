@@ -1,5 +1,12 @@
 import { mineEet } from '../eet/mining';
 
+/** What the EET loss needs besides the embeddings and labels. */
+export interface EetLossOptions {
+  normalize: boolean;
+  margin: number;
+  weights: [number, number, number];
+}
+
 export interface EetLossGrad {
   mc: number;
   ec: number;
@@ -27,7 +34,7 @@ export function eetLossGrad(
   n: number,
   dim: number,
   labels: ArrayLike<number>,
-  opts: { normalize: boolean; margin: number; weights: [number, number, number] },
+  opts: EetLossOptions,
 ): EetLossGrad {
   const f = new Float64Array(n * dim);
   const norms = new Float64Array(n);

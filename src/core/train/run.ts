@@ -8,7 +8,8 @@ import { initTfjs } from '../runtime/tfjs';
 import type { RunControl } from '../types';
 import { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, saveLayersModel, SIDECAR, writeDirAtomically } from './checkpointWriter';
 import { trainLoop, type ItemSet } from './loop';
-import { denseHeadTrainer, tfjsTrainer, type Trainer } from './trainers';
+import { denseHeadTrainer, type Trainer } from './trainers';
+import { modelTrainer } from './shardedTrainer';
 import { chainLayers, makeHead, setTrainable } from './models';
 import { resolveSettings, type EpochReport, type FineTuneOptions, type FineTuneResult, type FineTuneSettings } from './options';
 import { classDisjointSplit, datasetSplit, stratifiedCap, type Split } from './split';
@@ -75,6 +76,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
   const tf = rt.tf;
   registerWasmTrainingKernels();
   const loaded = await loadCheckpoint(checkpoint, { backend: opts.backend });
+  let trainer: Trainer | undefined;
   try {
     if (loaded.kind !== 'tfjs-layers' && s.train !== 'head') {
       throw new LensError(`is a ${loaded.kind === 'onnx' ? 'ONNX model' : 'tfjs GraphModel'}, which tfjs cannot train; fine-tune a projection head on its frozen features instead (train: "head", CLI --head-only)`, checkpoint);
@@ -85,10 +87,10 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
     const valRows = stratifiedCap(split.val, data.labels, s.maxValItems, s.seed);
     const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => data.labels[r]);
 
-    let trainer: Trainer;
     let train: ItemSet;
     let val: ItemSet;
     let save: (dir: string) => Promise<Record<string, unknown>>;
+    let trainingThreads = 1;
     if (s.train === 'head') {
       // Features once, through whatever runs the backbone (onnxruntime, GraphModel, LayersModel).
       const trainF = await featuresOf(loaded, data, trainRows, ctl, 'Backbone features (train)');
@@ -110,7 +112,10 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       setTrainable(model, s.train, checkpoint);
       const pp = loaded.preprocess;
       const itemShape = [pp.height, pp.width, pp.channels];
-      trainer = tfjsTrainer(tf, model, s, itemShape);
+      // On wasm, the batch is split across worker threads (one engine each) where that is exact.
+      const modelTraining = await modelTrainer(tf, model, s, itemShape, rt.backend);
+      trainer = modelTraining;
+      trainingThreads = modelTraining.shards;
       const perItem = 4 * itemShape.reduce((a, b) => a * b, 1);
       const inMemory = (rows: Int32Array) => rows.length * perItem <= IN_MEMORY_BYTES;
       // Small sets are decoded once; larger ones batch by batch, so memory stays bounded.
@@ -121,6 +126,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       train = await itemSet(trainRows);
       val = await itemSet(valRows);
       save = async (dir) => {
+        await modelTraining.pullWeights();
         await saveLayersModel(tf, model, dir, 'model');
         return { output: 'last' };
       };
@@ -131,6 +137,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       dataset: data.source,
       createdAt: new Date().toISOString(),
       backend: rt.backend,
+      trainingThreads,
       settings: s,
       validation: { description: split.description, trainItems: trainRows.length, valItems: valRows.length, valClasses: split.valClasses },
       bestEpoch,
@@ -175,6 +182,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       backend: rt.backend,
     };
   } finally {
+    trainer?.dispose();
     await loaded.dispose();
   }
 }
