@@ -6,7 +6,6 @@
  * - duplicate rows: kept; they land (almost) on top of each other, with a warning. If every row
  *   is the same point, the map is all zeros.
  */
-import { createHash } from 'node:crypto';
 import { LensError, throwIfAborted } from '../errors';
 import { knnGraph, type KnnGraph } from '../retrieval/knn';
 import { pca2dAsync } from './pca';
@@ -52,15 +51,33 @@ export function checkFiniteRows(data: Float32Array, n: number, dim: number, sour
   }
 }
 
-/** How many rows repeat an earlier row exactly. */
+/**
+ * How many rows repeat an earlier row exactly (bit for bit). Rows are bucketed by a 32-bit hash of
+ * their bits and compared in full within a bucket, so a collision never counts as a duplicate;
+ * about ten times cheaper than a cryptographic hash per row.
+ */
 export function countDuplicateRows(data: Float32Array, n: number, dim: number): number {
-  const seen = new Set<string>();
+  const bits = new Uint32Array(data.buffer, data.byteOffset, n * dim);
+  // First row per hash; rows whose hash is taken by a different row wait in `others`.
+  const first = new Map<number, number>();
+  const others = new Map<number, number[]>();
+  const sameRow = (a: number, b: number): boolean => {
+    for (let c = 0; c < dim; c++) if (bits[a * dim + c] !== bits[b * dim + c]) return false;
+    return true;
+  };
   let dup = 0;
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   for (let i = 0; i < n; i++) {
-    const h = createHash('sha1').update(bytes.subarray(i * dim * 4, (i + 1) * dim * 4)).digest('base64');
-    if (seen.has(h)) dup++;
-    else seen.add(h);
+    let h = 0x811c9dc5;
+    for (let c = 0; c < dim; c++) h = Math.imul(h ^ bits[i * dim + c], 0x01000193);
+    const j = first.get(h);
+    if (j === undefined) first.set(h, i);
+    else if (sameRow(i, j)) dup++;
+    else {
+      const list = others.get(h) ?? [];
+      if (list.some((k) => sameRow(i, k))) dup++;
+      else list.push(i);
+      others.set(h, list);
+    }
   }
   return dup;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { projectEmbeddings } from '../../../src/core/projection/project';
+import { countDuplicateRows, projectEmbeddings } from '../../../src/core/projection/project';
 import { pca2d } from '../../../src/core/projection/pca';
 import { encodeNpy, readNpy } from '../../../src/core/io/npy';
 import { LensError } from '../../../src/core/errors';
@@ -67,4 +67,13 @@ test('CLI: embedding-lens project writes an N×2 .npy and refuses NaN rows', asy
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('countDuplicateRows counts rows that repeat an earlier row bit for bit, and nothing else', () => {
+  const dim = 3;
+  const rows = [[1, 2, 3], [1, 2, 3], [3, 2, 1], [1, 2, 3], [3, 2, 1], [1, 2, 3.0000002], [0, 0, 0], [-0, 0, 0]];
+  const data = Float32Array.from(rows.flat());
+  // Rows 1 and 3 repeat row 0, row 4 repeats row 2; 3.0000002 and -0 differ in their bits.
+  assert.equal(countDuplicateRows(data, rows.length, dim), 3);
+  assert.equal(countDuplicateRows(new Float32Array(0), 0, dim), 0);
 });
