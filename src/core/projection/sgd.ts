@@ -8,8 +8,9 @@
  *
  * Several threads share the work without giving up reproducibility: vertices are split into
  * contiguous ranges, one per thread, and each thread processes the edges whose head it owns. A
- * thread reads and writes its own vertices live; it reads other threads' vertices from a snapshot
- * taken at the last merge, and its pulls on them go to a per-thread delta buffer that the owner
+ * thread reads and writes its own vertices live; it reads other threads' vertices (and every
+ * negative sample) from a snapshot taken at the last merge — with one thread the snapshot is the
+ * live layout itself — and its pulls on others go to a per-thread delta buffer that the owner
  * adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread order. No value depends on thread timing, so a
  * seeded run is deterministic for a given thread count — and with one thread it is exactly the
  * sequential algorithm (every vertex is owned and live).
@@ -127,9 +128,10 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
       const r = Math.floor((s >>> 0) * nOver2to32);
       if (r === j) continue;
       const rx = 2 * r;
-      const own = r >= vLo && r < vHi;
-      dx = cx - (own ? live[rx] : snap[rx]);
-      dy = cy - (own ? live[rx + 1] : snap[rx + 1]);
+      // Negative samples read the snapshot even for own vertices (at most a slice old): a random
+      // vertex's owner is a coin toss the branch predictor loses half the time.
+      dx = cx - snap[rx];
+      dy = cy - snap[rx + 1];
       d2 = dx * dx + dy * dy;
       if (d2 > 0) {
         const gc = twoGB / ((0.001 + d2) * (a * tablePow(d2, pow) + 1));

@@ -202,7 +202,8 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
     {
       n, head: run.head, tail: run.tail, epochsPerSample: run.epochsPerSample,
       nextSample: run.nextSample, nextNegative: run.nextNegative, epochsPerNegative: run.epochsPerNegative,
-      live: run.live, snap: run.snap, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
+      // One thread has no merges: its "snapshot" is the live layout, i.e. the sequential algorithm.
+      live: run.live, snap: threads > 1 ? run.snap : run.live, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
     },
     run.ranges[t],
     run.negativeSampleRate,
