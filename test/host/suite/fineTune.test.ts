@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeProductImages } from '../../../src/core/demo';
@@ -61,6 +62,8 @@ describe('Fine-tune with EET Loss', function () {
     assert.equal(record.complete, true);
     assert.equal(record.settings.epochs, 1);
     assert.deepEqual(record.settings.pk, [3, 4]);
+    // The bundled train worker started its two shard threads (wasm backend, 2+ cores).
+    if (record.backend === 'wasm') assert.equal(record.trainingThreads, availableParallelism() >= 2 ? 2 : 1);
     assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
 
     // The panel ran its bundle under the real CSP and got the whole run.

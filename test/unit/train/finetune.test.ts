@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystemLoadHandler, loadCheckpoint } from '../../../src/core/checkpoint';
@@ -35,7 +35,7 @@ function sidecar(dir: string): { inputSize: number[]; output: string } {
   return JSON.parse(readFileSync(join(dir, SIDECAR), 'utf8'));
 }
 
-function record(dir: string): { history: unknown[]; bestEpoch: number; cancelled?: boolean; complete: boolean } {
+function record(dir: string): { history: unknown[]; bestEpoch: number; cancelled?: boolean; complete: boolean; trainingThreads?: number } {
   return JSON.parse(readFileSync(join(dir, FINE_TUNE_FILE), 'utf8'));
 }
 
@@ -57,6 +57,8 @@ test('end-to-end fine-tune in the worker: writes a loadable checkpoint beside th
   assert.equal(rec.complete, true);
   assert.equal(rec.history.length, 3);
   assert.equal(rec.bestEpoch, r.best.epoch);
+  // On wasm with two or more cores each batch was split across two shard threads.
+  assert.equal(rec.trainingThreads, availableParallelism() >= 2 ? 2 : 1);
   // Loaded like any other checkpoint by the app's own loader, with the carried-over preprocessing.
   const loaded = await loadCheckpoint(r.outDir, { backend: 'cpu' });
   assert.equal(loaded.kind, 'tfjs-layers');
