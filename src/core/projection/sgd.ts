@@ -11,9 +11,9 @@
  * thread reads and writes its own vertices live; it reads other threads' vertices (and every
  * negative sample) from a snapshot taken at the last merge — with one thread the snapshot is the
  * live layout itself — and its pulls on others go to a per-thread delta buffer that the owner
- * adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread order. No value depends on thread timing, so a
- * seeded run is deterministic for a given thread count — and with one thread it is exactly the
- * sequential algorithm (every vertex is owned and live).
+ * adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread order.
+ * No value depends on thread timing, so a seeded run is deterministic for a given thread count —
+ * and one thread is plain sequential SGD: every position it reads is current.
  */
 
 import { makePowTable, tablePow, type PowTable } from './powTable';

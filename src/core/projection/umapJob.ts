@@ -202,7 +202,7 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
     {
       n, head: run.head, tail: run.tail, epochsPerSample: run.epochsPerSample,
       nextSample: run.nextSample, nextNegative: run.nextNegative, epochsPerNegative: run.epochsPerNegative,
-      // One thread has no merges: its "snapshot" is the live layout, i.e. the sequential algorithm.
+      // One thread has no merges: its "snapshot" is the live layout, so it reads current positions.
       live: run.live, snap: threads > 1 ? run.snap : run.live, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
     },
     run.ranges[t],
