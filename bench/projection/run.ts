@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { exactNeighbours } from '../../src/core/retrieval/sampledRecall';
 
 const here = __dirname;
 const root = resolve(here, '../..');
@@ -71,32 +72,10 @@ function exactKnn(x: Float32Array, rows: number, dim: number, queries: Int32Arra
   const out = new Int32Array(queries.length * k);
   const bestD = new Float64Array(k);
   const bestI = new Int32Array(k);
-  for (let qi = 0; qi < queries.length; qi++) {
-    const q = queries[qi];
-    bestD.fill(Infinity);
-    bestI.fill(-1);
-    const qo = q * dim;
-    for (let j = 0; j < rows; j++) {
-      if (j === q) continue;
-      const jo = j * dim;
-      let s = 0;
-      for (let d = 0; d < dim; d++) {
-        const t = x[qo + d] - x[jo + d];
-        s += t * t;
-      }
-      if (s < bestD[k - 1]) {
-        let p = k - 1;
-        while (p > 0 && bestD[p - 1] > s) {
-          bestD[p] = bestD[p - 1];
-          bestI[p] = bestI[p - 1];
-          p--;
-        }
-        bestD[p] = s;
-        bestI[p] = j;
-      }
-    }
+  queries.forEach((q, qi) => {
+    exactNeighbours(x, rows, dim, q, bestD, bestI);
     out.set(bestI, qi * k);
-  }
+  });
   return out;
 }
 

@@ -4,6 +4,7 @@
  * so it needs no worker.
  */
 import { LensError } from '../errors';
+import { sortedInsert } from '../retrieval/sortedInsert';
 
 export interface NearestResult {
   indices: Int32Array;
@@ -26,7 +27,6 @@ export function nearestRows(rows: Float32Array, n: number, dim: number, query: F
   if (query.length !== dim) throw new LensError(`the query embedding has ${query.length} dimensions but the inspected embeddings have ${dim}`);
   const q = opts.normalize ? unit(query) : query;
   const kk = Math.min(k, n - (opts.exclude !== undefined ? 1 : 0));
-  // Bounded max-heap would be tidier; a sorted insertion buffer is faster for the small k a panel asks for.
   const bestD = new Float64Array(kk).fill(Infinity);
   const bestI = new Int32Array(kk).fill(-1);
   for (let i = 0; i < n; i++) {
@@ -43,15 +43,7 @@ export function nearestRows(rows: Float32Array, n: number, dim: number, query: F
       const diff = rows[off + d] * scale - q[d];
       s += diff * diff;
     }
-    if (s >= bestD[kk - 1]) continue;
-    let j = kk - 1;
-    while (j > 0 && bestD[j - 1] > s) {
-      bestD[j] = bestD[j - 1];
-      bestI[j] = bestI[j - 1];
-      j--;
-    }
-    bestD[j] = s;
-    bestI[j] = i;
+    sortedInsert(bestD, bestI, s, i);
   }
   return { indices: bestI, distances: Float32Array.from(bestD, (x) => Math.sqrt(Math.max(x, 1e-12))) };
 }

@@ -8,6 +8,7 @@
  * neighbour is never closer than the true k-th, so every true neighbour lies within it, and most
  * rows are rejected after the first few dimensions.
  */
+import { sortedInsert } from './sortedInsert';
 
 /** Rows sampled when the caller does not say (recall is reported to 3 decimals). */
 export const RECALL_SAMPLE = 500;
@@ -30,40 +31,42 @@ export function sampledRecall(rows: Float32Array, n: number, dim: number, k: num
     // The graph's k-th distance, widened a hair for float32 rounding; Infinity if the row is short.
     const approxK = distances[q * k + k - 1];
     const bound = Number.isFinite(approxK) ? approxK * approxK * (1 + 1e-5) + 1e-12 : Infinity;
-    bestD.fill(bound);
-    bestI.fill(-1);
-    const qo = q * dim;
-    for (let j = 0; j < n; j++) {
-      if (j === q) continue;
-      const jo = j * dim;
-      const limit = bestD[k - 1];
-      let s = 0;
-      let d = 0;
-      // Four dimensions between checks: cheap enough, and most rows fail within the first few.
-      for (; d + 4 <= dim && s <= limit; d += 4) {
-        const t0 = rows[qo + d] - rows[jo + d];
-        const t1 = rows[qo + d + 1] - rows[jo + d + 1];
-        const t2 = rows[qo + d + 2] - rows[jo + d + 2];
-        const t3 = rows[qo + d + 3] - rows[jo + d + 3];
-        s += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
-      }
-      if (s > limit) continue;
-      for (; d < dim; d++) {
-        const t = rows[qo + d] - rows[jo + d];
-        s += t * t;
-      }
-      if (s > limit) continue;
-      let p = k - 1;
-      while (p > 0 && bestD[p - 1] > s) {
-        bestD[p] = bestD[p - 1];
-        bestI[p] = bestI[p - 1];
-        p--;
-      }
-      bestD[p] = s;
-      bestI[p] = j;
-    }
+    exactNeighbours(rows, n, dim, q, bestD, bestI, bound);
     const got = new Set(indices.subarray(q * k, (q + 1) * k));
     for (let t = 0; t < k; t++) if (bestI[t] >= 0 && got.has(bestI[t])) found++;
   }
   return sample.length === 0 ? 1 : found / (sample.length * k);
+}
+
+/**
+ * Exact nearest rows of row q (squared L2, self excluded, ties by lower index) into the top-k
+ * buffers `bestD`/`bestI` (k = their length), considering only distances below `bound`. Each
+ * candidate is abandoned as soon as its partial sum passes the current k-th.
+ */
+export function exactNeighbours(rows: Float32Array, n: number, dim: number, q: number, bestD: Float64Array, bestI: Int32Array, bound = Infinity): void {
+  const k = bestD.length;
+  bestD.fill(bound);
+  bestI.fill(-1);
+  const qo = q * dim;
+  for (let j = 0; j < n; j++) {
+    if (j === q) continue;
+    const jo = j * dim;
+    const limit = bestD[k - 1];
+    let s = 0;
+    let d = 0;
+    // Four dimensions between checks: cheap enough, and most rows fail within the first few.
+    for (; d + 4 <= dim && s <= limit; d += 4) {
+      const t0 = rows[qo + d] - rows[jo + d];
+      const t1 = rows[qo + d + 1] - rows[jo + d + 1];
+      const t2 = rows[qo + d + 2] - rows[jo + d + 2];
+      const t3 = rows[qo + d + 3] - rows[jo + d + 3];
+      s += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
+    }
+    if (s > limit) continue;
+    for (; d < dim; d++) {
+      const t = rows[qo + d] - rows[jo + d];
+      s += t * t;
+    }
+    sortedInsert(bestD, bestI, s, j);
+  }
 }
