@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
 import { writeCompareReport } from '../core/compare';
 import { writeReport } from '../core/report/writeReport';
+import type { ProgressFn } from '../core/types';
 import { ComparePanel } from '../host/comparePanel';
 import { InspectionPanel } from '../host/inspectionPanel';
 import { log } from '../host/log';
@@ -13,18 +14,46 @@ import { withEngineProgress } from '../host/progress';
  */
 export async function run(_context: vscode.ExtensionContext, target?: unknown): Promise<string | undefined> {
   const compare = activeComparison();
-  if (compare) return exportComparison(compare, target);
+  if (compare) {
+    const data = compare.data!;
+    return exportHtml(target, {
+      what: 'comparison report',
+      title: data.title,
+      besideCheckpoint: data.a.source.checkpoint,
+      write: (out, opts) => writeCompareReport(out, data, opts),
+    });
+  }
   const panel = InspectionPanel.active();
   if (!panel) {
     void vscode.window.showWarningMessage('Embedding Lens: open an inspection or comparison panel first, then export it.');
     return undefined;
   }
+  return exportHtml(target, {
+    what: 'report',
+    title: panel.data.title,
+    besideCheckpoint: panel.data.source.checkpoint,
+    write: (out, opts) => writeReport(out, panel.data, opts),
+  });
+}
+
+interface ExportJob {
+  /** "report" or "comparison report", in the dialog, progress, log and notification. */
+  what: string;
+  /** Names the default file. */
+  title: string;
+  /** Where the dialog opens when no folder is open. */
+  besideCheckpoint: string;
+  write(out: string, opts: { theme: 'light' | 'dark'; signal: AbortSignal; onProgress: ProgressFn }): Promise<unknown>;
+}
+
+/** The save dialog (unless `target` names the file), the write under progress, and the notices. */
+async function exportHtml(target: unknown, job: ExportJob): Promise<string | undefined> {
   let file = target instanceof vscode.Uri ? target.fsPath : typeof target === 'string' ? target : undefined;
   if (!file) {
-    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? dirname(panel.data.source.checkpoint);
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? dirname(job.besideCheckpoint);
     const picked = await vscode.window.showSaveDialog({
-      title: 'Export Embedding Lens report',
-      defaultUri: vscode.Uri.file(join(base, `${slug(panel.data.title)}.html`)),
+      title: `Export Embedding Lens ${job.what}`,
+      defaultUri: vscode.Uri.file(join(base, `${slug(job.title)}.html`)),
       filters: { 'HTML report': ['html'] },
     });
     if (!picked) return undefined;
@@ -33,12 +62,11 @@ export async function run(_context: vscode.ExtensionContext, target?: unknown): 
   const kind = vscode.window.activeColorTheme.kind;
   const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
   const out = file;
-  await withEngineProgress('Embedding Lens: writing the report', (signal, report) =>
-    writeReport(out, panel.data, { theme, signal, onProgress: report }),
-  );
-  log.info(`Report written to ${out}`);
+  await withEngineProgress(`Embedding Lens: writing the ${job.what}`, (signal, report) => job.write(out, { theme, signal, onProgress: report }));
+  const done = job.what.charAt(0).toUpperCase() + job.what.slice(1);
+  log.info(`${done} written to ${out}`);
   if (!target) {
-    void vscode.window.showInformationMessage(`Embedding Lens: report saved to ${out}`, 'Reveal').then((c) => {
+    void vscode.window.showInformationMessage(`Embedding Lens: ${job.what} saved to ${out}`, 'Reveal').then((c) => {
       if (c) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(out));
     });
   }
@@ -55,34 +83,6 @@ function activeComparison(): ComparePanel | undefined {
   const insp = InspectionPanel.active();
   if (cmp.panel.active || !insp) return cmp;
   return insp.panel.active ? undefined : cmp;
-}
-
-async function exportComparison(panel: ComparePanel, target: unknown): Promise<string | undefined> {
-  const data = panel.data!;
-  let file = target instanceof vscode.Uri ? target.fsPath : typeof target === 'string' ? target : undefined;
-  if (!file) {
-    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? dirname(data.a.source.checkpoint);
-    const picked = await vscode.window.showSaveDialog({
-      title: 'Export Embedding Lens comparison report',
-      defaultUri: vscode.Uri.file(join(base, `${slug(data.title)}.html`)),
-      filters: { 'HTML report': ['html'] },
-    });
-    if (!picked) return undefined;
-    file = picked.fsPath;
-  }
-  const kind = vscode.window.activeColorTheme.kind;
-  const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
-  const out = file;
-  await withEngineProgress('Embedding Lens: writing the comparison report', (signal, report) =>
-    writeCompareReport(out, data, { theme, signal, onProgress: report }),
-  );
-  log.info(`Comparison report written to ${out}`);
-  if (!target) {
-    void vscode.window.showInformationMessage(`Embedding Lens: comparison report saved to ${out}`, 'Reveal').then((c) => {
-      if (c) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(out));
-    });
-  }
-  return out;
 }
 
 function slug(s: string): string {
