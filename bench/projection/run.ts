@@ -4,7 +4,7 @@
 // 5,000 sampled points: kNN preservation@15 (64-d neighbours kept among the map's 15 nearest) and
 // 15-NN label accuracy on the map. Neighbours are searched among all N points, exactly.
 // Usage: node --import tsx bench/projection/run.ts [--quick] [--n N] [--threads T] [--seed S]
-//        [--knn usearch|exact|auto] [--no-peers] [--peers uwot,umap-learn]
+//        [--knn usearch|exact|auto] [--optimizer wasm-simd|js] [--no-peers] [--peers uwot,umap-learn]
 // --quick: 10,000 points, 1,000 sampled. Inputs and cached ground truth live in bench/.data/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const sampleSize = Math.min(n, quick ? 1000 : 5000);
 const threads = Number(flag('threads') ?? 2);
 const seed = Number(flag('seed') ?? 42);
 const knnMode = flag('knn') ?? 'usearch';
+const optimizer = flag('optimizer') ?? '';
 const peers = args.includes('--no-peers') ? [] : (flag('peers') ?? 'uwot,umap-learn').split(',');
 const K = 15;
 
@@ -135,9 +136,9 @@ function main(): void {
   const results: Record<string, unknown> = {};
   const loadBefore = loadavg()[0];
 
-  log(`ours (${threads} threads, kNN ${knnMode})…`);
+  log(`ours (${threads} threads, kNN ${knnMode}${optimizer ? `, optimizer ${optimizer}` : ''})…`);
   const oursOut = join(outDir, `ours-${n}.f32`);
-  const ours = runJson(process.execPath, ['--import', 'tsx', join(here, 'ours.ts'), path, String(n), String(DIM), String(threads), String(seed), knnMode, oursOut]);
+  const ours = runJson(process.execPath, ['--import', 'tsx', join(here, 'ours.ts'), path, String(n), String(DIM), String(threads), String(seed), knnMode, oursOut, optimizer]);
   results.ours = 'error' in ours ? ours : { ...ours, threads, knn: knnMode, ...quality(readLayout(oursOut), high, queries, labels) };
 
   if (peers.includes('uwot')) {

@@ -3,8 +3,9 @@
  * whose turn has come pulls its two ends together (attractive gradient of 1/(1 + a·d^2b)), then its
  * head is pushed away from a few uniformly drawn points (negative sampling; the pushes of one edge
  * visit are summed and applied together, see sgdEpoch); the learning rate decays linearly to 0.
- * Everything lives in flat typed arrays, the 2-D case is unrolled and x^b comes from a table built
- * for the run's b (powTable.ts), which is where the speed over umap-js comes from.
+ * Everything lives in flat typed arrays. This file is the reference in plain JavaScript (float64,
+ * x^b from a table built for the run's b, powTable.ts); sgdKernel.ts is the same epoch as a
+ * WebAssembly SIMD kernel, which runs by default.
  *
  * Several threads share the work without giving up reproducibility: vertices are split into
  * contiguous ranges, one per thread, and each thread processes the edges whose head it owns. A
@@ -12,8 +13,9 @@
  * negative sample) from a snapshot taken at the last merge — with one thread the snapshot is the
  * live layout itself — and its pulls on others go to a per-thread delta buffer that the owner
  * adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread order.
- * No value depends on thread timing, so a seeded run is deterministic for a given thread count —
- * and one thread is plain sequential SGD: every position it reads is current.
+ * Within a thread, SAMPLE_LANES lanes walk contiguous parts of its vertices side by side (the
+ * SIMD kernel's vector lanes), each in the graph's order. No value depends on thread timing, so a
+ * seeded run is deterministic for a given thread count and optimizer.
  */
 
 import { makePowTable, tablePow, type PowTable } from './powTable';
@@ -26,6 +28,11 @@ export interface SgdThread {
   eHi: number;
   vLo: number;
   vHi: number;
+  /**
+   * The edges the next sgdEpoch call visits: lane l walks [lanes[l], lanes[SAMPLE_LANES + l]) in
+   * order. The caller sets them (see laneStreams); initially each lane's whole stream.
+   */
+  lanes: Int32Array;
   head: Int32Array;
   tail: Int32Array;
   epochsPerSample: Float64Array;
@@ -42,8 +49,8 @@ export interface SgdThread {
   a: number;
   b: number;
   gamma: number;
-  /** xorshift32 state, never 0. */
-  rng: number;
+  /** Four xorshift32 states, never 0: negative samples are drawn four at a time, one per stream. */
+  rng: Int32Array;
   /** x^b for this run's b. */
   pow: PowTable;
 }
@@ -60,8 +67,17 @@ export function makeSgdThread(
     base.epochsPerNegative[e] = eps / negativeSampleRate;
     base.nextNegative[e] = base.epochsPerNegative[e];
   }
-  return { ...base, ...range, rng: seedXorshift(seed), pow: makePowTable(base.b) };
+  const lanes = new Int32Array(2 * SAMPLE_LANES);
+  return { ...base, ...range, lanes, rng: seedSampleStreams(seed), pow: makePowTable(base.b) };
 }
+
+/** The negative-sample streams of one thread, one per lane. */
+export function seedSampleStreams(seed: number): Int32Array {
+  return Int32Array.from({ length: SAMPLE_LANES }, (_, lane) => seedXorshift((seed + lane * 0x632be5ab) | 0));
+}
+
+/** Edge streams a thread walks side by side: the SIMD kernel's vector lanes (KERNEL_LANES). */
+export const SAMPLE_LANES = 4;
 
 /** A non-zero xorshift32 state from any integer seed (splitmix-style mixing). */
 export function seedXorshift(seed: number): number {
@@ -72,82 +88,127 @@ export function seedXorshift(seed: number): number {
   return h === 0 ? 0x6d2b79f5 : h;
 }
 
-/** One epoch of this thread's edges at learning rate `alpha` (umap-learn's single_epoch). */
+/**
+ * One epoch of this thread's edges at learning rate `alpha` (umap-learn's single_epoch), as
+ * SAMPLE_LANES streams walked side by side: each lane walks its own contiguous run of vertices'
+ * edges in the graph's order (t.lanes), and a group is the next due edge of every lane. Every
+ * visit of a group reads the layout as it was when the group started; then the heads move, then
+ * the tails' pulls are added. The lanes' heads are different vertices, so a group's visits are
+ * independent — the WebAssembly kernel (sgdKernel.ts) runs them in the four lanes of its vectors,
+ * and this is its reference: same groups, same random draws.
+ */
 export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
-  const { n, eLo, eHi, vLo, vHi, head, tail, epochsPerSample, nextSample, nextNegative, epochsPerNegative, live, snap, delta, a, b, gamma, pow } = t;
+  const { n, vLo, vHi, head, tail, epochsPerSample, nextSample, nextNegative, epochsPerNegative, live, snap, delta, a, b, gamma, pow } = t;
   const twoAB = 2 * a * b;
   const twoGB = 2 * gamma * b;
   const nOver2to32 = n / 4294967296;
-  let s = t.rng;
-  for (let e = eLo; e < eHi; e++) {
-    if (nextSample[e] > epoch) continue;
-    const j = head[e];
-    const k = tail[e];
-    const jx = 2 * j;
-    const kx = 2 * k;
-    let cx = live[jx];
-    let cy = live[jx + 1];
-    const kOwn = k >= vLo && k < vHi;
-    const ox = kOwn ? live[kx] : snap[kx];
-    const oy = kOwn ? live[kx + 1] : snap[kx + 1];
-    let dx = cx - ox;
-    let dy = cy - oy;
-    let d2 = dx * dx + dy * dy;
-    if (d2 > 0) {
-      const pb = tablePow(d2, pow);
-      const gc = (-twoAB * (pb / d2)) / (a * pb + 1);
-      let gx = gc * dx;
-      let gy = gc * dy;
-      gx = (gx > 4 ? 4 : gx < -4 ? -4 : gx) * alpha;
-      gy = (gy > 4 ? 4 : gy < -4 ? -4 : gy) * alpha;
-      cx += gx;
-      cy += gy;
-      if (kOwn) {
-        live[kx] -= gx;
-        live[kx + 1] -= gy;
-      } else {
-        delta[kx] -= gx;
-        delta[kx + 1] -= gy;
-      }
+  const streams = t.rng;
+  const cursor = t.lanes.slice(0, SAMPLE_LANES);
+  const end = t.lanes.subarray(SAMPLE_LANES, 2 * SAMPLE_LANES);
+  const active = new Uint8Array(SAMPLE_LANES);
+  const heads = new Int32Array(SAMPLE_LANES);
+  const tails = new Int32Array(SAMPLE_LANES);
+  const negatives = new Int32Array(SAMPLE_LANES);
+  const tailOwned = new Uint8Array(SAMPLE_LANES);
+  const moved = new Float64Array(2 * SAMPLE_LANES);
+  const pulls = new Float64Array(2 * SAMPLE_LANES);
+  const pushes = new Float64Array(2 * SAMPLE_LANES);
+  for (;;) {
+    let any = false;
+    let maxNegatives = 0;
+    for (let l = 0; l < SAMPLE_LANES; l++) {
+      let e = cursor[l];
+      while (e < end[l] && nextSample[e] > epoch) e++;
+      active[l] = e < end[l] ? 1 : 0;
+      if (!active[l]) continue;
+      any = true;
+      heads[l] = head[e];
+      tails[l] = tail[e];
+      nextSample[e] += epochsPerSample[e];
+      const epn = epochsPerNegative[e];
+      const nNeg = Math.trunc((epoch - nextNegative[e]) / epn);
+      nextNegative[e] += nNeg * epn;
+      negatives[l] = nNeg;
+      if (nNeg > maxNegatives) maxNegatives = nNeg;
+      cursor[l] = e + 1;
     }
-    nextSample[e] += epochsPerSample[e];
+    if (!any) break;
 
-    const epn = epochsPerNegative[e];
-    const nNeg = Math.trunc((epoch - nextNegative[e]) / epn);
-    // The edge's negative samples all push from the head's position after the pull and are
-    // applied together (each clipped on its own, as in umap-learn). Chaining each push into the
-    // next sample's distance made every sample wait for the previous one's pow and division;
-    // independent, they overlap, and the loop runs about 1.5× faster with the same maps.
-    let pushX = 0;
-    let pushY = 0;
-    for (let p = 0; p < nNeg; p++) {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      // Multiply-shift instead of % n: an integer division per sample was the next bottleneck.
-      const r = Math.floor((s >>> 0) * nOver2to32);
-      if (r === j) continue;
-      const rx = 2 * r;
-      // Negative samples read the snapshot even for own vertices (at most a slice old): a random
-      // vertex's owner is a coin toss the branch predictor loses half the time.
-      dx = cx - snap[rx];
-      dy = cy - snap[rx + 1];
-      d2 = dx * dx + dy * dy;
+    for (let l = 0; l < SAMPLE_LANES; l++) {
+      if (!active[l]) continue;
+      const jx = 2 * heads[l];
+      const k = tails[l];
+      const own = k >= vLo && k < vHi;
+      tailOwned[l] = own ? 1 : 0;
+      // The tail is read live when this thread owns it, else from the snapshot.
+      const from = own ? live : snap;
+      const cx = live[jx];
+      const cy = live[jx + 1];
+      const dx = cx - from[2 * k];
+      const dy = cy - from[2 * k + 1];
+      const d2 = dx * dx + dy * dy;
+      let gx = 0;
+      let gy = 0;
       if (d2 > 0) {
-        const gc = twoGB / ((0.001 + d2) * (a * tablePow(d2, pow) + 1));
-        const gx = gc * dx;
-        const gy = gc * dy;
-        pushX += gx > 4 ? 4 : gx < -4 ? -4 : gx;
-        pushY += gy > 4 ? 4 : gy < -4 ? -4 : gy;
+        const pb = tablePow(d2, pow);
+        const gc = (-twoAB * (pb / d2)) / (a * pb + 1);
+        gx = clip4(gc * dx) * alpha;
+        gy = clip4(gc * dy) * alpha;
+      }
+      moved[2 * l] = cx + gx;
+      moved[2 * l + 1] = cy + gy;
+      pulls[2 * l] = gx;
+      pulls[2 * l + 1] = gy;
+      pushes[2 * l] = 0;
+      pushes[2 * l + 1] = 0;
+    }
+
+    // Negative samples: step p draws one vertex per stream; lane l's head is pushed from its
+    // position after the pull if p is below its sample count. Draws of unused lanes are discarded.
+    for (let p = 0; p < maxNegatives; p++) {
+      for (let l = 0; l < SAMPLE_LANES; l++) {
+        let s = streams[l];
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        streams[l] = s;
+        if (!active[l] || p >= negatives[l]) continue;
+        // Multiply-shift instead of % n: an integer division per sample was a bottleneck.
+        const r = Math.floor((s >>> 0) * nOver2to32);
+        if (r === heads[l]) continue;
+        // Samples read the snapshot even for own vertices (at most a slice old).
+        const dx = moved[2 * l] - snap[2 * r];
+        const dy = moved[2 * l + 1] - snap[2 * r + 1];
+        const d2 = dx * dx + dy * dy;
+        if (d2 > 0) {
+          const gc = twoGB / ((0.001 + d2) * (a * tablePow(d2, pow) + 1));
+          pushes[2 * l] += clip4(gc * dx);
+          pushes[2 * l + 1] += clip4(gc * dy);
+        }
       }
     }
-    cx += pushX * alpha;
-    cy += pushY * alpha;
-    nextNegative[e] += nNeg * epn;
-    live[jx] = cx;
-    live[jx + 1] = cy;
+
+    // Heads first, then the tails' pulls, so a tail that is another lane's head (or two lanes'
+    // common tail) receives every pull.
+    for (let l = 0; l < SAMPLE_LANES; l++) {
+      if (!active[l]) continue;
+      const jx = 2 * heads[l];
+      live[jx] = moved[2 * l] + pushes[2 * l] * alpha;
+      live[jx + 1] = moved[2 * l + 1] + pushes[2 * l + 1] * alpha;
+    }
+    for (let l = 0; l < SAMPLE_LANES; l++) {
+      if (!active[l]) continue;
+      const to = tailOwned[l] ? live : delta;
+      const kx = 2 * tails[l];
+      to[kx] -= pulls[2 * l];
+      to[kx + 1] -= pulls[2 * l + 1];
+    }
   }
-  t.rng = s;
+}
+
+/** umap-learn's gradient clipping. */
+function clip4(g: number): number {
+  return g > 4 ? 4 : g < -4 ? -4 : g;
 }
 
 /**
@@ -171,27 +232,40 @@ export function mergeOwned(t: SgdThread, deltas: Float32Array[]): void {
 }
 
 /**
- * Splits vertices into `threads` contiguous ranges of about equal expected work (sum of edge
- * weights ~ samples per epoch). Edges are grouped by head, so each range is also an edge range.
+ * Splits vertices [vLo, vHi) into `parts` contiguous ranges of about equal expected work (sum of
+ * edge weights ~ samples per epoch): the threads of a run, and each thread's lanes. Edges are
+ * grouped by head, so each range is also an edge range.
  */
-export function partitionByWork(rowStart: Int32Array, weight: Float32Array, threads: number): { eLo: number; eHi: number; vLo: number; vHi: number }[] {
-  const n = rowStart.length - 1;
+export function partitionByWork(rowStart: Int32Array, weight: Float32Array, parts: number, vLo = 0, vHi = rowStart.length - 1): { eLo: number; eHi: number; vLo: number; vHi: number }[] {
   let total = 0;
-  for (let e = 0; e < weight.length; e++) total += weight[e];
+  for (let e = rowStart[vLo]; e < rowStart[vHi]; e++) total += weight[e];
   const ranges: { eLo: number; eHi: number; vLo: number; vHi: number }[] = [];
-  let v = 0;
+  let v = vLo;
   let acc = 0;
-  for (let t = 0; t < threads; t++) {
-    const vLo = v;
-    const goal = (total * (t + 1)) / threads;
-    if (t === threads - 1) v = n;
+  for (let t = 0; t < parts; t++) {
+    const lo = v;
+    const goal = (total * (t + 1)) / parts;
+    if (t === parts - 1) v = vHi;
     else {
-      while (v < n && acc < goal) {
+      while (v < vHi && acc < goal) {
         for (let e = rowStart[v]; e < rowStart[v + 1]; e++) acc += weight[e];
         v++;
       }
     }
-    ranges.push({ vLo, vHi: v, eLo: rowStart[vLo], eHi: rowStart[v] });
+    ranges.push({ vLo: lo, vHi: v, eLo: rowStart[lo], eHi: rowStart[v] });
   }
   return ranges;
+}
+
+/**
+ * The lanes' edges for one pass: slice `slice` of `slices` of each lane's stream. `streams` holds
+ * the SAMPLE_LANES + 1 edge bounds of a thread's lanes; `into` receives [lo × 4, hi × 4].
+ */
+export function laneSlice(streams: ArrayLike<number>, slice: number, slices: number, into: Int32Array): void {
+  for (let l = 0; l < SAMPLE_LANES; l++) {
+    const lo = streams[l];
+    const len = streams[l + 1] - lo;
+    into[l] = lo + Math.floor((len * slice) / slices);
+    into[SAMPLE_LANES + l] = lo + Math.floor((len * (slice + 1)) / slices);
+  }
 }

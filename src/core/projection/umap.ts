@@ -9,7 +9,8 @@ import type { RunControl } from '../types';
 import { startWorker } from '../util/workerPath';
 import { findAbParams } from './abParams';
 import { checkKnnGraph, defaultEpochs, type KnnGraph } from './fuzzy';
-import { CTRL, type UmapJob } from './umapJob';
+import { CTRL, defaultOptimizer, type SgdOptimizer, type UmapJob } from './umapJob';
+import { sgdKernelModule } from './sgdKernel';
 
 export interface UmapOptions extends RunControl {
   /** Only 2-D layouts are produced. */
@@ -36,6 +37,12 @@ export interface UmapOptions extends RunControl {
    * UMAP gets umap-learn's cosine distance 1 − cos = d²/2.
    */
   metric?: 'euclidean' | 'cosine';
+  /**
+   * The epoch kernel: 'wasm-simd' (default where the runtime has WebAssembly SIMD and the run
+   * fits 4 GiB) or 'js', its reference in plain JavaScript — same algorithm, float64 arithmetic,
+   * several times slower.
+   */
+  optimizer?: SgdOptimizer;
   /** umap-learn defaults: 5, 1, 1. */
   negativeSampleRate?: number;
   repulsionStrength?: number;
@@ -59,6 +66,7 @@ export interface UmapParams {
   negativeSampleRate: number;
   repulsionStrength: number;
   learningRate: number;
+  optimizer: SgdOptimizer;
 }
 
 export function resolveUmapParams(graph: Pick<KnnGraph, 'n' | 'k'>, opts: UmapOptions = {}): UmapParams {
@@ -73,6 +81,7 @@ export function resolveUmapParams(graph: Pick<KnnGraph, 'n' | 'k'>, opts: UmapOp
     negativeSampleRate: opts.negativeSampleRate ?? 5,
     repulsionStrength: opts.repulsionStrength ?? 1,
     learningRate: opts.learningRate ?? 1,
+    optimizer: opts.optimizer ?? defaultOptimizer(graph.n, graph.k, opts.threads ?? defaultUmapThreads()),
   };
   const bad = (what: string): never => {
     throw new LensError(`UMAP option ${what}`);
@@ -88,6 +97,8 @@ export function resolveUmapParams(graph: Pick<KnnGraph, 'n' | 'k'>, opts: UmapOp
   if (!(p.negativeSampleRate > 0)) bad(`negativeSampleRate must be > 0, got ${p.negativeSampleRate}`);
   if (!(p.repulsionStrength >= 0)) bad(`repulsionStrength must be ≥ 0, got ${p.repulsionStrength}`);
   if (!(p.learningRate > 0)) bad(`learningRate must be > 0, got ${p.learningRate}`);
+  if (p.optimizer !== 'wasm-simd' && p.optimizer !== 'js') bad(`optimizer must be 'wasm-simd' or 'js', got ${String(p.optimizer)}`);
+  if (p.optimizer === 'wasm-simd' && !sgdKernelModule()) bad(`'wasm-simd' needs WebAssembly SIMD and shared memory, which this runtime lacks; use 'js'`);
   return p;
 }
 
@@ -122,6 +133,7 @@ export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<
     learningRate: p.learningRate,
     layoutEvery: layoutEvery || 5,
     sendLayouts: !!opts.onLayout && layoutEvery > 0,
+    optimizer: p.optimizer,
   };
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.SIZE * 4));
 

@@ -5,7 +5,17 @@
  */
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
 import { barrierWait } from '../util/barrier';
-import { makeSgdThread, mergeOwned, partitionByWork, seedXorshift, sgdEpoch } from './sgd';
+import { laneSlice, makeSgdThread, mergeOwned, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch } from './sgd';
+import { bindSgdKernel, HEADER_BYTES, sgdKernelModule } from './sgdKernel';
+import { Wasm, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory } from '../util/wasmApi';
+import { LensError } from '../errors';
+
+/**
+ * Which epoch kernel optimises: the WebAssembly SIMD one (sgdKernel.ts) or its JavaScript
+ * reference (sgd.ts). Same groups and random draws; the layouts differ by float rounding (float32
+ * vs float64 arithmetic), so the choice is part of a layout's identity.
+ */
+export type SgdOptimizer = 'wasm-simd' | 'js';
 
 /** What the host thread sends to the UMAP worker. */
 export interface UmapJob {
@@ -23,6 +33,7 @@ export interface UmapJob {
   /** A frame (progress, and the layout when sendLayouts) every this many epochs; 0 = none. */
   layoutEvery: number;
   sendLayouts: boolean;
+  optimizer: SgdOptimizer;
 }
 
 /** Indices into the shared control block. */
@@ -52,19 +63,39 @@ export interface SharedRun {
   deltas: Float32Array;
   ctrl: Int32Array;
   ranges: { eLo: number; eHi: number; vLo: number; vHi: number }[];
+  /** Thread t's lanes' edge streams: bounds [t·(SAMPLE_LANES + 1), (t + 1)·(SAMPLE_LANES + 1)). */
+  lanes: Int32Array;
+  /** The memory every array above lives in, when the WebAssembly kernel optimises. */
+  memory?: WasmMemory;
+  /** Byte offset of thread 0's kernel header (thread t's at + t·HEADER_BYTES). */
+  headers: number;
 }
 
-/** Carves 8-byte-aligned typed arrays out of one SharedArrayBuffer shared by all threads. */
+/** Carves 16-byte-aligned typed arrays (16: the kernel's vector loads) out of one shared buffer. */
 class Arena {
   private at = 0;
   reserve(bytes: number): number {
     const off = this.at;
-    this.at += Math.ceil(bytes / 8) * 8;
+    this.at += Math.ceil(bytes / 16) * 16;
     return off;
   }
   get bytes(): number {
-    return Math.max(this.at, 8);
+    return Math.max(this.at, 16);
   }
+}
+
+/** Bytes of shared memory a run of n points, `edges` fuzzy edges and `threads` threads needs. */
+export function runMemoryBytes(n: number, edges: number, threads: number): number {
+  return edges * 40 + n * 8 * (2 + threads) + threads * HEADER_BYTES + CTRL.SIZE * 4 + 16 * 12;
+}
+
+/**
+ * The kernel a run of n points with k neighbours per point gets: the WebAssembly one where the
+ * runtime has it and the run fits a 32-bit memory (the fuzzy graph has at most 2·n·k edges).
+ */
+export function defaultOptimizer(n: number, k: number, threads: number): SgdOptimizer {
+  const fits = runMemoryBytes(n, 2 * n * k, threads) <= WASM_MAX_PAGES * WASM_PAGE_BYTES;
+  return fits && sgdKernelModule() ? 'wasm-simd' : 'js';
 }
 
 /** Gaussian-ish noise from the seeded generator (sum of uniforms; only used for tiny jitter). */
@@ -124,6 +155,7 @@ export function prepareRun(job: UmapJob): SharedRun {
   const fg = fuzzySimplicialSet(graph, job.nEpochs);
   const m = fg.head.length;
   const threads = Math.max(1, Math.min(job.threads, Math.max(1, n)));
+  const ranges = partitionByWork(fg.rowStart, fg.weight, threads);
   const arena = new Arena();
   const o = {
     head: arena.reserve(m * 4),
@@ -136,14 +168,33 @@ export function prepareRun(job: UmapJob): SharedRun {
     snap: arena.reserve(n * 8),
     deltas: arena.reserve(threads * n * 8),
     ctrl: arena.reserve(CTRL.SIZE * 4),
+    headers: arena.reserve(threads * HEADER_BYTES),
   };
-  const buffer = new SharedArrayBuffer(arena.bytes);
+  let memory: WasmMemory | undefined;
+  let buffer: SharedArrayBuffer;
+  if (job.optimizer === 'wasm-simd') {
+    const pages = Math.ceil(arena.bytes / WASM_PAGE_BYTES);
+    if (pages > WASM_MAX_PAGES || !Wasm) {
+      throw new LensError(`UMAP needs ${(arena.bytes / 2 ** 30).toFixed(1)} GiB for ${n} points and ${m} edges, more than the WebAssembly optimizer can address (4 GiB); use the 'js' optimizer`);
+    }
+    memory = new Wasm.Memory({ initial: pages, maximum: pages, shared: true });
+    buffer = memory.buffer as SharedArrayBuffer;
+  } else {
+    buffer = new SharedArrayBuffer(arena.bytes);
+  }
   const head = new Int32Array(buffer, o.head, m);
   const tail = new Int32Array(buffer, o.tail, m);
   const eps = new Float64Array(buffer, o.eps, m);
   head.set(fg.head);
   tail.set(fg.tail);
   eps.set(epochsPerSample(fg.weight));
+  // Each thread's vertices split again, into its lanes' streams (see sgdEpoch).
+  const lanes = new Int32Array(threads * (SAMPLE_LANES + 1));
+  ranges.forEach((range, t) => {
+    const streams = partitionByWork(fg.rowStart, fg.weight, SAMPLE_LANES, range.vLo, range.vHi);
+    streams.forEach((stream, l) => (lanes[t * (SAMPLE_LANES + 1) + l] = stream.eLo));
+    lanes[t * (SAMPLE_LANES + 1) + SAMPLE_LANES] = range.eHi;
+  });
   const live = new Float32Array(buffer, o.live, n * 2);
   live.set(initialLayout(n, job.seed, job.init));
   const snap = new Float32Array(buffer, o.snap, n * 2);
@@ -169,7 +220,10 @@ export function prepareRun(job: UmapJob): SharedRun {
     snap,
     deltas: new Float32Array(buffer, o.deltas, threads * n * 2),
     ctrl: new Int32Array(buffer, o.ctrl, CTRL.SIZE),
-    ranges: partitionByWork(fg.rowStart, fg.weight, threads),
+    ranges,
+    lanes,
+    memory,
+    headers: o.headers,
   };
 }
 
@@ -210,19 +264,18 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
     // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.
     (run.seed * 0x2545f491 + (t + 1) * 0x9e3779b9 + threads) | 0,
   );
-  // With several threads each epoch is cut into SYNCS_PER_EPOCH slices of every thread's edges,
+  const runEpoch = run.memory ? bindSgdKernel(th, run.memory, run.headers + t * HEADER_BYTES) : (epoch: number, alpha: number) => sgdEpoch(th, epoch, alpha);
+  // With several threads each epoch is cut into SYNCS_PER_EPOCH slices of every lane's edges,
   // with a merge after each: other threads' vertices are then at most a slice old, which keeps
   // the map's quality at the single-thread level (one merge per epoch measurably lowered it).
   const others = deltas.filter((_, i) => i !== t);
   const slices = threads > 1 ? SYNCS_PER_EPOCH : 1;
-  const { eLo, eHi } = run.ranges[t];
-  const bounds = Array.from({ length: slices + 1 }, (_, i) => eLo + Math.floor(((eHi - eLo) * i) / slices));
+  const streams = run.lanes.subarray(t * (SAMPLE_LANES + 1), (t + 1) * (SAMPLE_LANES + 1));
   for (let epoch = 0; epoch < nEpochs; epoch++) {
     const alpha = run.learningRate * (1 - epoch / nEpochs);
     for (let sl = 0; sl < slices; sl++) {
-      th.eLo = bounds[sl];
-      th.eHi = bounds[sl + 1];
-      sgdEpoch(th, epoch, alpha);
+      laneSlice(streams, sl, slices, th.lanes);
+      runEpoch(epoch, alpha);
       barrier(ctrl, threads);
       if (threads > 1) mergeOwned(th, others);
       if (sl === slices - 1 && t === 0 && Atomics.load(ctrl, CTRL.ABORT_REQ)) Atomics.store(ctrl, CTRL.STOP, 1);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runUmap } from '../../../src/core/projection/umap';
+import { resolveUmapParams, runUmap } from '../../../src/core/projection/umap';
 import { pca2d } from '../../../src/core/projection/pca';
 import { CancelledError, LensError } from '../../../src/core/errors';
 import { blobs, bruteKnn, knnLabelAccuracy, knnPreservation } from './helpers';
@@ -9,17 +9,26 @@ const { data, labels, n, dim } = blobs(5, 60, 10, 11, 0.6);
 const graph = bruteKnn(data, n, dim, 14);
 const init = pca2d(data, n, dim);
 
-test('UMAP separates classes and keeps neighbourhoods (1 and 2 threads)', async () => {
-  for (const threads of [1, 2]) {
-    const xy = await runUmap(graph, { seed: 7, threads, init, nEpochs: 200 });
-    assert.equal(xy.length, n * 2);
-    assert.ok(xy.every(Number.isFinite));
-    const acc = knnLabelAccuracy(xy, labels, 15);
-    const pres = knnPreservation(graph, xy, 14);
-    assert.ok(acc > 0.97, `label accuracy with ${threads} thread(s): ${acc}`);
-    // Random 2-D placement would keep ~14/300 ≈ 0.05 of the neighbours.
-    assert.ok(pres > 0.4, `kNN preservation with ${threads} thread(s): ${pres}`);
+test('UMAP separates classes and keeps neighbourhoods (1 and 2 threads, both optimizers)', async () => {
+  for (const optimizer of ['wasm-simd', 'js'] as const) {
+    for (const threads of [1, 2]) {
+      const xy = await runUmap(graph, { seed: 7, threads, init, nEpochs: 200, optimizer });
+      assert.equal(xy.length, n * 2);
+      assert.ok(xy.every(Number.isFinite));
+      const acc = knnLabelAccuracy(xy, labels, 15);
+      const pres = knnPreservation(graph, xy, 14);
+      assert.ok(acc > 0.97, `label accuracy with ${optimizer}, ${threads} thread(s): ${acc}`);
+      // Random 2-D placement would keep ~14/300 ≈ 0.05 of the neighbours.
+      assert.ok(pres > 0.4, `kNN preservation with ${optimizer}, ${threads} thread(s): ${pres}`);
+    }
   }
+});
+
+test('the WebAssembly optimizer is the default here, and a seeded js run is reproducible too', async () => {
+  assert.equal(resolveUmapParams(graph).optimizer, 'wasm-simd');
+  const opts = { init, nEpochs: 40, seed: 5, threads: 2, optimizer: 'js' } as const;
+  assert.deepEqual(await runUmap(graph, opts), await runUmap(graph, opts));
+  await assert.rejects(runUmap(graph, { optimizer: 'gpu' as never }), /optimizer must be 'wasm-simd' or 'js'/);
 });
 
 test('a seeded run is reproducible for a given thread count, and the seed matters', async () => {

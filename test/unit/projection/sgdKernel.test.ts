@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { prepareRun, type SgdOptimizer } from '../../../src/core/projection/umapJob';
+import { laneSlice, makeSgdThread, SAMPLE_LANES, sgdEpoch } from '../../../src/core/projection/sgd';
+import { bindSgdKernel, KERNEL_LANES } from '../../../src/core/projection/sgdKernel';
+import { findAbParams } from '../../../src/core/projection/abParams';
+import { pca2d } from '../../../src/core/projection/pca';
+import { blobs, bruteKnn } from './helpers';
+
+const blob = blobs(4, 50, 8, 3, 0.5);
+const { n, dim } = blob;
+// Rows interleaved (i → 37·i mod n) so each thread's vertices have neighbours in the other's range.
+const data = new Float32Array(blob.data.length);
+for (let i = 0; i < n; i++) data.set(blob.data.subarray(i * dim, (i + 1) * dim), ((37 * i) % n) * dim);
+const graph = bruteKnn(data, n, dim, 10);
+const init = pca2d(data, n, dim);
+const { a, b } = findAbParams(1, 0.1);
+
+/**
+ * Thread 0 of a 2-thread run, three epochs, on one kernel. Its snapshot is perturbed so reads of
+ * the other thread's vertices (from the snapshot) and of its own (live) differ, and its pulls on
+ * the other thread's vertices land in its delta buffer — every path of the kernel is used.
+ */
+function threadZero(optimizer: SgdOptimizer, alpha: number) {
+  const run = prepareRun({ graph, a, b, nEpochs: 50, seed: 3, init, threads: 2, negativeSampleRate: 5, repulsionStrength: 1, learningRate: 1, layoutEvery: 0, sendLayouts: false, optimizer });
+  for (let i = 0; i < run.snap.length; i++) run.snap[i] += 0.05 * Math.sin(i);
+  const delta = run.deltas.subarray(0, 2 * n);
+  const th = makeSgdThread(
+    { n, head: run.head, tail: run.tail, epochsPerSample: run.epochsPerSample, nextSample: run.nextSample, nextNegative: run.nextNegative, epochsPerNegative: run.epochsPerNegative, live: run.live, snap: run.snap, delta, a, b, gamma: 1 },
+    run.ranges[0],
+    5,
+    11,
+  );
+  const epoch = optimizer === 'wasm-simd' ? bindSgdKernel(th, run.memory!, run.headers) : (e: number, al: number) => sgdEpoch(th, e, al);
+  laneSlice(run.lanes.subarray(0, SAMPLE_LANES + 1), 0, 1, th.lanes);
+  for (let e = 1; e <= 3; e++) epoch(e, alpha);
+  return { live: run.live.slice(), delta: delta.slice(), rng: th.rng.slice(), next: run.nextSample.slice(), nextNeg: run.nextNegative.slice(), vHi: run.ranges[0].vHi };
+}
+
+function maxAbsDiff(x: Float32Array, y: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  return m;
+}
+
+test('the WebAssembly kernel makes the reference kernel\'s visits, draws and moves (float32 vs float64)', () => {
+  assert.equal(KERNEL_LANES, SAMPLE_LANES);
+  for (const alpha of [0.02, 1]) {
+    const ref = threadZero('js', alpha);
+    const simd = threadZero('wasm-simd', alpha);
+    // Same groups and negative-sample steps: the schedules match exactly and every random
+    // stream has advanced the same number of times.
+    assert.deepEqual(simd.next, ref.next);
+    assert.deepEqual(simd.nextNeg, ref.nextNeg);
+    assert.deepEqual(simd.rng, ref.rng);
+    const moved = maxAbsDiff(ref.live, threadZero('js', 0).live);
+    assert.ok(moved > 0.01, `the layout moved (${moved})`);
+    // Own vertices moved, other threads' vertices were only pulled through the delta buffer.
+    assert.ok(ref.delta.some((v) => v !== 0));
+    assert.ok(ref.delta.subarray(0, 2 * ref.vHi).every((v) => v === 0));
+    // float32 against float64 arithmetic (and a 1e-6 pow): small steps agree to 1e-4 of a
+    // unit; full-size early steps are chaotic (clipped pushes of ±4), so only loosely.
+    const tolerance = alpha < 0.1 ? 1e-4 : 0.05;
+    assert.ok(maxAbsDiff(simd.live, ref.live) < tolerance, `live differs by ${maxAbsDiff(simd.live, ref.live)} at alpha ${alpha}`);
+    assert.ok(maxAbsDiff(simd.delta, ref.delta) < tolerance, `delta differs by ${maxAbsDiff(simd.delta, ref.delta)} at alpha ${alpha}`);
+  }
+});
