@@ -33,13 +33,15 @@ export interface SgdThread {
    * order. The caller sets them (see laneStreams); initially each lane's whole stream.
    */
   lanes: Int32Array;
-  head: Int32Array;
-  tail: Int32Array;
-  epochsPerSample: Float64Array;
-  /** Per-edge schedule (all edges; this thread only touches [eLo, eHi)). */
-  nextSample: Float64Array;
-  nextNegative: Float64Array;
-  epochsPerNegative: Float64Array;
+  /**
+   * The edges (all of them; this thread only touches [eLo, eHi)), one 32-byte record each —
+   * everything a visit reads sits in one cache line, one sequential stream per lane:
+   * edges[EDGE_WORDS·e + NEXT_SAMPLE | NEXT_NEGATIVE | EPOCHS_PER_SAMPLE] (f64) and, through
+   * edgeEnds (the same bytes as int32), edgeEnds[2·EDGE_WORDS·e + HEAD | TAIL].
+   */
+  edges: Float64Array;
+  edgeEnds: Int32Array;
+  negativeSampleRate: number;
   /** n×2 positions, updated in place. */
   live: Float32Array;
   /** n×2 positions at the start of the epoch (only read for vertices of other threads). */
@@ -55,17 +57,29 @@ export interface SgdThread {
   pow: PowTable;
 }
 
+/** Layout of an edge record: float64 word offsets, and int32 offsets within edgeEnds' record. */
+export const EDGE_WORDS = 4;
+export const NEXT_SAMPLE = 0;
+export const NEXT_NEGATIVE = 1;
+export const EPOCHS_PER_SAMPLE = 2;
+export const HEAD = 6;
+export const TAIL = 7;
+
+/** Views of `count` edge records at byte `offset` of `buffer`. */
+export function edgeRecords(buffer: ArrayBufferLike, offset: number, count: number): { edges: Float64Array; edgeEnds: Int32Array } {
+  return { edges: new Float64Array(buffer, offset, count * EDGE_WORDS), edgeEnds: new Int32Array(buffer, offset, count * EDGE_WORDS * 2) };
+}
+
 export function makeSgdThread(
-  base: Pick<SgdThread, 'n' | 'head' | 'tail' | 'epochsPerSample' | 'nextSample' | 'nextNegative' | 'epochsPerNegative' | 'live' | 'snap' | 'delta' | 'a' | 'b' | 'gamma'>,
+  base: Pick<SgdThread, 'n' | 'edges' | 'edgeEnds' | 'negativeSampleRate' | 'live' | 'snap' | 'delta' | 'a' | 'b' | 'gamma'>,
   range: { eLo: number; eHi: number; vLo: number; vHi: number },
-  negativeSampleRate: number,
   seed: number,
 ): SgdThread {
+  const { edges, negativeSampleRate } = base;
   for (let e = range.eLo; e < range.eHi; e++) {
-    const eps = base.epochsPerSample[e];
-    base.nextSample[e] = eps;
-    base.epochsPerNegative[e] = eps / negativeSampleRate;
-    base.nextNegative[e] = base.epochsPerNegative[e];
+    const eps = edges[EDGE_WORDS * e + EPOCHS_PER_SAMPLE];
+    edges[EDGE_WORDS * e + NEXT_SAMPLE] = eps;
+    edges[EDGE_WORDS * e + NEXT_NEGATIVE] = eps / negativeSampleRate;
   }
   const lanes = new Int32Array(2 * SAMPLE_LANES);
   return { ...base, ...range, lanes, rng: seedSampleStreams(seed), pow: makePowTable(base.b) };
@@ -98,7 +112,7 @@ export function seedXorshift(seed: number): number {
  * and this is its reference: same groups, same random draws.
  */
 export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
-  const { n, vLo, vHi, head, tail, epochsPerSample, nextSample, nextNegative, epochsPerNegative, live, snap, delta, a, b, gamma, pow } = t;
+  const { n, vLo, vHi, edges, edgeEnds, negativeSampleRate, live, snap, delta, a, b, gamma, pow } = t;
   const twoAB = 2 * a * b;
   const twoGB = 2 * gamma * b;
   const nOver2to32 = n / 4294967296;
@@ -118,16 +132,18 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
     let maxNegatives = 0;
     for (let l = 0; l < SAMPLE_LANES; l++) {
       let e = cursor[l];
-      while (e < end[l] && nextSample[e] > epoch) e++;
+      while (e < end[l] && edges[EDGE_WORDS * e + NEXT_SAMPLE] > epoch) e++;
       active[l] = e < end[l] ? 1 : 0;
       if (!active[l]) continue;
       any = true;
-      heads[l] = head[e];
-      tails[l] = tail[e];
-      nextSample[e] += epochsPerSample[e];
-      const epn = epochsPerNegative[e];
-      const nNeg = Math.trunc((epoch - nextNegative[e]) / epn);
-      nextNegative[e] += nNeg * epn;
+      const at = EDGE_WORDS * e;
+      heads[l] = edgeEnds[2 * at + HEAD];
+      tails[l] = edgeEnds[2 * at + TAIL];
+      const eps = edges[at + EPOCHS_PER_SAMPLE];
+      edges[at + NEXT_SAMPLE] += eps;
+      const epn = eps / negativeSampleRate;
+      const nNeg = Math.trunc((epoch - edges[at + NEXT_NEGATIVE]) / epn);
+      edges[at + NEXT_NEGATIVE] += nNeg * epn;
       negatives[l] = nNeg;
       if (nNeg > maxNegatives) maxNegatives = nNeg;
       cursor[l] = e + 1;

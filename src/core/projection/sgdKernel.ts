@@ -19,7 +19,15 @@
  */
 import { assembleModule, op, ValType, WasmFunction, type Code } from '../util/wasmAssembler';
 import { Wasm, WASM_MAX_PAGES, type WasmMemory } from '../util/wasmApi';
-import type { SgdThread } from './sgd';
+import { EDGE_WORDS, EPOCHS_PER_SAMPLE, HEAD, NEXT_NEGATIVE, NEXT_SAMPLE, TAIL, type SgdThread } from './sgd';
+
+/** Byte offsets inside an edge record. */
+const RECORD_BYTES = EDGE_WORDS * 8;
+const AT_NEXT_SAMPLE = NEXT_SAMPLE * 8;
+const AT_NEXT_NEGATIVE = NEXT_NEGATIVE * 8;
+const AT_EPOCHS_PER_SAMPLE = EPOCHS_PER_SAMPLE * 8;
+const AT_HEAD = HEAD * 4;
+const AT_TAIL = TAIL * 4;
 
 /** Edge streams walked side by side, one per f32x4 lane (sgd.ts SAMPLE_LANES). */
 export const KERNEL_LANES = 4;
@@ -27,10 +35,12 @@ export const KERNEL_LANES = 4;
 /** Byte offsets inside a thread's header. */
 export const HEADER = {
   vLo: 0, vHi: 4, n: 8,
-  /** Byte offsets of the run's arrays in the memory. */
-  head: 12, tail: 16, eps: 20, next: 24, nextNeg: 28, epsNeg: 32, live: 36, snap: 40, delta: 44,
+  /** Byte offsets of the run's arrays in the memory (edges: sgd.ts's 32-byte edge records). */
+  edges: 12, live: 16, snap: 20, delta: 24,
   /** f32: the curve's a and b, 2ab and 2γb. */
-  a: 48, b: 52, twoAB: 56, twoGB: 60,
+  a: 28, b: 32, twoAB: 36, twoGB: 40,
+  /** f64: negative samples per positive sample. */
+  negativeSampleRate: 48,
   /** One xorshift32 state per lane (i32 × KERNEL_LANES). */
   rng: 64,
   /** Lane l walks edges [laneLo[l], laneHi[l]) (i32 × KERNEL_LANES each). */
@@ -60,8 +70,8 @@ function epochBody(fn: WasmFunction): Code {
   const ALPHA = 2; // f32
   const { i32, f64, v128 } = ValType;
   const many = (count: number, t: ValType): number[] => Array.from({ length: count }, () => fn.local(t));
-  const [vLo, vSpan, head, tail, eps, next, nextNeg, epsNeg, live, snap, delta, maxNeg, p, edgeAt, nnAt, own, anyActive] = many(17, i32);
-  const epn = fn.local(f64);
+  const [vLo, vSpan, edges, live, snap, delta, maxNeg, p, rec, own, anyActive] = many(11, i32);
+  const [eps, epn, rate] = many(3, f64);
   const [nVec, snapVec, aVec, bVec, negTwoABVec, twoGBVec, alphaVec] = many(7, v128);
   const { get, set, tee } = op;
 
@@ -137,20 +147,20 @@ function epochBody(fn: WasmFunction): Code {
       op.i32(0), set(ACT[l]),
       op.block, op.loop,
       get(e), get(END[l]), op.i32GeS, op.brIf(1),
-      at(next, e, 3), tee(edgeAt), op.f64Load(), get(EPOCH), op.f64Gt,
+      get(edges), get(e), op.i32(Math.log2(RECORD_BYTES)), op.i32Shl, op.i32Add, tee(rec), op.f64Load(AT_NEXT_SAMPLE), get(EPOCH), op.f64Gt,
       op.if, get(e), op.i32(1), op.i32Add, set(e), op.br(1), op.end,
       op.i32(1), tee(ACT[l]), set(anyActive),
-      at(head, e, 2), op.i32Load(), set(J[l]),
-      at(tail, e, 2), op.i32Load(), tee(K[l]), get(vLo), op.i32Sub, get(vSpan), op.i32LtU, set(own),
+      get(rec), op.i32Load(AT_HEAD), set(J[l]),
+      get(rec), op.i32Load(AT_TAIL), tee(K[l]), get(vLo), op.i32Sub, get(vSpan), op.i32LtU, set(own),
       // The tail is read live and pulled in place when this thread owns it; otherwise it is read
       // from the snapshot and its pull goes to this thread's delta buffer for the owner to add.
       get(live), get(snap), get(own), op.select, get(K[l]), op.i32(3), op.i32Shl, op.i32Add, set(TR[l]),
       get(live), get(delta), get(own), op.select, get(K[l]), op.i32(3), op.i32Shl, op.i32Add, set(TW[l]),
-      get(edgeAt), get(edgeAt), op.f64Load(), at(eps, e, 3), op.f64Load(), op.f64Add, op.f64Store(),
-      at(epsNeg, e, 3), op.f64Load(), set(epn),
-      at(nextNeg, e, 3), set(nnAt),
-      get(EPOCH), get(nnAt), op.f64Load(), op.f64Sub, get(epn), op.f64Div, op.i32TruncSatF64S, set(NNEG[l]),
-      get(nnAt), get(nnAt), op.f64Load(), get(NNEG[l]), op.f64ConvertI32S, get(epn), op.f64Mul, op.f64Add, op.f64Store(),
+      get(rec), op.f64Load(AT_EPOCHS_PER_SAMPLE), set(eps),
+      get(rec), get(rec), op.f64Load(AT_NEXT_SAMPLE), get(eps), op.f64Add, op.f64Store(AT_NEXT_SAMPLE),
+      get(eps), get(rate), op.f64Div, set(epn),
+      get(EPOCH), get(rec), op.f64Load(AT_NEXT_NEGATIVE), op.f64Sub, get(epn), op.f64Div, op.i32TruncSatF64S, set(NNEG[l]),
+      get(rec), get(rec), op.f64Load(AT_NEXT_NEGATIVE), get(NNEG[l]), op.f64ConvertI32S, get(epn), op.f64Mul, op.f64Add, op.f64Store(AT_NEXT_NEGATIVE),
       get(NNEG[l]), get(maxNeg), get(NNEG[l]), get(maxNeg), op.i32GtS, op.select, set(maxNeg),
       get(e), op.i32(1), op.i32Add, set(e),
       op.end, op.end,
@@ -224,9 +234,8 @@ function epochBody(fn: WasmFunction): Code {
     get(P), op.v128Load(HEADER.rng), set(rng),
     headerI32(HEADER.vLo, vLo),
     get(P), op.i32Load(HEADER.vHi), get(vLo), op.i32Sub, set(vSpan),
-    headerI32(HEADER.head, head), headerI32(HEADER.tail, tail), headerI32(HEADER.eps, eps), headerI32(HEADER.next, next),
-    headerI32(HEADER.nextNeg, nextNeg), headerI32(HEADER.epsNeg, epsNeg), headerI32(HEADER.live, live),
-    headerI32(HEADER.snap, snap), headerI32(HEADER.delta, delta),
+    headerI32(HEADER.edges, edges), headerI32(HEADER.live, live), headerI32(HEADER.snap, snap), headerI32(HEADER.delta, delta),
+    get(P), op.f64Load(HEADER.negativeSampleRate), set(rate),
     get(P), op.f32Load(HEADER.a), op.f32x4Splat, set(aVec),
     get(P), op.f32Load(HEADER.b), op.f32x4Splat, set(bVec),
     op.f32(0), get(P), op.f32Load(HEADER.twoAB), op.f32Sub, op.f32x4Splat, set(negTwoABVec),
@@ -303,12 +312,8 @@ export function bindSgdKernel(t: SgdThread, memory: WasmMemory, at: number): (ep
   set(HEADER.vLo, t.vLo);
   set(HEADER.vHi, t.vHi);
   set(HEADER.n, t.n);
-  set(HEADER.head, t.head.byteOffset);
-  set(HEADER.tail, t.tail.byteOffset);
-  set(HEADER.eps, t.epochsPerSample.byteOffset);
-  set(HEADER.next, t.nextSample.byteOffset);
-  set(HEADER.nextNeg, t.nextNegative.byteOffset);
-  set(HEADER.epsNeg, t.epochsPerNegative.byteOffset);
+  set(HEADER.edges, t.edges.byteOffset);
+  new Float64Array(memory.buffer, at + HEADER.negativeSampleRate, 1)[0] = t.negativeSampleRate;
   set(HEADER.live, t.live.byteOffset);
   set(HEADER.snap, t.snap.byteOffset);
   set(HEADER.delta, t.delta.byteOffset);

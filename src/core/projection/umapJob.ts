@@ -5,7 +5,7 @@
  */
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
 import { barrierWait } from '../util/barrier';
-import { laneSlice, makeSgdThread, mergeOwned, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch } from './sgd';
+import { EDGE_WORDS, edgeRecords, EPOCHS_PER_SAMPLE, HEAD, laneSlice, makeSgdThread, mergeOwned, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch, TAIL } from './sgd';
 import { bindSgdKernel, HEADER_BYTES, sgdKernelModule } from './sgdKernel';
 import { Wasm, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory } from '../util/wasmApi';
 import { LensError } from '../errors';
@@ -51,12 +51,9 @@ export interface SharedRun {
   negativeSampleRate: number;
   layoutEvery: number;
   seed: number;
-  head: Int32Array;
-  tail: Int32Array;
-  epochsPerSample: Float64Array;
-  nextSample: Float64Array;
-  nextNegative: Float64Array;
-  epochsPerNegative: Float64Array;
+  /** The edge records (sgd.ts SgdThread.edges), in the fuzzy graph's order. */
+  edges: Float64Array;
+  edgeEnds: Int32Array;
   live: Float32Array;
   snap: Float32Array;
   /** threads × n × 2 */
@@ -86,7 +83,7 @@ class Arena {
 
 /** Bytes of shared memory a run of n points, `edges` fuzzy edges and `threads` threads needs. */
 export function runMemoryBytes(n: number, edges: number, threads: number): number {
-  return edges * 40 + n * 8 * (2 + threads) + threads * HEADER_BYTES + CTRL.SIZE * 4 + 16 * 12;
+  return edges * EDGE_WORDS * 8 + n * 8 * (2 + threads) + threads * HEADER_BYTES + CTRL.SIZE * 4 + 16 * 12;
 }
 
 /**
@@ -158,12 +155,7 @@ export function prepareRun(job: UmapJob): SharedRun {
   const ranges = partitionByWork(fg.rowStart, fg.weight, threads);
   const arena = new Arena();
   const o = {
-    head: arena.reserve(m * 4),
-    tail: arena.reserve(m * 4),
-    eps: arena.reserve(m * 8),
-    next: arena.reserve(m * 8),
-    nextNeg: arena.reserve(m * 8),
-    epsNeg: arena.reserve(m * 8),
+    edges: arena.reserve(m * EDGE_WORDS * 8),
     live: arena.reserve(n * 8),
     snap: arena.reserve(n * 8),
     deltas: arena.reserve(threads * n * 8),
@@ -182,12 +174,13 @@ export function prepareRun(job: UmapJob): SharedRun {
   } else {
     buffer = new SharedArrayBuffer(arena.bytes);
   }
-  const head = new Int32Array(buffer, o.head, m);
-  const tail = new Int32Array(buffer, o.tail, m);
-  const eps = new Float64Array(buffer, o.eps, m);
-  head.set(fg.head);
-  tail.set(fg.tail);
-  eps.set(epochsPerSample(fg.weight));
+  const { edges, edgeEnds } = edgeRecords(buffer, o.edges, m);
+  const eps = epochsPerSample(fg.weight);
+  for (let e = 0; e < m; e++) {
+    edges[EDGE_WORDS * e + EPOCHS_PER_SAMPLE] = eps[e];
+    edgeEnds[2 * EDGE_WORDS * e + HEAD] = fg.head[e];
+    edgeEnds[2 * EDGE_WORDS * e + TAIL] = fg.tail[e];
+  }
   // Each thread's vertices split again, into its lanes' streams (see sgdEpoch).
   const lanes = new Int32Array(threads * (SAMPLE_LANES + 1));
   ranges.forEach((range, t) => {
@@ -210,12 +203,8 @@ export function prepareRun(job: UmapJob): SharedRun {
     negativeSampleRate: job.negativeSampleRate,
     layoutEvery: job.layoutEvery,
     seed: job.seed,
-    head,
-    tail,
-    epochsPerSample: eps,
-    nextSample: new Float64Array(buffer, o.next, m),
-    nextNegative: new Float64Array(buffer, o.nextNeg, m),
-    epochsPerNegative: new Float64Array(buffer, o.epsNeg, m),
+    edges,
+    edgeEnds,
     live,
     snap,
     deltas: new Float32Array(buffer, o.deltas, threads * n * 2),
@@ -254,13 +243,11 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
   const deltas = Array.from({ length: threads }, (_, i) => run.deltas.subarray(i * n * 2, (i + 1) * n * 2));
   const th = makeSgdThread(
     {
-      n, head: run.head, tail: run.tail, epochsPerSample: run.epochsPerSample,
-      nextSample: run.nextSample, nextNegative: run.nextNegative, epochsPerNegative: run.epochsPerNegative,
+      n, edges: run.edges, edgeEnds: run.edgeEnds, negativeSampleRate: run.negativeSampleRate,
       // One thread has no merges: its "snapshot" is the live layout, so it reads current positions.
       live: run.live, snap: threads > 1 ? run.snap : run.live, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
     },
     run.ranges[t],
-    run.negativeSampleRate,
     // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.
     (run.seed * 0x2545f491 + (t + 1) * 0x9e3779b9 + threads) | 0,
   );
