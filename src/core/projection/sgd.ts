@@ -167,7 +167,7 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
       let gy = 0;
       if (d2 > 0) {
         const pb = tablePow(d2, pow);
-        const gc = (-twoAB * (pb / d2)) / (a * pb + 1);
+        const gc = (-twoAB * pb) / (d2 * (a * pb + 1));
         gx = clip4(gc * dx) * alpha;
         gy = clip4(gc * dy) * alpha;
       }

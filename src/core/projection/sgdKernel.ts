@@ -178,7 +178,7 @@ function epochBody(fn: WasmFunction): Code {
     [get(d2V), op.f32x4(0), op.f32x4Gt, get(active), op.v128And, set(mask)],
     ...powB(d2V, pw),
     // −2ab·d^(2b−2) / (1 + a·d^2b) along head − tail, each component clipped to ±4, times alpha.
-    [get(negTwoABVec), get(pw), get(d2V), op.f32x4Div, op.f32x4Mul, get(aVec), get(pw), op.f32x4Mul, op.f32x4(1), op.f32x4Add, op.f32x4Div, set(g)],
+    [get(negTwoABVec), get(pw), op.f32x4Mul, get(d2V), get(aVec), get(pw), op.f32x4Mul, op.f32x4(1), op.f32x4Add, op.f32x4Mul, op.f32x4Div, set(g)],
     [clip4([get(g), get(dX), op.f32x4Mul]), get(alphaVec), op.f32x4Mul, get(mask), op.v128And, set(dX)],
     [clip4([get(g), get(dY), op.f32x4Mul]), get(alphaVec), op.f32x4Mul, get(mask), op.v128And, set(dY)],
     [get(hX), get(dX), op.f32x4Add, set(cX)],
