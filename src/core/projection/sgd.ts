@@ -30,7 +30,7 @@ export interface SgdThread {
   vHi: number;
   /**
    * The edges the next sgdEpoch call visits: lane l walks [lanes[l], lanes[SAMPLE_LANES + l]) in
-   * order. The caller sets them (see laneStreams); initially each lane's whole stream.
+   * order. The caller sets them (see laneSlice).
    */
   lanes: Int32Array;
   /**

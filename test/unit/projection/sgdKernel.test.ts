@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prepareRun, type SgdOptimizer } from '../../../src/core/projection/umapJob';
+import { defaultOptimizer, prepareRun, type SgdOptimizer } from '../../../src/core/projection/umapJob';
 import { laneSlice, makeSgdThread, SAMPLE_LANES, sgdEpoch } from '../../../src/core/projection/sgd';
 import { bindSgdKernel, KERNEL_LANES } from '../../../src/core/projection/sgdKernel';
 import { findAbParams } from '../../../src/core/projection/abParams';
@@ -62,4 +62,11 @@ test('the WebAssembly kernel makes the reference kernel\'s visits, draws and mov
     assert.ok(maxAbsDiff(simd.live, ref.live) < tolerance, `live differs by ${maxAbsDiff(simd.live, ref.live)} at alpha ${alpha}`);
     assert.ok(maxAbsDiff(simd.delta, ref.delta) < tolerance, `delta differs by ${maxAbsDiff(simd.delta, ref.delta)} at alpha ${alpha}`);
   }
+});
+
+test('runs that fit a 32-bit WebAssembly memory get the SIMD kernel, larger ones the JavaScript reference', () => {
+  assert.equal(defaultOptimizer(70_000, 14, 2), 'wasm-simd');
+  assert.equal(defaultOptimizer(1_000_000, 14, 4), 'wasm-simd');
+  // 6M points × 15 neighbours: up to 180M edges of 32 bytes, beyond 4 GiB.
+  assert.equal(defaultOptimizer(6_000_000, 14, 2), 'js');
 });
