@@ -6,7 +6,7 @@
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
 import { barrierWait } from '../util/barrier';
 import { EDGE_WORDS, edgeRecords, EPOCHS_PER_SAMPLE, HEAD, laneSlice, makeSgdThread, mergeOwned, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch, TAIL } from './sgd';
-import { bindSgdKernel, HEADER_BYTES, sgdKernelModule } from './sgdKernel';
+import { bindSgdKernel, HEADER_BYTES, sgdKernelModule, type ThreadOptimizer } from './sgdKernel';
 import { Wasm, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory } from '../util/wasmApi';
 import { LensError } from '../errors';
 
@@ -251,7 +251,9 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
     // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.
     (run.seed * 0x2545f491 + (t + 1) * 0x9e3779b9 + threads) | 0,
   );
-  const runEpoch = run.memory ? bindSgdKernel(th, run.memory, run.headers + t * HEADER_BYTES) : (epoch: number, alpha: number) => sgdEpoch(th, epoch, alpha);
+  const optimizer: ThreadOptimizer = run.memory
+    ? bindSgdKernel(th, run.memory, run.headers + t * HEADER_BYTES)
+    : { epoch: (epoch, alpha) => sgdEpoch(th, epoch, alpha), mergeOwned: (deltas) => mergeOwned(th, deltas) };
   // With several threads each epoch is cut into SYNCS_PER_EPOCH slices of every lane's edges,
   // with a merge after each: other threads' vertices are then at most a slice old, which keeps
   // the map's quality at the single-thread level (one merge per epoch measurably lowered it).
@@ -262,9 +264,9 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
     const alpha = run.learningRate * (1 - epoch / nEpochs);
     for (let sl = 0; sl < slices; sl++) {
       laneSlice(streams, sl, slices, th.lanes);
-      runEpoch(epoch, alpha);
+      optimizer.epoch(epoch, alpha);
       barrier(ctrl, threads);
-      if (threads > 1) mergeOwned(th, others);
+      if (threads > 1) optimizer.mergeOwned(others);
       if (sl === slices - 1 && t === 0 && Atomics.load(ctrl, CTRL.ABORT_REQ)) Atomics.store(ctrl, CTRL.STOP, 1);
       barrier(ctrl, threads);
     }

@@ -81,6 +81,7 @@ export const op = {
   i32GtS: 0x4a,
   i32Eq: 0x46,
   i32Or: 0x72,
+  i32And: 0x71,
   i32LtU: 0x49,
   i32LtS: 0x48,
   i32GeS: 0x4e,
