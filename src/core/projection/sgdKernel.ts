@@ -9,7 +9,8 @@
  *
  * Tried and measured slower: two vectors of lanes interleaved (8 streams; more spills than the
  * extra independence gains), vector constants hoisted into locals (V8 already keeps the inner
- * loop's in stack slots). Visiting edges rank-major (every vertex's first edge, then every
+ * loop's in stack slots), a separate 4-byte due epoch per edge for the search for due edges
+ * (the records stream well enough; the extra writes cost more). Visiting edges rank-major (every vertex's first edge, then every
  * second…) ran 1.8× faster but lowered the map's kNN preservation by 0.005: each lane walks
  * whole vertices' edge lists, in the graph's order, as umap-learn does.
  *
@@ -84,7 +85,7 @@ function epochBody(fn: WasmFunction): Code {
   /**
    * c0 + c1·x + c2·x² + … into `out`, by Estrin's scheme: pairs (c0 + c1·x), (c2 + c3·x)… are
    * combined with x², then x⁴ — a dependency chain log2(degree) multiply-adds deep instead of
-   * Horner's degree, and latency is what bounds this kernel.
+   * Horner's degree: each group's pull and pushes wait on two of these chains.
    */
   const polynomial = (coeffs: number[], x: number, out: number): Code[] => {
     let terms: Code[] = coeffs.map((c) => [op.f32x4(c)]);
@@ -120,7 +121,6 @@ function epochBody(fn: WasmFunction): Code {
     [get(poly), get(pYi), op.i32x4Const(ROUNDING_MAGIC_BITS), op.i32x4Sub, op.i32(23), op.i32x4Shl, op.i32x4Add, set(out)],
   ];
   const clip4 = (v: Code): Code => [op.f32x4(-4), op.f32x4(4), v, op.f32x4Pmin, op.f32x4Pmax];
-  const at = (base: number, index: number, shift: number): Code => [get(base), get(index), op.i32(shift), op.i32Shl, op.i32Add];
   const headerI32 = (field: number, local: number): Code => [get(P), op.i32Load(field), set(local)];
   /** Four 8-byte (x, y) pairs at `addrs` → x and y of the four lanes (via lo/hi: x0 y0 x1 y1, x2 y2 x3 y3). */
   const gather4 = (addrs: Code[], x: number, y: number): Code[] => [
@@ -139,7 +139,7 @@ function epochBody(fn: WasmFunction): Code {
   ];
 
   /**
-   * Lane `l` of bank B takes the next due edge of its stream (ACT = 1), or sits this group out
+   * Lane `l` takes the next due edge of its stream (ACT = 1), or sits this group out
    * (ACT = 0) when its stream is exhausted.
    */
   const takeLane = (l: number): Code => {
@@ -178,7 +178,7 @@ function epochBody(fn: WasmFunction): Code {
     ...distance2(hX, hY, tX, tY),
     [get(d2V), op.f32x4(0), op.f32x4Gt, get(active), op.v128And, set(mask)],
     ...powB(d2V, pw),
-    // −2ab·d^(2b−2) / (1 + a·d^2b) along head − tail, each component clipped to ±4, times alpha.
+    // −2ab·d^2b / (d²(1 + a·d^2b)) along head − tail, each component clipped to ±4, times alpha.
     [get(negTwoABVec), get(pw), op.f32x4Mul, get(d2V), get(aVec), get(pw), op.f32x4Mul, op.f32x4(1), op.f32x4Add, op.f32x4Mul, op.f32x4Div, set(g)],
     [clip4([get(g), get(dX), op.f32x4Mul]), get(alphaVec), op.f32x4Mul, get(mask), op.v128And, set(dX)],
     [clip4([get(g), get(dY), op.f32x4Mul]), get(alphaVec), op.f32x4Mul, get(mask), op.v128And, set(dY)],
