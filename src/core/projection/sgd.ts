@@ -10,9 +10,10 @@
  * Several threads share the work without giving up reproducibility: vertices are split into
  * contiguous ranges, one per thread, and each thread processes the edges whose head it owns. A
  * thread reads and writes its own vertices live; it reads other threads' vertices (and every
- * negative sample) from a snapshot taken at the last merge — with one thread the snapshot is the
- * live layout itself — and its pulls on others go to a per-thread delta buffer that the owner
- * adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread order.
+ * negative sample) from its own copy of the layout taken at the last merge — with one thread that
+ * is the live layout itself — and its pulls on others go to a per-thread delta buffer that the
+ * owner adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread
+ * order.
  * Within a thread, SAMPLE_LANES lanes walk contiguous parts of its vertices side by side (the
  * SIMD kernel's vector lanes), each in the graph's order. No value depends on thread timing, so a
  * seeded run is deterministic for a given thread count and optimizer.
@@ -44,7 +45,7 @@ export interface SgdThread {
   negativeSampleRate: number;
   /** n×2 positions, updated in place. */
   live: Float32Array;
-  /** n×2 positions at the start of the epoch (only read for vertices of other threads). */
+  /** n×2 positions as of the last merge, this thread's own copy (read for other threads' vertices and negative samples). */
   snap: Float32Array;
   /** n×2 pulls on other threads' vertices this epoch (this thread's buffer). */
   delta: Float32Array;
@@ -228,23 +229,14 @@ function clip4(g: number): number {
 }
 
 /**
- * Epoch boundary for one thread, after every thread finished the epoch: add all threads' pulls on
- * its vertices in thread order, clear them, and refresh the snapshot of its range.
+ * After every thread finished a slice: add the other threads' pulls on this thread's vertices, in
+ * thread order (deltas are only read here; each writer clears its own, see umapJob runThread).
  */
-export function mergeOwned(t: SgdThread, deltas: Float32Array[]): void {
-  const lo = 2 * t.vLo;
-  const hi = 2 * t.vHi;
+export function addPulls(t: SgdThread, deltas: Float32Array[]): void {
   const live = t.live;
   for (const d of deltas) {
-    for (let i = lo; i < hi; i++) {
-      const v = d[i];
-      if (v !== 0) {
-        live[i] += v;
-        d[i] = 0;
-      }
-    }
+    for (let i = 2 * t.vLo; i < 2 * t.vHi; i++) live[i] += d[i];
   }
-  t.snap.set(live.subarray(lo, hi), lo);
 }
 
 /**

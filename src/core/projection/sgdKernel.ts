@@ -272,11 +272,10 @@ function epochBody(fn: WasmFunction): Code {
 }
 
 /**
- * mergeDelta(live, delta, count): live[i] += delta[i], delta[i] = 0 for `count` floats at the two
- * byte offsets — a thread adding another thread's pulls on its vertices (sgd.ts mergeOwned), four
- * floats at a time; in JavaScript this was 7% of a two-thread run.
+ * addPulls(live, delta, count): live[i] += delta[i] for `count` floats at the two byte offsets — a
+ * thread adding another thread's pulls on its vertices (sgd.ts addPulls), four floats at a time.
  */
-function mergeBody(fn: WasmFunction): Code {
+function addPullsBody(fn: WasmFunction): Code {
   const [LIVE, DELTA, COUNT] = [0, 1, 2];
   const [at, vectorEnd, end] = [fn.local(ValType.i32), fn.local(ValType.i32), fn.local(ValType.i32)];
   const { get, set } = op;
@@ -288,14 +287,12 @@ function mergeBody(fn: WasmFunction): Code {
     get(at), get(vectorEnd), op.i32GeS, op.brIf(1),
     get(LIVE), get(at), op.i32Add,
     get(LIVE), get(at), op.i32Add, op.v128Load(), get(DELTA), get(at), op.i32Add, op.v128Load(), op.f32x4Add, op.v128Store(),
-    get(DELTA), get(at), op.i32Add, op.f32x4(0), op.v128Store(),
     get(at), op.i32(16), op.i32Add, set(at), op.br(0),
     op.end, op.end,
     op.block, op.loop,
     get(at), get(end), op.i32GeS, op.brIf(1),
     get(LIVE), get(at), op.i32Add,
     get(LIVE), get(at), op.i32Add, op.f32Load(), get(DELTA), get(at), op.i32Add, op.f32Load(), op.f32Add, op.f32Store(),
-    get(DELTA), get(at), op.i32Add, op.f32(0), op.f32Store(),
     get(at), op.i32(4), op.i32Add, set(at), op.br(0),
     op.end, op.end,
   ];
@@ -309,10 +306,10 @@ export function sgdKernelModule(): object | null {
   moduleCache = null;
   if (!Wasm || typeof SharedArrayBuffer === 'undefined') return null;
   const epoch = new WasmFunction('epoch', [ValType.i32, ValType.f64, ValType.f32], []);
-  const merge = new WasmFunction('mergeDelta', [ValType.i32, ValType.i32, ValType.i32], []);
+  const pulls = new WasmFunction('addPulls', [ValType.i32, ValType.i32, ValType.i32], []);
   const bytes = assembleModule({ minPages: 0, maxPages: WASM_MAX_PAGES, shared: true }, [
     { fn: epoch, body: epochBody(epoch) },
-    { fn: merge, body: mergeBody(merge) },
+    { fn: pulls, body: addPullsBody(pulls) },
   ]);
   try {
     if (Wasm.validate(bytes)) moduleCache = new Wasm.Module(bytes);
@@ -324,14 +321,14 @@ export function sgdKernelModule(): object | null {
 
 interface KernelExports {
   epoch(header: number, epoch: number, alpha: number): void;
-  mergeDelta(live: number, delta: number, count: number): void;
+  addPulls(live: number, delta: number, count: number): void;
 }
 
-/** One thread's optimiser: an epoch over its current lane slices, and the merge of others' pulls. */
+/** One thread's optimiser: an epoch over its current lane slices, and adding others' pulls. */
 export interface ThreadOptimizer {
   epoch(epoch: number, alpha: number): void;
-  /** sgd.ts mergeOwned: add the `deltas` on this thread's vertices (in order), clear them, refresh its snapshot. */
-  mergeOwned(deltas: Float32Array[]): void;
+  /** sgd.ts addPulls: add the `deltas` on this thread's vertices, in order. */
+  addPulls(deltas: Float32Array[]): void;
 }
 
 /**
@@ -372,9 +369,8 @@ export function bindSgdKernel(t: SgdThread, memory: WasmMemory, at: number): Thr
       words.set(t.lanes.subarray(lanes), HEADER.laneHi / 4);
       kernel.epoch(at, epoch, alpha);
     },
-    mergeOwned(deltas) {
-      for (const d of deltas) kernel.mergeDelta(t.live.byteOffset + ownFrom, d.byteOffset + ownFrom, ownFloats);
-      t.snap.set(t.live.subarray(2 * t.vLo, 2 * t.vHi), 2 * t.vLo);
+    addPulls(deltas) {
+      for (const d of deltas) kernel.addPulls(t.live.byteOffset + ownFrom, d.byteOffset + ownFrom, ownFloats);
     },
   };
 }

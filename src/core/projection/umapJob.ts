@@ -5,7 +5,7 @@
  */
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
 import { barrierWait } from '../util/barrier';
-import { EDGE_WORDS, edgeRecords, EPOCHS_PER_SAMPLE, HEAD, laneSlice, makeSgdThread, mergeOwned, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch, TAIL } from './sgd';
+import { addPulls, EDGE_WORDS, edgeRecords, EPOCHS_PER_SAMPLE, HEAD, laneSlice, makeSgdThread, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch, TAIL } from './sgd';
 import { bindSgdKernel, HEADER_BYTES, sgdKernelModule, type ThreadOptimizer } from './sgdKernel';
 import { Wasm, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory } from '../util/wasmApi';
 import { LensError } from '../errors';
@@ -55,7 +55,10 @@ export interface SharedRun {
   edges: Float64Array;
   edgeEnds: Int32Array;
   live: Float32Array;
+  /** The layout as of the last merge, each thread publishing its own range (see runThread). */
   snap: Float32Array;
+  /** threads × n × 2: each thread's private copy of `snap`, read by its kernel. */
+  snaps: Float32Array;
   /** threads × n × 2 */
   deltas: Float32Array;
   ctrl: Int32Array;
@@ -83,7 +86,7 @@ class Arena {
 
 /** Bytes of shared memory a run of n points, `edges` fuzzy edges and `threads` threads needs. */
 export function runMemoryBytes(n: number, edges: number, threads: number): number {
-  return edges * EDGE_WORDS * 8 + n * 8 * (2 + threads) + threads * HEADER_BYTES + CTRL.SIZE * 4 + 16 * 12;
+  return edges * EDGE_WORDS * 8 + n * 8 * (2 + 2 * threads) + threads * HEADER_BYTES + CTRL.SIZE * 4 + 16 * 12;
 }
 
 /**
@@ -158,6 +161,7 @@ export function prepareRun(job: UmapJob): SharedRun {
     edges: arena.reserve(m * EDGE_WORDS * 8),
     live: arena.reserve(n * 8),
     snap: arena.reserve(n * 8),
+    snaps: arena.reserve(threads * n * 8),
     deltas: arena.reserve(threads * n * 8),
     ctrl: arena.reserve(CTRL.SIZE * 4),
     headers: arena.reserve(threads * HEADER_BYTES),
@@ -192,6 +196,8 @@ export function prepareRun(job: UmapJob): SharedRun {
   live.set(initialLayout(n, job.seed, job.init));
   const snap = new Float32Array(buffer, o.snap, n * 2);
   snap.set(live);
+  const snaps = new Float32Array(buffer, o.snaps, threads * n * 2);
+  for (let t = 0; t < threads; t++) snaps.set(live, t * n * 2);
   return {
     n,
     threads,
@@ -207,6 +213,7 @@ export function prepareRun(job: UmapJob): SharedRun {
     edgeEnds,
     live,
     snap,
+    snaps,
     deltas: new Float32Array(buffer, o.deltas, threads * n * 2),
     ctrl: new Int32Array(buffer, o.ctrl, CTRL.SIZE),
     ranges,
@@ -245,7 +252,7 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
     {
       n, edges: run.edges, edgeEnds: run.edgeEnds, negativeSampleRate: run.negativeSampleRate,
       // One thread has no merges: its "snapshot" is the live layout, so it reads current positions.
-      live: run.live, snap: threads > 1 ? run.snap : run.live, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
+      live: run.live, snap: threads > 1 ? run.snaps.subarray(t * n * 2, (t + 1) * n * 2) : run.live, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
     },
     run.ranges[t],
     // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.
@@ -253,11 +260,17 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
   );
   const optimizer: ThreadOptimizer = run.memory
     ? bindSgdKernel(th, run.memory, run.headers + t * HEADER_BYTES)
-    : { epoch: (epoch, alpha) => sgdEpoch(th, epoch, alpha), mergeOwned: (deltas) => mergeOwned(th, deltas) };
+    : { epoch: (epoch, alpha) => sgdEpoch(th, epoch, alpha), addPulls: (deltas) => addPulls(th, deltas) };
   // With several threads each epoch is cut into SYNCS_PER_EPOCH slices of every lane's edges,
   // with a merge after each: other threads' vertices are then at most a slice old, which keeps
   // the map's quality at the single-thread level (one merge per epoch measurably lowered it).
+  // A merge: (barrier) add the others' pulls on my vertices, publish my range to the shared
+  // snapshot; (barrier) copy the whole snapshot into my own, clear my delta buffer. Each thread's
+  // kernel then reads only memory it wrote itself or copied in bulk: reading the shared snapshot
+  // at random, just after another core wrote it, cost a cache miss per line per slice (~15% of a
+  // two-thread run), and so did the owner clearing the writer's delta buffer.
   const others = deltas.filter((_, i) => i !== t);
+  const own = { lo: 2 * run.ranges[t].vLo, hi: 2 * run.ranges[t].vHi };
   const slices = threads > 1 ? SYNCS_PER_EPOCH : 1;
   const streams = run.lanes.subarray(t * (SAMPLE_LANES + 1), (t + 1) * (SAMPLE_LANES + 1));
   for (let epoch = 0; epoch < nEpochs; epoch++) {
@@ -266,9 +279,17 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
       laneSlice(streams, sl, slices, th.lanes);
       optimizer.epoch(epoch, alpha);
       barrier(ctrl, threads);
-      if (threads > 1) optimizer.mergeOwned(others);
+      if (threads > 1) {
+        optimizer.addPulls(others);
+        run.snap.set(run.live.subarray(own.lo, own.hi), own.lo);
+      }
       if (sl === slices - 1 && t === 0 && Atomics.load(ctrl, CTRL.ABORT_REQ)) Atomics.store(ctrl, CTRL.STOP, 1);
       barrier(ctrl, threads);
+      if (threads > 1) {
+        th.snap.set(run.snap);
+        deltas[t].fill(0, 0, own.lo);
+        deltas[t].fill(0, own.hi);
+      }
     }
     if (Atomics.load(ctrl, CTRL.STOP)) return 'stopped';
     const last = epoch === nEpochs - 1;
