@@ -127,7 +127,6 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
   const tailOwned = new Uint8Array(SAMPLE_LANES);
   const moved = new Float64Array(2 * SAMPLE_LANES);
   const pulls = new Float64Array(2 * SAMPLE_LANES);
-  const pushes = new Float64Array(2 * SAMPLE_LANES);
   for (;;) {
     let any = false;
     let maxNegatives = 0;
@@ -151,16 +150,29 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
     }
     if (!any) break;
 
+    // Each lane's visit: the pull, then its negative samples. Step p of a group draws one vertex
+    // per lane from the lane's own stream; lane l's head is pushed from its position after the
+    // pull if p is below its sample count; a lane's other draws are discarded. Nothing is written
+    // until every lane is done, so lanes (and the kernel's vector lanes) read the same layout.
     for (let l = 0; l < SAMPLE_LANES; l++) {
-      if (!active[l]) continue;
-      const jx = 2 * heads[l];
+      let s = streams[l];
+      if (!active[l]) {
+        for (let p = 0; p < maxNegatives; p++) {
+          s ^= s << 13;
+          s ^= s >>> 17;
+          s ^= s << 5;
+        }
+        streams[l] = s;
+        continue;
+      }
+      const j = heads[l];
       const k = tails[l];
       const own = k >= vLo && k < vHi;
       tailOwned[l] = own ? 1 : 0;
       // The tail is read live when this thread owns it, else from the snapshot.
       const from = own ? live : snap;
-      const cx = live[jx];
-      const cy = live[jx + 1];
+      let cx = live[2 * j];
+      let cy = live[2 * j + 1];
       const dx = cx - from[2 * k];
       const dy = cy - from[2 * k + 1];
       const d2 = dx * dx + dy * dy;
@@ -172,37 +184,34 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
         gx = clip4(gc * dx) * alpha;
         gy = clip4(gc * dy) * alpha;
       }
-      moved[2 * l] = cx + gx;
-      moved[2 * l + 1] = cy + gy;
+      cx += gx;
+      cy += gy;
       pulls[2 * l] = gx;
       pulls[2 * l + 1] = gy;
-      pushes[2 * l] = 0;
-      pushes[2 * l + 1] = 0;
-    }
-
-    // Negative samples: step p draws one vertex per stream; lane l's head is pushed from its
-    // position after the pull if p is below its sample count. Draws of unused lanes are discarded.
-    for (let p = 0; p < maxNegatives; p++) {
-      for (let l = 0; l < SAMPLE_LANES; l++) {
-        let s = streams[l];
+      let pushX = 0;
+      let pushY = 0;
+      const nNeg = negatives[l];
+      for (let p = 0; p < maxNegatives; p++) {
         s ^= s << 13;
         s ^= s >>> 17;
         s ^= s << 5;
-        streams[l] = s;
-        if (!active[l] || p >= negatives[l]) continue;
+        if (p >= nNeg) continue;
         // Multiply-shift instead of % n: an integer division per sample was a bottleneck.
         const r = Math.floor((s >>> 0) * nOver2to32);
-        if (r === heads[l]) continue;
+        if (r === j) continue;
         // Samples read the snapshot even for own vertices (at most a slice old).
-        const dx = moved[2 * l] - snap[2 * r];
-        const dy = moved[2 * l + 1] - snap[2 * r + 1];
-        const d2 = dx * dx + dy * dy;
-        if (d2 > 0) {
-          const gc = twoGB / ((0.001 + d2) * (a * tablePow(d2, pow) + 1));
-          pushes[2 * l] += clip4(gc * dx);
-          pushes[2 * l + 1] += clip4(gc * dy);
+        const sx = cx - snap[2 * r];
+        const sy = cy - snap[2 * r + 1];
+        const s2 = sx * sx + sy * sy;
+        if (s2 > 0) {
+          const gc = twoGB / ((0.001 + s2) * (a * tablePow(s2, pow) + 1));
+          pushX += clip4(gc * sx);
+          pushY += clip4(gc * sy);
         }
       }
+      streams[l] = s;
+      moved[2 * l] = cx + pushX * alpha;
+      moved[2 * l + 1] = cy + pushY * alpha;
     }
 
     // Heads first, then the tails' pulls, so a tail that is another lane's head (or two lanes'
@@ -210,8 +219,8 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
     for (let l = 0; l < SAMPLE_LANES; l++) {
       if (!active[l]) continue;
       const jx = 2 * heads[l];
-      live[jx] = moved[2 * l] + pushes[2 * l] * alpha;
-      live[jx + 1] = moved[2 * l + 1] + pushes[2 * l + 1] * alpha;
+      live[jx] = moved[2 * l];
+      live[jx + 1] = moved[2 * l + 1];
     }
     for (let l = 0; l < SAMPLE_LANES; l++) {
       if (!active[l]) continue;
