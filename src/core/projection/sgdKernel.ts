@@ -4,8 +4,8 @@
  * — their pulls, and their negative samples step by step (about five each, so the lanes stay
  * full). x^b is computed in-lane (exponent bits + two polynomials, relative error < 1e-6)
  * because SIMD has no table lookups. On the 70,000-point bench one epoch takes about 37 ms on one
- * thread, against 62 ms for the JavaScript kernel of before (one visit at a time) and 90 ms for
- * sgd.ts's grouped reference.
+ * thread, against 62 ms for the JavaScript kernel of before (one visit at a time) and 72 ms for
+ * sgd.ts's lane-by-lane reference.
  *
  * Tried and measured slower: two vectors of lanes interleaved (8 streams; more spills than the
  * extra independence gains), vector constants hoisted into locals (V8 already keeps the inner
