@@ -13,8 +13,7 @@
  * negative sample) from its own copy of the layout taken at the last merge — with one thread that
  * is the live layout itself — and its pulls on others go to a per-thread delta buffer that the
  * owner adds at the next merge (a barrier; several per epoch, see runThread) in a fixed thread
- * order.
- * Within a thread, SAMPLE_LANES lanes walk contiguous parts of its vertices side by side (the
+ * order. Within a thread, SAMPLE_LANES lanes walk contiguous parts of its vertices side by side (the
  * SIMD kernel's vector lanes), each in the graph's order. No value depends on thread timing, so a
  * seeded run is deterministic for a given thread count and optimizer.
  */
@@ -24,7 +23,7 @@ import { makePowTable, tablePow, type PowTable } from './powTable';
 /** Everything one optimising thread needs; the typed arrays may live in SharedArrayBuffers. */
 export interface SgdThread {
   n: number;
-  /** This thread's edges are [eLo, eHi) of head/tail/eps; its vertices are [vLo, vHi). */
+  /** This thread's edges are records [eLo, eHi) of `edges`; its vertices are [vLo, vHi). */
   eLo: number;
   eHi: number;
   vLo: number;
@@ -52,7 +51,7 @@ export interface SgdThread {
   a: number;
   b: number;
   gamma: number;
-  /** Four xorshift32 states, never 0: negative samples are drawn four at a time, one per stream. */
+  /** One xorshift32 state per lane, never 0: each lane draws its negative samples from its own. */
   rng: Int32Array;
   /** x^b for this run's b. */
   pow: PowTable;
