@@ -279,22 +279,21 @@ function addPullsBody(fn: WasmFunction): Code {
   const [LIVE, DELTA, COUNT] = [0, 1, 2];
   const [at, vectorEnd, end] = [fn.local(ValType.i32), fn.local(ValType.i32), fn.local(ValType.i32)];
   const { get, set } = op;
+  /** live[at] += delta[at] up to `limit` bytes, `width` bytes at a time. */
+  const addUpTo = (limit: number, width: number, load: Code, add: number | number[], store: Code): Code => [
+    op.block, op.loop,
+    get(at), get(limit), op.i32GeS, op.brIf(1),
+    get(LIVE), get(at), op.i32Add,
+    get(LIVE), get(at), op.i32Add, load, get(DELTA), get(at), op.i32Add, load, add, store,
+    get(at), op.i32(width), op.i32Add, set(at), op.br(0),
+    op.end, op.end,
+  ];
   return [
     get(COUNT), op.i32(2), op.i32Shl, set(end),
     get(COUNT), op.i32(-4), op.i32And, op.i32(2), op.i32Shl, set(vectorEnd),
     op.i32(0), set(at),
-    op.block, op.loop,
-    get(at), get(vectorEnd), op.i32GeS, op.brIf(1),
-    get(LIVE), get(at), op.i32Add,
-    get(LIVE), get(at), op.i32Add, op.v128Load(), get(DELTA), get(at), op.i32Add, op.v128Load(), op.f32x4Add, op.v128Store(),
-    get(at), op.i32(16), op.i32Add, set(at), op.br(0),
-    op.end, op.end,
-    op.block, op.loop,
-    get(at), get(end), op.i32GeS, op.brIf(1),
-    get(LIVE), get(at), op.i32Add,
-    get(LIVE), get(at), op.i32Add, op.f32Load(), get(DELTA), get(at), op.i32Add, op.f32Load(), op.f32Add, op.f32Store(),
-    get(at), op.i32(4), op.i32Add, set(at), op.br(0),
-    op.end, op.end,
+    addUpTo(vectorEnd, 16, op.v128Load(), op.f32x4Add, op.v128Store()),
+    addUpTo(end, 4, op.f32Load(), op.f32Add, op.f32Store()),
   ];
 }
 
