@@ -123,7 +123,6 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
   const heads = new Int32Array(SAMPLE_LANES);
   const tails = new Int32Array(SAMPLE_LANES);
   const negatives = new Int32Array(SAMPLE_LANES);
-  const tailOwned = new Uint8Array(SAMPLE_LANES);
   const moved = new Float64Array(2 * SAMPLE_LANES);
   const pulls = new Float64Array(2 * SAMPLE_LANES);
   for (;;) {
@@ -167,7 +166,6 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
       const j = heads[l];
       const k = tails[l];
       const own = k >= vLo && k < vHi;
-      tailOwned[l] = own ? 1 : 0;
       // The tail is read live when this thread owns it, else from the snapshot.
       const from = own ? live : snap;
       let cx = live[2 * j];
@@ -223,8 +221,9 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
     }
     for (let l = 0; l < SAMPLE_LANES; l++) {
       if (!active[l]) continue;
-      const to = tailOwned[l] ? live : delta;
-      const kx = 2 * tails[l];
+      const k = tails[l];
+      const to = k >= vLo && k < vHi ? live : delta;
+      const kx = 2 * k;
       to[kx] -= pulls[2 * l];
       to[kx + 1] -= pulls[2 * l + 1];
     }

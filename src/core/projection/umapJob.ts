@@ -57,7 +57,7 @@ export interface SharedRun {
   live: Float32Array;
   /** The layout as of the last merge, each thread publishing its own range (see runThread). */
   snap: Float32Array;
-  /** threads × n × 2: each thread's private copy of `snap`, read by its kernel. */
+  /** threads × n × 2: each thread's private copy of `snap`, read by its kernel (empty with one thread, which reads `live`). */
   snaps: Float32Array;
   /** threads × n × 2 */
   deltas: Float32Array;
@@ -84,7 +84,10 @@ class Arena {
   }
 }
 
-/** Bytes of shared memory a run of n points, `edges` fuzzy edges and `threads` threads needs. */
+/**
+ * Bytes of shared memory a run of n points, `edges` fuzzy edges and `threads` threads needs at
+ * most (prepareRun's regions, each rounded up to 16 bytes: the last term).
+ */
 export function runMemoryBytes(n: number, edges: number, threads: number): number {
   return edges * EDGE_WORDS * 8 + n * 8 * (2 + 2 * threads) + threads * HEADER_BYTES + CTRL.SIZE * 4 + 16 * 12;
 }
@@ -157,11 +160,12 @@ export function prepareRun(job: UmapJob): SharedRun {
   const threads = Math.max(1, Math.min(job.threads, Math.max(1, n)));
   const ranges = partitionByWork(fg.rowStart, fg.weight, threads);
   const arena = new Arena();
+  const snapCopies = threads > 1 ? threads : 0;
   const o = {
     edges: arena.reserve(m * EDGE_WORDS * 8),
     live: arena.reserve(n * 8),
     snap: arena.reserve(n * 8),
-    snaps: arena.reserve(threads * n * 8),
+    snaps: arena.reserve(snapCopies * n * 8),
     deltas: arena.reserve(threads * n * 8),
     ctrl: arena.reserve(CTRL.SIZE * 4),
     headers: arena.reserve(threads * HEADER_BYTES),
@@ -196,8 +200,8 @@ export function prepareRun(job: UmapJob): SharedRun {
   live.set(initialLayout(n, job.seed, job.init));
   const snap = new Float32Array(buffer, o.snap, n * 2);
   snap.set(live);
-  const snaps = new Float32Array(buffer, o.snaps, threads * n * 2);
-  for (let t = 0; t < threads; t++) snaps.set(live, t * n * 2);
+  const snaps = new Float32Array(buffer, o.snaps, snapCopies * n * 2);
+  for (let t = 0; t < snapCopies; t++) snaps.set(live, t * n * 2);
   return {
     n,
     threads,
