@@ -16,6 +16,12 @@ const cli = join(root, 'dist/cli.js');
 const NOBODY = 65534;
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
+/** Runs a command as root: directly when we are root, else through passwordless sudo. */
+function privileged(argv) {
+  const [cmd, ...rest] = isRoot ? argv : ['sudo', '-n', ...argv];
+  return spawnSync(cmd, rest, { encoding: 'utf8' });
+}
+
 /** Builds the shared read-only inputs once (test/hostile/assets.ts) and returns their paths. */
 export function buildAssets(outDir) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test/hostile/assets.ts'), outDir], { cwd: root, encoding: 'utf8' });
@@ -66,17 +72,20 @@ export function makeHelpers() {
       symlinkSync(target, path);
     },
     chmod: (path, mode) => chmodSync(path, mode),
-    /** A small tmpfs at `path` (for disk-full cases); needs root, as CI here runs. Unmounted after the case. */
+    /**
+     * A small tmpfs at `path` (for disk-full cases), unmounted after the case. Mounting needs root
+     * (as CI here runs) or passwordless sudo; the folder then belongs to the user running the tests.
+     */
     tmpfs(path, sizeKB) {
-      if (!isRoot) throw new Error('h.tmpfs needs root to mount a tmpfs (the tests run as root in CI)');
       mkdirSync(path, { recursive: true });
-      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKB}k`, 'tmpfs', path], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`mounting a tmpfs at ${path} failed: ${r.stderr.trim()}`);
+      const owner = isRoot ? [] : [`uid=${process.getuid()}`, `gid=${process.getgid()}`];
+      const r = privileged(['mount', '-t', 'tmpfs', '-o', [`size=${sizeKB}k`, ...owner].join(','), 'tmpfs', path]);
+      if (r.status !== 0) throw new Error(`mounting a tmpfs at ${path} needs root or passwordless sudo: ${(r.stderr ?? '').trim()}`);
       mounts.push(path);
     },
   };
   const unmountAll = () => {
-    for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
+    for (const m of mounts.reverse()) privileged(['umount', '-l', m]);
     mounts.length = 0;
   };
   return { h, unmountAll };
