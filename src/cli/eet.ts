@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { checkKnown, numberFlag, numberListFlag, parseArgs, requiredFlag, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
+import { checkOutputs, outputFlag } from './outputArgs';
 import { stderrProgress } from './progress';
 import { LensError } from '../core/errors';
+import { CAPS } from '../core/limits';
 import { readEmbeddings } from '../core/io/npy';
 import { readLabels } from '../core/io/labels';
 import { eetTerms } from '../core/eet/terms';
@@ -20,7 +22,7 @@ d(a,n) histograms, the margin-violation rate and per-class geometry.
   --margin X          α of the MC term (default 0.3)
   --weights A,B,C     λ_mc, λ_ec, λ_edc (default 1,1,1)
   --raw               no L2 normalisation
-  --batches S         breakdown over S batches (needs --pk and --seed)
+  --batches S         breakdown over S batches (needs --pk and --seed; at most ${CAPS.eetBatches.max})
   --pk P,K            classes and items per class of each batch
   --seed N            sampler seed
   --out FILE          write the JSON to FILE instead of stdout`;
@@ -46,19 +48,23 @@ export const eetCommand: CliCommand = {
       throw new UsageError('the breakdown needs all of --batches S, --pk P,K and --seed N');
     }
 
+    // Flags first: a usage error must not wait for (or be masked by) reading the inputs.
+    const batches = breakdown ? numberFlag(args, 'batches', 0, { integer: true, min: 1, cap: CAPS.eetBatches }) : 0;
+    const [p, k] = breakdown ? numberListFlag(args, 'pk', [], { integer: true, length: 2, min: 2 }) : [0, 0];
+    const seed = breakdown ? numberFlag(args, 'seed', 0, { integer: true }) : 0;
+
+    const out = outputFlag(args, 'out', ['.json']);
+    await checkOutputs([{ flag: '--out', file: out }], [embFile, labelFile]);
+
     const { data, n, dim } = await readEmbeddings(embFile);
     const { labels, classNames } = await readLabels(labelFile);
     if (labels.length !== n) throw new LensError(`${labels.length} labels for the ${n} rows of ${embFile}; there must be exactly one label per row`, labelFile);
-    const out = stringFlag(args, 'out');
     if (!breakdown) {
       if (n > MAX_SINGLE_BATCH) throw new LensError(`${n} rows is too many for one batch (at most ${MAX_SINGLE_BATCH}); use --batches S --pk P,K --seed N`, embFile);
       const t = eetTerms(data, n, dim, labels, eet);
       await writeJson({ mc: t.mc, ec: t.ec, m: t.m, e: t.e, edc: t.edc, total: t.total, anchors: t.anchors, classes: t.classes }, out);
       return 0;
     }
-    const batches = numberFlag(args, 'batches', 0, { integer: true, min: 1 });
-    const [p, k] = numberListFlag(args, 'pk', [], { integer: true, length: 2, min: 1 });
-    const seed = numberFlag(args, 'seed', 0, { integer: true });
     const r = await eetBreakdown(data, n, dim, labels, { batches, p, k, seed, eet, file: embFile, signal: cliAbort.signal, onProgress: stderrProgress() });
     const name = (l: number | null) => (l === null ? null : classNames[l]);
     await writeJson(

@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { checkKnown, numberFlag, numberListFlag, parseArgs, requiredFlag, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
+import { checkOutputs, outputFlag } from './outputArgs';
 import { stderrProgress } from './progress';
 import { LensError } from '../core/errors';
+import { CAPS } from '../core/limits';
 import { readEmbeddings } from '../core/io/npy';
 import { readLabels } from '../core/io/labels';
 import { retrievalMetrics, type Protocol } from '../core/retrieval/metrics';
@@ -19,7 +21,7 @@ map@r, mrr, nmi and ami (seeded k-means, k = number of classes), and the same pe
   --labels FILE       N labels: .npy of integers, .json array, or text with one label per line
   --protocol P        loo (leave-one-out, default) | query-gallery
   --query-mask FILE   query-gallery only: .json array of N booleans, true for queries
-  --k LIST            recall@K list (default 1,2,4,8)
+  --k LIST            recall@K list (default 1,2,4,8; each at most ${CAPS.recallK.max})
   --raw               raw Euclidean distances (default: L2-normalised, ranks as cosine)
   --seed N            k-means seed for NMI/AMI (default 0)
   --out FILE          write the JSON to FILE instead of stdout`;
@@ -41,9 +43,11 @@ export const metricsCommand: CliCommand = {
     const maskFile = stringFlag(args, 'query-mask');
     if (protocol === 'query-gallery' && !maskFile) throw new UsageError('--protocol query-gallery needs --query-mask');
     if (protocol === 'leave-one-out' && maskFile) throw new UsageError('--query-mask applies only to --protocol query-gallery');
-    const ks = numberListFlag(args, 'k', [1, 2, 4, 8], { integer: true, min: 1 });
+    const ks = numberListFlag(args, 'k', [1, 2, 4, 8], { integer: true, min: 1, cap: CAPS.recallK });
     const seed = numberFlag(args, 'seed', 0, { integer: true });
     const normalize = !args.flags.has('raw');
+    const out = outputFlag(args, 'out', ['.json']);
+    await checkOutputs([{ flag: '--out', file: out }], [embFile, labelFile, maskFile && resolve(maskFile)]);
 
     const { data, n, dim } = await readEmbeddings(embFile);
     const { labels, classNames } = await readLabels(labelFile);
@@ -63,7 +67,7 @@ export const metricsCommand: CliCommand = {
         dim,
         per_class: rep.perClass.map((c) => ({ class: classNames[c.label], ...c.metrics })),
       },
-      stringFlag(args, 'out'),
+      out,
     );
     return 0;
   },

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { checkKnown, numberFlag, parseArgs, requiredFlag, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
+import { checkOutputs, outputFlag } from './outputArgs';
 import { stderrProgress } from './progress';
 import { LensError } from '../core/errors';
+import { CAPS, clampThreads } from '../core/limits';
 import { readNpy, writeNpy } from '../core/io/npy';
 import { projectEmbeddings } from '../core/projection/project';
 import { defaultUmapThreads } from '../core/projection/umap';
@@ -19,12 +21,13 @@ same map.
   --method M            umap (default) | pca
   --seed N              UMAP seed (default 42)
   --neighbors N         UMAP n_neighbors, counting the point itself (default 15);
-                        with fewer points it is lowered to the number of points
+                        with fewer points it is lowered to the number of points; at most ${CAPS.umapNeighbors.max}
   --min-dist X          UMAP min_dist (default 0.1)
   --spread X            UMAP spread (default 1)
-  --epochs N            optimisation epochs (default: 500 up to 10,000 points, else 200)
+  --epochs N            optimisation epochs (default: 500 up to 10,000 points, else 200; at most ${CAPS.umapEpochs.max})
   --metric M            euclidean (default, as umap-learn) | cosine
-  --threads N           optimisation threads (default ${defaultUmapThreads()} here); part of what makes a run reproducible
+  --threads N           optimisation threads (default ${defaultUmapThreads()} here, more than the cores are lowered to them);
+                        part of what makes a run reproducible
   --knn MODE            auto (default) | exact | usearch
   --json FILE           write the JSON summary to FILE instead of stdout`;
 
@@ -37,19 +40,26 @@ export const projectCommand: CliCommand = {
     checkKnown(args, ['embeddings', 'out', 'method', 'seed', 'neighbors', 'min-dist', 'spread', 'epochs', 'metric', 'threads', 'knn', 'json']);
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const file = resolve(requiredFlag(args, 'embeddings'));
-    const out = resolve(requiredFlag(args, 'out'));
+    requiredFlag(args, 'out');
+    const out = outputFlag(args, 'out', ['.npy'])!;
+    const json = outputFlag(args, 'json', ['.json']);
     const method = stringFlag(args, 'method') ?? 'umap';
     if (method !== 'umap' && method !== 'pca') throw new UsageError(`--method expects umap or pca, got "${method}"`);
     const metric = stringFlag(args, 'metric') ?? 'euclidean';
     if (metric !== 'euclidean' && metric !== 'cosine') throw new UsageError(`--metric expects euclidean or cosine, got "${metric}"`);
     const knn = stringFlag(args, 'knn') ?? 'auto';
     if (knn !== 'auto' && knn !== 'exact' && knn !== 'usearch') throw new UsageError(`--knn expects auto, exact or usearch, got "${knn}"`);
-    const epochs = stringFlag(args, 'epochs') !== undefined ? numberFlag(args, 'epochs', 0, { integer: true, min: 1 }) : undefined;
+    const epochs = stringFlag(args, 'epochs') !== undefined ? numberFlag(args, 'epochs', 0, { integer: true, min: 1, cap: CAPS.umapEpochs }) : undefined;
     const seed = numberFlag(args, 'seed', 42, { integer: true });
-    const nNeighbors = numberFlag(args, 'neighbors', 15, { integer: true, min: 2 });
+    const nNeighbors = numberFlag(args, 'neighbors', 15, { integer: true, min: 2, cap: CAPS.umapNeighbors });
     const minDist = numberFlag(args, 'min-dist', 0.1, { min: 0 });
     const spread = numberFlag(args, 'spread', 1, { min: 0 });
-    const threads = numberFlag(args, 'threads', defaultUmapThreads(), { integer: true, min: 1 });
+    const requestedThreads = numberFlag(args, 'threads', defaultUmapThreads(), { integer: true, min: 1 });
+    const { threads, note: threadsNote } = clampThreads(requestedThreads);
+    if (threadsNote) process.stderr.write(`note: --threads: ${threadsNote}\n`);
+
+    // Before any work: never over the input, a folder or device, or into a missing folder.
+    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], [file]);
 
     const npy = await readNpy(file);
     if (npy.shape.length !== 2) throw new LensError(`expected a 2-D N×D array, got shape (${npy.shape.join(', ')})`, file);
@@ -76,7 +86,7 @@ export const projectCommand: CliCommand = {
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     await writeJson(
       { out, n, dim, method: result.method, params: result.params, knnRecall: result.knnRecall, warnings: result.warnings, seconds: (Date.now() - started) / 1000 },
-      stringFlag(args, 'json'),
+      json,
     );
     return 0;
   },

@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LensError } from '../errors';
+import { readJsonTextSync } from '../io/safeFile';
+import { CAPS } from '../limits';
 
 /** Which tensor of the model is the embedding. */
 export type OutputChoice = { kind: 'last' } | { kind: 'penultimate' } | { kind: 'named'; name: string };
@@ -44,9 +46,10 @@ export function configPathFor(checkpointPath: string): string {
 export function readCheckpointConfig(checkpointPath: string): { config: CheckpointConfig; file?: string; chained?: boolean } {
   const file = configPathFor(checkpointPath);
   if (!existsSync(file)) return { config: {} };
+  const text = readJsonTextSync(file, 'a JSON sidecar (embedding-lens.json)');
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw new LensError(`is not valid JSON (${(err as Error).message}); expected an object like {"inputSize": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": "penultimate"}`, file);
   }
@@ -73,10 +76,14 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
   }
   if (o.inputSize !== undefined) {
     const s = o.inputSize;
-    const ok = (x: unknown) => Number.isInteger(x) && (x as number) > 0 && (x as number) <= 8192;
-    if (ok(s)) c.height = c.width = s as number;
-    else if (Array.isArray(s) && s.length === 2 && s.every(ok)) [c.height, c.width] = s as [number, number];
-    else bad('"inputSize" must be a positive integer or [height, width]');
+    // Bounded because every image becomes H×W×C floats before the first layer: 8192² RGB is 768 MiB
+    // per image, which crashed wasm ("memory access out of bounds") and stalled the CPU backend.
+    const side = CAPS.inputSide.max;
+    const ok = (x: unknown) => Number.isInteger(x) && (x as number) > 0;
+    const sides = ok(s) ? [s as number, s as number] : Array.isArray(s) && s.length === 2 && s.every(ok) ? (s as [number, number]) : undefined;
+    if (!sides) bad('"inputSize" must be a positive integer or [height, width]');
+    if (sides!.some((x) => x > side)) bad(`"inputSize" ${JSON.stringify(s)} is too large: at most ${side} pixels per side (${CAPS.inputSide.why})`);
+    [c.height, c.width] = sides!;
   }
   if (o.channels !== undefined) {
     if (o.channels !== 1 && o.channels !== 3) bad('"channels" must be 1 (grey) or 3 (RGB)');

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, join } from 'node:path';
 import { LensError } from '../errors';
+import { isReallyInside, readJsonTextSync } from '../io/safeFile';
 import { CONFIG_FILE, readCheckpointConfig, CheckpointConfig } from './config';
 import type { CheckpointKind, LoadCheckpointOptions, LoadedModel } from './model';
 import { loadOnnxModel } from './onnxModel';
@@ -10,7 +11,8 @@ import { readModelJson, tfjsModelFormat } from './tfjsIo';
 
 export * from './config';
 export * from './model';
-export { fileSystemLoadHandler, readModelJson, readWeights, tfjsModelFormat, weightByteLength } from './tfjsIo';
+export { fileSystemLoadHandler, readModelJson, readWeights, tfjsModelFormat, weightByteLength, weightShardFiles, type WeightShard } from './tfjsIo';
+export { checkpointFiles, type CheckpointFile } from './files';
 export { loadPrecomputed, PrecomputedEmbeddings } from './precomputed';
 export type { TfjsLoadedModel } from './tfjsModel';
 
@@ -72,9 +74,12 @@ export function chainedBackbone(folder: string): string | undefined {
   const sidecar = join(folder, CONFIG_FILE);
   if (!existsSync(sidecar)) return undefined;
   try {
-    const raw = JSON.parse(readFileSync(sidecar, 'utf8')) as { head?: { backbone?: unknown } };
+    const raw = JSON.parse(readJsonTextSync(sidecar, 'a JSON sidecar (embedding-lens.json)')) as { head?: { backbone?: unknown } };
     const b = raw.head?.backbone;
-    return typeof b === 'string' && b && !b.includes('..') ? join(folder, b) : undefined;
+    if (typeof b !== 'string' || !b || b.includes('..') || isAbsolute(b)) return undefined;
+    // A symlinked backbone leading out of the folder is not this checkpoint's (loadChainedCheckpoint refuses it by name).
+    const file = join(folder, b);
+    return isReallyInside(folder, file) ? file : undefined;
   } catch {
     return undefined;
   }

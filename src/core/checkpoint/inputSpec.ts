@@ -1,4 +1,5 @@
 import { LensError } from '../errors';
+import { CAPS } from '../limits';
 import type { CheckpointConfig, Layout, Preprocess } from './config';
 
 /** A dimension as models report it: a number when fixed, null/−1/a symbol name when dynamic. */
@@ -57,6 +58,11 @@ export function resolvePreprocess(
     if (m !== undefined && c !== undefined && m !== c) {
       throw new LensError(`"inputSize" ${name} ${c} disagrees with the model input ${shapeText} (${layout}), which fixes it at ${m}`, where);
     }
+    // A size the model does not fix comes from the sidecar, a flag or a panel choice: bound it here
+    // (not only where the sidecar is parsed) so every caller is covered — see CAPS.inputSide.
+    if (m === undefined && c !== undefined && c > CAPS.inputSide.max) {
+      throw new LensError(`"inputSize" ${name} ${c} is too large: at most ${CAPS.inputSide.max} pixels per side (${CAPS.inputSide.why})`, where);
+    }
     sizes.push(m ?? c ?? DEFAULT_SIZE);
   }
   if (fixed(hDim) === undefined && config.height === undefined) assumptions.push(`input size ${DEFAULT_SIZE}×${DEFAULT_SIZE}: the model input is dynamic`);
@@ -73,4 +79,67 @@ export function resolvePreprocess(
   const resize = config.resize ?? 'crop';
   if (!config.resize) assumptions.push('resize: short side to the input size, then centre-crop');
   return { preprocess: { height: sizes[0], width: sizes[1], channels, mean, std, resize, layout }, assumptions };
+}
+
+/**
+ * Most bytes of model input one batch may take (batch × H × W × C × 4). The input tensor is only
+ * the start: a CNN's first activations (and onnxruntime's im2col buffers) are commonly 20–50× larger
+ * — measured ~50× on the tiny test CNN at 2048² — so 64 MiB of input keeps a batch's peak at a few
+ * GB whatever `--batch-size` and `inputSize` say. 224² RGB still runs 111 to a batch (the default 64
+ * is untouched); 2048² grey runs 4; 4096² RGB one at a time.
+ */
+export const MAX_BATCH_INPUT_BYTES = 64 * 2 ** 20;
+
+/** The largest batch whose input fits MAX_BATCH_INPUT_BYTES (at least 1: one image always runs). */
+export function maxBatchForInput(pp: Pick<Preprocess, 'height' | 'width' | 'channels'>): number {
+  return Math.max(1, Math.floor(MAX_BATCH_INPUT_BYTES / (pp.height * pp.width * pp.channels * 4)));
+}
+
+const MEMORY_ERROR = /memory|out of bounds|allocation|Array buffer|Invalid typed array length|too large/i;
+
+/** True for the ways a backend says it ran out of memory (wasm's "memory access out of bounds" among them). */
+export function isMemoryError(err: unknown): boolean {
+  return MEMORY_ERROR.test((err as Error)?.message?.split('\n')[0] ?? String(err));
+}
+
+/**
+ * A model that fails on its very first input (the load-time probe, n = 1) or runs out of memory on
+ * a batch most often does so because of the input size: say which size, where it came from, and
+ * what fixes it, instead of wasm's "memory access out of bounds" and a stack.
+ */
+export function probeFailure(err: unknown, pp: Preprocess, file: string, configFile: string | undefined, n = 1): LensError {
+  if (err instanceof LensError) return err;
+  const msg = (err as Error)?.message?.split('\n')[0] ?? String(err);
+  const size = `${pp.height}×${pp.width}×${pp.channels}`;
+  const from = configFile ? `; the input size comes from "inputSize" in ${configFile}` : '';
+  if (isMemoryError(err)) {
+    return n === 1
+      ? new LensError(`ran out of memory running one ${size} input (${msg})${from} — use a smaller one`, configFile ?? file)
+      : new LensError(`ran out of memory running a batch of ${n} ${size} inputs (${msg}); use a smaller --batch-size${from ? ` or a smaller "inputSize" in ${configFile}` : ''}`, file);
+  }
+  return new LensError(`fails on a ${size} input (${msg}); check "inputSize", "channels" and "layout"${configFile ? ` in ${configFile}` : ''}`, file);
+}
+
+/** Said when the input size alone lowers batches below the usual 64, so smaller batches are never silent. */
+export function batchCapNote(pp: Pick<Preprocess, 'height' | 'width' | 'channels'>): string | undefined {
+  const max = maxBatchForInput(pp);
+  if (max >= 64) return undefined;
+  const mib = (pp.height * pp.width * pp.channels * 4) / 2 ** 20;
+  return `batches of at most ${max} image(s): one ${pp.height}×${pp.width}×${pp.channels} input is ${mib.toFixed(1)} MiB and a batch's input is capped at ${MAX_BATCH_INPUT_BYTES / 2 ** 20} MiB to bound memory`;
+}
+
+/** `embed` with out-of-memory failures turned into probeFailure's LensError (other errors pass as they are). */
+export function withMemoryErrors(
+  embed: (input: Float32Array, n: number) => Promise<Float32Array>,
+  pp: Preprocess,
+  file: string,
+  configFile: string | undefined,
+): (input: Float32Array, n: number) => Promise<Float32Array> {
+  return async (input, n) => {
+    try {
+      return await embed(input, n);
+    } catch (err) {
+      throw isMemoryError(err) ? probeFailure(err, pp, file, configFile, n) : err;
+    }
+  };
 }

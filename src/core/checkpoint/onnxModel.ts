@@ -1,37 +1,62 @@
-import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { LensError } from '../errors';
 import { loadOrt, ortSessionPlan, probeOrt } from '../runtime/onnx';
 import type { CheckpointConfig, OutputChoice } from './config';
 import { endsInSoftmax, penultimateTensor } from './graphWalk';
-import { resolvePreprocess } from './inputSpec';
+import { batchCapNote, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from './inputSpec';
 import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
-import { addGraphOutput, OnnxGraphInfo, readOnnxGraph } from './onnxProto';
+import { addGraphOutput, externalDataRefs, OnnxGraphInfo, readOnnxGraph, type ExternalDataRef } from './onnxProto';
+import { confinedPath, readRegularFile, regularFileSize } from '../io/safeFile';
+
+/** protobuf caps a message at 2 GiB; larger models keep their weights as external data. */
+export const MAX_ONNX_BYTES = 2 * 2 ** 30;
+
+/**
+ * Checks every external-data reference before onnxruntime sees the model: the file must lie inside
+ * the model's folder (a "location" of ../../etc/passwd or /dev/zero is refused without opening it),
+ * be a regular file, and hold the bytes offset + length it promises.
+ */
+export async function checkExternalData(file: string, refs: ExternalDataRef[]): Promise<string[]> {
+  const dir = dirname(file);
+  const files = new Set<string>();
+  for (const r of refs) {
+    const what = `tensor "${r.tensor}" external data location ${JSON.stringify(r.location)}`;
+    const path = await confinedPath(dir, r.location, file, what);
+    const size = await regularFileSize(path, 'an external data file beside the model', file, what);
+    const okNum = (x: number | undefined) => x === undefined || (Number.isSafeInteger(x) && x >= 0);
+    if (!okNum(r.offset) || !okNum(r.length)) throw new LensError(`${what} has offset ${r.offset} / length ${r.length}; expected non-negative integers`, file);
+    if (r.offset + (r.length ?? 0) > size) {
+      throw new LensError(`${what} asks for bytes ${r.offset}…${r.offset + (r.length ?? 0)} but that file holds ${size}; truncated external data?`, file);
+    }
+    files.add(path);
+  }
+  return [...files];
+}
 
 const EMBEDDING_NAME = /emb|feat|descriptor|vector/i;
 
 export async function loadOnnxModel(file: string, config: CheckpointConfig, configFile: string | undefined, opts: LoadCheckpointOptions): Promise<LoadedModel> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new LensError(`cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); expected an ONNX model`, file);
-  }
+  const bytes: Uint8Array = await readRegularFile(file, { expected: 'an ONNX model', maxBytes: MAX_ONNX_BYTES });
   if (bytes.length === 0) throw new LensError('is empty; expected an ONNX model', file);
   let graph: OnnxGraphInfo;
+  let refs: ExternalDataRef[];
   try {
     graph = readOnnxGraph(bytes);
+    refs = externalDataRefs(bytes);
   } catch (err) {
     throw new LensError(`is not a valid ONNX model (${(err as Error).message}) — truncated or not ONNX`, file);
   }
+  await checkExternalData(file, refs);
   const ort = loadOrt();
   const plan = ortSessionPlan(opts.backend ?? 'auto', probeOrt(ort), opts.threads);
   const assumptions = plan.selection.skipped.map((s) => `onnxruntime ${s.backend} provider not used: ${s.reason}`);
   let provider = plan.selection.chosen;
 
+  // External data is resolved relative to the model's path; from a buffer onnxruntime would look in the cwd.
   const create = async (model: Uint8Array): Promise<InferenceSession> => {
     try {
-      return await ort.InferenceSession.create(model, plan.options);
+      return await (refs.length && model === bytes ? ort.InferenceSession.create(file, plan.options) : ort.InferenceSession.create(model, plan.options));
     } catch (err) {
       if (provider === 'cuda') {
         // The provider library can be present yet fail to initialise (driver/toolkit mismatch).
@@ -55,6 +80,8 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
   const shape = meta.shape as (number | string)[];
   const { preprocess, assumptions: pa } = resolvePreprocess(shape, config, { file, configFile, defaultLayout: 'NCHW' });
   assumptions.push(...pa);
+  const capNote = batchCapNote(preprocess);
+  if (capNote) assumptions.push(capNote);
 
   const outputs = session.outputNames;
   let choice: OutputChoice;
@@ -79,6 +106,7 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
   if (!outputs.includes(outputName)) {
     const inner = graph.nodes.some((n) => n.outputs.includes(outputName));
     if (!inner) throw new LensError(`has no output or inner tensor "${outputName}"; its outputs are: ${outputs.join(', ')}`, file);
+    if (refs.length) throw new LensError(`keeps its weights as external data, so the inner tensor "${outputName}" cannot be added as an output; name one of its outputs (${outputs.join(', ')}) in embedding-lens.json`, file);
     await session.release();
     session = await create(addGraphOutput(bytes, outputName));
   }
@@ -103,10 +131,16 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
     const per = values.length / rows;
     return values.subarray(0, n * per);
   };
-  const dim = (await embed(new Float32Array(perItem), 1)).length;
+  let dim: number;
+  try {
+    dim = (await embed(new Float32Array(perItem), 1)).length;
+  } catch (err) {
+    await session.release();
+    throw probeFailure(err, preprocess, file, configFile);
+  }
   return {
     kind: 'onnx', path: file, inputName, inputShape: shape, outputName, output: choice, dim, preprocess, availableOutputs: [...outputs],
-    backend: provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu', assumptions, maxBatch: fixedBatch ?? Infinity, embed,
+    backend: provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu', assumptions, maxBatch: fixedBatch ?? maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, file, configFile),
     dispose: () => session.release(),
   };
 }

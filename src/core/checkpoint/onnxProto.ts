@@ -119,3 +119,80 @@ export function addGraphOutput(model: Uint8Array, tensor: string): Uint8Array {
   const graph = Buffer.concat([Buffer.from(model.subarray(g.dataStart, g.end)), lenField(12, valueInfo)]);
   return Buffer.concat([Buffer.from(model.subarray(0, g.start)), lenField(7, graph), Buffer.from(model.subarray(g.end))]);
 }
+
+/** A tensor whose bytes live in a file beside the .onnx (TensorProto.data_location = EXTERNAL). */
+export interface ExternalDataRef {
+  tensor: string;
+  location: string;
+  offset: number;
+  /** Undefined when the entry gives no length (the rest of the file). */
+  length?: number;
+}
+
+// TensorProto: name = 8, external_data = 13 (StringStringEntryProto key = 1, value = 2), data_location = 14.
+// Tensors sit in GraphProto.initializer (5), sparse_initializer (15: SparseTensorProto values = 1,
+// indices = 2) and node attributes (NodeProto.attribute = 5: AttributeProto t = 5, g = 6,
+// tensors = 10, graphs = 11, sparse_tensor = 22, sparse_tensors = 23), in subgraphs as deep as they
+// go, and in ModelProto.functions (25: FunctionProto.node = 7).
+const MAX_DEPTH = 64;
+
+function tensorRef(buf: Uint8Array, f: Field, out: ExternalDataRef[]): void {
+  let name = '';
+  let external = false;
+  const entries: Record<string, string> = {};
+  for (const t of fields(buf, f.dataStart, f.end)) {
+    if (t.no === 8 && t.wire === 2) name = text(buf, t);
+    else if (t.no === 14 && t.wire === 0) external = readVarint(buf, t.dataStart)[0] === 1;
+    else if (t.no === 13 && t.wire === 2) {
+      let key = '';
+      let value = '';
+      for (const kv of fields(buf, t.dataStart, t.end)) {
+        if (kv.wire !== 2) continue;
+        if (kv.no === 1) key = text(buf, kv);
+        else if (kv.no === 2) value = text(buf, kv);
+      }
+      entries[key] = value;
+    }
+  }
+  // onnxruntime reads external_data whenever it is present, so "location" counts even without data_location.
+  if (!external && entries.location === undefined) return;
+  const num = (k: string) => (entries[k] === undefined ? undefined : Number(entries[k]));
+  out.push({ tensor: name, location: entries.location ?? '', offset: num('offset') ?? 0, length: num('length') });
+}
+
+function scanGraph(buf: Uint8Array, g: Field, out: ExternalDataRef[], depth: number): void {
+  if (depth > MAX_DEPTH) throw new Error(`subgraphs nested more than ${MAX_DEPTH} deep`);
+  for (const f of fields(buf, g.dataStart, g.end)) {
+    if (f.wire !== 2) continue;
+    if (f.no === 5) tensorRef(buf, f, out);
+    else if (f.no === 15) scanSparse(buf, f, out);
+    else if (f.no === 1) scanNode(buf, f, out, depth);
+  }
+}
+
+function scanSparse(buf: Uint8Array, f: Field, out: ExternalDataRef[]): void {
+  for (const s of fields(buf, f.dataStart, f.end)) if (s.wire === 2 && (s.no === 1 || s.no === 2)) tensorRef(buf, s, out);
+}
+
+function scanNode(buf: Uint8Array, node: Field, out: ExternalDataRef[], depth: number): void {
+  for (const a of fields(buf, node.dataStart, node.end)) {
+    if (a.no !== 5 || a.wire !== 2) continue;
+    for (const x of fields(buf, a.dataStart, a.end)) {
+      if (x.wire !== 2) continue;
+      if (x.no === 5 || x.no === 10) tensorRef(buf, x, out);
+      else if (x.no === 22 || x.no === 23) scanSparse(buf, x, out);
+      else if (x.no === 6 || x.no === 11) scanGraph(buf, x, out, depth + 1);
+    }
+  }
+}
+
+/** Every tensor of the model stored as external data, with where it says its bytes are. */
+export function externalDataRefs(model: Uint8Array): ExternalDataRef[] {
+  const out: ExternalDataRef[] = [];
+  for (const f of fields(model)) {
+    if (f.wire !== 2) continue;
+    if (f.no === 7) scanGraph(model, f, out, 0);
+    else if (f.no === 25) for (const n of fields(model, f.dataStart, f.end)) if (n.no === 7 && n.wire === 2) scanNode(model, n, out, 1);
+  }
+  return out;
+}

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { LensError } from '../errors';
 import { readNpy } from '../io/npy';
+import { readRegularFile } from '../io/safeFile';
 import { encodeLabels } from '../dataset/classes';
 import type { PrecomputedKind } from './model';
 
@@ -33,12 +33,7 @@ export async function loadNpyEmbeddings(file: string): Promise<PrecomputedEmbedd
 
 /** TensorBoard projector: tensor.tsv (one tab-separated vector per line, no header) + optional metadata.tsv. */
 export async function loadProjectorTsv(file: string): Promise<PrecomputedEmbeddings> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new LensError(`cannot read (${(err as Error).message}); expected a projector tensor.tsv`, file);
-  }
+  const text = (await readRegularFile(file, { expected: 'a projector tensor.tsv' })).toString('utf8');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new LensError('is empty; expected one tab-separated vector per line', file);
   const dim = lines[0].split('\t').length;
@@ -71,7 +66,7 @@ export function projectorMetadataPath(tensorFile: string): string {
  * column named label/class (else the first) is the label.
  */
 export async function readProjectorMetadata(file: string, rows: number): Promise<{ labels: Int32Array; classNames: string[] }> {
-  const lines = (await readFile(file, 'utf8')).split(/\r?\n/);
+  const lines = (await readRegularFile(file, { expected: 'a projector metadata.tsv' })).toString('utf8').split(/\r?\n/);
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   let values: string[];
   if (lines.length && lines[0].includes('\t')) {

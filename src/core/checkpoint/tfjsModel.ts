@@ -3,7 +3,7 @@ import { LensError } from '../errors';
 import { initTfjs, Tf } from '../runtime/tfjs';
 import type { CheckpointConfig, OutputChoice } from './config';
 import { endsInSoftmax, GraphNode, penultimateTensor } from './graphWalk';
-import { resolvePreprocess } from './inputSpec';
+import { batchCapNote, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from './inputSpec';
 import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
 import { fileSystemLoadHandler, readModelJson, tfjsModelFormat } from './tfjsIo';
 
@@ -44,6 +44,8 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     if (model.inputs.length !== 1) throw new LensError(`has ${model.inputs.length} inputs; expected one image input`, modelJsonPath);
     const { preprocess, assumptions: pa } = resolvePreprocess(model.inputs[0].shape, config, { file: modelJsonPath, configFile, defaultLayout: 'NHWC', layoutFixed: true });
     assumptions.push(...pa);
+    const capNote = batchCapNote(preprocess);
+    if (capNote) assumptions.push(capNote);
     const layers = model.layers;
     const last = layers[layers.length - 1];
     let choice: OutputChoice;
@@ -88,11 +90,17 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
         y.dispose();
       }
     };
-    const dim = (await embed(new Float32Array(inputDims(preprocess, 1).reduce((a, b) => a * b, 1)), 1)).length;
+    let dim: number;
+    try {
+      dim = (await embed(new Float32Array(inputDims(preprocess, 1).reduce((a, b) => a * b, 1)), 1)).length;
+    } catch (err) {
+      model.dispose();
+      throw probeFailure(err, preprocess, modelJsonPath, configFile);
+    }
     return {
       ...base, kind: 'tfjs-layers', inputName: model.inputs[0].name, inputShape: model.inputs[0].shape, outputName, output: choice, dim, preprocess,
       availableOutputs: layers.map((l) => l.name),
-      assumptions, maxBatch: Infinity, embed, layersModel: model, embedModel,
+      assumptions, maxBatch: maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), layersModel: model, embedModel,
       // The sub-model shares the stored model's weights, so disposing the stored model frees both.
       dispose: async () => {
         model.dispose();
@@ -110,6 +118,8 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   const input = model.inputs[0];
   const { preprocess, assumptions: pa } = resolvePreprocess(input.shape ?? [], config, { file: modelJsonPath, configFile, defaultLayout: 'NHWC' });
   assumptions.push(...pa);
+  const capNote = batchCapNote(preprocess);
+  if (capNote) assumptions.push(capNote);
   const rawNodes = ((json.modelTopology as { node?: { name: string; op: string; input?: string[] }[] }).node ?? []);
   const nodes: GraphNode[] = rawNodes.map((n) => ({ name: n.name, op: n.op, inputs: n.input ?? [], outputs: [n.name] }));
   const constants = new Set(rawNodes.filter((n) => n.op === 'Const').map((n) => n.name));
@@ -167,11 +177,17 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       y?.dispose();
     }
   };
-  const dim = (await embed(new Float32Array(perItem), 1)).length;
+  let dim: number;
+  try {
+    dim = (await embed(new Float32Array(perItem), 1)).length;
+  } catch (err) {
+    model.dispose();
+    throw probeFailure(err, preprocess, modelJsonPath, configFile);
+  }
   return {
     ...base, kind: 'tfjs-graph', inputName: input.name, inputShape: input.shape ?? [], outputName, output: choice, dim, preprocess,
     availableOutputs: [...outputs],
-    assumptions, maxBatch: fixedBatch ?? Infinity, embed, graphModel: model,
+    assumptions, maxBatch: fixedBatch ?? maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), graphModel: model,
     dispose: async () => model.dispose(),
   };
 }

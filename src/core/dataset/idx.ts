@@ -1,8 +1,12 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { gunzipSync, createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
 import { LensError } from '../errors';
+import { readRegularFile, regularFileSize } from '../io/safeFile';
+
+const gunzipAsync = promisify(gunzip);
 
 /** IDX (the MNIST format): magic 0x0000 <type 0x08 = ubyte> <rank>, big-endian uint32 dims, then data. */
 export interface IdxHeader {
@@ -24,30 +28,82 @@ export function parseIdxHeader(buf: Uint8Array, file: string): IdxHeader {
 
 const isGz = (file: string) => file.toLowerCase().endsWith('.gz');
 
-/** The whole IDX file (gunzipped when .gz), checked to hold every byte its header promises. */
-export async function readIdx(file: string): Promise<{ dims: number[]; data: Uint8Array }> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(file);
-    if (isGz(file)) raw = gunzipSync(raw);
-  } catch (err) {
-    throw new LensError(`cannot be read (${(err as Error).message}); expected an IDX file`, file);
-  }
-  const h = parseIdxHeader(raw, file);
-  const size = h.dims.reduce((a, b) => a * b, 1);
-  if (raw.length < h.dataOffset + size) throw new LensError(`is truncated: ${raw.length - h.dataOffset} data bytes, header promises ${size}`, file);
-  return { dims: h.dims, data: raw.subarray(h.dataOffset, h.dataOffset + size) };
+/**
+ * Limits an IDX header is checked against before anything is inflated or read: a header is a
+ * claim, and a 13 MB .gz claiming 3·10⁹ labels once inflated to 5.8 GB before the count was looked
+ * at. Far above real IDX sets (EMNIST: 814,255 items of 28×28; 50 M covers QuickDraw-sized exports).
+ */
+export const IDX_MAX_ITEMS = 50_000_000;
+export const IDX_MAX_SIDE = 4096;
+/** Data bytes one IDX file may hold (all of it is held in memory). */
+export const IDX_MAX_BYTES = 2 ** 31 - 1;
+
+/** What the caller knows the file must be: its rank, its item count (the partner's), who the partner is. */
+export interface IdxExpect {
+  rank?: number;
+  count?: number;
+  partner?: string;
 }
 
-/** Only the header, without reading (or gunzipping) the pixels. */
-export async function readIdxHeader(file: string): Promise<IdxHeader> {
+/** Checks a header's claims against the limits and the caller's expectations; nothing is read yet. */
+export function checkIdxHeader(h: IdxHeader, file: string, expect: IdxExpect = {}): void {
+  const dims = h.dims;
+  if (expect.rank !== undefined && dims.length !== expect.rank) {
+    throw new LensError(`has IDX rank ${dims.length}; expected ${expect.rank} (${expect.rank === 1 ? 'labels' : 'count × rows × cols images'})`, file);
+  }
+  if (dims[0] > IDX_MAX_ITEMS) throw new LensError(`has a header claiming ${dims[0]} items; at most ${IDX_MAX_ITEMS} are read (a lying or corrupt header?)`, file);
+  if (dims.length >= 3 && dims.slice(1).some((d) => d === 0 || d > IDX_MAX_SIDE)) {
+    throw new LensError(`has images of ${dims.slice(1).join('×')} pixels; expected each side between 1 and ${IDX_MAX_SIDE}`, file);
+  }
+  const bytes = dims.reduce((a, b) => a * b, 1);
+  if (bytes > IDX_MAX_BYTES) throw new LensError(`has a header promising ${bytes} data bytes (${dims.join('×')}); at most ${IDX_MAX_BYTES} are read`, file);
+  if (expect.count !== undefined && dims[0] !== expect.count) {
+    const [mine, theirs] = dims.length === 1 ? ['labels', 'images'] : ['images', 'labels'];
+    throw new LensError(`holds ${dims[0]} ${mine} but ${expect.partner ?? 'its partner'} holds ${expect.count} ${theirs}; expected one label per image`, file);
+  }
+}
+
+/**
+ * The whole IDX file (gunzipped when .gz), checked to hold every byte its header promises. The
+ * header is read and checked first (readIdxHeader); then exactly the promised bytes are read, and a
+ * .gz is inflated with zlib's maxOutputLength set to them, so a gzip bomb stops at that size.
+ */
+export async function readIdx(file: string, expect: IdxExpect = {}): Promise<{ dims: number[]; data: Uint8Array }> {
+  const h = await readIdxHeader(file, expect);
+  const size = h.dims.reduce((a, b) => a * b, 1);
+  const total = h.dataOffset + size;
+  let raw: Buffer;
+  if (isGz(file)) {
+    const packed = await readRegularFile(file, { expected: 'a gzipped IDX file', maxBytes: IDX_MAX_BYTES });
+    try {
+      raw = await gunzipAsync(packed, { maxOutputLength: total });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new LensError(`unpacks to more than the ${total} bytes its header (${h.dims.join('×')}) promises; expected exactly that many`, file);
+      }
+      throw new LensError(`cannot be unpacked (${(err as Error).message}); expected a gzipped IDX file`, file);
+    }
+  } else {
+    raw = await readRegularFile(file, { expected: 'an IDX file', atMostBytes: total });
+  }
+  if (raw.length < total) throw new LensError(`is truncated: ${raw.length - h.dataOffset} data bytes, header promises ${size}`, file);
+  return { dims: h.dims, data: raw.subarray(h.dataOffset, total) };
+}
+
+/** Only the header, without reading (or gunzipping) the pixels; checked against the limits and `expect`. */
+export async function readIdxHeader(file: string, expect: IdxExpect = {}): Promise<IdxHeader> {
+  // A FIFO would block the stream below for ever, /dev/zero would parse as a header: regular files only.
+  await regularFileSize(file, 'an IDX file');
   const head = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let got = 0;
     const src = createReadStream(file);
     const stream = isGz(file) ? src.pipe(createGunzip()) : src;
     const done = () => {
+      // Stop both ends: a gunzip left running would go on inflating (a bomb for ever) and keep the process alive.
+      stream.removeAllListeners('data');
       src.destroy();
+      if (stream !== src) stream.destroy();
       resolve(Buffer.concat(chunks));
     };
     stream.on('data', (c: Buffer) => {
@@ -59,7 +115,9 @@ export async function readIdxHeader(file: string): Promise<IdxHeader> {
     stream.on('error', (e: Error) => reject(new LensError(`cannot be read (${e.message}); expected an IDX file`, file)));
     src.on('error', (e) => reject(new LensError(`cannot be read (${e.message}); expected an IDX file`, file)));
   });
-  return parseIdxHeader(head, file);
+  const h = parseIdxHeader(head, file);
+  checkIdxHeader(h, file, expect);
+  return h;
 }
 
 export interface IdxPair {

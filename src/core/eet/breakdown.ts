@@ -1,5 +1,6 @@
 import type { RunControl } from '../types';
 import { LensError, throwIfAborted } from '../errors';
+import { enforceCap } from '../limits';
 import { checkLabels, prepareEmbeddings } from '../retrieval/prepare';
 import { classGeometry, type GeometryReport } from '../retrieval/geometry';
 import { resolveEetOptions, type EetOptions, type EetValues } from './loss';
@@ -70,6 +71,7 @@ export async function eetBreakdown(data: Float32Array, n: number, dim: number, l
   const eet = resolveEetOptions(opts.eet);
   checkLabels(labels, n, opts.file);
   if (!Number.isInteger(opts.batches) || opts.batches < 1) throw new LensError(`the breakdown needs at least one batch, got ${opts.batches}`);
+  enforceCap('eetBatches', opts.batches);
   // Validates every row once (NaN/Inf, zero rows under normalisation) with the file named.
   prepareEmbeddings(data, n, dim, eet.normalize, opts.file);
   const sampler = new PKSampler(labels, opts.p, opts.k, opts.seed);

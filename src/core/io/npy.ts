@@ -1,5 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { LensError } from '../errors';
+import { readRegularFile } from './safeFile';
+import { writeFileAtomic } from './outputs';
 
 /**
  * A small reader/writer for NumPy's .npy format (v1/v2/v3 headers, C order). It covers the dtypes
@@ -83,12 +85,8 @@ export function parseNpy(bytes: Uint8Array, file = '<buffer>'): NpyArray {
 }
 
 export async function readNpy(path: string): Promise<NpyArray> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new LensError(`cannot read the file (${(err as Error).message})`, path);
-  }
+  // Regular files only, read to the size stat gave: a FIFO or /dev/zero named .npy must not hang or grow.
+  const bytes = await readRegularFile(path, { expected: 'a NumPy .npy file' });
   return parseNpy(bytes, path);
 }
 
@@ -120,8 +118,9 @@ export function encodeNpy(data: Float32Array | Int32Array, shape: number[]): Buf
   return out;
 }
 
+/** Written atomically (temp + fsync + rename): a full disk leaves the previous file intact. */
 export async function writeNpy(path: string, data: Float32Array | Int32Array, shape: number[]): Promise<void> {
-  await writeFile(path, encodeNpy(data, shape));
+  await writeFileAtomic(path, encodeNpy(data, shape));
 }
 
 /** An N×D embeddings file as float32 rows (float64 files are converted), with its shape checked. */

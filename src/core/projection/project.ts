@@ -7,6 +7,7 @@
  *   is the same point, the map is all zeros.
  */
 import { LensError, throwIfAborted } from '../errors';
+import { clampThreads, enforceCap } from '../limits';
 import { knnGraph, type KnnGraph } from '../retrieval/knn';
 import { pca2dAsync } from './pca';
 import { resolveUmapParams, runUmap, type UmapOptions, type UmapParams } from './umap';
@@ -102,6 +103,11 @@ export async function projectEmbeddings(data: Float32Array, n: number, dim: numb
   throwIfAborted(opts.signal);
   const method = opts.method ?? 'umap';
   const warnings: string[] = [];
+  // Caps before any work, so an absurd setting fails at once (VS Code settings are not bounded by their schema).
+  if (opts.nNeighbors !== undefined) enforceCap('umapNeighbors', opts.nNeighbors);
+  if (opts.nEpochs !== undefined) enforceCap('umapEpochs', opts.nEpochs);
+  const threadNote = opts.threads === undefined ? undefined : clampThreads(opts.threads).note;
+  if (threadNote) warnings.push(threadNote);
   const duplicates = countDuplicateRows(data, n, dim);
   if (duplicates === n - 1 && n > 1) {
     warnings.push(`all ${n} rows are the same point; the map is all zeros`);

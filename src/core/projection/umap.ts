@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { CancelledError, LensError, throwIfAborted } from '../errors';
+import { capProblem, maxThreads } from '../limits';
 import type { RunControl } from '../types';
 import { startWorker } from '../util/workerPath';
 import { findAbParams } from './abParams';
@@ -77,11 +78,12 @@ export function resolveUmapParams(graph: Pick<KnnGraph, 'n' | 'k'>, opts: UmapOp
     spread: opts.spread ?? 1,
     nEpochs: opts.nEpochs ?? defaultEpochs(graph.n),
     seed: opts.seed ?? 42,
-    threads: opts.threads ?? defaultUmapThreads(),
+    // More threads than cores only cost memory (each holds n×2 copies and a worker): clamp, and projectEmbeddings says so.
+    threads: Math.min(opts.threads ?? defaultUmapThreads(), maxThreads()),
     negativeSampleRate: opts.negativeSampleRate ?? 5,
     repulsionStrength: opts.repulsionStrength ?? 1,
     learningRate: opts.learningRate ?? 1,
-    optimizer: opts.optimizer ?? defaultOptimizer(graph.n, graph.k, opts.threads ?? defaultUmapThreads()),
+    optimizer: opts.optimizer ?? defaultOptimizer(graph.n, graph.k, Math.min(opts.threads ?? defaultUmapThreads(), maxThreads())),
   };
   const bad = (what: string): never => {
     throw new LensError(`UMAP option ${what}`);
@@ -92,6 +94,8 @@ export function resolveUmapParams(graph: Pick<KnnGraph, 'n' | 'k'>, opts: UmapOp
   if (!(p.spread > 0) || !Number.isFinite(p.spread)) bad(`spread must be > 0, got ${p.spread}`);
   if (p.minDist > p.spread) bad(`min_dist (${p.minDist}) must not exceed spread (${p.spread})`);
   if (!Number.isInteger(p.nEpochs) || p.nEpochs < 1) bad(`epochs must be a positive integer, got ${p.nEpochs}`);
+  const epochsProblem = capProblem('umapEpochs', p.nEpochs);
+  if (epochsProblem) bad(epochsProblem);
   if (!Number.isInteger(p.seed)) bad(`seed must be an integer, got ${p.seed}`);
   if (!Number.isInteger(p.threads) || p.threads < 1) bad(`threads must be a positive integer, got ${p.threads}`);
   if (!(p.negativeSampleRate > 0)) bad(`negativeSampleRate must be > 0, got ${p.negativeSampleRate}`);

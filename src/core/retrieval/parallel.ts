@@ -121,7 +121,8 @@ async function runInWorkers(
                 report(done.reduce((a, b) => a + b, 0));
               } else if (m.type === 'done') {
                 resolve(m.result);
-              } else if (m.type === 'cancelled') {
+              } else if (m.type === 'cancelled' || signal?.aborted) {
+                // Whatever a slice reports once the run is cancelled is part of stopping, not a failure.
                 reject(new CancelledError());
               } else {
                 stop();
@@ -130,7 +131,7 @@ async function runInWorkers(
             });
             w.on('error', (e) => {
               stop();
-              reject(e);
+              reject(signal?.aborted ? new CancelledError() : e);
             });
             w.on('exit', (code) => {
               // After a result the promise is settled and this is a no-op. A worker that stopped

@@ -44,11 +44,12 @@ function blockRows(nGallery: number): number {
 async function scan(input: ScanInput, perRow: (row: Float32Array, q: number, self: number) => void, hook?: BlockHook): Promise<void> {
   const { queries, gallery, nGallery, dim, selfIndex, start, end } = input;
   const engine = await createKeyEngine(gallery, nGallery, dim, squaredNorms(gallery, nGallery, dim), input.threads);
+  let pending: Promise<Float32Array> | null = null;
   try {
     const step = blockRows(nGallery);
     // The next block's product runs (natively, off this thread) while this block is ranked.
     const launch = (s: number) => engine.keys(queries.subarray(s * dim, Math.min(end, s + step) * dim), Math.min(end, s + step) - s);
-    let pending = start < end ? launch(start) : null;
+    pending = start < end ? launch(start) : null;
     for (let s = start; s < end; s += step) {
       const keys = await pending!;
       const e = Math.min(end, s + step);
@@ -56,7 +57,12 @@ async function scan(input: ScanInput, perRow: (row: Float32Array, q: number, sel
       for (let q = s; q < e; q++) perRow(keys.subarray((q - s) * nGallery, (q - s + 1) * nGallery), q, selfIndex ? selfIndex[q] : -1);
       if (hook) await hook(e - start);
     }
+    pending = null;
   } finally {
+    // When the hook stops the scan (Ctrl-C), the next block's run is still in flight: releasing the
+    // session under it made that run reject "Session already disposed" with nobody awaiting it — an
+    // unhandled rejection printed with onnxruntime's stack instead of "cancelled". Let it land first.
+    if (pending) await pending.catch(() => undefined);
     await engine.dispose();
   }
 }

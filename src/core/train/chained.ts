@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { fileSystemLoadHandler, parseCheckpointConfig, type LoadCheckpointOptions, type LoadedModel } from '../checkpoint';
 import { loadOnnxModel } from '../checkpoint/onnxModel';
 import { loadTfjsModel } from '../checkpoint/tfjsModel';
 import { LensError } from '../errors';
+import { confinedPath, readJsonTextSync } from '../io/safeFile';
 import { initTfjs } from '../runtime/tfjs';
 import { SIDECAR } from './checkpointWriter';
 
@@ -46,23 +46,26 @@ export function splitSidecar(raw: Record<string, unknown>): { config: Record<str
 export async function loadChainedCheckpoint(dir: string, opts: LoadCheckpointOptions = {}): Promise<LoadedModel> {
   const folder = resolve(dir);
   const file = join(folder, SIDECAR);
+  const text = readJsonTextSync(file, 'the sidecar of a chained backbone + head checkpoint');
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    raw = JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
     throw new LensError(`cannot be read as JSON (${(err as Error).message}); expected the sidecar of a chained backbone + head checkpoint`, file);
   }
   const spec = headSpecOf(raw, file);
   if (!spec) throw new LensError('has no "head" field; this is not a chained backbone + head checkpoint', file);
   const config = parseCheckpointConfig(splitSidecar(raw).config, file);
-  const backbonePath = join(folder, spec.backbone);
+  // Both names must stay inside the folder after symlinks too: a checkpoint is untrusted input.
+  const backbonePath = await confinedPath(folder, spec.backbone, file, `"head.backbone" ${JSON.stringify(spec.backbone)}`);
+  const headPath = await confinedPath(folder, spec.model, file, `"head.model" ${JSON.stringify(spec.model)}`);
   const backbone = extname(backbonePath).toLowerCase() === '.onnx'
     ? await loadOnnxModel(backbonePath, config, file, opts)
     : await loadTfjsModel(backbonePath, config, file, opts);
   const { tf } = await initTfjs(opts.backend ?? 'auto');
   let head: tfTypes.LayersModel;
   try {
-    head = await tf.loadLayersModel(fileSystemLoadHandler(join(folder, spec.model)));
+    head = await tf.loadLayersModel(fileSystemLoadHandler(headPath));
   } catch (err) {
     await backbone.dispose();
     throw err instanceof LensError ? err : new LensError(`cannot be loaded as the tfjs head model: ${(err as Error).message}`, join(folder, spec.model));

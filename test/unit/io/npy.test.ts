@@ -122,7 +122,7 @@ test('npy + labels: files on disk (readNpy/writeNpy, .npy/.json/text labels)', a
     const lf = join(dir, 'f.npy');
     await writeNpy(lf, new Float32Array([1, 2]), [2]);
     await assert.rejects(readLabels(lf), /labels must be integers/);
-    await assert.rejects(readNpy(join(dir, 'missing.npy')), /missing\.npy: cannot read the file/);
+    await assert.rejects(readNpy(join(dir, 'missing.npy')), /missing\.npy: cannot be read \(ENOENT\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
