@@ -3,6 +3,7 @@ import type { InspectionData } from '../protocol';
 import { DEFAULT_SETTINGS, type InspectionSettings } from '../core/inspect/settings';
 import { defaultCacheDir } from '../core/embed';
 import { isBackendSetting } from '../core/runtime/select';
+import { CAPS } from '../core/limits';
 import { numberFlag, numberListFlag, stringFlag, UsageError, type ParsedArgs } from './args';
 
 export const SETTINGS_FLAGS = [
@@ -13,17 +14,17 @@ export const SETTINGS_BOOLEANS = ['raw', 'no-cache'] as const;
 
 export const SETTINGS_USAGE = `Inspection settings (defaults as the VS Code settings):
   --backend B           auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
-  --batch-size N        images per inference batch (default 64)
+  --batch-size N        images per inference batch (default 64, at most ${CAPS.batchSize.max})
   --max-items N         stratified subsample: at most N items in total
   --max-per-class N     stratified subsample: at most N items per class
-  --k N                 neighbours kept per item for the Neighbours view (default 10)
+  --k N                 neighbours kept per item for the Neighbours view (default 10, at most ${CAPS.neighborsK.max})
   --recall-k LIST       Recall@K list (default 1,2,4,8; SOP papers: 1,10,100,1000)
   --raw                 raw Euclidean distances (default: L2-normalised, ranks as cosine)
-  --neighbors N         UMAP n_neighbors (default 15)     --min-dist X   UMAP min_dist (0.1)
-  --spread X            UMAP spread (1)                   --epochs N     UMAP epochs (auto)
+  --neighbors N         UMAP n_neighbors (15, ≤ ${CAPS.umapNeighbors.max})     --min-dist X   UMAP min_dist (0.1)
+  --spread X            UMAP spread (1)                   --epochs N     UMAP epochs (auto, ≤ ${CAPS.umapEpochs.max})
   --seed N              seed for subsampling, k-means, EET batches and UMAP (default 42)
   --margin A            EET margin α (0.3)                --weights a,b,c  λ_mc,λ_ec,λ_edc (1,1,1)
-  --batches S           EET breakdown batches (20)        --pk P,K       classes × samples (8,4)
+  --batches S           EET batches (20, ≤ ${CAPS.eetBatches.max})        --pk P,K       classes × samples (8,4)
   --cache-dir DIR       embeddings/layout cache (default ${defaultCacheDir()})
   --no-cache            neither read nor write the cache`;
 
@@ -32,26 +33,26 @@ export function settingsFromArgs(args: ParsedArgs): { settings: InspectionSettin
   const backend = stringFlag(args, 'backend') ?? d.backend;
   if (!isBackendSetting(backend)) throw new UsageError(`--backend expects auto, tfjs-node-gpu, tfjs-node, wasm or cpu, got "${backend}"`);
   const weights = numberListFlag(args, 'weights', d.eet.weights, { length: 3, min: 0 });
-  const pk = numberListFlag(args, 'pk', d.eet.pk, { length: 2, integer: true, min: 1 });
+  const pk = numberListFlag(args, 'pk', d.eet.pk, { length: 2, integer: true, min: 2 });
   const settings: InspectionSettings = {
     backend,
-    batchSize: numberFlag(args, 'batch-size', d.batchSize, { integer: true, min: 1 }),
+    batchSize: numberFlag(args, 'batch-size', d.batchSize, { integer: true, min: 1, cap: CAPS.batchSize }),
     maxItems: numberFlag(args, 'max-items', d.maxItems, { integer: true, min: 0 }),
     maxPerClass: numberFlag(args, 'max-per-class', d.maxPerClass, { integer: true, min: 0 }),
-    neighborsK: numberFlag(args, 'k', d.neighborsK, { integer: true, min: 1 }),
-    recallAtK: numberListFlag(args, 'recall-k', d.recallAtK, { integer: true, min: 1 }),
+    neighborsK: numberFlag(args, 'k', d.neighborsK, { integer: true, min: 1, cap: CAPS.neighborsK }),
+    recallAtK: numberListFlag(args, 'recall-k', d.recallAtK, { integer: true, min: 1, cap: CAPS.recallK }),
     distance: args.flags.has('raw') ? 'euclidean' : 'cosine',
     umap: {
-      nNeighbors: numberFlag(args, 'neighbors', d.umap.nNeighbors, { integer: true, min: 2 }),
+      nNeighbors: numberFlag(args, 'neighbors', d.umap.nNeighbors, { integer: true, min: 2, cap: CAPS.umapNeighbors }),
       minDist: numberFlag(args, 'min-dist', d.umap.minDist, { min: 0 }),
       spread: numberFlag(args, 'spread', d.umap.spread, { min: 0.01 }),
-      epochs: numberFlag(args, 'epochs', d.umap.epochs, { integer: true, min: 0 }),
+      epochs: numberFlag(args, 'epochs', d.umap.epochs, { integer: true, min: 0, cap: CAPS.umapEpochs }),
       seed: numberFlag(args, 'seed', d.umap.seed, { integer: true }),
     },
     eet: {
       margin: numberFlag(args, 'margin', d.eet.margin, { min: 0 }),
       weights: [weights[0], weights[1], weights[2]],
-      batches: numberFlag(args, 'batches', d.eet.batches, { integer: true, min: 1 }),
+      batches: numberFlag(args, 'batches', d.eet.batches, { integer: true, min: 1, cap: CAPS.eetBatches }),
       pk: [pk[0], pk[1]],
     },
   };

@@ -16,9 +16,14 @@ async function withThumbnails(cmp: CompareData, opts: CompareReportOptions): Pro
   const items = cmp.a.items;
   if (!items || limit <= 0) return cmp;
   if (items.thumbnails && items.thumbnails.every((t) => t === '' || t.startsWith('data:'))) return cmp;
-  const thumbnails = await thumbnailDataUris(itemPaths(cmp), { limit, signal: opts.signal, onProgress: opts.onProgress });
+  // Files outside the dataset (manifest "../", symlinks) are not inlined; the report says how many.
+  const notes: string[] = [];
+  const thumbnails = await thumbnailDataUris(itemPaths(cmp), {
+    limit, signal: opts.signal, onProgress: opts.onProgress, root: cmp.a.source.dataset || undefined, onNote: (n) => notes.push(n),
+  });
   const b = cmp.b.items ? { ...cmp.b, items: { ...cmp.b.items, thumbnails: undefined } } : cmp.b;
-  return { ...cmp, a: { ...cmp.a, items: { ...items, thumbnails } }, b };
+  const aNotes = notes.length ? { notes: [...(cmp.a.notes ?? []), ...notes] } : {};
+  return { ...cmp, a: { ...cmp.a, items: { ...items, thumbnails }, ...aNotes }, b };
 }
 
 export async function compareReportHtml(cmp: CompareData, opts: CompareReportOptions = {}): Promise<string> {

@@ -53,9 +53,12 @@ export async function loadDataset(path: string, opts: DatasetOptions = {}): Prom
       notes.push(...r.notes);
       break;
     }
-    case 'manifest':
-      ({ items, classNames } = await readManifest(source));
+    case 'manifest': {
+      const r = await readManifest(source);
+      ({ items, classNames } = r);
+      notes.push(...r.notes);
       break;
+    }
     case 'idx': {
       const pairs = statSync(source).isDirectory() ? await findIdxPairs(source) : [idxPairOf(source)];
       const r = await loadIdxPairs(pairs, source);
@@ -67,7 +70,9 @@ export async function loadDataset(path: string, opts: DatasetOptions = {}): Prom
       const files = statSync(source).isDirectory()
         ? (await readdir(source)).filter(isSopList).sort().map((n) => join(source, n))
         : [source];
-      ({ items, classNames } = await readSopLists(files));
+      const r = await readSopLists(files);
+      ({ items, classNames } = r);
+      notes.push(...r.notes);
       break;
     }
     case 'inshop': {
@@ -114,9 +119,9 @@ async function loadIdxPairs(pairs: IdxPair[], source: string): Promise<{ items: 
   const items: DatasetItem[] = [];
   let maxLabel = 0;
   for (const pair of pairs) {
-    const header = await readIdxHeader(pair.images);
-    if (header.dims.length !== 3) throw new LensError(`has IDX rank ${header.dims.length}; expected 3 (count × rows × cols) for images`, pair.images);
-    const labels = await readIdx(pair.labels);
+    const header = await readIdxHeader(pair.images, { rank: 3 });
+    // The labels header is checked against the images count before a byte of it is inflated.
+    const labels = await readIdx(pair.labels, { rank: 1, count: header.dims[0], partner: basename(pair.images) });
     if (labels.dims.length !== 1) throw new LensError(`has IDX rank ${labels.dims.length}; expected 1 for labels`, pair.labels);
     if (labels.dims[0] !== header.dims[0]) {
       throw new LensError(`holds ${labels.dims[0]} labels but ${basename(pair.images)} holds ${header.dims[0]} images; expected one label per image`, pair.labels);

@@ -3,14 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LensError } from '../errors';
 import { encodeLabels } from './classes';
+import { dropDuplicateRows, type ListedRow } from './duplicates';
 import type { DatasetItem } from './types';
 
-async function lines(file: string): Promise<string[]> {
+/** The non-blank lines of a list file, each with its 1-based line number (for messages). */
+async function lines(file: string): Promise<{ text: string; line: number }[]> {
+  let text: string;
   try {
-    return (await readFile(file, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
+    text = await readFile(file, 'utf8');
   } catch (err) {
     throw new LensError(`cannot be read (${(err as Error).message})`, file);
   }
+  return text.split(/\r?\n/).map((t, i) => ({ text: t, line: i + 1 })).filter((l) => l.text.trim() !== '');
 }
 
 export const isSopList = (file: string) => /^Ebay_(train|test)\.txt$/i.test(basename(file));
@@ -20,23 +24,25 @@ export const isInShopList = (file: string) => basename(file).toLowerCase() === '
  * Stanford Online Products: Ebay_train.txt / Ebay_test.txt, header "image_id class_id super_class_id path",
  * paths relative to the list's folder. The label is the product (class_id); the split is the file's.
  */
-export async function readSopLists(files: string[]): Promise<{ items: DatasetItem[]; classNames: string[] }> {
-  const rows: { path: string; label: string; split: string }[] = [];
+export async function readSopLists(files: string[]): Promise<{ items: DatasetItem[]; classNames: string[]; notes: string[] }> {
+  const listed: ListedRow[] = [];
   for (const file of files) {
     const ls = await lines(file);
-    const header = (ls[0] ?? '').trim().split(/\s+/);
+    const first = ls[0]?.text ?? '';
+    const header = first.trim().split(/\s+/);
     const ci = header.indexOf('class_id');
     const pi = header.indexOf('path');
-    if (ci < 0 || pi < 0) throw new LensError(`first line "${ls[0] ?? ''}" is not the SOP header; expected "image_id class_id super_class_id path"`, file);
+    if (ci < 0 || pi < 0) throw new LensError(`first line "${first}" is not the SOP header; expected "image_id class_id super_class_id path"`, file);
     const split = /train/i.test(basename(file)) ? 'train' : 'test';
-    ls.slice(1).forEach((l, i) => {
-      const parts = l.trim().split(/\s+/);
-      if (parts.length < header.length) throw new LensError(`line ${i + 2} has ${parts.length} fields; expected ${header.length}`, file);
-      rows.push({ path: resolve(dirname(file), parts[pi]), label: parts[ci], split });
-    });
+    for (const l of ls.slice(1)) {
+      const parts = l.text.trim().split(/\s+/);
+      if (parts.length < header.length) throw new LensError(`line ${l.line} has ${parts.length} fields; expected ${header.length}`, file);
+      listed.push({ path: resolve(dirname(file), parts[pi]), label: parts[ci], split, line: l.line, file });
+    }
   }
+  const { rows, notes } = dropDuplicateRows(listed);
   const { labels, classNames } = encodeLabels(rows.map((r) => r.label));
-  return { items: rows.map((r, i) => ({ path: r.path, label: labels[i], split: r.split })), classNames };
+  return { items: rows.map((r, i) => ({ path: r.path, label: labels[i], split: r.split })), classNames, notes };
 }
 
 /**
@@ -47,18 +53,20 @@ export async function readSopLists(files: string[]): Promise<{ items: DatasetIte
  */
 export async function readInShopList(file: string): Promise<{ items: DatasetItem[]; classNames: string[]; notes: string[] }> {
   const ls = await lines(file);
-  const hi = ls.findIndex((l) => /image_name/.test(l) && /item_id/.test(l));
+  const hi = ls.findIndex((l) => /image_name/.test(l.text) && /item_id/.test(l.text));
   if (hi < 0) throw new LensError('has no "image_name item_id evaluation_status" header; expected DeepFashion In-Shop list_eval_partition.txt', file);
-  const rows = ls.slice(hi + 1).map((l, i) => {
-    const parts = l.trim().split(/\s+/);
-    if (parts.length < 3) throw new LensError(`line ${hi + i + 2} has ${parts.length} fields; expected image_name item_id evaluation_status`, file);
-    return { name: parts[0], item: parts[1], split: parts[2] };
+  const parsed = ls.slice(hi + 1).map((l) => {
+    const parts = l.text.trim().split(/\s+/);
+    if (parts.length < 3) throw new LensError(`line ${l.line} has ${parts.length} fields; expected image_name item_id evaluation_status`, file);
+    return { name: parts[0], item: parts[1], split: parts[2], line: l.line };
   });
-  if (rows.length === 0) throw new LensError('lists no images', file);
+  if (parsed.length === 0) throw new LensError('lists no images', file);
   const dir = dirname(file);
   const bases = [dir, join(dir, '..', 'Img'), join(dir, '..'), join(dir, 'Img')];
-  const base = bases.find((b) => existsSync(join(b, rows[0].name))) ?? dir;
+  const base = bases.find((b) => existsSync(join(b, parsed[0].name))) ?? dir;
   const notes = base === dir ? [] : [`In-Shop images resolved under ${resolve(base)}`];
-  const { labels, classNames } = encodeLabels(rows.map((r) => r.item));
-  return { items: rows.map((r, i) => ({ path: resolve(base, r.name), label: labels[i], split: r.split })), classNames, notes };
+  const { rows, notes: dupNotes } = dropDuplicateRows(parsed.map((r) => ({ path: resolve(base, r.name), label: r.item, split: r.split, line: r.line, file })));
+  notes.push(...dupNotes);
+  const { labels, classNames } = encodeLabels(rows.map((r) => r.label));
+  return { items: rows.map((r, i) => ({ path: r.path, label: labels[i], split: r.split })), classNames, notes };
 }

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { Preprocess } from '../checkpoint/config';
 import { unpackBmp } from './bmp';
+import { readRegularFile } from './regularFile';
 
 /** An image to decode: a file on disk, or raw 8-bit pixels (an IDX image). */
 export type ImageSource = { file: string } | { raw: Uint8Array; width: number; height: number; channels: 1 | 3 };
@@ -25,10 +25,15 @@ export async function preprocessInto(src: ImageSource, pp: Preprocess, out: Floa
   }
   let img: Sharp;
   if ('raw' in src) img = sharp(src.raw, { raw: { width: src.width, height: src.height, channels: src.channels } });
-  else if (extname(src.file).toLowerCase() === '.bmp') {
-    const bmp = unpackBmp(await readFile(src.file));
-    img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });
-  } else img = sharp(src.file, { failOn: 'error', animated: false });
+  else {
+    // Read through a checked descriptor, never by path: a FIFO or device listed as an image is a
+    // skipped item ("not a regular file"), not a read that blocks or never ends.
+    const bytes = await readRegularFile(src.file);
+    if (extname(src.file).toLowerCase() === '.bmp') {
+      const bmp = unpackBmp(bytes);
+      img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });
+    } else img = sharp(bytes, { failOn: 'error', animated: false });
+  }
   img = img.removeAlpha();
   img = c === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
   img = img.resize(w, h, { fit: pp.resize === 'crop' ? 'cover' : 'fill', position: 'centre' });

@@ -11,7 +11,10 @@ export class PKSampler {
   readonly classLabels: number[];
 
   constructor(labels: Int32Array, readonly p: number, readonly k: number, seed: number) {
-    if (!Number.isInteger(p) || p < 1 || !Number.isInteger(k) || k < 1) throw new LensError(`P×K batches need positive integers, got P=${p}, K=${k}`);
+    // P ≥ 2 gives every anchor a negative class, K ≥ 2 a positive: with P or K of 1 every term is 0.
+    if (!Number.isInteger(p) || p < 2 || !Number.isInteger(k) || k < 2) {
+      throw new LensError(`P×K batches need integers P ≥ 2 classes and K ≥ 2 items per class (an anchor needs a positive and a negative), got P=${p}, K=${k}`);
+    }
     const groups = new Map<number, number[]>();
     labels.forEach((l, i) => {
       const g = groups.get(l);
@@ -21,6 +24,8 @@ export class PKSampler {
     this.classLabels = [...groups.keys()].sort((a, b) => a - b);
     if (this.classLabels.length < 2) throw new LensError('EET batches need at least two classes');
     this.byClass = this.classLabels.map((l) => Int32Array.from(groups.get(l)!));
+    // Without a class of 2+ items no anchor has a positive: every term would print as 0.
+    if (this.byClass.every((m) => m.length < 2)) throw new LensError(`EET batches need a class with at least 2 items (an anchor and its positive); all ${this.classLabels.length} classes have one`);
     this.rand = seededRandom(seed);
   }
 

@@ -4,7 +4,7 @@ import { detectCheckpointKind, isPrecomputedKind, loadPrecomputed, resolveCheckp
 import type { LoadCheckpointOptions } from '../checkpoint';
 import { loadDataset, stratifiedIndices } from '../dataset';
 import type { Dataset, DatasetOptions } from '../dataset';
-import { cacheKey, checkpointHash, datasetFingerprint, readCache, writeCache } from './cache';
+import { cacheKey, checkpointHash, datasetFingerprint, lookupCache, usableCacheDir, writeCache } from './cache';
 import { runEmbedWorker } from './runWorker';
 import type { EmbedTimings, ModelInfo } from './protocol';
 
@@ -58,15 +58,25 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   throwIfAborted(signal);
 
   let key: string | undefined;
-  if (opts.cacheDir) {
-    onProgress?.({ stage: 'fingerprint', done: 0, total: dataset.items.length, message: 'hashing checkpoint and dataset' });
-    const [ck, ds] = await Promise.all([checkpointHash(file), datasetFingerprint(dataset.items, signal)]);
+  // Checked before any work: an unusable cache folder means no cache, said once, not a failure at the end.
+  const cacheNotes: string[] = [];
+  const cache = opts.cacheDir ? await usableCacheDir(opts.cacheDir) : {};
+  if (cache.note) cacheNotes.push(cache.note);
+  const cacheDir = cache.dir;
+  if (cacheDir) {
+    const fingerprintTotal = dataset.items.length;
+    onProgress?.({ stage: 'fingerprint', done: 0, total: fingerprintTotal, message: 'hashing checkpoint and dataset' });
+    const [ck, ds] = await Promise.all([
+      checkpointHash(file),
+      datasetFingerprint(dataset.items, signal, (done) => onProgress?.({ stage: 'fingerprint', done, total: fingerprintTotal, message: 'hashing dataset files' })),
+    ]);
     key = cacheKey({ checkpoint: ck, dataset: ds, settings: { output: opts.output ?? null, config: opts.config ?? null } });
     const tc = performance.now();
-    const hit = await readCache(opts.cacheDir, key);
+    const { run: hit, damaged } = await lookupCache(cacheDir, key);
+    if (damaged) cacheNotes.push(damaged);
     if (hit) {
       return {
-        embeddings: hit.embeddings, skipped: hit.skipped, backend: hit.backend, assumptions: hit.assumptions, fromCache: true,
+        embeddings: hit.embeddings, skipped: hit.skipped, backend: hit.backend, assumptions: [...hit.assumptions, ...cacheNotes], fromCache: true,
         timings: { totalMs: performance.now() - t0, datasetMs, cacheMs: performance.now() - tc },
         model: hit.extra?.model as EmbeddingRun['model'],
         dataset: { kind: dataset.kind, totalItems: dataset.totalItems, notes: dataset.notes },
@@ -111,15 +121,17 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   };
   const assumptions = [...r.info.assumptions, ...dataset.notes];
   const model = { kind: r.info.kind, dim: r.info.dim, outputName: r.info.outputName, output: r.info.output, preprocess: r.info.preprocess };
-  if (opts.cacheDir && key) {
+  if (cacheDir && key) {
     throwIfAborted(signal);
     try {
-      await writeCache(opts.cacheDir, key, { embeddings, backend: r.info.backend, assumptions, skipped, extra: { model } });
+      await writeCache(cacheDir, key, { embeddings, backend: r.info.backend, assumptions, skipped, extra: { model } });
     } catch (err) {
       // The embeddings are good; an unwritable cache only costs the next run its shortcut.
-      assumptions.push(`cache not written (${(err as Error).message.split('\n')[0]})`);
+      cacheNotes.push(`cache not written (${(err as Error).message.split('\n')[0]})`);
     }
   }
+  // Said after the entry is written: the cache's own state is news about this run, not about the data.
+  assumptions.push(...cacheNotes);
   return {
     embeddings, skipped, backend: r.info.backend, assumptions, fromCache: false, model,
     timings: { ...r.timings, workerMs: r.timings.totalMs, datasetMs, totalMs: performance.now() - t0 },
@@ -164,7 +176,8 @@ async function precomputedRun(file: string, datasetPath: string | undefined, opt
     // No subsample here: the dataset must line up row for row with the matrix first.
     const ds = await loadDataset(datasetPath, { split: opts.dataset?.split, signal: opts.signal });
     if (ds.items.length !== pre.n) {
-      throw new LensError(`has ${pre.n} embeddings but the dataset ${ds.source} has ${ds.items.length} items; expected the same count in the same order`, file);
+      const dropped = ds.notes.find((n) => /duplicate row/.test(n));
+      throw new LensError(`has ${pre.n} embeddings but the dataset ${ds.source} has ${ds.items.length} items${dropped ? ` (${dropped})` : ''}; expected the same count in the same order`, file);
     }
     labels = Int32Array.from(ds.items, (it) => it.label);
     classNames = ds.classNames;

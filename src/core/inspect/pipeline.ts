@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { InspectionData, InspectionPatch, StageTiming } from '../../protocol';
 import { computeEmbeddings, type EmbeddingRun } from '../embed';
 import { isCancelled, LensError, throwIfAborted } from '../errors';
+import { checkInspectionCaps } from '../limits';
 import { pca2dAsync } from '../projection/pca';
 import { cachedLayout } from '../projection/layoutCache';
 import { runUmap, resolveUmapParams } from '../projection/umap';
@@ -18,7 +19,8 @@ import type { InspectionSettings } from './settings';
 import { itemsPatch, embedPatchExtras } from './toProtocol';
 import { metricsStage } from './metricsStage';
 import { eetStage } from './eetStage';
-import { readCachedResult, resultKey, writeCachedResult } from './resultCache';
+import { lookupCachedResult, resultKey, writeCachedResult } from './resultCache';
+import { usableCacheDir } from '../embed/cache';
 
 export type StageName = 'embed' | 'pca' | 'metrics' | 'eet' | 'umap';
 
@@ -59,6 +61,7 @@ export function embeddingsKey(e: LabelledEmbeddings): string {
 export async function runInspection(input: InspectionInput, sink: InspectionSink, control: RunControl = {}): Promise<InspectionRun> {
   const { settings } = input;
   const { signal } = control;
+  checkInspectionCaps(settings);
   const report = (p: Progress) => {
     sink.progress?.(p);
     control.onProgress?.(p);
@@ -87,12 +90,20 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
   };
 
   try {
+    // 0. The cache folder is checked before any work: a read-only folder or a path naming a file
+    //    means this run goes without a cache (and says so), not a stack trace at the very end.
+    const cacheCheck = input.cacheDir ? await usableCacheDir(input.cacheDir) : {};
+    const cacheDir = cacheCheck.dir;
+    const cacheNotes: string[] = cacheCheck.note ? [cacheCheck.note] : [];
+    if (cacheCheck.note) report({ stage: 'cache', done: 1, total: 1, message: cacheCheck.note });
+    input = { ...input, cacheDir };
+
     // 1. Embeddings (decode + inference in a worker, or a precomputed file; cached).
     const [embedding, embedMs] = await timed(() =>
       computeEmbeddings(input.checkpoint, input.dataset, {
         backend: settings.backend,
         batchSize: settings.batchSize,
-        cacheDir: input.cacheDir,
+        cacheDir,
         dataset: { maxTotal: settings.maxItems || undefined, maxPerClass: settings.maxPerClass || undefined, seed: settings.umap.seed },
         signal,
         onProgress: report,
@@ -102,12 +113,16 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     const e = embedding.embeddings;
     run.embeddings = e;
     if (e.n < 2) throw new LensError(`only ${e.n} item(s) could be embedded; an inspection needs at least 2`, input.dataset ?? input.checkpoint);
-    deliver('embed', { items: itemsPatch(e), ...embedPatchExtras(embedding) }, embedMs);
+    assertSomeClassHasPairs(e, embedding.skipped.count, input.dataset ?? input.checkpoint);
+    const extras = embedPatchExtras(embedding);
+    deliver('embed', { items: itemsPatch(e), ...extras, ...(cacheCheck.note ? { notes: [...(extras.notes ?? []), cacheCheck.note] } : {}) }, embedMs);
     throwIfAborted(signal);
 
     // Same embeddings, same settings: the rest of the inspection comes from the cache.
-    const resultCacheKey = input.cacheDir ? resultKey(embeddingsKey(e), settings) : undefined;
-    const cached = resultCacheKey ? await readCachedResult(input.cacheDir!, resultCacheKey) : undefined;
+    const resultCacheKey = cacheDir ? resultKey(embeddingsKey(e), settings) : undefined;
+    const lookup = resultCacheKey ? await lookupCachedResult(cacheDir!, resultCacheKey) : {};
+    const cached = lookup.patch;
+    if (lookup.damaged) cacheNotes.push(lookup.damaged);
     if (cached) {
       const t0 = performance.now();
       // Stage by stage as a fresh run would, so a cancel between stages behaves the same.
@@ -147,9 +162,18 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
 
     // 5. UMAP from the same graph, animated from the PCA layout; cached by content + parameters.
     const graph = run.graph!;
-    const [umap, umapMs] = await timed(() => umapStage(e, graph, pca, input, sink, { signal, onProgress: report }));
-    deliver('umap', { layout: { umap } }, umapMs);
-    if (resultCacheKey) await writeCachedResult(input.cacheDir!, resultCacheKey, data);
+    const [umap, umapMs] = await timed(() => umapStage(e, graph, pca, input, sink, { signal, onProgress: report }, cacheNotes));
+    // What happened to the cache (a damaged entry dropped, a layout not stored) rides on the last patch.
+    const late = cacheNotes.filter((n) => n !== cacheCheck.note);
+    deliver('umap', { layout: { umap }, ...(late.length ? { notes: late } : {}) }, umapMs);
+    if (resultCacheKey) {
+      try {
+        await writeCachedResult(cacheDir!, resultCacheKey, data);
+      } catch (err) {
+        // The inspection is complete and correct; a cache that cannot take it only costs the next run.
+        data.notes = [...(data.notes ?? []), `inspection not cached (${(err as Error).message.split('\n')[0]})`];
+      }
+    }
   } catch (err) {
     if (!isCancelled(err)) throw err;
     run.cancelled = true;
@@ -157,7 +181,7 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
   return run;
 }
 
-async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Array, input: InspectionInput, sink: InspectionSink, control: RunControl): Promise<Float32Array> {
+async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Array, input: InspectionInput, sink: InspectionSink, control: RunControl, notes: string[]): Promise<Float32Array> {
   const u = input.settings.umap;
   const nNeighbors = Math.min(u.nNeighbors, e.n);
   const umapGraph = truncateGraph(graph, Math.max(1, nNeighbors - 1));
@@ -178,9 +202,22 @@ async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Arr
     });
   if (!input.cacheDir) return compute(control);
   const params = { ...resolveUmapParams(umapGraph, opts), distance: input.settings.distance };
-  const { xy } = await cachedLayout(input.cacheDir, embeddingsKey(e), params, compute, control);
+  const { xy, note } = await cachedLayout(input.cacheDir, embeddingsKey(e), params, compute, control);
+  if (note) notes.push(note);
   throwIfAborted(control.signal);
   return xy;
+}
+
+/**
+ * Retrieval needs a same-class neighbour for some query: with one image per class every query is
+ * excluded. Said here, naming the dataset, rather than deep in the metrics with no file named.
+ */
+function assertSomeClassHasPairs(e: LabelledEmbeddings, skipped: number, source: string): void {
+  const counts = new Map<number, number>();
+  for (const l of e.labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  if ([...counts.values()].some((c) => c >= 2)) return;
+  const after = skipped ? ` after ${skipped} unreadable file(s) were skipped` : '';
+  throw new LensError(`has one item per class (${counts.size} classes, ${e.n} items${after}); retrieval metrics need at least one class with 2 or more items`, source);
 }
 
 function titleFor(input: InspectionInput): string {

@@ -13,6 +13,18 @@ export interface Labels {
   classNames: string[];
 }
 
+/**
+ * Words that spreadsheet and dataframe tools write for a missing value. As a label they would
+ * become a class of their own ("nan" with every unlabelled row in it), so they are refused.
+ */
+const MISSING_WORDS = new Set(['nan', '-nan', 'none', 'null', '<na>', 'n/a', '#n/a', 'undefined']);
+
+/** Whether a label text is empty or a missing-value word (case-insensitive, trimmed). */
+export function isMissingLabel(text: string): boolean {
+  const t = text.trim();
+  return t === '' || MISSING_WORDS.has(t.toLowerCase());
+}
+
 /** Reads labels from a .npy of integers, a .json array (numbers or strings) or a text file with one label per line. */
 export async function readLabels(path: string): Promise<Labels> {
   let bytes: Buffer;
@@ -62,7 +74,7 @@ function labelsFromJson(text: string, file: string): Labels {
   }
   if (parsed.every((v) => typeof v === 'string')) {
     parsed.forEach((v: string, i) => {
-      if (v.length === 0) throw new LensError(`label ${i} is an empty string`, file);
+      if (isMissingLabel(v)) throw new LensError(`label ${i} is ${JSON.stringify(v)}, a missing value; expected a class name for every row`, file);
     });
     return fromStrings(parsed as string[]);
   }
@@ -80,6 +92,7 @@ function labelsFromText(text: string, file: string): Labels {
   const values = lines.map((l, i) => {
     const t = l.trim();
     if (t.length === 0) throw new LensError(`line ${i + 1} is empty; expected one label per line`, file);
+    if (isMissingLabel(t)) throw new LensError(`line ${i + 1} is "${t}", a missing value; expected a class name on every line`, file);
     return t;
   });
   if (values.length > 0 && values.every((v) => /^[+-]?\d+$/.test(v))) return fromNumbers(values.map(Number));

@@ -1,7 +1,9 @@
 /**
  * On-disk cache of 2-D layouts, keyed by the caller's embeddings cache key plus every parameter
  * that shapes the layout, so reopening a panel shows the same map without recomputing it.
- * Entry file: 8-byte magic, u32 header length, JSON header {key, n}, then n×2 float32.
+ * Entry file: 8-byte magic, u32 header length, JSON header {key, n, sum}, then n×2 float32, where
+ * sum is the sha256 of the header's key and the float bytes: a flipped byte that keeps the file's
+ * size is caught on read, the entry removed and recomputed with a note.
  * Writes are atomic (temp file + rename); a cancelled computation never reaches put.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -9,7 +11,9 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunControl } from '../types';
 
-const MAGIC = Buffer.from('ELLAYOUT', 'latin1');
+/** Format 2 added the checksum; format-1 files have another magic and are plain misses. */
+const MAGIC = Buffer.from('ELLAYOU2', 'latin1');
+const MAGIC_V1 = Buffer.from('ELLAYOUT', 'latin1');
 
 /** Parameters are serialised with sorted keys so {a, b} and {b, a} are one entry. */
 function stableJson(value: unknown): string {
@@ -31,29 +35,50 @@ function entryPath(dir: string, key: string): string {
   return join(dir, `layout-${createHash('sha256').update(key).digest('hex').slice(0, 32)}.bin`);
 }
 
-/** The cached n×2 layout, or undefined when absent, unreadable, or for a different key (hash collision). */
-export async function getCachedLayout(dir: string, embeddingsKey: string, params: LayoutParams): Promise<Float32Array | undefined> {
+const payloadSum = (key: string, payload: Uint8Array) => createHash('sha256').update(key).update(payload).digest('hex');
+
+/**
+ * The cached n×2 layout, or nothing: absent, another format, another key (a hash collision), or
+ * damaged — then `damaged` says why and the entry (the cache's own file) has been removed.
+ */
+export async function readLayoutEntry(dir: string, embeddingsKey: string, params: LayoutParams): Promise<{ xy?: Float32Array; damaged?: string }> {
   const key = layoutKey(embeddingsKey, params);
+  const path = entryPath(dir, key);
   let bytes: Buffer;
   try {
-    bytes = await readFile(entryPath(dir, key));
+    bytes = await readFile(path);
   } catch {
-    return undefined;
+    return {};
   }
-  if (bytes.length < 12 || !bytes.subarray(0, 8).equals(MAGIC)) return undefined;
+  const damaged = async (why: string) => {
+    await unlink(path).catch(() => undefined);
+    return { damaged: `the layout cache entry ${path} was damaged (${why}); dropped and recomputed` };
+  };
+  // A format-1 entry (no checksum) is only out of date: the fresh layout replaces it.
+  if (bytes.subarray(0, 8).equals(MAGIC_V1)) return {};
+  if (bytes.length < 8 || !bytes.subarray(0, 8).equals(MAGIC)) return damaged('not a layout entry');
+  if (bytes.length < 12) return damaged('truncated header');
   const hlen = bytes.readUInt32LE(8);
-  if (12 + hlen > bytes.length) return undefined;
-  let header: { key?: string; n?: number };
+  if (12 + hlen > bytes.length) return damaged('truncated header');
+  let header: { key?: string; n?: number; sum?: string };
   try {
     header = JSON.parse(bytes.subarray(12, 12 + hlen).toString('utf8'));
   } catch {
-    return undefined;
+    return damaged('unreadable header');
   }
   const n = header.n;
-  if (header.key !== key || typeof n !== 'number' || bytes.length - 12 - hlen !== n * 8) return undefined;
+  if (typeof header.key !== 'string' || typeof n !== 'number' || typeof header.sum !== 'string') return damaged('unreadable header');
+  if (header.key !== key) return {};
+  const payload = bytes.subarray(12 + hlen);
+  if (payload.length !== n * 8 || payloadSum(key, payload) !== header.sum) return damaged('the layout does not match its checksum');
   const out = new Float32Array(n * 2);
-  new Uint8Array(out.buffer).set(bytes.subarray(12 + hlen));
-  return out;
+  new Uint8Array(out.buffer).set(payload);
+  return { xy: out };
+}
+
+/** The cached n×2 layout, or undefined when absent, damaged, or for a different key (hash collision). */
+export async function getCachedLayout(dir: string, embeddingsKey: string, params: LayoutParams): Promise<Float32Array | undefined> {
+  return (await readLayoutEntry(dir, embeddingsKey, params)).xy;
 }
 
 /** Stores a finished layout atomically; returns the entry's path. */
@@ -61,13 +86,14 @@ export async function putCachedLayout(dir: string, embeddingsKey: string, params
   if (xy.length % 2 !== 0) throw new Error(`putCachedLayout: expected n×2 values, got ${xy.length}`);
   const key = layoutKey(embeddingsKey, params);
   await mkdir(dir, { recursive: true });
-  const header = Buffer.from(JSON.stringify({ key, n: xy.length / 2 }), 'utf8');
+  const payload = new Uint8Array(xy.buffer, xy.byteOffset, xy.byteLength);
+  const header = Buffer.from(JSON.stringify({ key, n: xy.length / 2, sum: payloadSum(key, payload) }), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length, 0);
   const path = entryPath(dir, key);
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, Buffer.concat([MAGIC, len, header, Buffer.from(xy.buffer, xy.byteOffset, xy.byteLength)]));
+    await writeFile(tmp, Buffer.concat([MAGIC, len, header, payload]));
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
@@ -78,7 +104,8 @@ export async function putCachedLayout(dir: string, embeddingsKey: string, params
 
 /**
  * Cached layout or a freshly computed one, stored on success. If `compute` throws (cancelled,
- * bad input) nothing is written and the error propagates.
+ * bad input) nothing is written and the error propagates. A damaged entry, or a store that fails
+ * (a full or read-only disk), is not an error — the layout is good — but is said in `note`.
  */
 export async function cachedLayout(
   dir: string,
@@ -86,11 +113,15 @@ export async function cachedLayout(
   params: LayoutParams,
   compute: (ctl: RunControl) => Promise<Float32Array>,
   ctl: RunControl = {},
-): Promise<{ xy: Float32Array; cached: boolean }> {
-  const hit = await getCachedLayout(dir, embeddingsKey, params);
-  if (hit) return { xy: hit, cached: true };
+): Promise<{ xy: Float32Array; cached: boolean; note?: string }> {
+  const hit = await readLayoutEntry(dir, embeddingsKey, params);
+  if (hit.xy) return { xy: hit.xy, cached: true };
   const xy = await compute(ctl);
-  if (ctl.signal?.aborted) return { xy, cached: false };
-  await putCachedLayout(dir, embeddingsKey, params, xy);
-  return { xy, cached: false };
+  if (ctl.signal?.aborted) return { xy, cached: false, note: hit.damaged };
+  try {
+    await putCachedLayout(dir, embeddingsKey, params, xy);
+  } catch (err) {
+    return { xy, cached: false, note: [hit.damaged, `layout not cached (${(err as Error).message.split('\n')[0]})`].filter(Boolean).join('; ') };
+  }
+  return { xy, cached: false, note: hit.damaged };
 }

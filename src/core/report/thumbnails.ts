@@ -2,8 +2,11 @@
  * Small inline thumbnails (data: URIs) for items that have no file a browser could load:
  * IDX images everywhere, and every item in a self-contained HTML report.
  */
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
 import sharp from 'sharp';
 import { readIdx } from '../dataset/idx';
+import { readRegularFile } from '../dataset/regularFile';
 import { throwIfAborted } from '../errors';
 import type { RunControl } from '../types';
 
@@ -14,6 +17,24 @@ export interface ThumbnailOptions extends RunControl {
   limit?: number;
   /** When false, file-backed items get '' (the panel serves those files by URI instead). */
   files?: boolean;
+  /**
+   * The dataset (its folder, or the list file whose folder holds the images). When given, a file
+   * whose real path is outside it — reached by "../" in a manifest or by a symlink — is not
+   * inlined: a report is shared, and must not carry pictures of files the dataset does not hold.
+   */
+  root?: string;
+  /** Told once how many thumbnails were left out and why. */
+  onNote?: (note: string) => void;
+}
+
+/** The real folder a dataset's files must lie in, or undefined when it cannot be resolved. */
+async function realRoot(root: string): Promise<string | undefined> {
+  try {
+    const s = await stat(root);
+    return await realpath(s.isDirectory() ? root : dirname(root));
+  } catch {
+    return undefined;
+  }
 }
 
 const IDX_REF = /^(.*)#(\d+)$/;
@@ -23,6 +44,10 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
   const size = opts.size ?? 64;
   const limit = Math.min(paths.length, opts.limit ?? paths.length);
   const out = new Array<string>(paths.length).fill('');
+  const rootReal = opts.root ? await realRoot(opts.root) : undefined;
+  const inside = (real: string) => rootReal !== undefined && (real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep));
+  let outside = 0;
+  let firstOutside = '';
   const idxFiles = new Map<string, Promise<{ dims: number[]; data: Uint8Array } | undefined>>();
   const loadIdx = (file: string) => {
     if (!idxFiles.has(file)) idxFiles.set(file, readIdx(file).catch(() => undefined));
@@ -43,7 +68,15 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
         const png = await sharp(Buffer.from(px), { raw: { width: w, height: h, channels: c as 1 | 3 } }).png().toBuffer();
         out[i] = `data:image/png;base64,${png.toString('base64')}`;
       } else if (opts.files !== false) {
-        const jpg = await sharp(p).resize(size, size, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality: 75 }).toBuffer();
+        if (opts.root !== undefined) {
+          const real = await realpath(p);
+          if (!inside(real)) {
+            if (outside++ === 0) firstOutside = p === real ? p : `${p} → ${real}`;
+            return;
+          }
+        }
+        // A checked read: a FIFO or device among the paths is skipped, never waited on.
+        const jpg = await sharp(await readRegularFile(p)).resize(size, size, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality: 75 }).toBuffer();
         out[i] = `data:image/jpeg;base64,${jpg.toString('base64')}`;
       }
     } catch {
@@ -63,5 +96,8 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
   });
   await Promise.all(workers);
   opts.onProgress?.({ stage: 'thumbnails', done: limit, total: limit });
+  if (outside) {
+    opts.onNote?.(`${outside} thumbnail(s) left out of the report: the file lies outside the dataset ${opts.root} (reached by "../" or a symlink); first: ${firstOutside}`);
+  }
   return out;
 }

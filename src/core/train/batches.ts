@@ -1,3 +1,4 @@
+import { LensError } from '../errors';
 import { mulberry32 } from '../util/random';
 /**
  * Seeded P×K batches for training epochs. Unlike the breakdown sampler (which draws S independent
@@ -62,4 +63,22 @@ export function pkEpoch(labels: ArrayLike<number>, p: number, k: number, rand: (
     batches.push(Int32Array.from(rows));
   }
   return batches;
+}
+
+/**
+ * Refuses a training split from which pkEpoch cannot form one batch (it needs 2 classes with 2+
+ * items each), before anything is loaded or written: otherwise the run validates epoch 0, writes
+ * the untrained weights as its result, and only then fails.
+ */
+export function assertBatchable(labels: Int32Array, trainRows: Int32Array, p: number, k: number, dataset: string): void {
+  const counts = new Map<number, number>();
+  for (const r of trainRows) counts.set(labels[r], (counts.get(labels[r]) ?? 0) + 1);
+  const usable = [...counts.values()].filter((c) => c >= 2).length;
+  if (usable >= 2) return;
+  const full = [...counts.values()].filter((c) => c >= k).length;
+  throw new LensError(
+    `cannot form one ${p}×${k} training batch: its training split has ${trainRows.length} item(s) in ${counts.size} class(es), ${usable} of them with 2 or more items (${full} with K=${k}); ` +
+      'a batch needs at least 2 classes with 2+ items each (an anchor needs a positive and a negative). Add images per class, or choose another validation split',
+    dataset,
+  );
 }

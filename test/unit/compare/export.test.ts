@@ -73,7 +73,10 @@ test('the compare report inlines the comparison (typed arrays intact) and thumbn
     mkdirSync(join(dir, 'ds'));
     const paths = [0, 1, 2].map((i) => join(dir, 'ds', `${i}.png`));
     for (const p of paths) await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toFile(p);
-    const html = await compareReportHtml(sample(paths), { assets: { script: 'window.x = 1;', css: 'body{}' }, thumbnails: 2, theme: 'dark' });
+    // The report inlines only files inside A's dataset (see report/thumbnails), so A names the real one.
+    const cmp = sample(paths);
+    cmp.a.source.dataset = join(dir, 'ds');
+    const html = await compareReportHtml(cmp, { assets: { script: 'window.x = 1;', css: 'body{}' }, thumbnails: 2, theme: 'dark' });
     const text = /<script type="application\/json" id="lens-data">([\s\S]*?)<\/script>/.exec(html)![1];
     const data = decodeCompare(text);
     assert.deepEqual(Array.from(data.jaccard), Array.from(Float32Array.from([1, 1 / 3, 0.5])));

@@ -38,7 +38,9 @@ test('P×K sampler: deterministic per seed, P distinct classes, K distinct items
     for (const [label, count] of perClass) assert.equal(count, label === 9 ? 2 : 3);
   }
   assert.throws(() => new PKSampler(new Int32Array(5), 2, 2, 1), /at least two classes/);
-  assert.throws(() => new PKSampler(labels, 0, 2, 1), /positive integers/);
+  assert.throws(() => new PKSampler(labels, 0, 2, 1), /P ≥ 2 classes and K ≥ 2/);
+  assert.throws(() => new PKSampler(labels, 1, 1, 1), /P ≥ 2 classes and K ≥ 2/);
+  assert.throws(() => new PKSampler(Int32Array.from([0, 1, 2]), 2, 2, 1), /a class with at least 2 items/);
 });
 
 test('EET breakdown: shape, determinism, and consistency of its parts', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeEmbeddings } from '../../../src/core/embed';
 import { CancelledError, LensError } from '../../../src/core/errors';
@@ -47,7 +47,7 @@ test('ONNX over an ImageFolder in the worker: rows match a plain-JS forward pass
   assert.ok(r.assumptions.some((a) => a.includes('mean/std')));
 });
 
-test('cache: a second run loads from disk with identical vectors; touching a file misses', async () => {
+test('cache: a second run loads from disk with identical vectors; keyed by content, not mtime', async () => {
   const root = tmp();
   const cacheDir = tmp('lens-cache-');
   await makeImageFolder(root, { a: 3, b: 3 });
@@ -60,6 +60,11 @@ test('cache: a second run loads from disk with identical vectors; touching a fil
   assert.deepEqual(Array.from(again.embeddings.labels), Array.from(first.embeddings.labels));
   assert.equal(again.backend, first.backend);
   assert.deepEqual(again.model, first.model);
+  // Touching a file keeps its content: still the same entry.
+  utimesSync(join(root, 'a', 'img0.png'), new Date(2001, 1, 1), new Date(2001, 1, 1));
+  assert.equal((await computeEmbeddings(tiny, root, { cacheDir })).fromCache, true);
+  // Another image's bytes under the same name (mtime put back) is another dataset.
+  writeFileSync(join(root, 'a', 'img0.png'), readFileSync(join(root, 'b', 'img0.png')));
   utimesSync(join(root, 'a', 'img0.png'), new Date(2001, 1, 1), new Date(2001, 1, 1));
   assert.equal((await computeEmbeddings(tiny, root, { cacheDir })).fromCache, false);
   const other = await computeEmbeddings(tiny, root, { cacheDir, config: { resize: 'stretch' } });
@@ -127,7 +132,7 @@ test('an unwritable cache folder does not fail the run; it is reported', async (
   writeFileSync(blocker, 'a file where the cache folder should be');
   const r = await computeEmbeddings(tiny, root, { cacheDir: blocker });
   assert.equal(r.embeddings.n, 4);
-  assert.ok(r.assumptions.some((a) => a.startsWith('cache not written')));
+  assert.ok(r.assumptions.some((a) => a.startsWith('cache off for this run') && a.includes('it is not a folder')));
 });
 
 test('a model checkpoint with a labels file instead of images is refused', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedLayout, getCachedLayout, layoutKey, putCachedLayout } from '../../../src/core/projection/layoutCache';
@@ -40,6 +40,25 @@ test('cachedLayout computes once, and a cancelled computation writes nothing', a
     assert.equal(calls, 1);
     await assert.rejects(cachedLayout(dir, 'k', { seed: 2 }, async () => { throw new CancelledError(); }), CancelledError);
     assert.equal(readdirSync(dir).length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a layout entry damaged in place (same size) is caught by its checksum, removed and reported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'el-layout-'));
+  try {
+    const xy = Float32Array.from([1, 2, 3, 4]);
+    await putCachedLayout(dir, 'emb', { seed: 1 }, xy);
+    const [file] = readdirSync(dir);
+    const b = readFileSync(join(dir, file));
+    b[b.length - 2] ^= 0x10;
+    writeFileSync(join(dir, file), b);
+    const r = await cachedLayout(dir, 'emb', { seed: 1 }, async () => Float32Array.from([9, 9, 9, 9]));
+    assert.equal(r.cached, false);
+    assert.deepEqual(Array.from(r.xy), [9, 9, 9, 9]);
+    assert.match(r.note!, /layout cache entry .* was damaged \(the layout does not match its checksum\); dropped and recomputed/);
+    assert.deepEqual(await getCachedLayout(dir, 'emb', { seed: 1 }), Float32Array.from([9, 9, 9, 9]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
