@@ -6,6 +6,7 @@ import { commands } from './cli/commands';
 import { cliAbort } from './cli/command';
 import { UsageError } from './cli/args';
 import { LensError, isCancelled } from './core/errors';
+import { fsErrorReason } from './core/io/outputs';
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
@@ -17,6 +18,20 @@ function mainHelp(): string {
     '',
     'Run `embedding-lens <command> --help` for the options of one command.',
   ].join('\n');
+}
+
+/**
+ * One line for what the user can act on: a LensError as is, a Node system error (a file that
+ * cannot be read or written) as "<path>: <what> (<code>)". Anything else is a bug: its stack.
+ */
+export function errorLine(err: unknown): string {
+  if (err instanceof LensError) return err.message;
+  const sys = err as NodeJS.ErrnoException | undefined;
+  if (err instanceof Error && typeof sys?.code === 'string' && typeof sys.syscall === 'string') {
+    const what = fsErrorReason(sys.code, sys.message);
+    return sys.path ? `${sys.path}: ${what} (${sys.code})` : `${what} (${sys.code}, ${sys.syscall})`;
+  }
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,8 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`embedding-lens ${name}: cancelled\n`);
       return 1;
     }
-    const msg = err instanceof LensError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.stderr.write(`embedding-lens ${name}: ${msg}\n`);
+    process.stderr.write(`embedding-lens ${name}: ${errorLine(err)}\n`);
     return 1;
   }
 }
@@ -59,7 +73,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`embedding-lens: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.stderr.write(`embedding-lens: ${errorLine(err)}\n`);
       process.exitCode = 1;
     },
   );

@@ -1,3 +1,5 @@
+import { writeJsonAtomic } from '../core/io/outputs';
+
 /** One CLI subcommand. `run` returns the exit code: 0 success, 1 failure (UsageError → 2 is handled by the dispatcher). */
 export interface CliCommand {
   name: string;
@@ -7,15 +9,13 @@ export interface CliCommand {
   run(argv: string[]): Promise<number>;
 }
 
-/** Writes a result as pretty JSON to `--out` when given, else to stdout. */
+/**
+ * Writes a result as pretty JSON to `--out` when given (atomically: a full disk leaves the previous
+ * file intact), else to stdout.
+ */
 export async function writeJson(value: unknown, out?: string): Promise<void> {
-  const text = JSON.stringify(value, null, 2) + '\n';
-  if (out) {
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(out, text);
-  } else {
-    process.stdout.write(text);
-  }
+  if (out) await writeJsonAtomic(out, value);
+  else process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
 /** Aborted on Ctrl-C: every long-running subcommand passes this signal to the engine. */

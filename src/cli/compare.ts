@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { runComparison, compareDeltasJson, writeCompareCsv, writeCompareReport, DEFAULT_LIST_SIZE } from '../core/compare';
+import { COMPARE_CSV_FILES } from '../core/compare/export';
 import { checkKnown, numberFlag, parseArgs, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
+import { checkOutputFolder, checkOutputs, checkpointInputs, outputFlag } from './outputArgs';
 import { stderrProgress } from './progress';
 import { SETTINGS_BOOLEANS, SETTINGS_FLAGS, SETTINGS_USAGE, settingsFromArgs } from './inspectFlags';
 
@@ -22,6 +24,7 @@ rose most. With --out, a self-contained HTML report with both maps (B Procrustes
   --out FILE.html       write the HTML report
   --json FILE           write the deltas JSON to FILE instead of stdout
   --csv DIR             also write headline.csv, classes.csv, eet.csv, items.csv, jaccard.csv
+                        (text cells starting with = + - @ get a leading ' so spreadsheets show them as text)
   --list N              items in the most-worse and most-better lists (default ${DEFAULT_LIST_SIZE})
   --theme T             report theme: auto | light | dark
   --thumbnails N        inline thumbnails for at most N items in the report (default 5000; 0 = none)
@@ -46,8 +49,14 @@ export const compareCommand: CliCommand = {
     const thumbnails = numberFlag(args, 'thumbnails', 5000, { integer: true, min: 0 });
     const listSize = numberFlag(args, 'list', DEFAULT_LIST_SIZE, { integer: true, min: 0 });
     const datasetB = stringFlag(args, 'dataset-b');
-    const out = stringFlag(args, 'out');
-    const csvDir = stringFlag(args, 'csv');
+    const out = outputFlag(args, 'out', ['.html']);
+    const json = outputFlag(args, 'json', ['.json']);
+    const csvFlag = stringFlag(args, 'csv');
+    const csvDir = csvFlag === undefined ? undefined : resolve(csvFlag);
+    // Before any work: never over an input, a folder or device, or into a missing folder.
+    const inputs = [...checkpointInputs(checkpointA), ...checkpointInputs(checkpointB), dataset && resolve(dataset), datasetB && resolve(datasetB)];
+    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], inputs);
+    await checkOutputFolder('--csv', csvDir, COMPARE_CSV_FILES, inputs);
 
     const progress = stderrProgress();
     const run = await runComparison(
@@ -68,12 +77,12 @@ export const compareCommand: CliCommand = {
       return 1;
     }
     if (out) {
-      await writeCompareReport(resolve(out), run.data, { theme, thumbnails, signal: cliAbort.signal, onProgress: progress });
-      process.stderr.write(`report written to ${resolve(out)}\n`);
+      await writeCompareReport(out, run.data, { theme, thumbnails, signal: cliAbort.signal, onProgress: progress });
+      process.stderr.write(`report written to ${out}\n`);
     }
-    const csvFiles = csvDir ? await writeCompareCsv(resolve(csvDir), run.data) : undefined;
+    const csvFiles = csvDir ? await writeCompareCsv(csvDir, run.data) : undefined;
     const dims = run.a.embeddings && run.b.embeddings ? { a: run.a.embeddings.dim, b: run.b.embeddings.dim } : undefined;
-    await writeJson({ ...compareDeltasJson(run.data, { dims, matchedBy: run.match.by }), report: out ? resolve(out) : undefined, csv: csvFiles }, stringFlag(args, 'json'));
+    await writeJson({ ...compareDeltasJson(run.data, { dims, matchedBy: run.match.by }), report: out, csv: csvFiles }, json);
     return 0;
   },
 };

@@ -1,5 +1,4 @@
-import { join, resolve } from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { makeDemoCheckpoint } from '../core/demo/demoModel';
 import { fashionMnistFolder, makeProductImages } from '../core/demo';
 import { runInspection, type InspectionRun } from '../core/inspect/pipeline';
@@ -7,6 +6,10 @@ import { DEFAULT_SETTINGS, type InspectionSettings } from '../core/inspect/setti
 import { writeReport } from '../core/report/writeReport';
 import { compareInspections, writeCompareReport } from '../core/compare';
 import { fineTune } from '../core/train/fineTune';
+import { assertReplaceableOutput, runDirFor } from '../core/train/checkpointWriter';
+import { claimDemoFolder, DEMO_MARKER, recordDemoPath } from '../core/demo/atomicDir';
+import { writeJsonAtomic } from '../core/io/outputs';
+import { CancelledError } from '../core/errors';
 import { checkKnown, numberFlag, parseArgs, stringFlag } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
 import { stderrProgress } from './progress';
@@ -23,6 +26,9 @@ the result and compares the two. Writes to the output folder:
   checkpoint-eet/     the fine-tuned checkpoint
   before.html, after.html, compare.html   self-contained reports
   summary.json        the headline metrics before and after
+  ${DEMO_MARKER}  the list of everything the demo wrote there
+The output folder must be new, empty, or an earlier demo output holding only what the demo wrote;
+anything else in it (your own model, notes) is named and nothing is replaced.
 Prints the headline metrics table on stderr and summary.json on stdout.
 
   --out DIR             output folder (default demo-output)
@@ -47,34 +53,53 @@ export const demoCommand: CliCommand = {
     const signal = cliAbort.signal;
     const progress = stderrProgress();
     const say = (s: string) => process.stderr.write(`\n== ${s}\n`);
-    await mkdir(out, { recursive: true });
+    // Claimed before anything is written: a folder the demo did not make, or one holding anything
+    // the demo did not write, is refused as a whole (the message names the stray entry).
+    await claimDemoFolder(out, { generator: 'embedding-lens demo', version: 1 });
+    const record = (rel: string, opts?: { owned?: boolean }) => recordDemoPath(out, rel, opts);
+    // The fine-tuned checkpoint folder is guarded by its own record (fine-tune.json): checked now,
+    // not after the dataset and the first inspection.
+    assertReplaceableOutput(join(out, 'checkpoint-eet'));
 
     say('Making the demo dataset');
     const dataset = args.flags.has('fashion-mnist')
       ? await fashionMnistFolder(join(out, 'dataset'), { perClass, seed, split: 'test', size: 32, rgb: true }, { signal, onProgress: progress })
       : await makeProductImages(join(out, 'dataset'), { perClass, seed }, { signal, onProgress: progress });
+    await record('dataset');
     process.stderr.write(`${dataset.count} images in ${dataset.classNames.length} classes at ${dataset.root}\n`);
 
     say('Building the demo checkpoint (a small untrained CNN)');
     const checkpoint = join(await makeDemoCheckpoint(join(out, 'checkpoint'), { seed }), 'model.json');
+    await record('checkpoint');
 
     const settings: InspectionSettings = { ...DEFAULT_SETTINGS, umap: { ...DEFAULT_SETTINGS.umap, seed } };
     const cacheDir = join(out, '.cache');
+    await record('.cache', { owned: true });
     const inspect = async (label: string, ck: string, file: string): Promise<InspectionRun> => {
       say(`Inspecting ${label}`);
       const run = await runInspection({ checkpoint: ck, dataset: dataset.root, settings, cacheDir }, {}, { signal, onProgress: progress });
-      if (run.cancelled) throw new Error('cancelled');
+      if (run.cancelled) throw new CancelledError();
       await writeReport(join(out, file), run.data, { signal });
+      await record(file);
       process.stderr.write(`report: ${join(out, file)}\n`);
       return run;
     };
     const before = await inspect('the untrained checkpoint', checkpoint, 'before.html');
 
     say(`Fine-tuning with the EET loss (${epochs} epochs)`);
+    // A rerun trains beside the earlier checkpoint-eet and replaces it when done (both are the
+    // demo's). Both folders are recorded first, so a cancelled run leaves nothing unrecorded; what
+    // is inside them is guarded by the fine-tune's own record (fine-tune.json lists its files).
+    const tunedDir = join(out, 'checkpoint-eet');
+    const runDir = runDirFor(tunedDir);
+    await record('checkpoint-eet', { owned: true });
+    await record(basename(runDir), { owned: true });
     const tuned = await fineTune({
       checkpoint,
       dataset: dataset.root,
-      outDir: join(out, 'checkpoint-eet'),
+      outDir: tunedDir,
+      runDir,
+      replaceEarlier: true,
       epochs,
       lr: 1e-3,
       seed,
@@ -88,6 +113,7 @@ export const demoCommand: CliCommand = {
     // Both inspections are already done: compare them directly instead of re-running either.
     const cmp = await compareInspections({ data: before.data, graph: before.graph }, { data: after.data, graph: after.graph }, { k: settings.neighborsK, signal });
     await writeCompareReport(join(out, 'compare.html'), cmp.data, { signal });
+    await record('compare.html');
     process.stderr.write(`report: ${join(out, 'compare.html')} (mean kNN Jaccard before vs after: ${cmp.data.meanJaccard.toFixed(3)})\n`);
 
     const row = (r: InspectionRun) => inspectionSummary(r.data).metrics as Record<string, number>;
@@ -105,7 +131,8 @@ export const demoCommand: CliCommand = {
       meanJaccard: cmp.data.meanJaccard,
       reports: { before: join(out, 'before.html'), after: join(out, 'after.html'), compare: join(out, 'compare.html') },
     };
-    await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    await writeJsonAtomic(join(out, 'summary.json'), summary);
+    await record('summary.json');
     await writeJson(summary);
     return 0;
   },

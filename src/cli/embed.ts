@@ -1,7 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkKnown, numberFlag, numberListFlag, parseArgs, ParsedArgs, stringFlag, UsageError } from './args';
+import { CAPS } from '../core/limits';
 import { cliAbort, writeJson, type CliCommand } from './command';
+import { checkOutputs, checkpointInputs, outputFlag } from './outputArgs';
+import { writeJsonAtomic } from '../core/io/outputs';
 import { stderrProgress } from './progress';
 import { computeEmbeddings, defaultCacheDir } from '../core/embed';
 import { isBackendSetting } from '../core/runtime/select';
@@ -22,14 +24,14 @@ on stdout. Results are cached (checkpoint content + dataset files + settings).
   --out FILE.npy        write the N×D matrix; labels, class names, paths and splits go to
                         FILE.meta.json beside it
   --output WHICH        embedding output: last | penultimate | <output or layer name>
-  --input-size S        H or H,W        --channels 1|3       --layout NCHW|NHWC
+  --input-size S        H or H,W (≤ ${CAPS.inputSide.max})        --channels 1|3       --layout NCHW|NHWC
   --mean a[,b,c]        --std a[,b,c]   (pixels in [0,1])    --resize crop|stretch
                         (override embedding-lens.json beside the checkpoint)
   --max-per-class N     stratified subsample: at most N per class
   --max-items N         stratified subsample: at most N items in total
   --seed N              subsample seed (default 0)
   --split NAME          only items of this split (train, test, query, gallery, …)
-  --batch-size N        images per inference batch (default 64)
+  --batch-size N        images per inference batch (default 64, at most ${CAPS.batchSize.max})
   --backend B           auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
   --cache-dir DIR       cache folder (default ${defaultCacheDir()})
   --no-cache            neither read nor write the cache
@@ -46,7 +48,7 @@ function parseConfig(args: ParsedArgs): CheckpointConfig {
   const c: CheckpointConfig = {};
   const size = stringFlag(args, 'input-size');
   if (size !== undefined) {
-    const [h, w = h] = numberListFlag(args, 'input-size', [], { integer: true, min: 1 });
+    const [h, w = h] = numberListFlag(args, 'input-size', [], { integer: true, min: 1, cap: CAPS.inputSide });
     if (size.split(',').length > 2) throw new UsageError('--input-size expects H or H,W');
     c.height = h;
     c.width = w;
@@ -82,14 +84,20 @@ export const embedCommand: CliCommand = {
     const [checkpoint, dataset] = args.positionals.map((p) => resolve(p));
     const backend = stringFlag(args, 'backend') ?? 'auto';
     if (!isBackendSetting(backend)) throw new UsageError(`--backend expects auto, tfjs-node-gpu, tfjs-node, wasm or cpu, got "${backend}"`);
-    const out = stringFlag(args, 'out');
-    if (out !== undefined && !out.endsWith('.npy')) throw new UsageError('--out must name a .npy file');
+    const out = outputFlag(args, 'out', ['.npy']);
+    const meta = out?.replace(/\.npy$/i, '.meta.json');
+    const json = outputFlag(args, 'json', ['.json']);
     const config = parseConfig(args);
+    // Before any work: never over an input, a folder or device, or into a missing folder.
+    await checkOutputs(
+      [{ flag: '--out', file: out }, { flag: '--out (its .meta.json)', file: meta }, { flag: '--json', file: json }],
+      [...checkpointInputs(checkpoint), dataset],
+    );
     const r = await computeEmbeddings(checkpoint, dataset, {
       backend,
       output: parseOutput(stringFlag(args, 'output')),
       config: Object.keys(config).length ? config : undefined,
-      batchSize: numberFlag(args, 'batch-size', 64, { integer: true, min: 1 }),
+      batchSize: numberFlag(args, 'batch-size', 64, { integer: true, min: 1, cap: CAPS.batchSize }),
       dataset: {
         maxPerClass: numberFlag(args, 'max-per-class', 0, { integer: true, min: 0 }),
         maxTotal: numberFlag(args, 'max-items', 0, { integer: true, min: 0 }),
@@ -102,12 +110,10 @@ export const embedCommand: CliCommand = {
     });
     const e = r.embeddings;
     const files: Record<string, string> = {};
-    if (out) {
-      const npy = resolve(out);
-      const meta = npy.replace(/\.npy$/, '.meta.json');
-      await writeNpy(npy, e.vectors, [e.n, e.dim]);
-      await writeFile(meta, JSON.stringify({ classNames: e.classNames, labels: Array.from(e.labels), paths: e.paths, split: e.split }) + '\n');
-      files.vectors = npy;
+    if (out && meta) {
+      await writeNpy(out, e.vectors, [e.n, e.dim]);
+      await writeJsonAtomic(meta, { classNames: e.classNames, labels: Array.from(e.labels), paths: e.paths, split: e.split });
+      files.vectors = out;
       files.meta = meta;
     }
     if (r.skipped.count) process.stderr.write(`skipped ${r.skipped.count} unreadable image(s); first: ${r.skipped.first[0].path} (${r.skipped.first[0].reason})\n`);
@@ -116,7 +122,7 @@ export const embedCommand: CliCommand = {
         n: e.n, dim: e.dim, classes: e.classNames.length, backend: r.backend, fromCache: r.fromCache, model: r.model,
         assumptions: r.assumptions, skipped: r.skipped, dataset: r.dataset, timings: r.timings, files,
       },
-      stringFlag(args, 'json'),
+      json,
     );
     return 0;
   },

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { checkKnown, numberFlag, numberListFlag, parseArgs, requiredFlag, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
+import { checkOutputs, checkpointInputs, outputFlag } from './outputArgs';
 import { stderrProgress } from './progress';
 import { fineTune } from '../core/train/fineTune';
 import { DEFAULT_SETTINGS, type TrainWhat, type ValidationMode } from '../core/train/options';
@@ -10,12 +11,16 @@ const usage = `Usage: embedding-lens finetune <checkpoint> <dataset> --out DIR [
 
 Fine-tunes a checkpoint with the EET loss and writes a new checkpoint folder (never over the
 source). Progress on stderr; a JSON summary (history, best epoch, output folder) on stdout.
-Ctrl-C stops after the current step and keeps the best epoch so far.
+Ctrl-C stops after the current step and keeps the best epoch so far. The output folder is checked
+(and a small temp file written and removed there) before any image loads.
 
   <checkpoint>          model.json (tfjs LayersModel, or GraphModel with --head-only), a folder
                         holding one, or an .onnx file (with --head-only)
   <dataset>             image folder, manifest (.csv/.tsv/.jsonl), IDX files, SOP/In-Shop lists
-  --out DIR             the new checkpoint folder (must be new, empty, or an earlier fine-tune output)
+  --out DIR             the new checkpoint folder: new, empty, or an earlier fine-tune output that
+                        holds only what its fine-tune.json lists. Over an earlier output the run is
+                        written beside it (DIR-run-N) and replaces it only when it finishes with a
+                        better best validation map@r on the same split; Ctrl-C never replaces it
   --epochs N            training epochs (default ${DEFAULT_SETTINGS.epochs})
   --lr X                Adam learning rate (default ${DEFAULT_SETTINGS.lr}; 1e-3 with --head-only)
   --margin A            EET margin α (default ${DEFAULT_SETTINGS.margin})
@@ -49,7 +54,10 @@ export const finetuneCommand: CliCommand = {
     if (validation !== 'class-disjoint' && validation !== 'split') throw new UsageError(`--validation expects class-disjoint or split, got "${validation}"`);
     const backend = stringFlag(args, 'backend') ?? 'auto';
     if (!isBackendSetting(backend)) throw new UsageError(`--backend expects auto, tfjs-node-gpu, tfjs-node, wasm or cpu, got "${backend}"`);
-    const lr = stringFlag(args, 'lr') !== undefined ? numberFlag(args, 'lr', 0, { min: 0 }) : undefined;
+    const lr = stringFlag(args, 'lr') !== undefined ? numberFlag(args, 'lr', 0, { above: 0 }) : undefined;
+    const json = outputFlag(args, 'json', ['.json']);
+    // The JSON summary may not land among the inputs, nor inside the folder the run replaces.
+    await checkOutputs([{ flag: '--json', file: json }], [...checkpointInputs(checkpoint), dataset, outDir]);
 
     const progress = stderrProgress();
     const result = await fineTune({
@@ -80,7 +88,18 @@ export const finetuneCommand: CliCommand = {
             (e.loss ? `, mean loss ${e.loss.total.toFixed(4)}` : ' (before training)') + '\n',
         ),
     });
-    await writeJson(result, stringFlag(args, 'json'));
+    await writeJson(result, json);
+    const e = result.earlier;
+    if (e && !e.replaced) {
+      const why = !e.comparable
+        ? 'was validated on a different split, so the two cannot be compared'
+        : result.cancelled || result.error
+          ? 'did not finish'
+          : `did not beat its best map@r ${e.mapAtR.toFixed(4)}`;
+      process.stderr.write(`the earlier result in ${e.outDir} is kept: this run ${why}; this run is in ${e.runDir}\n`);
+    } else if (e?.replaced) {
+      process.stderr.write(`this run beat the earlier result in ${e.outDir} (map@r ${e.mapAtR.toFixed(4)}) and replaced it\n`);
+    }
     if (result.cancelled || result.error) {
       process.stderr.write(`${result.cancelled ? 'cancelled' : `stopped: ${result.error}`}; the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}\n`);
       return 1;

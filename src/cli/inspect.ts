@@ -3,6 +3,7 @@ import { runInspection } from '../core/inspect/pipeline';
 import { writeReport } from '../core/report/writeReport';
 import { checkKnown, numberFlag, parseArgs, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
+import { checkOutputs, checkpointInputs, outputFlag } from './outputArgs';
 import { stderrProgress } from './progress';
 import { inspectionSummary, SETTINGS_BOOLEANS, SETTINGS_FLAGS, SETTINGS_USAGE, settingsFromArgs } from './inspectFlags';
 
@@ -35,7 +36,10 @@ export const inspectCommand: CliCommand = {
     const theme = stringFlag(args, 'theme') ?? 'auto';
     if (theme !== 'auto' && theme !== 'light' && theme !== 'dark') throw new UsageError(`--theme expects auto, light or dark, got "${theme}"`);
     const thumbnails = numberFlag(args, 'thumbnails', 5000, { integer: true, min: 0 });
-    const out = stringFlag(args, 'out');
+    const out = outputFlag(args, 'out', ['.html']);
+    const json = outputFlag(args, 'json', ['.json']);
+    // Before any work: never over an input (`--out cnn.onnx`), a folder or device, or into a missing folder.
+    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], [...checkpointInputs(checkpoint), dataset && resolve(dataset)]);
     const progress = stderrProgress();
     const run = await runInspection(
       { checkpoint: resolve(checkpoint), dataset: dataset && resolve(dataset), settings, cacheDir },
@@ -47,10 +51,10 @@ export const inspectCommand: CliCommand = {
       return 1;
     }
     if (out) {
-      await writeReport(resolve(out), run.data, { theme, thumbnails, signal: cliAbort.signal, onProgress: progress });
-      process.stderr.write(`report written to ${resolve(out)}\n`);
+      await writeReport(out, run.data, { theme, thumbnails, signal: cliAbort.signal, onProgress: progress });
+      process.stderr.write(`report written to ${out}\n`);
     }
-    await writeJson({ ...inspectionSummary(run.data), report: out ? resolve(out) : undefined }, stringFlag(args, 'json'));
+    await writeJson({ ...inspectionSummary(run.data), report: out }, json);
     return 0;
   },
 };

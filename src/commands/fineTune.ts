@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import { isCancelled, LensError } from '../core/errors';
 import { fineTune } from '../core/train/fineTune';
-import { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, SIDECAR } from '../core/train/checkpointWriter';
+import { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, keepOrReplaceQuestion, replaceEarlierRun, SIDECAR } from '../core/train/checkpointWriter';
 import type { BackendSetting } from '../core/runtime/select';
 import type { FineTuneResult, FineTuneSettings, StepReport, TrainWhat } from '../core/train/options';
 import { log } from '../host/log';
@@ -83,11 +83,11 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
       if (!answer) return undefined;
       ({ state, outDir } = answer);
     }
-    assertWritableOutDir(outDir, checkpoint);
+    assertWritableOutDir(outDir, checkpoint, dataset.fsPath);
   } catch (err) {
     return fail(err);
   }
-  return train(context, { checkpoint, kind, dataset: dataset.fsPath, settings: state.settings, outDir, backend: user.backend, signal: opts.signal });
+  return train(context, { checkpoint, kind, dataset: dataset.fsPath, settings: state.settings, outDir, backend: user.backend, signal: opts.signal, noPrompt: opts.noPrompt });
 }
 
 /** model.json alone says nothing: name it with its folder. */
@@ -257,6 +257,8 @@ interface TrainJob {
   outDir: string;
   backend: BackendSetting;
   signal?: AbortSignal;
+  /** No questions (tests, scripted runs): an earlier result that was not beaten is kept. */
+  noPrompt?: boolean;
 }
 
 async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<FineTuneResult | undefined> {
@@ -271,7 +273,7 @@ async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<F
   panel.on('compare', () => actions.compare());
   panel.on('reveal', () => actions.reveal());
   try {
-    const result = await withEngineProgress(`Embedding Lens: fine-tuning ${name}`, async (signal, report) => {
+    let result = await withEngineProgress(`Embedding Lens: fine-tuning ${name}`, async (signal, report) => {
       const controller = new AbortController();
       signal.addEventListener('abort', () => controller.abort(), { once: true });
       if (job.signal?.aborted) controller.abort();
@@ -302,6 +304,8 @@ async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<F
         fromPanel.dispose();
       }
     });
+    if (!job.noPrompt) result = await keepOrReplace(result);
+    actions.outDir = result.outDir;
     const status: TrainingOutcome['status'] = result.cancelled ? 'cancelled' : result.error ? 'error' : 'done';
     panel.finish({ status, outDir: result.outDir, best: result.best, backend: result.backend, ...(result.error ? { message: result.error } : {}) });
     tell(result, name, actions);
@@ -321,6 +325,25 @@ async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<F
     }
     return undefined;
   }
+}
+
+/**
+ * A finished run written beside an earlier result that it did not beat: ask (modal) whether to
+ * keep the earlier one or replace it. Closing the dialog keeps the earlier one.
+ */
+async function keepOrReplace(result: FineTuneResult): Promise<FineTuneResult> {
+  const question = keepOrReplaceQuestion(result);
+  const e = result.earlier;
+  if (!question || !e) return result;
+  const REPLACE = 'Replace';
+  const choice = await vscode.window.showWarningMessage(question, { modal: true }, 'Keep earlier', REPLACE);
+  if (choice !== REPLACE) {
+    log.info(`Fine-tune: kept the earlier result in ${e.outDir}; the new run is in ${e.runDir}`);
+    return result;
+  }
+  await replaceEarlierRun(e.runDir, e.outDir);
+  log.info(`Fine-tune: replaced the earlier result in ${e.outDir} with the new run`);
+  return { ...result, outDir: e.outDir, earlier: { ...e, replaced: true } };
 }
 
 /** Per step, the notification shows the epoch as the stage, the run's ETA and the EET terms. */
@@ -358,7 +381,8 @@ function tell(result: FineTuneResult, name: string, actions: ActionHandlers): vo
 class ActionHandlers {
   constructor(
     private readonly source: string,
-    private readonly outDir: string,
+    /** Where the new checkpoint is: set again once the run ends (beside an earlier result, or in its place). */
+    public outDir: string,
   ) {}
 
   /** The file that stands for the new checkpoint: model.json, or the backbone of a chained head. */

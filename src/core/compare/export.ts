@@ -2,10 +2,11 @@
  * The comparison's deltas as JSON (one object, what `embedding-lens compare` prints) and as CSV
  * tables (headline, per class, EET, changed items, per-item Jaccard) for spreadsheets and CI diffs.
  */
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CompareData, InspectionData, ItemChange, MetricDelta } from '../../protocol';
 import { LensError } from '../errors';
+import { fsErrorReason, writeFileAtomic, writeJsonAtomic } from '../io/outputs';
 import { itemPaths } from './compare';
 import { CLASS_KEYS } from './deltas';
 
@@ -88,9 +89,15 @@ export function compareDeltasJson(cmp: CompareData, extras: DeltasExtras = {}): 
   };
 }
 
-function csvField(v: unknown): string {
+/**
+ * One CSV cell. Text starting with = + - @ TAB or CR is what a spreadsheet runs as a formula
+ * (`=HYPERLINK(...)` in a class name or a file path): it gets a leading ' as OWASP advises, so it
+ * shows as text. Numbers are written as numbers (a negative delta stays a number).
+ */
+export function csvField(v: unknown): string {
   if (v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v))) return '';
-  const s = String(v);
+  let s = String(v);
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -136,25 +143,17 @@ export function jaccardCsv(cmp: CompareData): string {
   return csv(['index', 'path', 'class', 'jaccard'], rows);
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw new LensError(`could not be written (${(err as Error).message})`, file);
-  }
-}
+/** The files writeCompareCsv writes into its folder (the CLI checks each before any work). */
+export const COMPARE_CSV_FILES = ['headline.csv', 'classes.csv', 'eet.csv', 'items.csv', 'jaccard.csv'] as const;
 
 /** headline.csv, classes.csv, eet.csv, items.csv and jaccard.csv in `dir` (created); returns the files. */
 export async function writeCompareCsv(dir: string, cmp: CompareData): Promise<string[]> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new LensError(`could not create the folder for the CSV files (${(err as Error).message})`, dir);
+    throw new LensError(`could not create the folder for the CSV files (${fsErrorReason((err as NodeJS.ErrnoException).code, (err as Error).message)})`, dir);
   }
-  const tables: [string, string][] = [
+  const tables: [(typeof COMPARE_CSV_FILES)[number], string][] = [
     ['headline.csv', headlineCsv(cmp)],
     ['classes.csv', classesCsv(cmp)],
     ['eet.csv', eetCsv(cmp)],
@@ -164,12 +163,12 @@ export async function writeCompareCsv(dir: string, cmp: CompareData): Promise<st
   const files: string[] = [];
   for (const [name, text] of tables) {
     const file = join(dir, name);
-    await writeAtomically(file, text);
+    await writeFileAtomic(file, text);
     files.push(file);
   }
   return files;
 }
 
 export async function writeCompareJson(file: string, cmp: CompareData, extras: DeltasExtras = {}): Promise<void> {
-  await writeAtomically(file, JSON.stringify(compareDeltasJson(cmp, extras), null, 2) + '\n');
+  await writeJsonAtomic(file, compareDeltasJson(cmp, extras));
 }

@@ -6,7 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initTfjs } from '../runtime/tfjs';
-import { saveLayersModel, writeDirAtomically } from '../train/checkpointWriter';
+import { saveLayersModel } from '../train/checkpointWriter';
+import { writeDirAtomically } from './atomicDir';
 
 export interface DemoModelOptions {
   /** Square input size in pixels (default 32). */
@@ -33,7 +34,10 @@ export async function makeDemoCheckpoint(outDir: string, opts: DemoModelOptions 
   model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   model.add(tf.layers.dense({ units: dim, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }), name: 'embedding' }));
   try {
-    return await writeDirAtomically(outDir, async (tmp) => {
+    // Marked as the demo's own (with the list of what it wrote), so a rerun may replace it and a
+    // folder holding anything else is refused.
+    const marker = { generator: 'embedding-lens demo checkpoint', version: 1, seed, inputSize: size, dim };
+    return await writeDirAtomically(outDir, marker, async (tmp) => {
       await saveLayersModel(tf, model, tmp, 'model');
       const config = { inputSize: [size, size], channels: 3, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], resize: 'stretch', output: 'last' };
       await writeFile(join(tmp, 'embedding-lens.json'), JSON.stringify(config, null, 2) + '\n');

@@ -3,12 +3,13 @@
  * file that opens in any browser with no network and no server. Written atomically (temp + rename)
  * so an interrupted export never leaves a half file where the user expects a report.
  */
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { encodeInspection, type InspectionData } from '../../protocol';
 import { makeNonce, panelHtml } from '../../host/panelHtml';
 import { LensError } from '../errors';
+import { writeFileAtomic } from '../io/outputs';
 import type { RunControl } from '../types';
 import { thumbnailDataUris } from './thumbnails';
 
@@ -60,22 +61,20 @@ async function withInlineThumbnails(data: InspectionData, opts: ReportOptions): 
   if (!data.items || limit <= 0) return data;
   const already = data.items.thumbnails;
   if (already && already.every((t) => t === '' || t.startsWith('data:'))) return data;
-  const thumbnails = await thumbnailDataUris(data.items.paths, { limit, signal: opts.signal, onProgress: opts.onProgress });
-  return { ...data, items: { ...data.items, thumbnails } };
+  // Files outside the dataset (manifest "../", symlinks) are not inlined; the report says how many.
+  const notes: string[] = [];
+  const thumbnails = await thumbnailDataUris(data.items.paths, {
+    limit, signal: opts.signal, onProgress: opts.onProgress, root: data.source.dataset || undefined, onNote: (n) => notes.push(n),
+  });
+  return { ...data, items: { ...data.items, thumbnails }, ...(notes.length ? { notes: [...(data.notes ?? []), ...notes] } : {}) };
 }
 
 export async function writeReport(file: string, data: InspectionData, opts: ReportOptions = {}): Promise<void> {
   await writeFileAtomically(file, await reportHtml(data, opts));
 }
 
-/** Temp file + rename: an interrupted export never leaves a half file where a report is expected. */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.report.tmp`);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw new LensError(`could not be written (${(err as Error).message})`, file);
-  }
-}
+/**
+ * Temp file + fsync + rename: an interrupted export or a full disk never leaves a half file where a
+ * report is expected. The one writer in core/io/outputs, under the name its callers know.
+ */
+export const writeFileAtomically: (file: string, text: string) => Promise<void> = writeFileAtomic;

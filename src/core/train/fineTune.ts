@@ -1,7 +1,10 @@
 import { CancelledError, LensError } from '../errors';
 import { startWorker } from '../util/workerPath';
 import { resolveSettings, type EpochReport, type FineTuneOptions, type FineTuneResult, type StepReport } from './options';
-import { assertWritableOutDir } from './checkpointWriter';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { probeWritable } from '../io/outputs';
+import { assertWritableOutDir, defaultOutDir } from './checkpointWriter';
 import type { Progress } from '../types';
 
 /** What crosses into the training worker: the options minus the signal and callbacks. */
@@ -12,7 +15,7 @@ export type TrainMessage =
   | { type: 'step'; s: StepReport }
   | { type: 'epoch'; e: EpochReport }
   | { type: 'done'; result: FineTuneResult }
-  | { type: 'error'; name: string; message: string; code?: string };
+  | { type: 'error'; name: string; message: string; code?: string; syscall?: string; path?: string };
 
 /**
  * Fine-tunes a checkpoint with the EET loss in a worker thread, so the extension host's event loop
@@ -20,16 +23,15 @@ export type TrainMessage =
  * worker to stop after its current step, and the promise then resolves with `cancelled: true` and
  * the best epoch so far already written at `outDir`. Bad input rejects with a LensError.
  */
-export function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
+export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   const { signal, onProgress, onStep, onEpoch, ...job } = opts;
-  if (signal?.aborted) return Promise.reject(new CancelledError());
-  // Checked here too, so a wrong output folder fails at once instead of after a worker starts.
-  try {
-    resolveSettings(job);
-    if (job.outDir) assertWritableOutDir(job.outDir, job.checkpoint);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  if (signal?.aborted) throw new CancelledError();
+  // Checked here, before the worker loads a single image: a wrong, unwritable or full output
+  // location fails at once instead of after the dataset loaded.
+  resolveSettings(job);
+  job.outDir = resolvePath(job.outDir ?? defaultOutDir(job.checkpoint));
+  assertWritableOutDir(job.outDir, job.checkpoint, job.dataset);
+  await probeWritable(nearestFolder(dirname(job.outDir)), job.outDir);
   return new Promise<FineTuneResult>((resolve, reject) => {
     const worker = startWorker('train', { workerData: job });
     let settled = false;
@@ -60,6 +62,13 @@ export function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   });
 }
 
+/** The folder itself, or its nearest existing ancestor (the output's parents are created when written). */
+function nearestFolder(dir: string): string {
+  let d = dir;
+  while (!(existsSync(d) && statSync(d).isDirectory()) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+
 /**
  * From source (tests under tsx) the entry is TypeScript, which a worker cannot import even with
  * inherited --import flags on Node 20; tsx's CommonJS hook, required first in an eval'd stub, can.
@@ -67,7 +76,8 @@ export function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
 function reviveError(m: Extract<TrainMessage, { type: 'error' }>): Error {
   if (m.name === 'CancelledError') return new CancelledError(m.message);
   if (m.name === 'LensError') return new LensError(m.message, undefined, m.code);
-  const e = new Error(m.message);
+  const e: NodeJS.ErrnoException = new Error(m.message);
   e.name = m.name;
+  if (m.syscall) Object.assign(e, { code: m.code, syscall: m.syscall, path: m.path });
   return e;
 }

@@ -71,6 +71,12 @@ export interface FineTuneResult {
   cancelled: boolean;
   /** Set when training stopped on an error after the best epoch so far was saved. */
   error?: string;
+  /**
+   * Set when the output folder held an earlier fine-tune result: this run was written beside it
+   * (runDir) and replaced it only when it finished with a better best map@r on the same
+   * validation split (replaced: true; outDir above is then the earlier folder, else runDir).
+   */
+  earlier?: { outDir: string; runDir: string; mapAtR: number; comparable: boolean; replaced: boolean };
   /** tfjs backend that trained. */
   backend: string;
 }
@@ -91,6 +97,10 @@ export type FineTuneOptions = Partial<FineTuneSettings> & {
   backend?: 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
   /** Cap on training items (stratified), 0 = all. */
   maxItems?: number;
+  /** Where the run goes when outDir holds an earlier result (default: the first free `<outDir>-run-N`). */
+  runDir?: string;
+  /** Replace an earlier result at outDir at the end of a finished run even when it is not better (the demo's own folder). */
+  replaceEarlier?: boolean;
 } & RunControl & FineTuneCallbacks;
 
 function bad(msg: string): never {

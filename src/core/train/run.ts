@@ -1,18 +1,24 @@
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { loadCheckpoint, readModelJson, resolveCheckpointPath, type LoadedModel, type OutputChoice, type Preprocess, type TfjsLoadedModel } from '../checkpoint';
-import { CancelledError, LensError, throwIfAborted } from '../errors';
+import { CancelledError, LensError, isCancelled, throwIfAborted } from '../errors';
+import { writeFailed, writeJsonAtomic } from '../io/outputs';
+import { listEntries } from '../util/atomicDir';
 import { registerWasmTrainingKernels } from '../runtime/wasmTrainingKernels';
 import { initTfjs } from '../runtime/tfjs';
 import type { RunControl } from '../types';
-import { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, saveLayersModel, SIDECAR, writeDirAtomically } from './checkpointWriter';
+import {
+  assertReplaceableOutput, assertWritableOutDir, defaultOutDir, earlierRun, FINE_TUNE_FILE, replaceEarlierRun, runDirFor, saveLayersModel, SIDECAR, writeDirAtomically, type EarlierRun,
+} from './checkpointWriter';
 import { trainLoop, type ItemSet } from './loop';
 import { denseHeadTrainer, type Trainer } from './trainers';
 import { modelTrainer } from './shardedTrainer';
 import { chainLayers, makeHead, setTrainable } from './models';
 import { resolveSettings, type EpochReport, type FineTuneOptions, type FineTuneResult, type FineTuneSettings } from './options';
 import { classDisjointSplit, datasetSplit, stratifiedCap, type Split } from './split';
+import { assertBatchable } from './batches';
 import { looMapAtR } from './validation';
 
 type Tf = typeof tfTypes;
@@ -68,8 +74,13 @@ function pickSplit(data: TrainingData, s: FineTuneSettings): Split {
 export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Promise<FineTuneResult> {
   const s = resolveSettings(opts);
   const checkpoint = resolveCheckpointPath(opts.checkpoint);
-  const outDir = opts.outDir ?? defaultOutDir(opts.checkpoint);
-  assertWritableOutDir(outDir, checkpoint);
+  const outDir = resolve(opts.outDir ?? defaultOutDir(opts.checkpoint));
+  assertWritableOutDir(outDir, checkpoint, opts.dataset);
+  // An earlier result at outDir is never replaced by this run's first epochs: the run is written
+  // beside it and swapped in only at the end, when it beat it (see finishBesideEarlier).
+  const earlier = earlierRun(outDir);
+  const writeDir = earlier ? resolve(opts.runDir ?? runDirFor(outDir)) : outDir;
+  if (earlier && opts.runDir) assertReplaceableOutput(writeDir);
   const ctl: RunControl = { signal: opts.signal, onProgress: opts.onProgress };
 
   const rt = await initTfjs(opts.backend ?? 'auto');
@@ -84,8 +95,13 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
     const split = pickSplit(data, s);
     let trainRows = split.train;
     if (opts.maxItems) trainRows = stratifiedCap(trainRows, data.labels, opts.maxItems, s.seed);
+    // Before features are computed or anything is written: no batch means no training at all.
+    assertBatchable(data.labels, trainRows, s.pk[0], s.pk[1], data.source);
     const valRows = stratifiedCap(split.val, data.labels, s.maxValItems, s.seed);
     const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => data.labels[r]);
+    // Which items (and labels) were validated on: a rerun's best map@r is compared with an earlier
+    // result's only when both were measured on the very same validation rows.
+    const valFingerprint = createHash('sha256').update(Buffer.from(valRows.buffer, valRows.byteOffset, valRows.byteLength)).update(Buffer.from(labelsOf(valRows).buffer)).digest('hex').slice(0, 16);
 
     let train: ItemSet;
     let val: ItemSet;
@@ -139,21 +155,33 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       backend: rt.backend,
       trainingThreads,
       settings: s,
-      validation: { description: split.description, trainItems: trainRows.length, valItems: valRows.length, valClasses: split.valClasses },
+      validation: { description: split.description, trainItems: trainRows.length, valItems: valRows.length, valClasses: split.valClasses, rows: valFingerprint },
       bestEpoch,
       history,
       ...extra,
     });
     let wrote = false;
+    // Every path the output holds besides fine-tune.json: recorded in it, so a later run can tell
+    // that the folder holds nothing else before replacing it.
+    let files: string[] = [];
     const writeJson = (file: string, value: unknown) => writeFile(file, JSON.stringify(value, null, 2) + '\n');
     const onBest = async (epoch: number, history: EpochReport[]) => {
-      await writeDirAtomically(outDir, async (tmp) => {
-        const fields = await save(tmp);
-        // The sidecar says only how to feed the model (what every loader reads); how it was
-        // made goes beside it, so loaders that check the sidecar strictly accept it as is.
-        await writeJson(join(tmp, SIDECAR), { ...preprocessConfig(loaded.preprocess), ...fields });
-        await writeJson(join(tmp, FINE_TUNE_FILE), meta(history, epoch, { complete: false }));
-      });
+      try {
+        await writeDirAtomically(
+          writeDir,
+          async (tmp) => {
+            const fields = await save(tmp);
+            // The sidecar says only how to feed the model (what every loader reads); how it was
+            // made goes beside it, so loaders that check the sidecar strictly accept it as is.
+            await writeJson(join(tmp, SIDECAR), { ...preprocessConfig(loaded.preprocess), ...fields });
+            files = listEntries(tmp);
+            await writeJson(join(tmp, FINE_TUNE_FILE), meta(history, epoch, { files, complete: false }));
+          },
+          assertReplaceableOutput,
+        );
+      } catch (err) {
+        throw isCancelled(err) ? err : writeFailed(writeDir, err);
+      }
       wrote = true;
     };
 
@@ -163,18 +191,26 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       onEpoch: opts.onEpoch,
       onBest,
     });
-    if (!wrote) throw new CancelledError('Cancelled before the first validation; nothing was written');
+    if (!wrote) {
+      // Nothing was saved: an error saving epoch 0 (a full disk) is that error, not a cancel.
+      if (result.error) throw result.error;
+      throw new CancelledError('Cancelled before the first validation; nothing was written');
+    }
     // The weights on disk are the best epoch's; only the record's history grows to the full run.
-    const tmpRecord = join(outDir, `.${FINE_TUNE_FILE}.tmp`);
-    await writeJson(tmpRecord, meta(result.history, result.bestEpoch, {
+    await writeJsonAtomic(join(writeDir, FINE_TUNE_FILE), meta(result.history, result.bestEpoch, {
+      files,
       complete: !result.cancelled && !result.error,
       ...(result.cancelled ? { cancelled: true } : {}),
       ...(result.error ? { error: result.error.message } : {}),
     }));
-    await rename(tmpRecord, join(outDir, FINE_TUNE_FILE));
     const best = result.history.find((h) => h.epoch === result.bestEpoch)!;
+    const complete = !result.cancelled && !result.error;
+    const beside = earlier
+      ? await finishBesideEarlier(earlier, writeDir, { mapAtR: best.val.mapAtR, dataset: data.source, validation: meta([], 0).validation }, complete && opts.replaceEarlier === true, complete)
+      : undefined;
     return {
-      outDir,
+      outDir: beside?.replaced === false ? writeDir : outDir,
+      ...(beside ? { earlier: beside } : {}),
       history: result.history,
       best: { epoch: best.epoch, mapAtR: best.val.mapAtR, recallAt1: best.val.recallAt1 },
       cancelled: result.cancelled,
@@ -185,6 +221,25 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
     trainer?.dispose();
     await loaded.dispose();
   }
+}
+
+/**
+ * The end of a run written beside an earlier result: it replaces the earlier one only when it
+ * finished, and either beat its best validation map@r on the same validation split or the caller
+ * asked for it (`force`: the demo, which owns both). A cancelled or failed run never replaces it.
+ */
+async function finishBesideEarlier(
+  earlier: EarlierRun,
+  runDir: string,
+  now: { mapAtR: number; dataset: string; validation: unknown },
+  force: boolean,
+  complete: boolean,
+): Promise<NonNullable<FineTuneResult['earlier']>> {
+  const comparable = earlier.dataset === now.dataset && JSON.stringify(earlier.validation) === JSON.stringify(now.validation);
+  const better = comparable && now.mapAtR > earlier.mapAtR;
+  const replaced = complete && (better || force);
+  if (replaced) await replaceEarlierRun(runDir, earlier.dir);
+  return { outDir: earlier.dir, runDir, mapAtR: earlier.mapAtR, comparable, replaced };
 }
 
 /**

@@ -38,6 +38,13 @@ main().then(
   () => undefined,
   (err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
+    // A file-system error (a path that cannot be read or written) crosses as its code, syscall and
+    // path, so the caller prints it as one line; anything else is a bug and keeps its stack.
+    const sys = e as NodeJS.ErrnoException;
+    if (!(e instanceof LensError) && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+      post({ type: 'error', name: e.name, message: e.message, code: sys.code, syscall: sys.syscall, path: sys.path });
+      return;
+    }
     post({ type: 'error', name: e.name, message: e instanceof LensError ? e.message : (e.stack ?? e.message), code: e instanceof LensError ? e.code : undefined });
   },
 );

@@ -115,7 +115,7 @@ test('refuses to replace a folder that is not a demo dataset', async () => {
   const out = join(tmp.dir, 'precious');
   mkdirSync(out);
   writeFileSync(join(out, 'notes.txt'), 'keep me');
-  await assert.rejects(makeProductImages(out, small), (err) => err instanceof LensError && err.message.includes(out) && /not a demo dataset/.test(err.message));
+  await assert.rejects(makeProductImages(out, small), (err) => err instanceof LensError && err.message.includes(out) && /not a demo folder/.test(err.message));
   assert.equal(readFileSync(join(out, 'notes.txt'), 'utf8'), 'keep me');
   assert.ok(!existsSync(join(out, 'mug')));
 });

@@ -39,7 +39,24 @@ test('finetune CLI: trains, writes the checkpoint and a JSON summary, exit 0', a
   assert.equal(summary.history.length, 2);
   assert.deepEqual(JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8')).settings.weights, [1, 0.5, 1]);
   assert.ok(existsSync(join(out, 'model.json')));
-  // An earlier fine-tune output may be replaced (atomically, by the new run's best epoch).
+  // A rerun into an earlier output is written beside it and replaces it only when it finished with
+  // a better best map@r on the same validation rows (another seed may hold out other classes).
+  const first = JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8'));
+  const firstBest = first.history.find((h: { epoch: number }) => h.epoch === first.bestEpoch).val.mapAtR;
   assert.equal(await main(['finetune', model, data, '--out', out, '--epochs', '1', '--pk', '3,4', '--backend', 'wasm', '--seed', '5', '--json', json]), 0);
-  assert.equal(JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8')).settings.seed, 5);
+  const again = JSON.parse(readFileSync(json, 'utf8'));
+  const second = JSON.parse(readFileSync(join(again.outDir, FINE_TUNE_FILE), 'utf8'));
+  assert.equal(second.settings.seed, 5);
+  const comparable = JSON.stringify(second.validation) === JSON.stringify(first.validation);
+  const replaced = comparable && again.best.mapAtR > firstBest;
+  assert.deepEqual(again.earlier, { outDir: out, runDir: `${out}-run-2`, mapAtR: firstBest, comparable, replaced });
+  assert.equal(again.outDir, replaced ? out : `${out}-run-2`);
+  assert.equal(JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8')).settings.seed, replaced ? 5 : 42);
+});
+
+test('finetune CLI: --lr 0 is a usage error (exit 2); an unwritable --json fails before any work', async () => {
+  assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--lr', '0']), 2);
+  assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--json', join(root, 'no', 'such', 's.json')]), 1);
+  assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--json', join(model, 'model.json')]), 1);
+  assert.equal(existsSync(join(root, 'y')), false);
 });

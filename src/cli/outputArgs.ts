@@ -1,0 +1,78 @@
+/**
+ * Output flags (--out, --json, --csv) checked before any work starts: the right extension (a usage
+ * error, exit 2), then — through the one shared checker in core/io/outputs — not an input of the
+ * run, not a folder or device, and a folder that exists and is writable (exit 1, naming the file).
+ */
+import { existsSync, lstatSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { LensError } from '../core/errors';
+import { assertOutputFile, assertWritableFolder, checkpointFiles, outputExtensionProblem, realPathOf } from '../core/io/outputs';
+import { stringFlag, UsageError, type ParsedArgs } from './args';
+
+/** The resolved path of an output flag, or undefined when absent; a wrong extension is a usage error. */
+export function outputFlag(args: ParsedArgs, name: string, exts: readonly string[]): string | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  if (v.trim() === '') throw new UsageError(`--${name} needs a file name`);
+  const problem = outputExtensionProblem(v, exts);
+  if (problem) throw new UsageError(`--${name} ${problem}`);
+  return resolve(v);
+}
+
+/** The files a checkpoint argument stands for (model.json, shards, sidecar, head), or nothing. */
+export function checkpointInputs(checkpoint: string | undefined): string[] {
+  return checkpoint ? checkpointFiles(resolve(checkpoint)) : [];
+}
+
+export interface PlannedOutput {
+  flag: string;
+  file: string | undefined;
+}
+
+/**
+ * Checks every output of a run against its inputs and against each other, before any work: two
+ * outputs may not be the same file either (`embed --out x.npy --json x.meta.json`).
+ */
+export async function checkOutputs(outputs: readonly PlannedOutput[], inputs: readonly (string | undefined)[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const o of outputs) {
+    if (!o.file) continue;
+    const real = realPathOf(o.file);
+    const other = seen.get(real);
+    if (other) throw new LensError(`is named by both ${other} and ${o.flag}; each output needs its own file`, o.file);
+    seen.set(real, o.flag);
+    await assertOutputFile({ file: o.file, inputs, flag: o.flag });
+  }
+}
+
+/**
+ * A folder output (compare --csv DIR): an existing DIR must be a folder, a new one needs an
+ * existing writable parent, and each file written into it is checked like any output.
+ */
+export async function checkOutputFolder(flag: string, dir: string | undefined, names: readonly string[], inputs: readonly (string | undefined)[]): Promise<void> {
+  if (!dir) return;
+  let isDir = false;
+  if (existsSync(dir) || isLink(dir)) {
+    const st = lstatSync(dir);
+    if (!st.isDirectory()) throw new LensError(`${flag} exists and is not a folder; expected a folder for the CSV files`, dir);
+    isDir = true;
+  } else {
+    await assertWritableFolder(dirname(dir), dir, `${flag} `);
+  }
+  if (isDir) await checkOutputs(names.map((n) => ({ flag, file: join(dir, n) })), inputs);
+  else {
+    for (const input of inputs) {
+      if (input && existsSync(input) && lstatSync(input).isDirectory() && realPathOf(dir).startsWith(realPathOf(input) + '/')) {
+        throw new LensError(`${flag} is inside ${input}, an input of this run; outputs are never written among the inputs — choose another place`, dir);
+      }
+    }
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
