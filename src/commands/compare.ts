@@ -3,10 +3,11 @@ import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import { runComparison, type ComparisonRun } from '../core/compare';
-import { isCancelled, LensError } from '../core/errors';
+import { isCancelled } from '../core/errors';
 import { cacheDir } from '../host/cacheDir';
 import { ComparePanel } from '../host/comparePanel';
 import { log } from '../host/log';
+import { panelError } from '../host/panelError';
 import { pickDataset, pickTwoCheckpoints, rememberDataset } from '../host/pickers';
 import { withEngineProgress } from '../host/progress';
 import { readSettings } from '../host/settings';
@@ -105,7 +106,8 @@ export async function compareInPanel(context: vscode.ExtensionContext, checkpoin
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error('Comparison failed', err);
-    panel.error(message, err instanceof LensError ? err.file : undefined);
+    const banner = panelError(err);
+    panel.error(banner.message, banner.file);
     panel.done();
     if (!isCancelled(err)) void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
     return undefined;

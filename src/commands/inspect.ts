@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 import { runInspection, type InspectionRun } from '../core/inspect/pipeline';
-import { isCancelled, LensError } from '../core/errors';
+import { isCancelled } from '../core/errors';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import type { InspectionData } from '../protocol';
 import { cacheDir } from '../host/cacheDir';
 import { InspectionPanel } from '../host/inspectionPanel';
 import { log } from '../host/log';
+import { panelError } from '../host/panelError';
 import { pickCheckpoint, pickDataset, rememberDataset } from '../host/pickers';
 import { withEngineProgress } from '../host/progress';
 import { readSettings } from '../host/settings';
@@ -95,9 +96,10 @@ export async function inspectInPanel(context: vscode.ExtensionContext, checkpoin
     } else log.info(`Inspection finished in ${secs} s`);
     return result;
   } catch (err) {
-    const message = err instanceof LensError ? err.message : err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? err.message : String(err);
     log.error('Inspection failed', err);
-    panel.error(message, err instanceof LensError ? err.file : undefined);
+    const banner = panelError(err);
+    panel.error(banner.message, banner.file);
     panel.done();
     if (!isCancelled(err)) void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
     return undefined;

@@ -76,6 +76,13 @@ export async function startBridge({ onEvent, getPage, resultsDir }) {
       await page.screenshot({ path });
       return { path };
     },
+    /**
+     * The text of every notification the workbench shows: its toasts and, when open, the
+     * notification center (the suite opens it with `notifications.showList` so none is missed).
+     */
+    async notifications(page) {
+      return { messages: await page.locator('.notification-list-item-message').allTextContents() };
+    },
     /** Runs a command the way a user does: F1, its title, Enter. */
     async palette(page, { title, timeoutMs = 10000 }) {
       await page.keyboard.press('F1');

@@ -3,9 +3,8 @@
 // new checkpoint folder must appear beside the source with the source's bytes untouched.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeProductImages } from '../../../src/core/demo';
 import { makeDemoCheckpoint } from '../../../src/core/demo/demoModel';
@@ -14,17 +13,8 @@ import { answerQuickInput, harness, screenshot, webviewCount, webviewScreenshot,
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { waitFor } from './helpers/wait';
 import { outputChannelLog } from './helpers/extension';
+import { snapshotTree } from './helpers/hostile';
 import { workspaceDir } from './helpers/workspace';
-
-/** sha256 per file under a folder: the source checkpoint must come out byte-identical. */
-function hashTree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) hashTree(p, base, out);
-    else out[p.slice(base.length + 1)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-  }
-  return out;
-}
 
 // Small enough for a busy 2-core machine: 16 px images, 6 classes (2 held out), one epoch.
 const SETTINGS = { epochs: 1, pk: [3, 4] as [number, number], valFraction: 0.34, maxValItems: 100 };
@@ -40,7 +30,7 @@ describe('Fine-tune with EET Loss', function () {
     modelDir = join(workspaceDir(), 'finetune', 'demo-cnn');
     modelJson = join(await makeDemoCheckpoint(modelDir, { inputSize: 16, dim: 16 }), 'model.json');
     dataset = (await makeProductImages(join(workspaceDir(), 'finetune', 'products'), { classes: 6, perClass: 8, size: 16 })).root;
-    sourceHashes = hashTree(modelDir);
+    sourceHashes = snapshotTree(modelDir);
   });
   afterEach(closeAllEditors);
 
@@ -64,7 +54,7 @@ describe('Fine-tune with EET Loss', function () {
     assert.deepEqual(record.settings.pk, [3, 4]);
     // The bundled train worker started its two shard threads (wasm backend, 2+ cores).
     if (record.backend === 'wasm') assert.equal(record.trainingThreads, availableParallelism() >= 2 ? 2 : 1);
-    assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
+    assert.deepEqual(snapshotTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
 
     // The panel ran its bundle under the real CSP and got the whole run.
     await waitForWebviewTab('embeddingLens.training');
@@ -91,7 +81,7 @@ describe('Fine-tune with EET Loss', function () {
     const record = JSON.parse(readFileSync(join(result.outDir, 'fine-tune.json'), 'utf8'));
     assert.equal(record.settings.seed, 7, 'the settings the form showed');
     assert.equal(record.settings.margin, 0.3, "the user's eet.margin setting (default)");
-    assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
+    assert.deepEqual(snapshotTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
   });
 
   it('a cancelled run keeps the best epoch so far, and the panel and the log say where', async () => {
@@ -110,7 +100,7 @@ describe('Fine-tune with EET Loss', function () {
     assert.ok(result.history.length < 501, 'stopped early');
     assert.ok(existsSync(join(outDir, 'model.json')), 'the best epoch so far is a loadable checkpoint');
     assert.equal(JSON.parse(readFileSync(join(outDir, 'fine-tune.json'), 'utf8')).complete, false);
-    assert.deepEqual(hashTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
+    assert.deepEqual(snapshotTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
     await waitForWebviewTab('embeddingLens.training');
     await webviewWaitFor('#out-dir', { timeoutMs: 60_000 });
     assert.match(await webviewText('#summary'), /Training cancelled[\s\S]*The best epoch so far is kept in/);
@@ -127,7 +117,7 @@ describe('Fine-tune with EET Loss', function () {
     mkdirSync(onnxDir, { recursive: true });
     const onnx = join(onnxDir, 'tiny-cnn.onnx');
     copyFileSync(join(harness().extensionPath, 'test', 'fixtures', 'models', 'tiny-cnn.onnx'), onnx);
-    const before = hashTree(onnxDir);
+    const before = snapshotTree(onnxDir);
     const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(onnx), {
       dataset, settings: { ...SETTINGS, train: 'all' }, noPrompt: true,
     });
@@ -136,6 +126,6 @@ describe('Fine-tune with EET Loss', function () {
     assert.equal(result.outDir, join(onnxDir, 'tiny-cnn-eet-1'));
     assert.deepEqual(readdirSync(result.outDir).sort(), ['embedding-lens.json', 'fine-tune.json', 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
     assert.equal(JSON.parse(readFileSync(join(result.outDir, 'fine-tune.json'), 'utf8')).settings.train, 'head');
-    assert.deepEqual(Object.fromEntries(Object.entries(hashTree(onnxDir)).filter(([f]) => !f.startsWith('tiny-cnn-eet-1'))), before, 'source bytes unchanged');
+    assert.deepEqual(Object.fromEntries(Object.entries(snapshotTree(onnxDir)).filter(([f]) => !f.startsWith('tiny-cnn-eet-1'))), before, 'source bytes unchanged');
   });
 });

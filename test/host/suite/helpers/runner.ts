@@ -116,6 +116,14 @@ export async function screenshot(name: string): Promise<string> {
   return (await ui<{ path: string }>('screenshot', { name })).path;
 }
 
+/**
+ * The messages of the notifications the workbench renders now (toasts, and the notification center
+ * when it is open). Use helpers/notifications.ts, which opens the center first so none is missed.
+ */
+export async function notificationTexts(): Promise<string[]> {
+  return (await ui<{ messages: string[] }>('notifications', {})).messages;
+}
+
 /** Runs a command as a user would: F1, `>title`, Enter (title as the palette shows it, e.g. "Embedding Lens: Compare Embeddings"). */
 export async function runFromPalette(title: string): Promise<void> {
   await ui('palette', { title });

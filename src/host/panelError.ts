@@ -1,0 +1,12 @@
+import { LensError } from '../core/errors';
+
+/**
+ * What a panel's error banner is sent: the protocol's `error` message carries the file apart (the
+ * webview shows "file: message"), while a LensError's message already begins with its file so a
+ * notification can show it as is — sent unchanged, the banner printed the path twice.
+ */
+export function panelError(err: unknown): { message: string; file?: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof LensError && err.file && message.startsWith(`${err.file}: `)) return { message: message.slice(err.file.length + 2), file: err.file };
+  return { message };
+}
