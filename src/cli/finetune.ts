@@ -6,6 +6,7 @@ import { stderrProgress } from './progress';
 import { fineTune } from '../core/train/fineTune';
 import { DEFAULT_SETTINGS, type TrainWhat, type ValidationMode } from '../core/train/options';
 import { isBackendSetting } from '../core/runtime/select';
+import { CAPS } from '../core/limits';
 
 const usage = `Usage: embedding-lens finetune <checkpoint> <dataset> --out DIR [options]
 
@@ -21,7 +22,7 @@ Ctrl-C stops after the current step and keeps the best epoch so far. The output 
                         holds only what its fine-tune.json lists. Over an earlier output the run is
                         written beside it (DIR-run-N) and replaces it only when it finishes with a
                         better best validation map@r on the same split; Ctrl-C never replaces it
-  --epochs N            training epochs (default ${DEFAULT_SETTINGS.epochs})
+  --epochs N            training epochs (default ${DEFAULT_SETTINGS.epochs}; at most ${CAPS.trainEpochs.max})
   --lr X                Adam learning rate (default ${DEFAULT_SETTINGS.lr}; 1e-3 with --head-only)
   --margin A            EET margin α (default ${DEFAULT_SETTINGS.margin})
   --weights a,b,c       λ_mc,λ_ec,λ_edc (default ${DEFAULT_SETTINGS.weights.join(',')})
@@ -57,14 +58,14 @@ export const finetuneCommand: CliCommand = {
     const lr = stringFlag(args, 'lr') !== undefined ? numberFlag(args, 'lr', 0, { above: 0 }) : undefined;
     const json = outputFlag(args, 'json', ['.json']);
     // The JSON summary may not land among the inputs, nor inside the folder the run replaces.
-    await checkOutputs([{ flag: '--json', file: json }], [...checkpointInputs(checkpoint), dataset, outDir]);
+    await checkOutputs([{ flag: '--json', file: json }], [...await checkpointInputs(checkpoint), dataset, outDir]);
 
     const progress = stderrProgress();
     const result = await fineTune({
       checkpoint,
       dataset,
       outDir,
-      epochs: numberFlag(args, 'epochs', DEFAULT_SETTINGS.epochs, { integer: true, min: 1 }),
+      epochs: numberFlag(args, 'epochs', DEFAULT_SETTINGS.epochs, { integer: true, min: 1, cap: CAPS.trainEpochs }),
       lr,
       margin: numberFlag(args, 'margin', DEFAULT_SETTINGS.margin, { min: 0 }),
       weights: numberListFlag(args, 'weights', DEFAULT_SETTINGS.weights, { length: 3, min: 0 }) as [number, number, number],

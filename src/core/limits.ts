@@ -23,6 +23,7 @@ export const CAPS = {
   umapEpochs: { max: 10_000, what: 'UMAP epochs', why: 'umap-learn uses 200…500; the map has long converged' },
   inputSide: { max: 4096, what: 'pixels of input height or width', why: 'one 4096×4096 RGB input is 192 MiB of floats before the first layer' },
   eetBatches: { max: 100_000, what: 'EET breakdown batches', why: 'the means settle after a few hundred' },
+  trainEpochs: { max: 10_000, what: 'fine-tune epochs', why: 'a quick EET fine-tune converges in tens; the best epoch is kept' },
 } satisfies Record<string, CountCap>;
 
 export type CapName = keyof typeof CAPS;

@@ -1,4 +1,5 @@
 import { LensError } from '../errors';
+import { capProblem } from '../limits';
 import type { RunControl } from '../types';
 
 /** What is trained: every layer, only the last N layers with weights, or a head on frozen features. */
@@ -116,7 +117,9 @@ export function resolveSettings(o: Partial<FineTuneSettings>): FineTuneSettings 
     (Object.keys(DEFAULT_SETTINGS) as (keyof FineTuneSettings)[]).map((k) => [k, k in given ? given[k] : DEFAULT_SETTINGS[k]]),
   ) as unknown as FineTuneSettings;
   if (o.lr === undefined && s.train === 'head') s.lr = DEFAULT_HEAD_LR;
-  if (!Number.isInteger(s.epochs) || s.epochs < 1 || s.epochs > 10000) bad(`epochs must be an integer ≥ 1, got ${s.epochs}`);
+  if (!Number.isInteger(s.epochs) || s.epochs < 1) bad(`epochs must be an integer ≥ 1, got ${s.epochs}`);
+  const epochsOver = capProblem('trainEpochs', s.epochs);
+  if (epochsOver) bad(epochsOver);
   if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad(`learning rate must be > 0, got ${s.lr}`);
   if (!(s.margin >= 0) || !Number.isFinite(s.margin)) bad(`margin must be ≥ 0, got ${s.margin}`);
   if (s.weights.length !== 3 || s.weights.some((w) => !(w >= 0) || !Number.isFinite(w)) || s.weights.every((w) => w === 0)) {

@@ -120,6 +120,10 @@ export const cases = [
     h.copy(assets.model, join(dir, 'm'));
     h.copy(assets.dataset, join(dir, 'images'));
   }),
+  flagCase('finetune: --epochs 1e9 is a usage error naming the cap', ['finetune', 'm', 'images', '--out', 'tuned', '--epochs', '1e9'], /--epochs 1e9 is more than 10000, the most fine-tune epochs accepted/, ({ dir, assets, h }) => {
+    h.copy(assets.model, join(dir, 'm'));
+    h.copy(assets.dataset, join(dir, 'images'));
+  }),
   {
     name: 'project: --threads 1000 is lowered to the cores with a note (once started 1000 workers, 6 GB)',
     setup: ({ dir, h }) => embeddings(dir, h, 2000, 8, 4),
