@@ -54,7 +54,7 @@ export const compareCommand: CliCommand = {
     const csvFlag = stringFlag(args, 'csv');
     const csvDir = csvFlag === undefined ? undefined : resolve(csvFlag);
     // Before any work: never over an input, a folder or device, or into a missing folder.
-    const inputs = [...checkpointInputs(checkpointA), ...checkpointInputs(checkpointB), dataset && resolve(dataset), datasetB && resolve(datasetB)];
+    const inputs = [...await checkpointInputs(checkpointA), ...await checkpointInputs(checkpointB), dataset && resolve(dataset), datasetB && resolve(datasetB)];
     await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], inputs);
     await checkOutputFolder('--csv', csvDir, COMPARE_CSV_FILES, inputs);
 

@@ -91,7 +91,7 @@ export const embedCommand: CliCommand = {
     // Before any work: never over an input, a folder or device, or into a missing folder.
     await checkOutputs(
       [{ flag: '--out', file: out }, { flag: '--out (its .meta.json)', file: meta }, { flag: '--json', file: json }],
-      [...checkpointInputs(checkpoint), dataset],
+      [...await checkpointInputs(checkpoint), dataset],
     );
     const r = await computeEmbeddings(checkpoint, dataset, {
       backend,

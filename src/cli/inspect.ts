@@ -39,7 +39,7 @@ export const inspectCommand: CliCommand = {
     const out = outputFlag(args, 'out', ['.html']);
     const json = outputFlag(args, 'json', ['.json']);
     // Before any work: never over an input (`--out cnn.onnx`), a folder or device, or into a missing folder.
-    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], [...checkpointInputs(checkpoint), dataset && resolve(dataset)]);
+    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], [...await checkpointInputs(checkpoint), dataset && resolve(dataset)]);
     const progress = stderrProgress();
     const run = await runInspection(
       { checkpoint: resolve(checkpoint), dataset: dataset && resolve(dataset), settings, cacheDir },

@@ -6,7 +6,9 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LensError } from '../core/errors';
-import { assertOutputFile, assertWritableFolder, checkpointFiles, outputExtensionProblem, realPathOf } from '../core/io/outputs';
+import { checkpointFiles, resolveCheckpointPath } from '../core/checkpoint';
+import { assertOutputFile, assertWritableFolder, outputExtensionProblem } from '../core/io/outputs';
+import { isInside, realPathOf } from '../core/util/paths';
 import { stringFlag, UsageError, type ParsedArgs } from './args';
 
 /** The resolved path of an output flag, or undefined when absent; a wrong extension is a usage error. */
@@ -19,9 +21,15 @@ export function outputFlag(args: ParsedArgs, name: string, exts: readonly string
   return resolve(v);
 }
 
-/** The files a checkpoint argument stands for (model.json, shards, sidecar, head), or nothing. */
-export function checkpointInputs(checkpoint: string | undefined): string[] {
-  return checkpoint ? checkpointFiles(resolve(checkpoint)) : [];
+/**
+ * What a checkpoint argument stands for: the argument itself (a folder given as the checkpoint is
+ * never written inside) and every file of the checkpoint — model, shards or external data, sidecar,
+ * a chained head — as the loaders validate them, so a malicious checkpoint fails here, before work.
+ */
+export async function checkpointInputs(checkpoint: string | undefined): Promise<string[]> {
+  if (!checkpoint) return [];
+  const arg = resolve(checkpoint);
+  return [arg, ...(await checkpointFiles(resolveCheckpointPath(arg))).map((f) => f.file)];
 }
 
 export interface PlannedOutput {
@@ -62,7 +70,7 @@ export async function checkOutputFolder(flag: string, dir: string | undefined, n
   if (isDir) await checkOutputs(names.map((n) => ({ flag, file: join(dir, n) })), inputs);
   else {
     for (const input of inputs) {
-      if (input && existsSync(input) && lstatSync(input).isDirectory() && realPathOf(dir).startsWith(realPathOf(input) + '/')) {
+      if (input && existsSync(input) && lstatSync(input).isDirectory() && isInside(realPathOf(input), realPathOf(dir))) {
         throw new LensError(`${flag} is inside ${input}, an input of this run; outputs are never written among the inputs — choose another place`, dir);
       }
     }

@@ -83,7 +83,7 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
       if (!answer) return undefined;
       ({ state, outDir } = answer);
     }
-    assertWritableOutDir(outDir, checkpoint, dataset.fsPath);
+    await assertWritableOutDir(outDir, checkpoint, dataset.fsPath);
   } catch (err) {
     return fail(err);
   }
@@ -155,10 +155,10 @@ async function askSettings(initial: FormState, initialOut: string, checkpoint: s
   }
 }
 
-function outDirProblem(text: string, checkpoint: string): string | undefined {
+async function outDirProblem(text: string, checkpoint: string): Promise<string | undefined> {
   if (!text.trim()) return 'A folder path is needed';
   try {
-    assertWritableOutDir(resolve(text.trim()), checkpoint);
+    await assertWritableOutDir(resolve(text.trim()), checkpoint);
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);

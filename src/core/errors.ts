@@ -3,9 +3,12 @@
  * so the CLI can print it as is and the extension can show it in a notification.
  */
 export class LensError extends Error {
+  /** The message without the file in front, for places that show the file apart (a panel's banner). */
+  readonly reason: string;
   constructor(message: string, readonly file?: string, readonly code: string = 'E_LENS') {
     super(file ? `${file}: ${message}` : message);
     this.name = 'LensError';
+    this.reason = message;
   }
 }
 

@@ -6,7 +6,6 @@ import { LensError } from '../core/errors';
  * notification can show it as is — sent unchanged, the banner printed the path twice.
  */
 export function panelError(err: unknown): { message: string; file?: string } {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof LensError && err.file && message.startsWith(`${err.file}: `)) return { message: message.slice(err.file.length + 2), file: err.file };
-  return { message };
+  if (err instanceof LensError && err.file) return { message: err.reason, file: err.file };
+  return { message: err instanceof Error ? err.message : String(err) };
 }

@@ -7,6 +7,9 @@ import { checkExternalData, MAX_ONNX_BYTES } from './onnxModel';
 import { externalDataRefs } from './onnxProto';
 import { readModelJson, weightShardFiles } from './tfjsIo';
 
+/** What the checkpoint's own file should be, by extension, for messages (the loaders say the same). */
+const MODEL_FILE_KIND: Record<string, string> = { '.json': 'a tfjs model.json', '.onnx': 'an ONNX model', '.npy': 'a NumPy .npy file' };
+
 /** A file that is part of a checkpoint, with its size as checked (read at most that many bytes). */
 export interface CheckpointFile {
   file: string;
@@ -26,8 +29,8 @@ async function tfjsFiles(modelJson: string, out: CheckpointFile[]): Promise<void
  * FIFO fails here with the entry named instead of hashing for ever.
  */
 export async function checkpointFiles(checkpoint: string): Promise<CheckpointFile[]> {
-  const out: CheckpointFile[] = [{ file: checkpoint, bytes: await regularFileSize(checkpoint, 'a checkpoint file') }];
   const ext = extname(checkpoint).toLowerCase();
+  const out: CheckpointFile[] = [{ file: checkpoint, bytes: await regularFileSize(checkpoint, MODEL_FILE_KIND[ext] ?? 'a checkpoint file') }];
   if (ext === '.json') await tfjsFiles(checkpoint, out);
   else if (ext === '.onnx') {
     const bytes = await readRegularFile(checkpoint, { expected: 'an ONNX model', maxBytes: MAX_ONNX_BYTES });

@@ -1,6 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { extname, join, sep } from 'node:path';
+import { extname, join } from 'node:path';
 import { throwIfAborted } from '../errors';
+import { isInside } from '../util/paths';
 import { IMAGE_EXTENSIONS, DatasetItem } from './types';
 
 /**
@@ -22,7 +23,7 @@ export class FolderScan {
   constructor(readonly rootReal: string) {}
 
   inside(real: string): boolean {
-    return real === this.rootReal || real.startsWith(this.rootReal.endsWith(sep) ? this.rootReal : this.rootReal + sep);
+    return isInside(this.rootReal, real);
   }
 
   notes(root: string): string[] {

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { Preprocess } from '../checkpoint/config';
 import { unpackBmp } from './bmp';
-import { readRegularFile } from './regularFile';
+import { readImageFile } from './regularFile';
 
 /** An image to decode: a file on disk, or raw 8-bit pixels (an IDX image). */
 export type ImageSource = { file: string } | { raw: Uint8Array; width: number; height: number; channels: 1 | 3 };
@@ -28,7 +28,7 @@ export async function preprocessInto(src: ImageSource, pp: Preprocess, out: Floa
   else {
     // Read through a checked descriptor, never by path: a FIFO or device listed as an image is a
     // skipped item ("not a regular file"), not a read that blocks or never ends.
-    const bytes = await readRegularFile(src.file);
+    const bytes = await readImageFile(src.file);
     if (extname(src.file).toLowerCase() === '.bmp') {
       const bmp = unpackBmp(bytes);
       img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });

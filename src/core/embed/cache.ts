@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { checkpointFiles } from '../checkpoint/files';
 import { throwIfAborted } from '../errors';
-import { NotRegularFileError, openRegularFile } from '../dataset/regularFile';
+import { NotRegularFileError, openRegularFile } from '../io/safeFile';
 import type { LabelledEmbeddings } from '../types';
 import type { DatasetItem } from '../dataset/types';
 

@@ -4,11 +4,12 @@
  * over one of its own inputs, never replaces a folder or a device with a report, and never fails
  * at the very end on a folder that was unwritable from the start.
  */
-import { constants, lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { access, chmod, open, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { LensError } from '../errors';
+import { isInside, realPathOf } from '../util/paths';
 
 /** What a Node file-system error code means to a user, in a few words ("the disk is full"). */
 export function fsErrorReason(code: string | undefined, fallback = 'an I/O error'): string {
@@ -132,28 +133,6 @@ function identify(path: string): InputIdentity {
   }
 }
 
-function isInside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !r.startsWith(sep) && !/^[a-zA-Z]:/.test(r));
-}
-
-/** The real path of `p` even when it does not exist yet: its nearest existing ancestor, resolved, plus the rest. */
-export function realPathOf(p: string): string {
-  const abs = resolve(p);
-  const rest: string[] = [];
-  let cur = abs;
-  for (;;) {
-    try {
-      return join(realpathSync(cur), ...rest.reverse());
-    } catch {
-      const up = dirname(cur);
-      if (up === cur) return abs;
-      rest.push(basename(cur));
-      cur = up;
-    }
-  }
-}
-
 /** True when a and b are the same file: the same real path, or the same (device, inode) — a hard link. */
 export function sameFile(a: Stats | undefined, b: Stats | undefined): boolean {
   return !!a && !!b && a.dev === b.dev && a.ino === b.ino;
@@ -189,7 +168,7 @@ export async function assertOutputFile(check: OutputCheck): Promise<void> {
     const id = identify(input);
     const isFolder = !!id.stats?.isDirectory();
     if (isFolder) {
-      if (isInside(real, id.real ?? id.path)) {
+      if (isInside(id.real ?? id.path, real)) {
         throw new LensError(`${flag}is inside ${id.path}, an input of this run; outputs are never written among the inputs — choose another place`, file);
       }
       continue;
@@ -256,64 +235,4 @@ export async function probeWritable(dir: string, forPath: string = dir, bytes = 
     await fh?.close().catch(() => undefined);
     if (created) await unlink(tmp).catch(() => undefined);
   }
-}
-
-/** model.json files larger than this are not parsed for their shard list here (the loader bounds them itself). */
-const MAX_MANIFEST_BYTES = 64 * 2 ** 20;
-
-function readJsonSmall(file: string): Record<string, unknown> | undefined {
-  try {
-    const st = statSync(file);
-    if (!st.isFile() || st.size > MAX_MANIFEST_BYTES) return undefined;
-    const j = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return j && typeof j === 'object' && !Array.isArray(j) ? (j as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function shardPaths(modelJson: string): string[] {
-  const m = readJsonSmall(modelJson);
-  const groups = Array.isArray(m?.weightsManifest) ? (m!.weightsManifest as { paths?: unknown }[]) : [];
-  const out: string[] = [];
-  for (const g of groups) {
-    if (!g || !Array.isArray(g.paths)) continue;
-    for (const p of g.paths) if (typeof p === 'string') out.push(resolve(dirname(modelJson), p));
-  }
-  return out;
-}
-
-/**
- * Every file a checkpoint is made of, as far as it can be told cheaply: the model file (model.json
- * of a folder, an .onnx, an .npy), its weight shards, the sidecar embedding-lens.json beside it and a
- * chained head's backbone and head files. Missing files are listed too (they compare by path).
- */
-export function checkpointFiles(checkpoint: string): string[] {
-  let p = resolve(checkpoint);
-  const files = [p];
-  try {
-    if (statSync(p).isDirectory()) {
-      p = join(p, 'model.json');
-      files.push(p);
-    }
-  } catch {
-    return files;
-  }
-  const dir = dirname(p);
-  const sidecar = join(dir, 'embedding-lens.json');
-  files.push(sidecar);
-  if (extname(p).toLowerCase() === '.json') files.push(...shardPaths(p));
-  const head = readJsonSmall(sidecar)?.head as { backbone?: unknown; model?: unknown } | undefined;
-  if (head && typeof head === 'object') {
-    if (typeof head.backbone === 'string') {
-      const backbone = resolve(dir, head.backbone);
-      files.push(backbone);
-      if (extname(backbone).toLowerCase() === '.json') files.push(...shardPaths(backbone));
-    }
-    if (typeof head.model === 'string') {
-      const model = resolve(dir, head.model);
-      files.push(model, ...shardPaths(model));
-    }
-  }
-  return [...new Set(files)];
 }

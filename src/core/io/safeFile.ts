@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { LensError } from '../errors';
+import { isInside } from '../util/paths';
 
 /**
  * Reading files a checkpoint or dataset *names* — weight shards, ONNX external data, a sidecar's
@@ -13,16 +14,59 @@ import { LensError } from '../errors';
 /** JSON inputs (model.json, sidecars, manifests) larger than this are refused before reading. */
 export const MAX_JSON_BYTES = 256 * 2 ** 20;
 
-const kindOf = (s: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string =>
+type StatKind = { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean };
+
+/** What a non-regular file is, for messages ("a FIFO (named pipe)"). */
+const kindOf = (s: StatKind): string =>
   s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a FIFO (named pipe)' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device file' : s.isSocket() ? 'a socket' : 'not a regular file';
 
-const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-
-/** True when `child` is `folder` itself or lies below it (both absolute and normalised). */
-export function isInside(folder: string, child: string): boolean {
-  const rel = relative(folder, child);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+/** A path that names something other than a regular file; `kind` says what ("a FIFO (named pipe)"). */
+export class NotRegularFileError extends Error {
+  constructor(readonly path: string, readonly kind: string) {
+    super(`not a regular file (${kind})`);
+    this.name = 'NotRegularFileError';
+  }
 }
+
+/**
+ * Opens `path` for reading only when it is a regular file. Opened with O_NONBLOCK (a FIFO without a
+ * writer opens at once instead of blocking) and fstat'ed on that same descriptor, so what is checked
+ * is what is read. Throws NotRegularFileError for a folder, FIFO, device or socket; other errors
+ * (ENOENT, EACCES) propagate. The caller reads from and closes the handle.
+ */
+export async function openRegularFile(path: string): Promise<{ fh: FileHandle; size: number }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    // Linux opens a folder read-only; other systems say EISDIR. ENXIO: a socket or a device without a driver.
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new NotRegularFileError(path, 'a folder');
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') throw new NotRegularFileError(path, 'a device file or socket');
+    throw err;
+  }
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) throw new NotRegularFileError(path, kindOf(s));
+    return { fh, size: s.size };
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+/** Reads `size` bytes from the start of an open file; fewer when it shrank meanwhile (the caller checks). */
+export async function readPrefix(fh: FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const { bytesRead } = await fh.read(buf, got, size - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got === size ? buf : buf.subarray(0, got);
+}
+
+const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
 /**
  * Resolves `name` (as written in `owner`, e.g. a manifest entry) inside `folder` and checks it stays
@@ -96,31 +140,24 @@ export interface BoundedReadOptions {
 export async function readRegularFile(file: string, opts: BoundedReadOptions): Promise<Buffer> {
   const where = opts.owner ?? file;
   const prefix = opts.what ? `${opts.what} ` : '';
-  await regularFileSize(file, opts.expected, opts.owner, opts.what);
-  let fh;
+  let opened;
   try {
-    fh = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    opened = await openRegularFile(file);
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw new LensError(`${prefix}is ${err.kind}; expected ${opts.expected}`, where);
     throw new LensError(`${prefix}cannot be read (${code(err)}); expected ${opts.expected}`, where);
   }
+  const { fh, size: actual } = opened;
   try {
-    const s = await fh.stat();
-    if (!s.isFile()) throw new LensError(`${prefix}is ${kindOf(s)}; expected ${opts.expected}`, where);
-    if (opts.exactBytes !== undefined && s.size !== opts.exactBytes) {
-      throw new LensError(`${prefix}holds ${s.size} bytes but ${opts.exactBytes} are expected (${opts.expected}); truncated, or from another model?`, where);
+    if (opts.exactBytes !== undefined && actual !== opts.exactBytes) {
+      throw new LensError(`${prefix}holds ${actual} bytes but ${opts.exactBytes} are expected (${opts.expected}); truncated, or from another model?`, where);
     }
-    if (opts.maxBytes !== undefined && Math.min(s.size, opts.atMostBytes ?? Infinity) > opts.maxBytes) {
-      throw new LensError(`${prefix}is ${formatBytes(s.size)}, more than the ${formatBytes(opts.maxBytes)} allowed for ${opts.expected}`, where);
+    if (opts.maxBytes !== undefined && Math.min(actual, opts.atMostBytes ?? Infinity) > opts.maxBytes) {
+      throw new LensError(`${prefix}is ${formatBytes(actual)}, more than the ${formatBytes(opts.maxBytes)} allowed for ${opts.expected}`, where);
     }
-    const size = opts.exactBytes ?? Math.min(s.size, opts.atMostBytes ?? Infinity);
-    const buf = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const { bytesRead } = await fh.read(buf, got, size - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    if (got !== size) throw new LensError(`${prefix}ended after ${got} of ${size} bytes (it shrank while being read); expected ${opts.expected}`, where);
+    const size = opts.exactBytes ?? Math.min(actual, opts.atMostBytes ?? Infinity);
+    const buf = await readPrefix(fh, size);
+    if (buf.length !== size) throw new LensError(`${prefix}ended after ${buf.length} of ${size} bytes (it shrank while being read); expected ${opts.expected}`, where);
     return buf;
   } finally {
     await fh.close();

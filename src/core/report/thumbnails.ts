@@ -3,11 +3,12 @@
  * IDX images everywhere, and every item in a self-contained HTML report.
  */
 import { realpath, stat } from 'node:fs/promises';
-import { dirname, sep } from 'node:path';
+import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { readIdx } from '../dataset/idx';
-import { readRegularFile } from '../dataset/regularFile';
+import { readImageFile } from '../dataset/regularFile';
 import { throwIfAborted } from '../errors';
+import { isInside } from '../util/paths';
 import type { RunControl } from '../types';
 
 export interface ThumbnailOptions extends RunControl {
@@ -45,7 +46,7 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
   const limit = Math.min(paths.length, opts.limit ?? paths.length);
   const out = new Array<string>(paths.length).fill('');
   const rootReal = opts.root ? await realRoot(opts.root) : undefined;
-  const inside = (real: string) => rootReal !== undefined && (real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep));
+  const inside = (real: string) => rootReal !== undefined && isInside(rootReal, real);
   let outside = 0;
   let firstOutside = '';
   const idxFiles = new Map<string, Promise<{ dims: number[]; data: Uint8Array } | undefined>>();
@@ -76,7 +77,7 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
           }
         }
         // A checked read: a FIFO or device among the paths is skipped, never waited on.
-        const jpg = await sharp(await readRegularFile(p)).resize(size, size, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality: 75 }).toBuffer();
+        const jpg = await sharp(await readImageFile(p)).resize(size, size, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality: 75 }).toBuffer();
         out[i] = `data:image/jpeg;base64,${jpg.toString('base64')}`;
       }
     } catch {

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { LensError } from '../errors';
 import type { FineTuneResult } from './options';
-import { checkpointFiles, realPathOf, sameFile } from '../io/outputs';
+import { checkpointFiles, resolveCheckpointPath } from '../checkpoint';
+import { sameFile } from '../io/outputs';
+import { isInside, realPathOf } from '../util/paths';
 import { listEntries, swapIntoPlace, unexpectedEntry } from '../util/atomicDir';
 
 /** The sidecar every checkpoint folder may hold (B's checkpoint/config.ts reads it). */
@@ -32,11 +34,6 @@ export function defaultOutDir(checkpoint: string): string {
   }
 }
 
-function isInside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
-}
-
 interface Involved {
   path: string;
   real: string;
@@ -61,11 +58,11 @@ function involvedOf(path: string): Involved {
  * else. Paths are compared as real paths (symlinks followed) and every file as (device, inode),
  * so `latest → src` or a hard link cannot smuggle the source in.
  */
-export function assertWritableOutDir(outDir: string, checkpoint: string, dataset?: string): void {
+export async function assertWritableOutDir(outDir: string, checkpoint: string, dataset?: string): Promise<void> {
   const out = resolve(outDir);
   const outReal = realPathOf(out);
   const srcFolder = involvedOf(sourceFolder(checkpoint));
-  const files = checkpointFiles(checkpoint).map(involvedOf);
+  const files = (await checkpointFiles(resolveCheckpointPath(resolve(checkpoint)))).map((f) => involvedOf(f.file));
   const data = dataset ? involvedOf(dataset) : undefined;
   const refuseSource = (what: string) =>
     new LensError(`${what}; fine-tuning writes a new folder and never over the source — choose another --out`, out);
@@ -77,11 +74,11 @@ export function assertWritableOutDir(outDir: string, checkpoint: string, dataset
   }
   if (outReal === srcFolder.real || sameFile(outStats, srcFolder.stats)) throw refuseSource(`is the source checkpoint's folder ${srcFolder.path}`);
   for (const f of files) {
-    if (f.stats && isInside(f.real, outReal)) throw refuseSource(`holds ${f.path}, a file of the source checkpoint`);
+    if (f.stats && isInside(outReal, f.real)) throw refuseSource(`holds ${f.path}, a file of the source checkpoint`);
   }
   if (data) {
-    if (isInside(data.real, outReal)) throw new LensError(`holds the dataset ${data.path}; choose a new folder for the fine-tuned checkpoint`, out);
-    if (data.stats?.isDirectory() && isInside(outReal, data.real)) throw new LensError(`is inside the dataset ${data.path}; the dataset is never written — choose another --out`, out);
+    if (isInside(outReal, data.real)) throw new LensError(`holds the dataset ${data.path}; choose a new folder for the fine-tuned checkpoint`, out);
+    if (data.stats?.isDirectory() && isInside(data.real, outReal)) throw new LensError(`is inside the dataset ${data.path}; the dataset is never written — choose another --out`, out);
   }
   if (!outStats) return;
   if (!outStats.isDirectory()) throw new LensError('exists and is not a folder; expected a new folder for the fine-tuned checkpoint', out);
@@ -196,20 +193,6 @@ export async function saveLayersModel(tf: typeof tfTypes, model: tfTypes.LayersM
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
     }),
   );
-}
-
-/** Lists everything under a folder (relative paths), for tests and for copying a GraphModel's files. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  await walk(dir);
-  return out.sort();
 }
 
 /**

@@ -30,7 +30,7 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   // location fails at once instead of after the dataset loaded.
   resolveSettings(job);
   job.outDir = resolvePath(job.outDir ?? defaultOutDir(job.checkpoint));
-  assertWritableOutDir(job.outDir, job.checkpoint, job.dataset);
+  await assertWritableOutDir(job.outDir, job.checkpoint, job.dataset);
   await probeWritable(nearestFolder(dirname(job.outDir)), job.outDir);
   return new Promise<FineTuneResult>((resolve, reject) => {
     const worker = startWorker('train', { workerData: job });

@@ -75,7 +75,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
   const s = resolveSettings(opts);
   const checkpoint = resolveCheckpointPath(opts.checkpoint);
   const outDir = resolve(opts.outDir ?? defaultOutDir(opts.checkpoint));
-  assertWritableOutDir(outDir, checkpoint, opts.dataset);
+  await assertWritableOutDir(outDir, checkpoint, opts.dataset);
   // An earlier result at outDir is never replaced by this run's first epochs: the run is written
   // beside it and swapped in only at the end, when it beat it (see finishBesideEarlier).
   const earlier = earlierRun(outDir);

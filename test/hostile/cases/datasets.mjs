@@ -41,7 +41,7 @@ export const cases = [
       h.write(join(dir, 'm.csv'), csv([...datasetRows(assets), ['images/pipe.png', classesOf(assets)[0]]]));
     },
     args: () => ['embed', 'model', 'm.csv', '--no-cache'],
-    expect: { code: 0, stdout: /not a regular file \(a FIFO\)/, ...EMBED },
+    expect: { code: 0, stdout: /not a regular file \(a FIFO \(named pipe\)\)/, ...EMBED },
     check: ({ result }) => {
       const s = expectEmbed(result, 24);
       if (s.skipped.count !== 1) throw new Error(`skipped ${s.skipped.count}, expected 1 (the FIFO)`);
@@ -54,7 +54,7 @@ export const cases = [
       h.write(join(dir, 'm.csv'), csv([...datasetRows(assets), ['/dev/zero', classesOf(assets)[1]]]));
     },
     args: () => ['embed', 'model', 'm.csv', '--no-cache'],
-    expect: { code: 0, stdout: /not a regular file \(a device\)/, ...EMBED },
+    expect: { code: 0, stdout: /not a regular file \(a device file\)/, ...EMBED },
     check: ({ result }) => expectEmbed(result, 24),
   },
   {
@@ -64,7 +64,7 @@ export const cases = [
       h.write(join(dir, 'm.csv'), csv([...datasetRows(assets), ['/dev/zero', classesOf(assets)[1]]]));
     },
     args: () => ['embed', 'model', 'm.csv'],
-    expect: { code: 0, stdout: /not a regular file \(a device\)/, ...EMBED },
+    expect: { code: 0, stdout: /not a regular file \(a device file\)/, ...EMBED },
     check: ({ result }) => expectEmbed(result, 24),
   },
   {

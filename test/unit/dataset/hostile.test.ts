@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { loadDataset } from '../../../src/core/dataset';
 import { parseDelimitedRecords } from '../../../src/core/dataset/manifest';
 import { dropDuplicateRows } from '../../../src/core/dataset/duplicates';
-import { NotRegularFileError, readRegularFile } from '../../../src/core/dataset/regularFile';
+import { readImageFile } from '../../../src/core/dataset/regularFile';
+import { NotRegularFileError } from '../../../src/core/io/safeFile';
 import { tmp } from '../embed/helpers/make';
 
 const touch = (file: string, text = 'x') => {
@@ -67,13 +68,13 @@ test('image folders: each real file and folder once, loops end, links out of the
   assert.match(notes, /1 entr\(ies\) named like images that are not regular files/);
 });
 
-test('readRegularFile reads files and refuses FIFOs, devices and folders at once', async () => {
+test('readImageFile reads files and refuses FIFOs, devices and folders at once', async () => {
   const dir = tmp();
   touch(join(dir, 'a.png'), 'hello');
-  assert.equal((await readRegularFile(join(dir, 'a.png'))).toString(), 'hello');
+  assert.equal((await readImageFile(join(dir, 'a.png'))).toString(), 'hello');
   assert.equal(spawnSync('mkfifo', [join(dir, 'p')]).status, 0);
-  await assert.rejects(readRegularFile(join(dir, 'p')), (e: Error) => e instanceof NotRegularFileError && /a FIFO/.test(e.message));
-  await assert.rejects(readRegularFile('/dev/zero'), /not a regular file \(a device\)/);
-  await assert.rejects(readRegularFile(dir), /not a regular file \(a folder\)/);
-  await assert.rejects(readRegularFile(join(dir, 'a.png'), 2), /not read/);
+  await assert.rejects(readImageFile(join(dir, 'p')), (e: Error) => e instanceof NotRegularFileError && /a FIFO/.test(e.message));
+  await assert.rejects(readImageFile('/dev/zero'), /not a regular file \(a device file\)/);
+  await assert.rejects(readImageFile(dir), /not a regular file \(a folder\)/);
+  await assert.rejects(readImageFile(join(dir, 'a.png'), 2), /not read/);
 });

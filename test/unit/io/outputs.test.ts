@@ -4,7 +4,7 @@ import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { assertOutputFile, checkpointFiles, outputExtensionProblem, probeWritable, writeFileAtomic } from '../../../src/core/io/outputs';
+import { assertOutputFile, outputExtensionProblem, probeWritable, writeFileAtomic } from '../../../src/core/io/outputs';
 import { LensError } from '../../../src/core/errors';
 import { errorLine } from '../../../src/cli';
 import { csvField } from '../../../src/core/compare/export';
@@ -87,16 +87,6 @@ test('assertOutputFile: refuses inputs (path, symlink, hard link), folders, devi
   await assertOutputFile({ file: join(dir, 'new.json'), inputs, flag: '--out' });
   writeFileSync(join(dir, 'old.json'), '{}');
   await assertOutputFile({ file: join(dir, 'old.json'), inputs, flag: '--out' });
-});
-
-test('checkpointFiles: model.json, its shards, the sidecar and a chained head', () => {
-  const dir = join(root, 'ck');
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['a.bin', 'sub/b.bin'] }] }));
-  writeFileSync(join(dir, 'embedding-lens.json'), JSON.stringify({ head: { backbone: 'cnn.onnx', model: 'head.json' } }));
-  writeFileSync(join(dir, 'head.json'), JSON.stringify({ weightsManifest: [{ paths: ['head.weights.bin'] }] }));
-  const files = checkpointFiles(dir).map((f) => f.slice(dir.length + 1));
-  for (const f of ['model.json', 'a.bin', 'sub/b.bin', 'embedding-lens.json', 'cnn.onnx', 'head.json', 'head.weights.bin']) assert.ok(files.includes(f), `${f} in ${files}`);
 });
 
 test('errorLine: a Node file-system error is one line with path and code; a bug keeps its stack', () => {

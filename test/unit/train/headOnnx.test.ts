@@ -8,7 +8,8 @@ import { loadChainedCheckpoint } from '../../../src/core/train/chained';
 import { loadTrainingData } from '../../../src/core/train/data';
 import { classDisjointSplit, stratifiedCap } from '../../../src/core/train/split';
 import { looMapAtR } from '../../../src/core/train/validation';
-import { FINE_TUNE_FILE, listFiles, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { FINE_TUNE_FILE, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { listEntries } from '../../../src/core/util/atomicDir';
 import { LensError } from '../../../src/core/errors';
 import { hashTree, writeToyDataset } from './helpers';
 
@@ -28,7 +29,7 @@ test('a head trained on a frozen ONNX backbone reloads as a chained checkpoint w
   const r = await fineTune({ checkpoint: onnx, dataset: dataDir, train: 'head', epochs: 4, pk: [3, 4], backend: 'wasm' });
   assert.equal(r.cancelled, false);
   assert.equal(r.outDir, join(srcDir, 'tiny-cnn-eet-1'));
-  assert.deepEqual(await listFiles(r.outDir), [SIDECAR, FINE_TUNE_FILE, 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
+  assert.deepEqual(listEntries(r.outDir), [SIDECAR, FINE_TUNE_FILE, 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
   assert.deepEqual(readFileSync(join(r.outDir, 'tiny-cnn.onnx')), readFileSync(onnx), 'backbone copied byte for byte');
   const side = JSON.parse(readFileSync(join(r.outDir, SIDECAR), 'utf8'));
   assert.deepEqual(side.head, { backbone: 'tiny-cnn.onnx', model: 'head.json', dim: 6 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { listFiles } from '../../../src/core/train/checkpointWriter';
+import { listEntries } from '../../../src/core/util/atomicDir';
 import { rng } from '../../../src/core/train/batches';
 
 /**
@@ -27,7 +27,7 @@ export function toyImages(classes: number, perClass: number, seed = 1, size = 8)
 /** sha256 of every file under a folder, to prove a source checkpoint was left byte-identical. */
 export async function hashTree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of await listFiles(dir)) out[f] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+  for (const f of listEntries(dir).filter((e) => statSync(join(dir, e)).isFile())) out[f] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
   return out;
 }
 

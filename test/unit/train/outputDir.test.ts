@@ -17,7 +17,7 @@ function fixture(): { dir: string; src: string; model: string; data: string } {
   const dir = join(root, `case-${n++}`);
   const src = join(dir, 'src');
   mkdirSync(src, { recursive: true });
-  writeFileSync(join(src, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['model.weights.bin'] }] }));
+  writeFileSync(join(src, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['model.weights.bin'], weights: [{ name: 'w', shape: [4], dtype: 'float32' }] }] }));
   writeFileSync(join(src, 'model.weights.bin'), Buffer.alloc(16, 1));
   writeFileSync(join(src, 'embedding-lens.json'), '{}');
   mkdirSync(join(dir, 'data', 'a'), { recursive: true });
@@ -33,40 +33,40 @@ function fineTuneOutput(dir: string, mapAtR: number, extra: Record<string, unkno
   writeFileSync(join(dir, FINE_TUNE_FILE), JSON.stringify({ dataset: '/d', validation: { description: 'v' }, bestEpoch: 1, history: [{ epoch: 0, val: { mapAtR: 0.1 } }, { epoch: 1, val: { mapAtR } }], files: ['model.json', 'model.weights.bin'], ...extra }));
 }
 
-const refuses = (fn: () => void, re: RegExp) => assert.throws(fn, (err: unknown) => err instanceof LensError && re.test(err.message));
+const refuses = (fn: () => unknown, re: RegExp) => assert.rejects(async () => fn(), (err: unknown) => err instanceof LensError && re.test(err.message));
 
-test('assertWritableOutDir: the source through a symlink, a hard link, the dataset — all refused', () => {
+test('assertWritableOutDir: the source through a symlink, a hard link, the dataset — all refused', async () => {
   const { dir, src, model, data } = fixture();
   symlinkSync('src', join(dir, 'latest'));
-  refuses(() => assertWritableOutDir(src, join(dir, 'latest', 'model.json'), data), /is the source checkpoint's folder/);
-  refuses(() => assertWritableOutDir(join(dir, 'latest'), model, data), /is the source checkpoint's folder/);
-  refuses(() => assertWritableOutDir(dir, model, data), /holds .*model\.json, a file of the source checkpoint/);
-  refuses(() => assertWritableOutDir(join(data, 'tuned'), model, data), /is inside the dataset/);
+  await refuses(() => assertWritableOutDir(src, join(dir, 'latest', 'model.json'), data), /is the source checkpoint's folder/);
+  await refuses(() => assertWritableOutDir(join(dir, 'latest'), model, data), /is the source checkpoint's folder/);
+  await refuses(() => assertWritableOutDir(dir, model, data), /holds .*model\.json, a file of the source checkpoint/);
+  await refuses(() => assertWritableOutDir(join(data, 'tuned'), model, data), /is inside the dataset/);
   const out = join(dir, 'out');
   fineTuneOutput(out, 0.5);
   rmSync(join(out, 'model.weights.bin'));
   linkSync(join(src, 'model.weights.bin'), join(out, 'model.weights.bin'));
-  refuses(() => assertWritableOutDir(out, model, data), /holds model\.weights\.bin, which is the same file as .*src\/model\.weights\.bin/);
+  await refuses(() => assertWritableOutDir(out, model, data), /holds model\.weights\.bin, which is the same file as .*src\/model\.weights\.bin/);
   // New, empty, and an exact earlier output are fine.
-  assertWritableOutDir(join(dir, 'new'), model, data);
+  await assertWritableOutDir(join(dir, 'new'), model, data);
   mkdirSync(join(dir, 'empty'));
-  assertWritableOutDir(join(dir, 'empty'), model, data);
+  await assertWritableOutDir(join(dir, 'empty'), model, data);
   fineTuneOutput(join(dir, 'earlier'), 0.5);
-  assertWritableOutDir(join(dir, 'earlier'), model, data);
+  await assertWritableOutDir(join(dir, 'earlier'), model, data);
 });
 
-test('assertWritableOutDir: an earlier output holding anything else, or without its file list, is refused by name', () => {
+test('assertWritableOutDir: an earlier output holding anything else, or without its file list, is refused by name', async () => {
   const { dir, model, data } = fixture();
   const out = join(dir, 'out');
   fineTuneOutput(out, 0.5);
   writeFileSync(join(out, 'thesis.tex'), 'x');
-  refuses(() => assertWritableOutDir(out, model, data), /holds thesis\.tex, which a fine-tune did not write/);
+  await refuses(() => assertWritableOutDir(out, model, data), /holds thesis\.tex, which a fine-tune did not write/);
   const old = join(dir, 'old');
   fineTuneOutput(old, 0.5, { files: undefined });
-  refuses(() => assertWritableOutDir(old, model, data), /without the list of files it wrote/);
+  await refuses(() => assertWritableOutDir(old, model, data), /without the list of files it wrote/);
   mkdirSync(join(dir, 'other'));
   writeFileSync(join(dir, 'other', 'notes.txt'), 'x');
-  refuses(() => assertWritableOutDir(join(dir, 'other'), model, data), /not an earlier fine-tune output/);
+  await refuses(() => assertWritableOutDir(join(dir, 'other'), model, data), /not an earlier fine-tune output/);
 });
 
 test('replaceEarlierRun: swaps a verified run in; an earlier folder that gained a file is kept whole', async () => {
@@ -114,11 +114,11 @@ test('demo folder: claimed when new or empty, then only what was recorded may be
   await claimDemoFolder(p, { generator: 'test' }); // a rerun keeps the record
   assertDemoOwned(p);
   writeFileSync(join(p, 'checkpoint', 'my.onnx'), 'mine');
-  refuses(() => assertDemoOwned(p), /holds checkpoint\/my\.onnx, which the demo did not create/);
+  await refuses(() => assertDemoOwned(p), /holds checkpoint\/my\.onnx, which the demo did not create/);
   const user = join(dir, 'user');
   mkdirSync(user);
   writeFileSync(join(user, 'notes.txt'), '');
-  refuses(() => assertDemoOwned(user), /not a demo folder/);
+  await refuses(() => assertDemoOwned(user), /not a demo folder/);
   await assert.rejects(claimDemoFolder(user, {}), /not a demo folder/);
   assert.deepEqual(readdirSync(user), ['notes.txt']);
 });
