@@ -6,7 +6,7 @@
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeProductImages } from '../../src/core/demo';
+import { DEMO_MARKER, makeProductImages } from '../../src/core/demo';
 import { makeDemoCheckpoint } from '../../src/core/demo/demoModel';
 import { encodeNpy } from '../../src/core/io/npy';
 
@@ -18,9 +18,9 @@ async function main(outDir: string): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const dataset = await makeProductImages(join(outDir, 'dataset'), { classes: CLASSES, perClass: PER_CLASS, size: 32, seed: 3 });
-  // The generator marks its folder as a demo dataset; the asset stands for a user's own folder.
-  for (const name of ['.embedding-lens-demo.json']) rmSync(join(dataset.root, name), { force: true });
   const model = await makeDemoCheckpoint(join(outDir, 'model'), { seed: 5, inputSize: 32, dim: 64 });
+  // The generators mark their folders as the demo's own; the assets stand for a user's own folders.
+  for (const dir of [dataset.root, model]) rmSync(join(dir, DEMO_MARKER), { force: true });
   const onnx = join(outDir, 'tiny-cnn.onnx');
   copyFileSync(resolve(__dirname, '../fixtures/models/tiny-cnn.onnx'), onnx);
 

@@ -3,14 +3,14 @@
 // and that every pre-existing file is byte-identical afterwards (harness.mjs). Prints one line per
 // case and last "hostile: N passed, N failed"; details of failures go to test-results/hostile/.
 // Usage: node test/hostile/run.mjs [name-substring ...]   (assumes `npm run build` ran)
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAssets, isRoot, root, runCase } from './harness.mjs';
 
 const filters = process.argv.slice(2);
 const outDir = join(root, 'test-results/hostile');
-rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
+for (const f of readdirSync(outDir)) if (f.startsWith('FAILED-')) rmSync(join(outDir, f));
 if (!existsSync(join(root, 'dist/cli.js'))) {
   console.error('dist/cli.js is missing: run `npm run build` first');
   console.log('hostile: 0 passed, 1 failed');
@@ -35,12 +35,15 @@ if (chosen.length === 0) {
   process.exit(1);
 }
 
-const assets = buildAssets(join(outDir, 'assets'));
+// A folder of this run's own, so two runs at once (two terminals) never share assets or cases.
+const runDir = mkdtempSync(join(outDir, 'run-'));
+chmodSync(runDir, 0o755); // mkdtemp makes it 0700: cases that run the CLI as nobody must reach their folder
+const assets = buildAssets(join(runDir, 'assets'));
 console.log(`hostile: ${chosen.length} cases (${isRoot ? 'as root; permission cases run the CLI as nobody' : 'not root'})`);
 let passed = 0;
 let failed = 0;
 for (const [i, c] of chosen.entries()) {
-  const { ok, problems, result } = await runCase(c, { assets, workRoot: join(outDir, 'work') });
+  const { ok, problems, result } = await runCase(c, { assets, workRoot: join(runDir, 'work') });
   const took = result ? ` (${result.seconds.toFixed(1)} s, ${result.peakRssMB.toFixed(0)} MB)` : '';
   if (ok) {
     passed++;
@@ -56,6 +59,6 @@ for (const [i, c] of chosen.entries()) {
     [`case: ${c.name} (${c.file})`, ...problems, '', `exit: ${result?.code}`, '--- stdout', result?.stdout ?? '', '--- stderr', result?.stderr ?? ''].join('\n'),
   );
 }
-rmSync(join(outDir, 'assets'), { recursive: true, force: true });
+rmSync(runDir, { recursive: true, force: true });
 console.log(`hostile: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
