@@ -390,6 +390,8 @@ export const tests = [
       await page.getByRole('button', { name: 'Cancel' }).click();
       assert.ok(await page.evaluate(() => window.__posted.some((m) => m.type === 'cancel')));
       await page.evaluate(() => window.postMessage({ type: 'error', message: 'expected N×D float32', file: '/x/emb.npy' }, '*'));
+      // window.postMessage is delivered as a later task: wait for the toast rather than read it at once.
+      await page.waitForFunction(() => !document.querySelector('.toast')?.hidden);
       assert.match(await page.locator('.toast').innerText(), /\/x\/emb\.npy: expected N×D float32/);
       // View state was saved for the next reload.
       await page.waitForFunction(() => window.__state.queryIndex !== null);
