@@ -4,12 +4,17 @@
 //   dist/workers/*.js  — worker-thread entries (decode/embed, kNN, UMAP, training)
 //   dist/webview.js    — the panel UI (browser IIFE), also inlined into HTML reports
 //   dist/training.js   — the fine-tune panel's live curves (browser IIFE)
-// Node bundles keep every npm package external: native addons (onnxruntime-node, sharp,
-// usearch, tfjs-node) cannot be bundled, and keeping tfjs external lets it find its own .wasm.
+// Node bundles contain every dependency's JavaScript. What a bundle cannot hold — native addons,
+// the libraries they load, tfjs's .wasm files (scripts/unbundled.mjs) — stays in node_modules and
+// is found at run time by src/core/runtime/packageFile.ts; the .vsix ships just those files.
+// A --production build also writes dist/THIRD-PARTY-NOTICES.txt: the licence of every package
+// whose code went into a bundle (from esbuild's metafile, so exactly those packages).
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync, mkdirSync } from 'node:fs';
 import { join, basename } from 'node:path';
+import { OPTIONAL_EXTERNAL, unbundledNatives } from './unbundled.mjs';
+import { writeThirdPartyNotices } from './notices.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -21,6 +26,7 @@ const common = {
   minify: production,
   logLevel: 'info',
   absWorkingDir: root,
+  metafile: production,
 };
 
 const workerDir = join(root, 'src/core/workers');
@@ -33,8 +39,10 @@ const nodeCommon = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  packages: 'external',
-  external: ['vscode'],
+  // tfjs-node(-gpu) are optional and usually absent: their require stays a run-time one that fails
+  // with MODULE_NOT_FOUND, which runtime/tfjs.ts reads as "not installed".
+  external: ['vscode', ...OPTIONAL_EXTERNAL],
+  plugins: [unbundledNatives(root)],
 };
 
 const builds = [
@@ -63,5 +71,6 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[build] watching for changes…');
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (production) writeThirdPartyNotices(root, results.map((r) => r.metafile), join(root, 'dist/THIRD-PARTY-NOTICES.txt'));
 }

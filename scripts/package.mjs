@@ -1,18 +1,20 @@
-// `npm run package`: a platform-specific .vsix whose node_modules carry only that platform's
-// native binaries. onnxruntime-node alone ships every OS/arch (≈288 MB) and usearch ships
-// prebuilds for three; a linux-x64 user needs one of each.
+// `npm run package`: a platform-specific .vsix that holds the bundles and, under node_modules,
+// only what a bundle cannot contain: that platform's native binaries, tfjs's .wasm files and their
+// licences (scripts/unbundled.mjs says which; dist/THIRD-PARTY-NOTICES.txt carries the licences of
+// the bundled JavaScript).
 //
-// The extension is staged in out/vsix/stage/ and packaged from there, so nothing in the working
-// tree beyond the runtime files can slip in (other folders there hold hundreds of MB of tools and
-// data): package.json, dist/, media/, README/LICENSE/CHANGELOG, and the production dependency
-// tree hard-linked (copied across devices) with other platforms' native folders left out. The
-// root .vscodeignore then trims the stage (source maps, typings, C/C++ sources).
+// The extension is staged in out/vsix/stage-<pid>/ and packaged from there, so nothing in the
+// working tree beyond the runtime files can slip in: package.json (without scripts and
+// dependencies — the bundles carry them), dist/, media/, README/LICENSE/CHANGELOG, and those files
+// from the production dependency tree, hard-linked (copied across devices), other platforms'
+// native folders left out. The root .vscodeignore then trims the stage (source maps).
 //
-// Usage: node scripts/package.mjs [--target linux-x64] [--out DIR]   → prints the .vsix path and size
-//   (default DIR out/vsix; the file is <name>-<target>-<version>.vsix)
+// Usage: node scripts/package.mjs [--target linux-x64] [--out DIR]   → prints the .vsix path,
+//   size and file count (default DIR out/vsix; the file is <name>-<target>-<version>.vsix)
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { LICENCE, NATIVE, OPTIONAL_EXTERNAL, WASM_DIRS } from './unbundled.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const args = process.argv.slice(2);
@@ -23,7 +25,9 @@ const value = (name) => {
 
 const PLATFORMS = ['linux', 'darwin', 'win32', 'alpine', 'linuxmusl', 'freebsd', 'openbsd', 'android', 'sunos', 'aix'];
 const ARCHS = ['x64', 'arm64', 'arm', 'armhf', 'ia32', 'x86', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el'];
-const NATIVE = /\.(node|so(\.\d+)*|dll|dylib|exe)$/;
+// A .vsix over this many files is a regression (a dependency's JavaScript shipped unbundled):
+// packaging fails rather than ship it. Today's holds 31.
+const MAX_FILES = 600;
 
 const target = value('--target') ?? `${process.platform}-${process.arch}`;
 const [targetPlatform, targetArch] = target.split('-');
@@ -74,6 +78,7 @@ function otherPlatform(name, parentPlatform) {
 let linked = 0;
 let pruned = [];
 function place(from, to) {
+  mkdirSync(join(to, '..'), { recursive: true });
   try {
     linkSync(from, to);
   } catch {
@@ -82,24 +87,42 @@ function place(from, to) {
   linked++;
 }
 
-/** Copies one package folder into the stage, leaving out other platforms' native folders. */
-function stagePackage(from, to, parentPlatform) {
+/** Copies one folder of the extension's own (dist/, media/) into the stage. */
+function stageFolder(from, to) {
   mkdirSync(to, { recursive: true });
   for (const name of readdirSync(from)) {
     const src = join(from, name);
     const st = statSync(src);
+    if (st.isDirectory()) stageFolder(src, join(to, name));
+    else if (st.isFile()) place(src, join(to, name));
+  }
+}
+
+/**
+ * The files of one package folder (`rel`, e.g. "node_modules/@img/sharp-linux-x64") that the
+ * bundles cannot contain: the target's native binaries and the .wasm files of WASM_DIRS — other
+ * platforms' native folders left out, nested node_modules left to their own entry. Paths relative
+ * to `rel`.
+ */
+function unbundledFiles(rel, sub = '', parentPlatform = undefined) {
+  const out = [];
+  const pkgName = rel.split('node_modules/').pop();
+  for (const name of readdirSync(join(root, rel, sub))) {
+    const path = sub ? `${sub}/${name}` : name;
+    const src = join(root, rel, path);
+    const st = statSync(src);
     if (st.isDirectory()) {
-      // Nested node_modules are staged as packages of their own (npm ls lists them).
       if (name === 'node_modules') continue;
       if (otherPlatform(name, parentPlatform) && holdsNative(src)) {
         pruned.push(relative(root, src));
         continue;
       }
-      stagePackage(src, join(to, name), name === targetPlatform ? targetPlatform : undefined);
-    } else if (st.isFile()) {
-      place(src, join(to, name));
+      out.push(...unbundledFiles(rel, path, name === targetPlatform ? targetPlatform : undefined));
+    } else if (st.isFile() && (NATIVE.test(name) || (name.endsWith('.wasm') && WASM_DIRS.includes(`${pkgName}/${sub}`)))) {
+      out.push(path);
     }
   }
+  return out;
 }
 
 // 1. Production bundles. vsce would run vscode:prepublish in the stage, where no sources exist.
@@ -116,28 +139,43 @@ mkdirSync(stage, { recursive: true });
 const manifest = { ...pkg };
 delete manifest.scripts; // nothing to run from a packaged extension; vsce would try vscode:prepublish
 delete manifest.devDependencies;
+// Bundled into dist/; nothing is installed from a .vsix, and the stage's node_modules holds only
+// unbundled files, which vsce's `npm list` lists as extraneous folders and packs.
+delete manifest.dependencies;
+delete manifest.optionalDependencies;
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 for (const entry of ['dist', 'media', 'README.md', 'LICENSE', 'LICENSE.md', 'LICENSE.txt', 'CHANGELOG.md', '.vscodeignore']) {
   const src = join(root, entry);
   if (!existsSync(src)) continue;
-  if (statSync(src).isDirectory()) stagePackage(src, join(stage, entry));
+  if (statSync(src).isDirectory()) stageFolder(src, join(stage, entry));
   else place(src, join(stage, entry));
 }
 
-// 3. Stage the production dependency tree (what `npm ls --omit=dev` resolves from the lockfile).
+// 3. From the production dependency tree (what `npm ls --omit=dev` resolves from the lockfile):
+// the files the bundles load from node_modules at run time, and each such package's licence.
+// tfjs-node(-gpu) stay out even when installed here: the bundles never contain their JavaScript.
 const deps = run('npm', ['ls', '--omit=dev', '--parseable', '--all', '--loglevel=error'], root)
   .split('\n')
   .map((l) => l.trim())
   .filter((l) => l && l !== root);
+const shipped = [];
 for (const dir of deps) {
   const rel = relative(root, dir);
   if (!rel.startsWith('node_modules/')) continue;
   const name = rel.split('node_modules/').pop();
+  if (OPTIONAL_EXTERNAL.includes(name)) continue;
   if (otherPlatform(name.replace('/', '-'), undefined) && holdsNative(dir)) {
     pruned.push(rel);
     continue;
   }
-  stagePackage(dir, join(stage, rel));
+  const files = unbundledFiles(rel);
+  if (!files.length) continue;
+  const top = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());
+  const licences = top.filter((f) => LICENCE.test(f));
+  // sharp's libvips package has no licence file; its README states the LGPL terms of each library.
+  files.push(...(licences.length ? licences : top.filter((f) => /^readme/i.test(f))));
+  for (const f of files) place(join(dir, f), join(stage, rel, f));
+  shipped.push(`${name} (${files.length})`);
 }
 pruned = [...new Set(pruned)].sort();
 
@@ -164,8 +202,10 @@ const natives = listing.filter((f) => NATIVE.test(f));
 const foreign = natives.filter((f) => f.split('/').some((seg, i, segs) => otherPlatform(seg, PLATFORMS.includes(segs[i - 1]) ? segs[i - 1] : undefined)));
 if (foreign.length) fail(`the .vsix still holds other platforms' binaries:\n  ${foreign.join('\n  ')}`);
 if (!listing.includes(`extension/${pkg.main.replace(/^\.\//, '')}`)) fail(`the .vsix lacks ${pkg.main}`);
+if (listing.length >= MAX_FILES) fail(`the .vsix holds ${listing.length} files (limit ${MAX_FILES}): has a dependency's JavaScript been left unbundled?`);
 const bytes = statSync(vsix).size;
 console.log(`[package] pruned for ${target}: ${pruned.length ? pruned.join(', ') : '(nothing)'}`);
+console.log(`[package] node_modules (unbundled files + licences): ${shipped.join(', ')}`);
 console.log(`[package] native binaries: ${natives.map((f) => f.replace(/^extension\//, '')).join(', ')}`);
 console.log(`[package] ${relative(process.cwd(), vsix) || vsix}: ${(bytes / 1048576).toFixed(1)} MB (${bytes} bytes, ${listing.length} files, target ${target})`);
 rmSync(stage, { recursive: true, force: true });

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
 import { BackendSetting, OrtAvailability, OrtProvider, Selection, selectOrtProviders } from './select';
 import { cpuCount, probeGpu } from './device';
+import { packageFile } from './packageFile';
 
 export type Ort = typeof ortTypes;
 
@@ -19,9 +18,14 @@ export function probeOrt(ort: Ort): OrtAvailability {
     if (cuda.bundled) cudaProvider = true;
     else {
       // Not bundled: the provider library arrives with the package's install script, which may not have run.
-      const pkgDir = dirname(require.resolve('onnxruntime-node/package.json'));
-      const lib = join(pkgDir, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
-      cudaProvider = existsSync(lib)
+      // Looked up beside the addon, where the bundled extension and a checkout both keep it.
+      let lib: string | undefined;
+      try {
+        lib = packageFile(`onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/libonnxruntime_providers_cuda.so`);
+      } catch {
+        lib = undefined;
+      }
+      cudaProvider = lib
         ? true
         : 'CUDA provider library not installed (onnxruntime-node install script skipped)';
     }

@@ -1,8 +1,8 @@
-import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { BackendSetting, TfjsBackend, Availability, Selection, selectTfjsBackend, tfjsCandidates } from './select';
 import { probeGpu } from './device';
+import { packageFile } from './packageFile';
 
 export type Tf = typeof tfTypes;
 
@@ -67,10 +67,15 @@ async function tryBackend(b: TfjsBackend): Promise<Tf | string> {
     const tf = require('@tensorflow/tfjs') as Tf;
     if (b === 'wasm') {
       const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(prefix: string): void };
-      // The package stays external in every bundle, so its .wasm files sit beside its main file.
-      const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-      if (!existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm'))) return `no .wasm files in ${dir}`;
-      wasm.setWasmPaths(dir + '/');
+      // The package's JavaScript is bundled; its .wasm files stay in node_modules (the .vsix ships
+      // that folder: scripts/unbundled.mjs WASM_DIRS), where packageFile finds them.
+      let simd: string;
+      try {
+        simd = packageFile('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm');
+      } catch {
+        return 'no .wasm files in node_modules/@tensorflow/tfjs-backend-wasm/dist';
+      }
+      wasm.setWasmPaths(dirname(simd) + '/');
     }
     const ok = await tf.setBackend(b);
     if (!ok) return `tf.setBackend("${b}") failed`;

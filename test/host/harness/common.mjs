@@ -140,7 +140,7 @@ export async function bundleSuite(suiteDir, outDir, index = join(suiteDir, 'inde
 
 /** The suite's harness.json (read by test/host/suite/helpers/runner.ts). */
 export function writeHarnessConfig(dir, config) {
-  writeFileSync(join(dir, 'harness.json'), JSON.stringify({ extensionId, extensionPath: root, resultsDir, ...config }, null, 2));
+  writeFileSync(join(dir, 'harness.json'), JSON.stringify({ extensionId, extensionPath: root, repository: root, resultsDir, ...config }, null, 2));
 }
 
 /** A temp folder with the workspace (copy of test/host/workspace/), a fresh profile and an empty extensions dir. */

@@ -21,6 +21,8 @@ export interface HarnessConfig {
   extensionId: string;
   /** Absolute path of the extension under test (the repository; the installed folder in the vsix phase). */
   extensionPath: string;
+  /** Absolute path of the repository (its test fixtures), whichever copy of the extension is under test. */
+  repository: string;
   /** Mocha --grep, when the runner was given one. */
   grep?: string;
 }
