@@ -76,6 +76,23 @@ const post = (page, msg) => page.evaluate((m) => window.postMessage(m, '*'), msg
 const settled = (page) => page.waitForFunction(() => !window.trainingLens.stats().pendingDraw);
 const stats = (page) => page.evaluate(() => window.trainingLens.stats());
 const posted = (page) => page.evaluate(() => window.__posted);
+/**
+ * The progress bar as announced (aria-*) and as painted: `drawn` is the fill's rendered width over
+ * the track's, read at once — the fill must not trail its value (it did behind a width transition).
+ */
+const barState = (page) => page.evaluate(() => {
+  const track = document.querySelector('[role="progressbar"]');
+  const fill = track.firstElementChild;
+  return {
+    now: Number(track.getAttribute('aria-valuenow')),
+    text: track.getAttribute('aria-valuetext'),
+    drawn: fill.getBoundingClientRect().width / track.getBoundingClientRect().width,
+    classes: [...track.classList].filter((c) => c !== 'tr-progress'),
+    colour: getComputedStyle(fill).backgroundColor,
+    summaryColour: getComputedStyle(document.querySelector('#summary')).borderLeftColor,
+  };
+});
+const near = (a, b, what) => assert.ok(Math.abs(a - b) < 0.01, `${what}: ${a} ≠ ${b}`);
 
 export const tests = [
   {
@@ -96,7 +113,12 @@ export const tests = [
         assert.equal(st.steps, e * STEPS_PER_EPOCH);
         assert.deepEqual(st.lossPoints, { total: e * STEPS_PER_EPOCH, mc: e * STEPS_PER_EPOCH, ec: e * STEPS_PER_EPOCH, edc: e * STEPS_PER_EPOCH });
         assert.deepEqual(st.valDots, { mapAtR: e + 1, recallAt1: e + 1 });
+        const b = await barState(page);
+        assert.equal(b.now, Math.round((100 * e) / 3));
+        assert.equal(b.text, `step ${e * STEPS_PER_EPOCH} of ${3 * STEPS_PER_EPOCH}`);
+        near(b.drawn, e / 3, `fill drawn at epoch ${e}`);
       }
+      const running = await barState(page);
       const status = await page.locator('#status').innerText();
       assert.match(status, /^Epoch 3\/3 · step 5\/5 · loss \d\.\d{4} · 2\.00 steps\/s · 0 s left$/);
       assert.equal(await page.locator('#loss-chart .guide').count(), 2, 'dividers where epochs 2 and 3 start');
@@ -110,6 +132,13 @@ export const tests = [
 
       await post(page, { type: 'finished', outcome: { status: 'done', outDir: RUN.outDir, best: { epoch: 2, mapAtR: 0.37, recallAt1: 0.62 }, backend: 'wasm' } });
       await page.locator('#summary').waitFor({ state: 'visible' });
+      // Full the moment the run is reported finished, in the finished colour.
+      const done = await barState(page);
+      assert.equal(done.now, 100);
+      assert.equal(done.text, 'Training finished');
+      assert.equal(done.drawn, 1);
+      assert.deepEqual(done.classes, ['tr-progress-done']);
+      assert.notEqual(done.colour, running.colour, 'a finished bar looks different from a running one');
       assert.equal(await page.locator('#best-epoch').innerText(), '2');
       assert.equal(await page.locator('#out-dir').innerText(), RUN.outDir);
       assert.match(await page.locator('#summary').innerText(), /Training finished[\s\S]*map@r 0\.3700 · recall@1 0\.6200/);
@@ -140,8 +169,17 @@ export const tests = [
       await page.keyboard.press('Enter');
       assert.equal(await page.locator('#cancel').isDisabled(), true);
       assert.match(await page.locator('#status').innerText(), /best epoch so far is kept/);
+      const running = await barState(page);
       await post(page, { type: 'finished', outcome: { status: 'cancelled', outDir: RUN.outDir, best: { epoch: 0, mapAtR: 0.21, recallAt1: 0.48 }, backend: 'wasm' } });
       await page.locator('#summary').waitFor({ state: 'visible' });
+      // Stopped where it was (3 of 15 steps), saying so, in the cancelled colour (the summary's).
+      const bar = await barState(page);
+      assert.equal(bar.now, 20);
+      assert.equal(bar.text, 'Training cancelled at step 3 of 15');
+      near(bar.drawn, 0.2, 'fill drawn where the run stopped');
+      assert.deepEqual(bar.classes, ['tr-progress-cancelled']);
+      assert.notEqual(bar.colour, running.colour, 'a cancelled bar looks different from a running one');
+      assert.equal(bar.colour, bar.summaryColour);
       const text = await page.locator('#summary').innerText();
       assert.match(text, /Training cancelled/);
       assert.match(text, /no epoch beat the original model/);
@@ -169,6 +207,13 @@ export const tests = [
       assert.equal(st.lossPoints.total, 10);
       assert.deepEqual(st.valDots, { mapAtR: 3, recallAt1: 3 });
       assert.equal(st.outcome, 'error');
+      // The bar of a reloaded, failed run: where it stopped (10 of 15 steps), not empty.
+      const bar = await barState(page);
+      assert.equal(bar.now, 67);
+      assert.equal(bar.text, 'Training stopped on an error at step 10 of 15');
+      near(bar.drawn, 10 / 15, 'fill drawn where the run stopped');
+      assert.deepEqual(bar.classes, ['tr-progress-error']);
+      assert.equal(bar.colour, bar.summaryColour, 'the error colour, as the summary');
       const text = await page.locator('#summary').innerText();
       assert.match(text, /Training stopped on an error/);
       assert.match(text, /lower the learning rate/);

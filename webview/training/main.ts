@@ -165,16 +165,14 @@ function renderStatus(): void {
   const total = state.run?.settings.epochs ?? 0;
   if (state.outcome) return;
   if (last) {
-    const planned = last.stepsPerEpoch * total;
-    const doneSteps = state.steps.length;
-    const pct = planned > 0 ? Math.min(100, (100 * doneSteps) / planned) : 0;
-    setBar(pct);
+    const { done, planned } = stepCounts()!;
+    setBar((100 * done) / planned, `step ${done} of ${planned}`);
     statusLine.textContent =
       `Epoch ${last.epoch}/${total} · step ${last.step}/${last.stepsPerEpoch} · loss ${fmt(last.loss, 4)} · ` +
       `${last.stepsPerSecond >= 10 ? last.stepsPerSecond.toFixed(0) : last.stepsPerSecond.toFixed(2)} steps/s · ${formatDuration(last.etaSeconds)} left`;
   } else if (state.stage) {
     const st = state.stage;
-    setBar(st.total > 0 ? (100 * st.done) / st.total : 0);
+    setBar(st.total > 0 ? (100 * st.done) / st.total : 0, `${st.stage}: ${st.done} of ${st.total}`);
     statusLine.textContent = `${st.stage}: ${st.done.toLocaleString()}/${st.total.toLocaleString()}${st.message ? ` · ${st.message}` : ''}`;
   } else if (state.epochs.length) {
     statusLine.textContent = 'Validated the model before training; the first epoch is starting…';
@@ -182,9 +180,41 @@ function renderStatus(): void {
   if (state.cancelRequested) statusLine.textContent = `Cancelling… ${statusLine.textContent}`;
 }
 
-function setBar(pct: number): void {
-  bar.setAttribute('aria-valuenow', String(Math.round(pct)));
-  (bar.firstElementChild as HTMLElement).style.width = `${pct}%`;
+/**
+ * Training steps done and planned. Every step arrives (the host relays each one), so the count is
+ * the number received; planned is steps per epoch × epochs, never below what already ran.
+ */
+function stepCounts(): { done: number; planned: number } | undefined {
+  const last = state.steps.at(-1);
+  if (!last) return undefined;
+  const done = state.steps.length;
+  return { done, planned: Math.max(done, last.stepsPerEpoch * (state.run?.settings.epochs ?? 0), 1) };
+}
+
+/** The bar's value (0–100) and what a screen reader says for it. The fill is drawn at once (no transition), so what is painted is always the value. */
+function setBar(pct: number, text: string): void {
+  const value = Math.min(100, Math.max(0, pct));
+  bar.setAttribute('aria-valuenow', String(Math.round(value)));
+  bar.setAttribute('aria-valuetext', text);
+  (bar.firstElementChild as HTMLElement).style.width = `${value}%`;
+}
+
+/**
+ * The bar once the run has ended: full when it finished; where it stopped, in the cancelled or
+ * error colour and saying so, otherwise. Computed from the steps (not from the bar's last drawn
+ * value), so a panel that reloads with an ended run in its init shows the same thing.
+ */
+function renderOutcomeBar(o: TrainingOutcome): void {
+  bar.classList.remove('tr-progress-done', 'tr-progress-cancelled', 'tr-progress-error');
+  bar.classList.add(`tr-progress-${o.status}`);
+  if (o.status === 'done') {
+    setBar(100, 'Training finished');
+    return;
+  }
+  const what = o.status === 'cancelled' ? 'Training cancelled' : 'Training stopped on an error';
+  const counts = stepCounts();
+  if (counts) setBar((100 * counts.done) / counts.planned, `${what} at step ${counts.done} of ${counts.planned}`);
+  else setBar(0, `${what} before the first training step`);
 }
 
 function renderEpochs(): void {
@@ -239,8 +269,7 @@ function renderOutcome(): void {
   const o = state.outcome;
   if (!o) return;
   cancelBtn.hidden = true;
-  setBar(o.status === 'done' ? 100 : Number(bar.getAttribute('aria-valuenow')));
-  bar.classList.add(`tr-progress-${o.status}`);
+  renderOutcomeBar(o);
   const best = o.best;
   const heading = o.status === 'done' ? 'Training finished' : o.status === 'cancelled' ? 'Training cancelled' : 'Training stopped on an error';
   statusLine.textContent = heading + (o.message ? ` — ${o.message}` : '');
