@@ -37,6 +37,8 @@ export interface FashionMnistOptions {
   size?: number;
   /** Write 3-channel RGB PNGs instead of greyscale, for models that expect colour input. */
   rgb?: boolean;
+  /** Only these labels (0–9), e.g. the demo's trained or held-out classes (default: all ten). */
+  classes?: readonly number[];
 }
 
 interface IdxFiles {
@@ -107,6 +109,10 @@ export async function fashionMnistFolder(
   if (!Number.isInteger(size) || size < 8 || size > 1024) {
     throw new LensError(`Fashion-MNIST size must be an integer from 8 to 1024, got ${opts.size}`);
   }
+  const wanted = opts.classes ?? FASHION_MNIST_CLASSES.map((_, i) => i);
+  if (wanted.length < 2 || new Set(wanted).size !== wanted.length || wanted.some((c) => !Number.isInteger(c) || c < 0 || c >= FASHION_MNIST_CLASSES.length)) {
+    throw new LensError(`Fashion-MNIST classes must be at least two distinct labels from 0 to 9, got ${wanted.join(',')}`);
+  }
   const files = await locateFashionMnist(opts.split, opts.sourceDir);
   const labels = await readIdxUbyte(files.labels, 1);
   throwIfAborted(control.signal);
@@ -124,6 +130,7 @@ export async function fashionMnistFolder(
   }
   const chosen: Array<{ cls: number; index: number }> = [];
   byClass.forEach((items, cls) => {
+    if (!wanted.includes(cls)) return;
     if (items.length < opts.perClass) {
       throw new LensError(
         `has only ${items.length} items of class ${FASHION_MNIST_CLASSES[cls]}, fewer than perClass = ${opts.perClass}`,
@@ -136,6 +143,7 @@ export async function fashionMnistFolder(
   });
   const digits = String(n - 1).length;
   const folders = FASHION_MNIST_CLASSES.map(fashionMnistFolderName);
+  const wantedFolders = wanted.map((c) => folders[c]);
   const marker = {
     generator: 'embedding-lens Fashion-MNIST subset',
     version: 1,
@@ -145,10 +153,11 @@ export async function fashionMnistFolder(
     perClass: opts.perClass,
     size,
     rgb: opts.rgb === true,
+    classes: wanted.map((c) => FASHION_MNIST_CLASSES[c]),
     count: chosen.length,
   };
   const root = await writeDirAtomically(outDir, marker, async (tmp) => {
-    for (const folder of folders) await mkdir(join(tmp, folder));
+    for (const folder of wantedFolders) await mkdir(join(tmp, folder));
     await runPool(
       chosen.length,
       8,
@@ -164,5 +173,5 @@ export async function fashionMnistFolder(
       { signal: control.signal, onProgress: control.onProgress, stage: 'Writing Fashion-MNIST images' },
     );
   }, control.signal);
-  return { root, classNames: folders.slice().sort(), count: chosen.length };
+  return { root, classNames: wantedFolders.slice().sort(), count: chosen.length };
 }

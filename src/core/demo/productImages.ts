@@ -7,11 +7,13 @@ import { writeDirAtomically } from './atomicDir';
 import { runPool } from './pool';
 import { mixSeed, Rng } from './prng';
 import { sceneSvg } from './scene';
-import { PRODUCT_CLASSES } from './shapes';
+import { PRODUCT_CLASSES, type ProductClass } from './shapes';
 
 export interface ProductImageOptions {
-  /** How many product classes, 2–12 (default 12). Fewer classes keep the confusable pairs first. */
+  /** How many product classes, the first N (default 12, at most PRODUCT_CLASSES.length). Fewer classes keep the confusable pairs first. */
   classes?: number;
+  /** Exactly these classes by name instead of the first `classes` (the demo's trained / held-out halves). */
+  classNames?: readonly string[];
   /** Images per class (default 40). */
   perClass?: number;
   /** Width and height in pixels (default 64). */
@@ -34,6 +36,17 @@ function intOption(name: string, value: number | undefined, fallback: number, lo
     throw new LensError(`demo dataset option ${name} must be an integer from ${lo} to ${hi}, got ${value}`);
   }
   return v;
+}
+
+function chooseClasses(opts: ProductImageOptions): ProductClass[] {
+  if (opts.classNames === undefined) return PRODUCT_CLASSES.slice(0, intOption('classes', opts.classes, 12, 2, PRODUCT_CLASSES.length));
+  if (opts.classes !== undefined) throw new LensError('demo dataset options classes and classNames exclude each other');
+  const known = new Map(PRODUCT_CLASSES.map((c) => [c.name, c]));
+  const unknown = opts.classNames.filter((n) => !known.has(n));
+  if (unknown.length) throw new LensError(`demo dataset has no class ${unknown.join(', ')}; known: ${[...known.keys()].join(', ')}`);
+  if (new Set(opts.classNames).size !== opts.classNames.length) throw new LensError(`demo dataset classNames repeat a class: ${opts.classNames.join(', ')}`);
+  if (opts.classNames.length < 2) throw new LensError('demo dataset needs at least 2 classes (retrieval needs negatives)');
+  return opts.classNames.map((n) => known.get(n)!);
 }
 
 /** Images a bit noisier, blurrier and more often occluded than a catalogue: retrieval should not be trivial. */
@@ -69,11 +82,11 @@ export async function makeProductImages(
   opts: ProductImageOptions = {},
   control: RunControl = {},
 ): Promise<DemoDataset> {
-  const classes = intOption('classes', opts.classes, 12, 2, PRODUCT_CLASSES.length);
+  const chosen = chooseClasses(opts);
+  const classes = chosen.length;
   const perClass = intOption('perClass', opts.perClass, 40, 1, 100_000);
   const size = intOption('size', opts.size, 64, 16, 1024);
   const seed = intOption('seed', opts.seed, 1, -(2 ** 31), 2 ** 32 - 1) >>> 0;
-  const chosen = PRODUCT_CLASSES.slice(0, classes);
   const digits = Math.max(3, String(perClass - 1).length);
   const count = classes * perClass;
   const marker = {

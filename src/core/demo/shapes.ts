@@ -322,6 +322,179 @@ function watch(rng: Rng, p: Paint): string {
     `<circle cx="50" cy="50" r="${f(r - 2.5)}" fill="${face}"/>` + marks + hands;
 }
 
+/* ---- Eight more classes (v2 of the demo dataset): with 20 classes the demo can fine-tune on some
+   and still hold out enough unseen ones for a fair retrieval test. Near-misses again on purpose:
+   table/chair, teapot/mug, wineglass/bottle, cap/handbag (a dome with a strap or brim). ---- */
+
+function cap(rng: Rng, p: Paint): string {
+  const crownW = rng.range(20, 27);
+  const crownH = rng.range(18, 28);
+  const band = rng.range(56, 64);
+  const brim = rng.range(14, 24);
+  const brimDrop = rng.range(2, 7);
+  const cx = 46;
+  const crown = `M${f(cx - crownW)} ${f(band)} C${f(cx - crownW)} ${f(band - crownH * 1.3)} ${f(cx + crownW)} ${f(band - crownH * 1.3)} ${f(cx + crownW)} ${f(band)} Z`;
+  const visor = `M${f(cx + crownW - 4)} ${f(band - 2)} Q${f(cx + crownW + brim * 0.6)} ${f(band - 1)} ${f(cx + crownW + brim)} ${f(band + brimDrop)} ` +
+    `Q${f(cx + crownW + brim * 0.5)} ${f(band + brimDrop + 3)} ${f(cx + crownW - 4)} ${f(band + 3)} Z`;
+  const seams = rng.chance(0.6)
+    ? `<path d="M${f(cx)} ${f(band - crownH * 0.98)} Q${f(cx + crownW * 0.35)} ${f(band - crownH * 0.5)} ${f(cx + crownW * 0.45)} ${f(band)}" fill="none" stroke="${p.dark}" stroke-width="0.8"/>`
+    : '';
+  const button = `<circle cx="${f(cx)}" cy="${f(band - crownH * 0.97)}" r="${f(rng.range(1.5, 2.5))}" fill="${p.accent}" stroke="${p.dark}" stroke-width="0.6"/>`;
+  const bandLine = line(cx - crownW, band - 1.5, cx + crownW, band - 1.5, p.dark, rng.range(1, 2.5));
+  return shadow(cx + 6, band + 8, crownW + brim * 0.6, 2.5) + path(visor, rng.chance(0.5) ? p.accent : p.fill, p.dark) +
+    path(crown, p.fill, p.dark) + seams + bandLine + button;
+}
+
+function glasses(rng: Rng, p: Paint): string {
+  const lw = rng.range(13, 18);
+  const lh = rng.range(9, 15);
+  const gap = rng.range(4, 8);
+  const cy = rng.range(46, 56);
+  const round = rng.chance(0.4);
+  const frame = rng.chance(0.5) ? p.dark : p.fill;
+  const fw = rng.range(1.8, 3.2);
+  const tint = rng.pick(['#1c1c1c', '#3b2f25', '#23384d', '#d8e6ee']);
+  const opacity = rng.range(0.25, 0.85);
+  const lens = (cx: number) => round
+    ? `<ellipse cx="${f(cx)}" cy="${f(cy)}" rx="${f(lw)}" ry="${f(lh + 2)}" fill="${tint}" fill-opacity="${f(opacity)}" stroke="${frame}" stroke-width="${f(fw)}"/>`
+    : `<rect x="${f(cx - lw)}" y="${f(cy - lh)}" width="${f(2 * lw)}" height="${f(2 * lh)}" rx="${f(rng.range(3, 8))}" fill="${tint}" fill-opacity="${f(opacity)}" stroke="${frame}" stroke-width="${f(fw)}"/>`;
+  const lx = 50 - gap / 2 - lw;
+  const rx = 50 + gap / 2 + lw;
+  const bridge = `<path d="M${f(50 - gap / 2)} ${f(cy - lh * 0.4)} Q50 ${f(cy - lh * 0.9)} ${f(50 + gap / 2)} ${f(cy - lh * 0.4)}" fill="none" stroke="${frame}" stroke-width="${f(fw)}"/>`;
+  // The temples (arms) seen from slightly above, going back from the outer corners.
+  const arm = rng.range(6, 14);
+  const temples = line(lx - lw, cy - lh * 0.6, lx - lw - arm * 0.3, cy - lh - arm, frame, fw * 0.8) +
+    line(rx + lw, cy - lh * 0.6, rx + lw + arm * 0.3, cy - lh - arm, frame, fw * 0.8);
+  return shadow(50, cy + lh + 8, 2 * lw + gap, 2) + temples + lens(lx) + lens(rx) + bridge;
+}
+
+function umbrella(rng: Rng, p: Paint): string {
+  const r = rng.range(28, 36);
+  const top = rng.range(14, 24);
+  const rim = top + r * rng.range(0.55, 0.75);
+  const ribs = rng.pick([4, 5, 6]);
+  const scallop = rng.range(2, 5);
+  let edge = '';
+  for (let i = 0; i < ribs; i++) {
+    const x0 = 50 + r - (2 * r * i) / ribs;
+    const x1 = 50 + r - (2 * r * (i + 1)) / ribs;
+    edge += ` Q${f((x0 + x1) / 2)} ${f(rim - scallop)} ${f(x1)} ${f(rim)}`;
+  }
+  const canopy = `M${f(50 - r)} ${f(rim)} C${f(50 - r)} ${f(top - 4)} ${f(50 + r)} ${f(top - 4)} ${f(50 + r)} ${f(rim)}${edge} Z`;
+  let ribLines = '';
+  for (let i = 1; i < ribs; i++) {
+    const x = 50 + r - (2 * r * i) / ribs;
+    ribLines += `<path d="M50 ${f(top + 2)} Q${f(50 + (x - 50) * 0.7)} ${f(top + (rim - top) * 0.3)} ${f(x)} ${f(rim)}" fill="none" stroke="${p.dark}" stroke-width="0.7"/>`;
+  }
+  const shaftBottom = rng.range(82, 90);
+  const hook = rng.range(5, 8);
+  const shaft = line(50, top - 3, 50, shaftBottom, p.metal, 1.6) +
+    `<path d="M50 ${f(shaftBottom)} q0 ${f(hook)} ${f(-hook)} ${f(hook)} q${f(-hook * 0.6)} 0 ${f(-hook * 0.8)} ${f(-hook * 0.6)}" fill="none" stroke="${p.dark}" stroke-width="${f(rng.range(2.5, 3.5))}" stroke-linecap="round"/>`;
+  return shadow(50, shaftBottom + hook + 2, r * 0.6, 2) + shaft + path(canopy, p.fill, p.dark) + ribLines;
+}
+
+function headphones(rng: Rng, p: Paint): string {
+  const span = rng.range(22, 30);
+  const top = rng.range(12, 22);
+  const cupY = rng.range(56, 66);
+  const cupW = rng.range(7, 11);
+  const cupH = rng.range(13, 19);
+  const bandW = rng.range(3, 5.5);
+  const band = `<path d="M${f(50 - span)} ${f(cupY - cupH * 0.6)} C${f(50 - span)} ${f(top - 6)} ${f(50 + span)} ${f(top - 6)} ${f(50 + span)} ${f(cupY - cupH * 0.6)}" fill="none" stroke="${p.dark}" stroke-width="${f(bandW + 1.5)}"/>` +
+    `<path d="M${f(50 - span)} ${f(cupY - cupH * 0.6)} C${f(50 - span)} ${f(top - 6)} ${f(50 + span)} ${f(top - 6)} ${f(50 + span)} ${f(cupY - cupH * 0.6)}" fill="none" stroke="${p.base}" stroke-width="${f(bandW)}"/>`;
+  const cup = (cx: number) => `<rect x="${f(cx - cupW)}" y="${f(cupY - cupH)}" width="${f(2 * cupW)}" height="${f(2 * cupH)}" rx="${f(cupW * 0.9)}" fill="${p.fill}" stroke="${p.dark}" stroke-width="1.2"/>` +
+    `<rect x="${f(cx - cupW * 0.45)}" y="${f(cupY - cupH * 0.7)}" width="${f(cupW * 0.9)}" height="${f(cupH * 1.4)}" rx="${f(cupW * 0.4)}" fill="${p.accent}" fill-opacity="0.8"/>`;
+  const cable = rng.chance(0.4)
+    ? `<path d="M${f(50 - span)} ${f(cupY + cupH)} q${f(rng.range(-6, 6))} 12 ${f(rng.range(4, 14))} ${f(rng.range(14, 22))}" fill="none" stroke="${p.dark}" stroke-width="1"/>`
+    : '';
+  return shadow(50, cupY + cupH + 4, span + cupW, 2) + band + cable + cup(50 - span) + cup(50 + span);
+}
+
+function teapot(rng: Rng, p: Paint): string {
+  const rx = rng.range(17, 23);
+  const ry = rng.range(13, 19);
+  const cy = rng.range(56, 62);
+  const cx = 48;
+  const bottom = cy + ry * 0.9;
+  const body = `<ellipse cx="${f(cx)}" cy="${f(cy)}" rx="${f(rx)}" ry="${f(ry)}" fill="${p.fill}" stroke="${p.dark}" stroke-width="1.2"/>`;
+  const foot = `<rect x="${f(cx - rx * 0.6)}" y="${f(bottom - 1)}" width="${f(rx * 1.2)}" height="${f(rng.range(3, 5))}" rx="1" fill="${p.dark}"/>`;
+  const sx = cx - rx + 3;
+  const spoutLen = rng.range(12, 18);
+  const spoutRise = rng.range(12, 20);
+  const spout = path(`M${f(sx)} ${f(cy + 4)} C${f(sx - spoutLen * 0.6)} ${f(cy + 2)} ${f(sx - spoutLen * 0.8)} ${f(cy - spoutRise * 0.6)} ${f(sx - spoutLen)} ${f(cy - spoutRise)} ` +
+    `L${f(sx - spoutLen + 3)} ${f(cy - spoutRise - 1)} C${f(sx - spoutLen * 0.5)} ${f(cy - spoutRise * 0.4)} ${f(sx - 2)} ${f(cy - 6)} ${f(sx + 2)} ${f(cy - 5)} Z`, p.fill, p.dark, 1);
+  const hx = cx + rx - 2;
+  const reach = rng.range(9, 14);
+  const handle = `<path d="M${f(hx)} ${f(cy - ry * 0.5)} C${f(hx + reach)} ${f(cy - ry * 0.6)} ${f(hx + reach)} ${f(cy + ry * 0.5)} ${f(hx - 1)} ${f(cy + ry * 0.45)}" fill="none" stroke="${p.dark}" stroke-width="${f(rng.range(3, 4.5))}"/>`;
+  const lidW = rx * rng.range(0.45, 0.65);
+  const lidY = cy - ry + 1;
+  const lid = path(`M${f(cx - lidW)} ${f(lidY)} Q${f(cx)} ${f(lidY - rng.range(6, 10))} ${f(cx + lidW)} ${f(lidY)} Z`, rng.chance(0.5) ? p.accent : p.fill, p.dark, 1) +
+    `<circle cx="${f(cx)}" cy="${f(lidY - 7)}" r="${f(rng.range(1.8, 3))}" fill="${p.dark}"/>`;
+  return shadow(cx, bottom + 4, rx + 8, 2.5) + handle + spout + body + foot + lid;
+}
+
+function wineglass(rng: Rng, p: Paint): string {
+  const bowlW = rng.range(10, 16);
+  const rimY = rng.range(12, 22);
+  const bowlH = rng.range(20, 30);
+  const stemTop = rimY + bowlH;
+  const floor = rng.range(84, 90);
+  const footW = rng.range(10, 15);
+  const glass = rng.pick(['#e8f1f6', '#f4f4f4', '#dfe9e2']);
+  const wine = rng.chance(0.6);
+  const bowl = `M${f(50 - bowlW)} ${f(rimY)} C${f(50 - bowlW)} ${f(stemTop - 2)} ${f(50 + bowlW)} ${f(stemTop - 2)} ${f(50 + bowlW)} ${f(rimY)} Z`;
+  const level = rimY + bowlH * rng.range(0.35, 0.55);
+  const fill = wine
+    ? `<path d="M${f(50 - bowlW * 0.93)} ${f(level)} C${f(50 - bowlW * 0.8)} ${f(stemTop - 3)} ${f(50 + bowlW * 0.8)} ${f(stemTop - 3)} ${f(50 + bowlW * 0.93)} ${f(level)} Z" fill="${p.base}"/>`
+    : '';
+  const stem = line(50, stemTop - 3, 50, floor - 1, p.dark, rng.range(1.6, 2.6));
+  const foot = `<ellipse cx="50" cy="${f(floor)}" rx="${f(footW)}" ry="${f(rng.range(1.8, 3))}" fill="${glass}" stroke="${p.dark}" stroke-width="1"/>`;
+  return shadow(50, floor + 2, footW + 3, 1.6) + path(bowl, glass, p.dark, 1, ' fill-opacity="0.9"') + fill +
+    `<ellipse cx="50" cy="${f(rimY)}" rx="${f(bowlW)}" ry="${f(rng.range(1.5, 2.8))}" fill="none" stroke="${p.dark}" stroke-width="0.9"/>` + stem + foot;
+}
+
+function table(rng: Rng, p: Paint): string {
+  const topY = rng.range(36, 48);
+  const tw = rng.range(28, 38);
+  const depth = rng.range(6, 11);
+  const thick = rng.range(2.5, 5);
+  const floor = rng.range(84, 90);
+  const legW = rng.range(2.2, 4);
+  const frame = p.dark;
+  const top = path(poly([[50 - tw + depth * 0.6, topY], [50 + tw - depth * 0.6, topY], [50 + tw, topY + depth], [50 - tw, topY + depth]]), p.fill, frame);
+  const edge = `<rect x="${f(50 - tw)}" y="${f(topY + depth)}" width="${f(2 * tw)}" height="${f(thick)}" fill="${p.dark}"/>`;
+  const inset = rng.range(2, 6);
+  const backLegs = line(50 - tw + depth * 0.6 + inset, topY + depth, 50 - tw + depth * 0.6 + inset, floor - depth * 0.7, frame, legW) +
+    line(50 + tw - depth * 0.6 - inset, topY + depth, 50 + tw - depth * 0.6 - inset, floor - depth * 0.7, frame, legW);
+  const frontLegs = line(50 - tw + inset, topY + depth + thick, 50 - tw + inset, floor, frame, legW + 0.5) +
+    line(50 + tw - inset, topY + depth + thick, 50 + tw - inset, floor, frame, legW + 0.5);
+  const shelf = rng.chance(0.3) ? line(50 - tw + inset, floor - 14, 50 + tw - inset, floor - 14, frame, 2) : '';
+  return shadow(50, floor, tw + 5, 2.5) + backLegs + top + edge + frontLegs + shelf;
+}
+
+function laptop(rng: Rng, p: Paint): string {
+  const sw = rng.range(22, 30);
+  const screenTop = rng.range(14, 26);
+  const hinge = rng.range(56, 64);
+  const lean = rng.range(-4, 6);
+  const baseDepth = rng.range(10, 16);
+  const bezel = rng.range(2, 4);
+  const shell = rng.chance(0.5) ? p.metal : p.dark;
+  const screen = path(poly([[50 - sw + lean, screenTop], [50 + sw + lean, screenTop], [50 + sw, hinge], [50 - sw, hinge]]), shell, p.dark, 1);
+  const display = path(poly([[50 - sw + lean + bezel, screenTop + bezel], [50 + sw + lean - bezel, screenTop + bezel], [50 + sw - bezel, hinge - bezel], [50 - sw + bezel, hinge - bezel]]),
+    p.fill, p.dark, 0.6);
+  const spread = rng.range(6, 10);
+  const base = path(poly([[50 - sw, hinge], [50 + sw, hinge], [50 + sw + spread, hinge + baseDepth], [50 - sw - spread, hinge + baseDepth]]), shell, p.dark, 1);
+  let keys = '';
+  for (let r = 0; r < 3; r++) {
+    const y = hinge + 2 + r * (baseDepth * 0.22);
+    const w = sw + (spread * (y - hinge)) / baseDepth - 4;
+    keys += line(50 - w, y, 50 + w, y, p.light, 1);
+  }
+  const pad = `<rect x="${f(50 - 5)}" y="${f(hinge + baseDepth * 0.7)}" width="10" height="${f(baseDepth * 0.22)}" rx="1" fill="${p.light}" fill-opacity="0.7"/>`;
+  return shadow(50, hinge + baseDepth + 2, sw + spread + 3, 2) + screen + display + base + keys + pad;
+}
+
 /**
  * Every class, ordered so that a small `classes` count still includes the confusable pairs:
  * makeProductImages takes the first `classes` entries.
@@ -339,4 +512,12 @@ export const PRODUCT_CLASSES: readonly ProductClass[] = [
   { name: 'chair', mirror: true, draw: chair },
   { name: 'lamp', mirror: false, draw: lamp },
   { name: 'watch', mirror: true, draw: watch },
+  { name: 'cap', mirror: true, draw: cap },
+  { name: 'glasses', mirror: false, draw: glasses },
+  { name: 'umbrella', mirror: false, draw: umbrella },
+  { name: 'headphones', mirror: false, draw: headphones },
+  { name: 'teapot', mirror: true, draw: teapot },
+  { name: 'wineglass', mirror: false, draw: wineglass },
+  { name: 'table', mirror: true, draw: table },
+  { name: 'laptop', mirror: false, draw: laptop },
 ];

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import {
   fashionMnistFolder,
@@ -14,7 +13,7 @@ import {
 } from '../../../src/core/demo';
 import { readIdxUbyte } from '../../../src/core/demo/idx';
 import { LensError, isCancelled } from '../../../src/core/errors';
-import { hashTree, scratch } from './helpers';
+import { hashTree, scratch, writeTinyIdx } from './helpers';
 
 const tmp = scratch('fmnist');
 after(tmp.cleanup);
@@ -82,26 +81,6 @@ test('Debian Fashion-MNIST train split resized to RGB', async () => {
 });
 
 /** Writes a small Fashion-MNIST-shaped IDX pair: `perLabel` items of every label, pixels from the index. */
-function writeTinyIdx(dir: string, prefix: string, perLabel: number, gz: boolean): void {
-  mkdirSync(dir, { recursive: true });
-  const n = 10 * perLabel;
-  const h = 28;
-  const w = 28;
-  const img = Buffer.alloc(16 + n * h * w);
-  img.writeUInt32BE(0x00000803, 0);
-  img.writeUInt32BE(n, 4);
-  img.writeUInt32BE(h, 8);
-  img.writeUInt32BE(w, 12);
-  for (let i = 0; i < n * h * w; i++) img[16 + i] = (i * 7 + Math.floor(i / (h * w)) * 13) & 255;
-  const lab = Buffer.alloc(8 + n);
-  lab.writeUInt32BE(0x00000801, 0);
-  lab.writeUInt32BE(n, 4);
-  for (let i = 0; i < n; i++) lab[8 + i] = (i * 3) % 10;
-  const suffix = gz ? '.gz' : '';
-  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte${suffix}`), gz ? gzipSync(img) : img);
-  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte${suffix}`), gz ? gzipSync(lab) : lab);
-}
-
 test('sourceDir: plain and gzipped IDX files give the same items', async () => {
   writeTinyIdx(join(tmp.dir, 'src-gz'), 't10k', 4, true);
   writeTinyIdx(join(tmp.dir, 'src-raw'), 't10k', 4, false);
@@ -111,6 +90,24 @@ test('sourceDir: plain and gzipped IDX files give the same items', async () => {
   const strip = (m: Map<string, string>) => [...m].filter(([k]) => k.endsWith('.png'));
   assert.deepEqual(strip(hashTree(a.root)), strip(hashTree(b.root)));
   assert.equal(await assertMatchesSource(a.root, 'test', join(tmp.dir, 'src-gz')), 20);
+});
+
+test('classes: only the chosen labels are written (the demo\'s trained / held-out halves)', async () => {
+  writeTinyIdx(join(tmp.dir, 'src-classes'), 't10k', 4, false);
+  const held = [1, 6, 7, 8];
+  const ds = await fashionMnistFolder(join(tmp.dir, 'out-classes'), { perClass: 3, seed: 4, split: 'test', sourceDir: join(tmp.dir, 'src-classes'), classes: held });
+  const names = held.map((c) => fashionMnistFolderName(FASHION_MNIST_CLASSES[c]));
+  assert.deepEqual(ds.classNames, [...names].sort());
+  assert.equal(ds.count, 12);
+  assert.deepEqual(readdirSync(ds.root).filter((n) => !n.startsWith('.')).sort(), [...names].sort());
+  const labels = await readIdxUbyte(join(tmp.dir, 'src-classes', 't10k-labels-idx1-ubyte'), 1);
+  for (const [i, c] of held.entries()) {
+    for (const f of readdirSync(join(ds.root, names[i]))) assert.equal(labels.data[Number(f.replace('.png', ''))], c, `${names[i]}/${f}`);
+  }
+  await assert.rejects(
+    fashionMnistFolder(join(tmp.dir, 'x'), { perClass: 1, seed: 1, split: 'test', sourceDir: join(tmp.dir, 'src-classes'), classes: [3, 3] }),
+    (err) => err instanceof LensError && /two distinct labels/.test(err.message),
+  );
 });
 
 test('sourceDir errors name the folder or file and what was expected', async () => {

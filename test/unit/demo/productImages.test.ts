@@ -68,6 +68,17 @@ test('defaults: 12 classes × 40 images of 64×64 RGB that decode with sharp', a
   }
 });
 
+test('classNames picks exactly those classes, each drawn as in the full set (the demo\'s trained / held-out halves)', async () => {
+  const names = ['laptop', 'mug', 'umbrella'];
+  const ds = await makeProductImages(join(tmp.dir, 'named'), { classNames: names, perClass: 6, size: 32, seed: 7 });
+  assert.deepEqual(ds.classNames, [...names].sort());
+  assert.equal(ds.count, 18);
+  const all = await makeProductImages(join(tmp.dir, 'all20'), { classes: PRODUCT_CLASSES.length, perClass: 6, size: 32, seed: 7 });
+  assert.equal(all.classNames.length, 20);
+  const full = hashTree(all.root);
+  for (const [k, h] of hashTree(ds.root)) if (k.endsWith('.png')) assert.equal(full.get(k), h, k);
+});
+
 test('images are not blank: the product differs from the background and images vary within a class', async () => {
   const root = join(tmp.dir, 'a');
   const stats = await Promise.all(readdirSync(join(root, 'mug')).map((f) => sharp(join(root, 'mug', f)).stats()));
@@ -122,7 +133,10 @@ test('refuses to replace a folder that is not a demo dataset', async () => {
 
 test('rejects out-of-range options with a clear error', async () => {
   const out = join(tmp.dir, 'bad');
-  await assert.rejects(makeProductImages(out, { classes: 13 }), (err) => err instanceof LensError && /classes must be an integer from 2 to 12/.test(err.message));
+  await assert.rejects(makeProductImages(out, { classes: 21 }), (err) => err instanceof LensError && /classes must be an integer from 2 to 20/.test(err.message));
+  await assert.rejects(makeProductImages(out, { classNames: ['mug', 'spaceship'] }), (err) => err instanceof LensError && /no class spaceship/.test(err.message));
+  await assert.rejects(makeProductImages(out, { classNames: ['mug', 'mug'] }), (err) => err instanceof LensError && /repeat/.test(err.message));
+  await assert.rejects(makeProductImages(out, { classNames: ['mug'], classes: 2 }), (err) => err instanceof LensError && /exclude each other/.test(err.message));
   await assert.rejects(makeProductImages(out, { perClass: 0 }), (err) => err instanceof LensError && /perClass/.test(err.message));
   await assert.rejects(makeProductImages(out, { size: 8.5 }), (err) => err instanceof LensError && /size/.test(err.message));
   assert.ok(!existsSync(out));
