@@ -1,8 +1,9 @@
-import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LensError, throwIfAborted } from '../errors';
 import { writeJsonAtomic } from '../io/outputs';
+import { readJsonTextSync } from '../io/safeFile';
 import { listEntries, unexpectedEntry, writeDirAtomically as writeDirAtomicallyShared } from '../util/atomicDir';
 
 /**
@@ -23,7 +24,8 @@ interface DemoRecord {
 
 function readRecord(dir: string): DemoRecord | undefined {
   try {
-    const j = JSON.parse(readFileSync(join(dir, DEMO_MARKER), 'utf8')) as DemoRecord;
+    // Checked read: a marker planted as a FIFO or a huge file must not hang the ownership check.
+    const j = JSON.parse(readJsonTextSync(join(dir, DEMO_MARKER), 'a demo marker')) as DemoRecord;
     if (!j || typeof j !== 'object' || !Array.isArray(j.files) || j.files.some((f) => typeof f !== 'string')) return undefined;
     if (j.ownedTrees !== undefined && (!Array.isArray(j.ownedTrees) || j.ownedTrees.some((f) => typeof f !== 'string'))) return undefined;
     return j;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -6,6 +6,7 @@ import { LensError } from '../errors';
 import type { FineTuneResult } from './options';
 import { checkpointFiles, resolveCheckpointPath } from '../checkpoint';
 import { sameFile } from '../io/outputs';
+import { readJsonTextSync } from '../io/safeFile';
 import { isInside, realPathOf } from '../util/paths';
 import { listEntries, swapIntoPlace, unexpectedEntry } from '../util/atomicDir';
 
@@ -101,7 +102,8 @@ export async function assertWritableOutDir(outDir: string, checkpoint: string, d
 /** The record of an earlier fine-tune output, when `dir` holds a readable one. */
 function readRecord(dir: string): Record<string, unknown> | undefined {
   try {
-    const j = JSON.parse(readFileSync(join(dir, FINE_TUNE_FILE), 'utf8')) as unknown;
+    // Checked read: a fine-tune.json planted as a FIFO or a huge file must not hang the check.
+    const j = JSON.parse(readJsonTextSync(join(dir, FINE_TUNE_FILE), 'a fine-tune record (fine-tune.json)')) as unknown;
     return j && typeof j === 'object' && !Array.isArray(j) ? (j as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

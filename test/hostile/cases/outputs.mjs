@@ -112,6 +112,15 @@ export const cases = [
     expect: { code: 1, stderr: /without a list of the files the demo wrote/, ...FAST },
   },
   {
+    name: 'demo --out whose marker is a FIFO refuses at once instead of hanging on it',
+    setup: ({ dir, h }) => {
+      h.mkfifo(join(dir, 'P/.embedding-lens-demo.json'));
+      h.write(join(dir, 'P/report.html'), '<p>mine</p>');
+    },
+    args: () => ['demo', '--out', 'P'],
+    expect: { code: 1, stderr: /P: has a \.embedding-lens-demo\.json without a list/, ...FAST },
+  },
+  {
     name: 'demo --out refuses an existing file',
     setup: ({ dir, h }) => h.write(join(dir, 'P'), 'a file'),
     args: () => ['demo', '--out', 'P'],
@@ -160,6 +169,16 @@ export const cases = [
     },
     args: () => ['finetune', 'model/model.json', 'data', '--out', 'out', '--backend', 'cpu'],
     expect: { code: 1, stderr: /out: holds thesis\.tex, which a fine-tune did not write/, ...FAST },
+  },
+  {
+    name: 'finetune --out whose fine-tune.json is a FIFO refuses at once instead of hanging on it',
+    setup: (a) => {
+      modelAndData(a);
+      a.h.copy(a.assets.model, join(a.dir, 'out'));
+      a.h.mkfifo(join(a.dir, 'out/fine-tune.json'));
+    },
+    args: () => ['finetune', 'model/model.json', 'data', '--out', 'out', '--backend', 'cpu'],
+    expect: { code: 1, stderr: /out: already exists and is not an earlier fine-tune output/, ...FAST },
   },
   {
     name: 'finetune --out refuses an earlier output that holds the training dataset',
