@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { checkKnown, numberFlag, numberListFlag, parseArgs, requiredFlag, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
 import { checkOutputs, outputFlag } from './outputArgs';
@@ -8,6 +7,7 @@ import { LensError } from '../core/errors';
 import { CAPS } from '../core/limits';
 import { readEmbeddings } from '../core/io/npy';
 import { readLabels } from '../core/io/labels';
+import { readJsonText } from '../core/io/safeFile';
 import { retrievalMetrics, type Protocol } from '../core/retrieval/metrics';
 import { clusteringScores } from '../core/retrieval/clustering';
 
@@ -76,8 +76,9 @@ export const metricsCommand: CliCommand = {
 async function readMask(file: string, n: number): Promise<boolean[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(await readJsonText(file, 'a JSON array of booleans (the query mask)'));
   } catch (err) {
+    if (err instanceof LensError) throw err;
     throw new LensError(`cannot read the query mask (${(err as Error).message}); expected a JSON array of booleans`, file);
   }
   if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'boolean' && v !== 0 && v !== 1)) {

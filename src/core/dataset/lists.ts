@@ -1,19 +1,14 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LensError } from '../errors';
+import { MAX_JSON_BYTES, readRegularFile } from '../io/safeFile';
 import { encodeLabels } from './classes';
 import { dropDuplicateRows, type ListedRow } from './duplicates';
 import type { DatasetItem } from './types';
 
 /** The non-blank lines of a list file, each with its 1-based line number (for messages). */
 async function lines(file: string): Promise<{ text: string; line: number }[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new LensError(`cannot be read (${(err as Error).message})`, file);
-  }
+  const text = (await readRegularFile(file, { expected: 'a dataset list file', maxBytes: MAX_JSON_BYTES })).toString('utf8');
   return text.split(/\r?\n/).map((t, i) => ({ text: t, line: i + 1 })).filter((l) => l.text.trim() !== '');
 }
 

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LensError } from '../errors';
+import { MAX_JSON_BYTES, readRegularFile } from '../io/safeFile';
 import { isMissingLabel } from '../io/labels';
 import { encodeLabels } from './classes';
 import { dropDuplicateRows } from './duplicates';
@@ -75,12 +75,7 @@ interface Row {
 
 /** A manifest: `.csv`/`.tsv` with a header naming path and label (and optionally split) columns, or `.jsonl` objects with the same keys. Relative paths are relative to the manifest. */
 export async function readManifest(file: string): Promise<{ items: DatasetItem[]; classNames: string[]; notes: string[] }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new LensError(`cannot be read (${(err as Error).message}); expected a dataset manifest`, file);
-  }
+  const text = (await readRegularFile(file, { expected: 'a dataset manifest', maxBytes: MAX_JSON_BYTES })).toString('utf8');
   const ext = extname(file).toLowerCase();
   const rows: Row[] = ext === '.jsonl' ? jsonlRows(text, file) : delimitedRows(text, ext === '.tsv' ? '\t' : ',', file);
   const base = dirname(file);

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LensError } from '../errors';
 import { parseNpy } from './npy';
+import { MAX_JSON_BYTES, readRegularFile } from './safeFile';
 
 /**
  * Per-row class labels as indices into `classNames`. Integer labels keep their numeric order
@@ -27,12 +27,8 @@ export function isMissingLabel(text: string): boolean {
 
 /** Reads labels from a .npy of integers, a .json array (numbers or strings) or a text file with one label per line. */
 export async function readLabels(path: string): Promise<Labels> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new LensError(`cannot read the labels file (${(err as Error).message})`, path);
-  }
+  // Checked read: a labels path naming a FIFO or a device fails at once instead of hanging.
+  const bytes = await readRegularFile(path, { expected: 'a labels file (.npy of integers, .json array, or one label per line)', maxBytes: MAX_JSON_BYTES });
   const ext = extname(path).toLowerCase();
   if (ext === '.npy') return labelsFromNpy(bytes, path);
   if (ext === '.json') return labelsFromJson(bytes.toString('utf8'), path);

@@ -33,6 +33,45 @@ const INSPECT = { seconds: 60, rssMB: 1500 };
 
 export const cases = [
   // ── item 11: only regular files are read ────────────────────────────────────────────────────
+  // The dataset's own files first: a manifest, a list file, a labels file or a query mask that is a
+  // FIFO is refused at once naming it (these once blocked for ever in the open).
+  {
+    name: 'embed with a manifest that is a FIFO is refused at once',
+    setup: ({ dir, assets, h }) => {
+      h.copy(assets.model, join(dir, 'model'));
+      h.mkfifo(join(dir, 'm.csv'));
+    },
+    args: () => ['embed', 'model', 'm.csv', '--no-cache'],
+    expect: { code: 1, stderr: /m\.csv: is a FIFO \(named pipe\); expected a dataset manifest/, seconds: 10, rssMB: 800 },
+  },
+  {
+    name: 'embed with an SOP list file that is a FIFO is refused at once',
+    setup: ({ dir, assets, h }) => {
+      h.copy(assets.model, join(dir, 'model'));
+      h.mkfifo(join(dir, 'sop/Ebay_test.txt'));
+    },
+    args: () => ['embed', 'model', 'sop/Ebay_test.txt', '--no-cache'],
+    expect: { code: 1, stderr: /Ebay_test\.txt: is a FIFO \(named pipe\); expected a dataset list file/, seconds: 10, rssMB: 800 },
+  },
+  {
+    name: 'metrics with a labels file that is a FIFO is refused at once',
+    setup: ({ dir, assets, h }) => {
+      h.copy(assets.npy, join(dir, 'e.npy'));
+      h.mkfifo(join(dir, 'labels.txt'));
+    },
+    args: () => ['metrics', '--embeddings', 'e.npy', '--labels', 'labels.txt'],
+    expect: { code: 1, stderr: /labels\.txt: is a FIFO \(named pipe\); expected a labels file/, seconds: 10, rssMB: 800 },
+  },
+  {
+    name: 'metrics with a query mask that is a FIFO is refused at once',
+    setup: ({ dir, assets, h }) => {
+      h.copy(assets.npy, join(dir, 'e.npy'));
+      h.copy(assets.labels, join(dir, 'labels.json'));
+      h.mkfifo(join(dir, 'mask.json'));
+    },
+    args: () => ['metrics', '--embeddings', 'e.npy', '--labels', 'labels.json', '--protocol', 'query-gallery', '--query-mask', 'mask.json'],
+    expect: { code: 1, stderr: /mask\.json: is a FIFO \(named pipe\); expected a JSON array of booleans/, seconds: 10, rssMB: 800 },
+  },
   {
     name: 'embed skips a FIFO listed in a manifest instead of hanging on it',
     setup: ({ dir, assets, h }) => {
