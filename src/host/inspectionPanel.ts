@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/io/outputs';
 import { dirname, isAbsolute } from 'node:path';
 import {
   applyPatch,
@@ -225,7 +226,8 @@ export class InspectionPanel {
           filters: { [msg.format.toUpperCase()]: [msg.format] },
         });
         if (!target) throw new Error('Export cancelled');
-        await writeFile(target.fsPath, msg.content);
+        // Temp file + rename: a full disk or a crash mid-write never leaves a half file over the old one.
+        await writeFileAtomic(target.fsPath, msg.content);
         log.info(`Exported ${msg.what} to ${target.fsPath}`);
         await this.panel.webview.postMessage({ type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
         return;
