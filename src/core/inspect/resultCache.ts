@@ -14,12 +14,12 @@ import { decodeInspection, encodeInspection, type InspectionData, type Inspectio
 import { writeFileAtomically } from '../report/writeReport';
 import type { InspectionSettings } from './settings';
 
-/** Bump when the cached shape or any stage's computation changes. (2: checksummed file.) */
-const VERSION = 2;
+/** Bump when the cached shape or any stage's computation changes. (2: checksummed file; 3: NMI/AMI's k-means seeded in batched D² rounds, iterations capped by work.) */
+const VERSION = 3;
 const HEADER = 'ELRESULT ';
 
 export function resultKey(embeddingsKey: string, s: InspectionSettings): string {
-  const relevant = { v: VERSION, embeddingsKey, k: s.neighborsK, ks: s.recallAtK, distance: s.distance, umap: s.umap, eet: s.eet };
+  const relevant = { v: VERSION, embeddingsKey, k: s.neighborsK, ks: s.recallAtK, distance: s.distance, umap: s.umap, eet: s.eet, metrics: s.metrics };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 40);
 }
 
