@@ -53,6 +53,12 @@ export interface HeaderMetrics {
   queries: number;
   excludedQueries: number;
   protocol: 'leave-one-out' | 'query-gallery';
+  /**
+   * Present when the metrics were estimated from a sample of queries (each ranked exactly against
+   * the whole gallery): how many of how many, the seed, the method, and each metric's 95% CI
+   * half-width keyed as the CLI's JSON (recall@1, precision@1, r_precision, map@r, mrr).
+   */
+  sampled?: { queries: number; of: number; seed: number; method: string; ci95: Record<string, number> };
 }
 
 /** One row of the per-class table; distances in the retrieval distance. */
@@ -67,6 +73,8 @@ export interface ClassRow {
   nearestDistance: number;
   precisionAt1: number;
   mapAtR: number;
+  /** Queries of this class that were ranked, when the metrics come from a sample. */
+  sampledQueries?: number;
 }
 
 export type EetTermName = 'mc' | 'ec' | 'm' | 'e' | 'edc' | 'total';

@@ -32,6 +32,13 @@ export function metricsRecord(data: InspectionData): Record<string, number | str
     out.queries = m.queries;
     out.excluded_queries = m.excludedQueries;
     out.protocol = m.protocol;
+    if (m.sampled) {
+      for (const [k, v] of Object.entries(m.sampled.ci95)) out[`${k}_ci95`] = v;
+      out.sampled_queries = m.sampled.queries;
+      out.sampled_of = m.sampled.of;
+      out.sampled_seed = m.sampled.seed;
+      out.sampled_method = m.sampled.method;
+    }
   }
   if (data.eet) {
     for (const [k, v] of Object.entries(data.eet.terms)) out[`eet_${k}`] = v.mean;
@@ -54,6 +61,7 @@ export const CLASS_COLUMNS: { key: keyof ClassRow; csv: string }[] = [
   { key: 'nearestDistance', csv: 'nearest_distance' },
   { key: 'precisionAt1', csv: 'precision@1' },
   { key: 'mapAtR', csv: 'map@r' },
+  { key: 'sampledQueries', csv: 'sampled_queries' },
 ];
 
 export function classesRecords(data: InspectionData): Record<string, string | number>[] {
@@ -62,7 +70,9 @@ export function classesRecords(data: InspectionData): Record<string, string | nu
     const rec: Record<string, string | number> = {};
     for (const c of CLASS_COLUMNS) {
       const v = row[c.key];
-      rec[c.csv] = c.key === 'nearestClass' ? (row.nearestClass >= 0 ? names[row.nearestClass] ?? String(row.nearestClass) : '') : v;
+      // Only a sampled run has per-class sample counts.
+      if (c.key === 'sampledQueries' && v === undefined) continue;
+      rec[c.csv] = c.key === 'nearestClass' ? (row.nearestClass >= 0 ? names[row.nearestClass] ?? String(row.nearestClass) : '') : (v ?? '');
     }
     return rec;
   });
@@ -70,7 +80,8 @@ export function classesRecords(data: InspectionData): Record<string, string | nu
 
 export function classesCsv(data: InspectionData): string {
   const recs = classesRecords(data);
-  const header = CLASS_COLUMNS.map((c) => c.csv);
+  const sampled = data.classes?.some((r) => r.sampledQueries !== undefined);
+  const header = CLASS_COLUMNS.filter((c) => sampled || c.key !== 'sampledQueries').map((c) => c.csv);
   return toCsv(header, recs.map((r) => header.map((k) => r[k])));
 }
 

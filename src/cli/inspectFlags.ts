@@ -4,13 +4,14 @@ import { DEFAULT_SETTINGS, type InspectionSettings } from '../core/inspect/setti
 import { defaultCacheDir } from '../core/embed';
 import { isBackendSetting } from '../core/runtime/select';
 import { CAPS } from '../core/limits';
+import { DEFAULT_EXACT_LIMIT, DEFAULT_SAMPLE_QUERIES } from '../core/retrieval/sampledMetrics';
 import { numberFlag, numberListFlag, stringFlag, UsageError, type ParsedArgs } from './args';
 
 export const SETTINGS_FLAGS = [
   'backend', 'batch-size', 'max-items', 'max-per-class', 'k', 'recall-k', 'neighbors', 'min-dist',
-  'spread', 'epochs', 'seed', 'margin', 'weights', 'batches', 'pk', 'cache-dir',
+  'spread', 'epochs', 'seed', 'margin', 'weights', 'batches', 'pk', 'cache-dir', 'exact-limit', 'sample-queries',
 ] as const;
-export const SETTINGS_BOOLEANS = ['raw', 'no-cache'] as const;
+export const SETTINGS_BOOLEANS = ['raw', 'no-cache', 'exact-metrics'] as const;
 
 export const SETTINGS_USAGE = `Inspection settings (defaults as the VS Code settings):
   --backend B           auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
@@ -20,6 +21,10 @@ export const SETTINGS_USAGE = `Inspection settings (defaults as the VS Code sett
   --k N                 neighbours kept per item for the Neighbours view (default 10, at most ${CAPS.neighborsK.max})
   --recall-k LIST       Recall@K list (default 1,2,4,8; SOP papers: 1,10,100,1000)
   --raw                 raw Euclidean distances (default: L2-normalised, ranks as cosine)
+  --exact-limit N       above N items, metrics from a seeded stratified sample of ${DEFAULT_SAMPLE_QUERIES.toLocaleString('en-US')} queries
+                        with 95% CIs (default ${DEFAULT_EXACT_LIMIT.toLocaleString('en-US')}; embeddingLens.metrics.exactLimit)
+  --sample-queries N    queries in that sample (default ${DEFAULT_SAMPLE_QUERIES.toLocaleString('en-US')})
+  --exact-metrics       rank every query whatever the size (progress shows the ETA)
   --neighbors N         UMAP n_neighbors (15, ≤ ${CAPS.umapNeighbors.max})     --min-dist X   UMAP min_dist (0.1)
   --spread X            UMAP spread (1)                   --epochs N     UMAP epochs (auto, ≤ ${CAPS.umapEpochs.max})
   --seed N              seed for subsampling, k-means, EET batches and UMAP (default 42)
@@ -55,6 +60,11 @@ export function settingsFromArgs(args: ParsedArgs): { settings: InspectionSettin
       batches: numberFlag(args, 'batches', d.eet.batches, { integer: true, min: 1, cap: CAPS.eetBatches }),
       pk: [pk[0], pk[1]],
     },
+    metrics: {
+      exactLimit: numberFlag(args, 'exact-limit', d.metrics?.exactLimit ?? DEFAULT_EXACT_LIMIT, { integer: true, min: 0 }),
+      exact: args.flags.has('exact-metrics'),
+      sampleQueries: numberFlag(args, 'sample-queries', DEFAULT_SAMPLE_QUERIES, { integer: true, min: 2 }),
+    },
   };
   const cacheDir = args.flags.has('no-cache') ? undefined : (stringFlag(args, 'cache-dir') ?? defaultCacheDir());
   return { settings, cacheDir };
@@ -72,6 +82,8 @@ export function inspectionSummary(d: InspectionData): Record<string, unknown> {
     r_precision: m.rPrecision,
     'map@r': m.mapAtR,
     mrr: m.mrr,
+    ...(m.sampled ? Object.fromEntries(Object.entries(m.sampled.ci95).map(([k, v]) => [`${k}_ci95`, v])) : {}),
+    ...(m.sampled ? { sampled: { queries: m.sampled.queries, of: m.sampled.of, seed: m.sampled.seed, method: m.sampled.method } } : {}),
     nmi: m.nmi,
     ami: m.ami,
   };

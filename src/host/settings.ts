@@ -37,5 +37,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
       batches: c.get<number>('eet.batches', 20),
       pk: [pk[0] ?? 8, pk[1] ?? 4],
     },
+    // Exact metrics are forced from the CLI (--exact-metrics); the panel raises the limit instead.
+    metrics: { exactLimit: c.get<number>('metrics.exactLimit', 100_000), exact: false },
   };
 }

@@ -18,6 +18,11 @@ export interface FixtureOptions {
   thumbnails?: boolean;
   /** Skip O(n²) sections (neighbours, metrics, classes, EET) — for the 200k-point bench. */
   layoutOnly?: boolean;
+  /**
+   * Present the metrics as estimated from a query sample: the fixture's n queries as a simple
+   * random sample of this many, with each metric's 95% CI (±1.96·s/√n·√(1 − n/of)).
+   */
+  sampledOf?: number;
 }
 
 export interface Fixture {
@@ -157,6 +162,27 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
     excludedQueries: 0,
     protocol: 'leave-one-out',
   };
+  if (opts.sampledOf) {
+    const ci = (ys: number[]) => {
+      const mu = mean(ys);
+      const s2 = ys.reduce((a, y) => a + (y - mu) ** 2, 0) / Math.max(1, ys.length - 1);
+      return 1.96 * Math.sqrt(((1 - n / opts.sampledOf!) * s2) / n);
+    };
+    metrics.queries = opts.sampledOf;
+    metrics.sampled = {
+      queries: n,
+      of: opts.sampledOf,
+      seed: 42,
+      method: 'simple random sample (fixture)',
+      ci95: {
+        ...Object.fromEntries([1, 2, 4, 8].map((k) => [`recall@${k}`, ci(perQuery.map((p) => (p.firstHit >= 0 && p.firstHit < k ? 1 : 0)))])),
+        'precision@1': ci(perQuery.map((p) => p.p1)),
+        r_precision: ci(perQuery.map((p) => p.rPrec)),
+        'map@r': ci(perQuery.map((p) => p.mapR)),
+        mrr: ci(perQuery.map((p) => 1 / (p.firstHit + 1))),
+      },
+    };
+  }
   data.metrics = metrics;
 
   const members = Array.from({ length: C }, (_, c) => Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] === c));
@@ -181,6 +207,7 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
       nearestDistance: C > 1 ? D[c][nearest] : Infinity,
       precisionAt1: mean(m.map((i) => perQuery[i].p1)),
       mapAtR: mean(m.map((i) => perQuery[i].mapR)),
+      ...(opts.sampledOf ? { sampledQueries: m.length } : {}),
     };
   });
   data.eet = eetBreakdown(vectors, dim, labels, C, mulberry32(11));

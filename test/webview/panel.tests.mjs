@@ -222,6 +222,26 @@ export const tests = [
     },
   },
   {
+    name: 'sampled metrics: the header says "R@1 0.812 ± 0.008" and "N of M queries", the class table how many per class',
+    async run({ page, pages, mods }) {
+      const sampled = mods.buildFixture({ sampledOf: 1_000_000 }).data;
+      const m = sampled.metrics;
+      await open(page, pages.reportSampled);
+      const r1 = m.recallAtK.find((r) => r.k === 1);
+      const tile = page.locator('.metric[data-metric="R@1"]');
+      assert.equal(await tile.locator('.metric-value').innerText(), `${r1.value.toFixed(3)} ± ${m.sampled.ci95['recall@1'].toFixed(3)}`);
+      assert.equal(await page.locator('.metric[data-metric="MAP@R"] .metric-value').innerText(), `${m.mapAtR.toFixed(3)} ± ${m.sampled.ci95['map@r'].toFixed(3)}`);
+      assert.match(await page.locator('.lens-header .meta').innerText(), /320 of 1,000,000 queries/);
+      await page.getByRole('tab', { name: 'Classes' }).click();
+      assert.equal(await page.locator('.class-table th', { hasText: 'Sampled' }).count(), 1);
+      const cells = await page.locator('.class-table td.sampled').allInnerTexts();
+      assert.deepEqual(cells.map(Number).sort(), sampled.classes.map((c) => c.sampledQueries).sort());
+      // The exact report has neither.
+      await open(page, pages.report);
+      assert.doesNotMatch(await page.locator('.metric[data-metric="R@1"] .metric-value').innerText(), /±/);
+    },
+  },
+  {
     name: 'class table sorts worst first and a row click isolates the class',
     async run({ page, pages, fixture }) {
       await open(page, pages.report);

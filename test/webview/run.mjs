@@ -22,6 +22,8 @@ const pages = {
   report2d: writeReportPage(mods, fixture.data, outDir, 'report-canvas2d.html', { theme: 'light', renderer: 'canvas2d' }),
   reportGl: writeReportPage(mods, fixture.data, outDir, 'report-webgl2.html', { theme: 'dark', renderer: 'webgl2' }),
   panel: writePanelPage(mods, outDir, 'panel.html'),
+  // The same data presented as metrics estimated from 320 of 1,000,000 queries.
+  reportSampled: writeReportPage(mods, mods.buildFixture({ sampledOf: 1_000_000 }).data, outDir, 'report-sampled.html', { theme: 'dark' }),
 };
 
 const { context, close: closeBrowser } = await launchBrowser('lens-webview-');

@@ -3,7 +3,7 @@ import { h, fill, svg, fmt } from '../dom';
 import type { App } from '../app';
 import type { ClassRow } from '../../src/protocol';
 
-type Key = 'name' | 'size' | 'meanDistToCentroid' | 'p90Radius' | 'nearestDistance' | 'precisionAt1' | 'mapAtR';
+type Key = 'name' | 'size' | 'meanDistToCentroid' | 'p90Radius' | 'nearestDistance' | 'precisionAt1' | 'mapAtR' | 'sampledQueries';
 
 const COLUMNS: { key: Key; label: string; title: string; numeric: boolean }[] = [
   { key: 'name', label: 'Class', title: 'class name', numeric: false },
@@ -15,9 +15,12 @@ const COLUMNS: { key: Key; label: string; title: string; numeric: boolean }[] = 
   { key: 'mapAtR', label: 'MAP@R', title: 'map@r of the class’s queries', numeric: true },
 ];
 
+/** Shown only when the metrics come from a query sample: how many of the class's queries were ranked. */
+const SAMPLED_COLUMN: (typeof COLUMNS)[number] = { key: 'sampledQueries', label: 'Sampled', title: 'queries of this class ranked in the metrics sample; P@1 and MAP@R are their means', numeric: true };
+
 /** Worst first: low retrieval scores, small separation and large spread sort to the top by default. */
 const WORST_ASCENDING: Record<Key, boolean> = {
-  name: true, size: true, meanDistToCentroid: false, p90Radius: false, nearestDistance: true, precisionAt1: true, mapAtR: true,
+  name: true, size: true, meanDistToCentroid: false, p90Radius: false, nearestDistance: true, precisionAt1: true, mapAtR: true, sampledQueries: true,
 };
 
 export class ClassesView {
@@ -47,7 +50,9 @@ export class ClassesView {
     }
     const sorted = this.sorted(rows);
     const names = app.data.items?.classNames ?? [];
-    const head = h('tr', {}, ...COLUMNS.map((c) => {
+    const sampled = rows.some((r) => r.sampledQueries !== undefined);
+    const columns = sampled ? [...COLUMNS, SAMPLED_COLUMN] : COLUMNS;
+    const head = h('tr', {}, ...columns.map((c) => {
       const active = c.key === this.sortKey;
       return h('th', { scope: 'col', class: c.numeric ? 'num' : '', 'aria-sort': active ? (this.ascending ? 'ascending' : 'descending') : 'none', title: c.title },
         h('button', { type: 'button', class: 'sort', onclick: () => this.sortBy(c.key) }, c.label, active ? (this.ascending ? ' ▲' : ' ▼') : ''));
@@ -69,12 +74,13 @@ export class ClassesView {
         r.nearestClass >= 0 ? h('span', { class: 'muted' }, ` ${fmt(r.nearestDistance)}`) : null),
       h('td', { class: 'num' }, bar(r.precisionAt1)),
       h('td', { class: 'num' }, bar(r.mapAtR)),
+      sampled ? h('td', { class: 'num sampled' }, (r.sampledQueries ?? 0).toLocaleString('en-US')) : null,
     ));
     const more = sorted.length > this.limit
       ? h('button', { type: 'button', class: 'link', onclick: () => { this.limit += 200; this.update(); } }, `Show ${Math.min(200, sorted.length - this.limit)} more of ${sorted.length - this.limit}`)
       : null;
     fill(this.el, 
-      h('div', { class: 'view-controls' }, h('span', { class: 'muted' }, `${rows.length} classes · sorted by ${COLUMNS.find((c) => c.key === this.sortKey)!.label}, ${this.ascending === WORST_ASCENDING[this.sortKey] ? 'worst first' : 'best first'} · click a row to isolate it`)),
+      h('div', { class: 'view-controls' }, h('span', { class: 'muted' }, `${rows.length} classes · sorted by ${columns.find((c) => c.key === this.sortKey)?.label ?? this.sortKey}, ${this.ascending === WORST_ASCENDING[this.sortKey] ? 'worst first' : 'best first'} · click a row to isolate it`)),
       this.chart(sorted.slice(0, 24)),
       h('div', { class: 'table-wrap' }, h('table', { class: 'class-table' }, h('thead', {}, head), h('tbody', {}, ...body))),
       more,

@@ -11,15 +11,17 @@ export class Header {
     const { data } = this.app;
     const m = data.metrics;
     const tiles: HTMLElement[] = [];
-    const tile = (label: string, value: number | undefined, title: string) =>
-      tiles.push(h('div', { class: 'metric', title, 'data-metric': label },
-        h('div', { class: 'metric-value' }, fmt(value)),
+    // A sampled run shows each estimate with its 95% CI: "0.812 ± 0.008".
+    const ci = (key: string) => m?.sampled?.ci95[key];
+    const tile = (label: string, value: number | undefined, title: string, ci95?: number) =>
+      tiles.push(h('div', { class: 'metric', title: ci95 === undefined ? title : `${title}; ± is the 95% confidence interval of the sampled estimate`, 'data-metric': label },
+        h('div', { class: 'metric-value' }, ci95 === undefined ? fmt(value) : `${fmt(value)} ± ${fmt(ci95)}`),
         h('div', { class: 'metric-label' }, label)));
     if (m) {
-      for (const r of m.recallAtK) tile(`R@${r.k}`, r.value, `recall@${r.k}: fraction of queries with a same-class item among the top ${r.k}`);
-      tile('MAP@R', m.mapAtR, 'map@r (Musgrave et al. 2020): mean average precision over the top R, R = same-class items');
-      tile('R-Prec', m.rPrecision, 'r_precision: correct fraction of the top R');
-      tile('P@1', m.precisionAt1, 'precision@1');
+      for (const r of m.recallAtK) tile(`R@${r.k}`, r.value, `recall@${r.k}: fraction of queries with a same-class item among the top ${r.k}`, ci(`recall@${r.k}`));
+      tile('MAP@R', m.mapAtR, 'map@r (Musgrave et al. 2020): mean average precision over the top R, R = same-class items', ci('map@r'));
+      tile('R-Prec', m.rPrecision, 'r_precision: correct fraction of the top R', ci('r_precision'));
+      tile('P@1', m.precisionAt1, 'precision@1', ci('precision@1'));
       if (m.nmi !== undefined) tile('NMI', m.nmi, 'normalised mutual information of k-means clusters with the labels');
     } else {
       tiles.push(h('div', { class: 'metric pending' }, h('div', { class: 'metric-value' }, '…'), h('div', { class: 'metric-label' }, 'metrics')));
@@ -37,6 +39,10 @@ export class Header {
     }
     if (data.backend) chip('backend', data.backend);
     if (data.distance) chip('distance', data.distance === 'cosine' ? 'cosine (L2 on normalised)' : 'euclidean');
+    if (m?.sampled) {
+      const s = m.sampled;
+      chip('sampled', `${s.queries.toLocaleString('en-US')} of ${s.of.toLocaleString('en-US')} queries`, `metrics from a seeded sample of queries (seed ${s.seed}), each ranked exactly against the whole gallery — ${s.method}`);
+    }
     if (m && m.excludedQueries > 0) chip('excluded', String(m.excludedQueries), 'queries whose class has no other item');
 
     const extras: HTMLElement[] = [];

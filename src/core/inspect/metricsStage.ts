@@ -4,7 +4,8 @@ import { clusteringScores } from '../retrieval/clustering';
 import { classGeometry, type GeometryReport } from '../retrieval/geometry';
 import type { KnnGraph } from '../retrieval/knn';
 import { truncateGraph } from '../projection/project';
-import { retrievalMetrics, type RetrievalOptions } from '../retrieval/metrics';
+import { retrievalMetrics, type RetrievalOptions, type SampledInfo } from '../retrieval/metrics';
+import { DEFAULT_EXACT_LIMIT } from '../retrieval/sampledMetrics';
 import type { LabelledEmbeddings, RunControl } from '../types';
 import type { InspectionSettings } from './settings';
 import { headerMetrics } from './toProtocol';
@@ -35,13 +36,19 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
     ...protocolFor(e),
     normalize,
     ks: settings.recallAtK,
+    exactLimit: settings.metrics?.exactLimit,
+    exact: settings.metrics?.exact,
+    sampleQueries: settings.metrics?.sampleQueries,
+    seed: settings.umap.seed,
     signal: control.signal,
     onProgress: control.onProgress,
   });
   const metrics = headerMetrics(report);
   const classCount = new Set(e.labels).size;
+  const clusteringNotes: string[] = [];
   if (classCount >= 2) {
-    const c = await clusteringScores(e.vectors, e.n, e.dim, e.labels, { normalize, seed: settings.umap.seed, signal: control.signal });
+    const c = await clusteringScores(e.vectors, e.n, e.dim, e.labels, { normalize, seed: settings.umap.seed, signal: control.signal, onProgress: control.onProgress });
+    clusteringNotes.push(...c.notes);
     metrics.nmi = c.nmi;
     metrics.ami = c.ami;
   }
@@ -59,8 +66,17 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
       nearestDistance: g.minDistance ?? NaN,
       precisionAt1: typeof m?.['precision@1'] === 'number' ? m['precision@1'] : NaN,
       mapAtR: typeof m?.['map@r'] === 'number' ? m['map@r'] : NaN,
+      ...(report.sampled ? { sampledQueries: report.sampled.perClass.get(g.label) ?? 0 } : {}),
     };
   });
   const approx = graph.approximate ? [`neighbours from the usearch HNSW index (recall@${graph.k} ${graph.approximate.recall.toFixed(3)} against exact search on ${graph.approximate.sampled} sampled items)`] : [];
+  if (report.sampled) approx.push(sampledNote(report.sampled, e.n, settings.metrics?.exactLimit));
+  approx.push(...clusteringNotes);
   return { geometry, patch: { metrics, classes, neighbours: neighbourTable(graph, settings.neighborsK), ...(approx.length ? { notes: approx } : {}) } };
+}
+
+/** The assumptions line of a sampled run: what was ranked, against what, and what ± means. */
+export function sampledNote(s: SampledInfo, n: number, exactLimit = DEFAULT_EXACT_LIMIT): string {
+  const f = (x: number) => x.toLocaleString('en-US');
+  return `retrieval metrics from ${f(s.queries)} of ${f(s.of)} queries (seed ${s.seed}; ${n > exactLimit ? `more than ${f(exactLimit)} items` : 'sampled'}), each ranked exactly against the whole gallery; ± is a 95% confidence interval — ${s.method}. Per-class rows use only their sampled queries; --exact-metrics or a higher embeddingLens.metrics.exactLimit ranks every query`;
 }

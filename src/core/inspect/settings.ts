@@ -14,6 +14,11 @@ export interface InspectionSettings {
   distance: 'cosine' | 'euclidean';
   umap: { nNeighbors: number; minDist: number; spread: number; epochs: number; seed: number };
   eet: { margin: number; weights: [number, number, number]; batches: number; pk: [number, number] };
+  /**
+   * Above `exactLimit` items the retrieval metrics come from a seeded stratified sample of queries
+   * (with 95% CIs) unless `exact` forces every query. Absent: the defaults below.
+   */
+  metrics?: { exactLimit: number; exact: boolean; sampleQueries?: number };
 }
 
 export const DEFAULT_SETTINGS: InspectionSettings = {
@@ -26,4 +31,5 @@ export const DEFAULT_SETTINGS: InspectionSettings = {
   distance: 'cosine',
   umap: { nNeighbors: 15, minDist: 0.1, spread: 1, epochs: 0, seed: 42 },
   eet: { margin: 0.3, weights: [1, 1, 1], batches: 20, pk: [8, 4] },
+  metrics: { exactLimit: 100_000, exact: false },
 };

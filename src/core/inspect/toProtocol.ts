@@ -32,5 +32,6 @@ export function headerMetrics(r: RetrievalReport): HeaderMetrics {
     queries: num(o.queries),
     excludedQueries: num(o.excluded_queries),
     protocol: r.protocol,
+    ...(r.sampled ? { sampled: { queries: r.sampled.queries, of: r.sampled.of, seed: r.sampled.seed, method: r.sampled.method, ci95: r.sampled.ci95 } } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { LensError } from '../errors';
 import { checkLabels, prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
 import type { StatsResult } from './scan';
+import { DEFAULT_EXACT_LIMIT, DEFAULT_SAMPLE_QUERIES, designMethod, estimateMean, sampleQueries, type QuerySample } from './sampledMetrics';
 
 /**
  * The retrieval metrics of SPEC §2, overall and per class, from one exact ranking pass.
@@ -23,6 +24,14 @@ export interface RetrievalOptions {
   file?: string;
   /** Worker threads for large inputs (default: one per core). */
   workers?: number;
+  /** Above this many items, rank a stratified sample of queries (default 100,000). */
+  exactLimit?: number;
+  /** Queries sampled above the limit (default 10,000). */
+  sampleQueries?: number;
+  /** Seed of the query sample (default 0). */
+  seed?: number;
+  /** Rank every query whatever the size (--exact-metrics). */
+  exact?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
 }
@@ -41,6 +50,20 @@ export interface RetrievalReport {
   ks: number[];
   overall: MetricSet;
   perClass: ClassMetrics[];
+  /** Present when the metrics come from a query sample; each overall metric then has a CI. */
+  sampled?: SampledInfo;
+}
+
+export interface SampledInfo {
+  /** Queries ranked, and all queries (excluded ones included: those are counted, not sampled). */
+  queries: number;
+  of: number;
+  seed: number;
+  method: string;
+  /** Half-width of each overall metric's 95% confidence interval, by SPEC key. */
+  ci95: Record<string, number>;
+  /** Queries ranked per class label. */
+  perClass: Map<number, number>;
 }
 
 export const DEFAULT_KS = [1, 2, 4, 8];
@@ -52,13 +75,19 @@ export interface QueryOutcomes {
   /** Same-label gallery items per query (0 → excluded). */
   r: Int32Array;
   stats: StatsResult;
+  /** When only a sample of queries was ranked: the sample, and every query's label and R. */
+  sample?: QuerySample & { labels: Int32Array; r: Int32Array };
 }
 
 export async function retrievalMetrics(data: Float32Array, n: number, dim: number, labels: Int32Array, opts: RetrievalOptions = {}): Promise<RetrievalReport> {
   const protocol = opts.protocol ?? 'leave-one-out';
   const normalize = opts.normalize ?? true;
   const ks = validateKs(opts.ks ?? DEFAULT_KS);
-  const outcomes = await rankQueries(data, n, dim, labels, { ...opts, protocol, normalize });
+  const sampleAbove = opts.exact ? Infinity : (opts.exactLimit ?? DEFAULT_EXACT_LIMIT);
+  const seed = opts.seed ?? 0;
+  const pickQueries = n > sampleAbove ? (ql: Int32Array, r: Int32Array) => sampleQueries(ql, r, opts.sampleQueries ?? DEFAULT_SAMPLE_QUERIES, seed) : undefined;
+  const outcomes = await rankQueries(data, n, dim, labels, { ...opts, protocol, normalize, pickQueries });
+  if (outcomes.sample) return sampledReport(outcomes, outcomes.sample, ks, protocol, normalize, seed);
   const overall = summarise(outcomes, ks, () => true);
   const classes = [...new Set(outcomes.labels)].sort((a, b) => a - b);
   const perClass = classes.map((label) => ({ label, metrics: summarise(outcomes, ks, (q) => outcomes.labels[q] === label) }));
@@ -102,7 +131,7 @@ export async function rankQueries(
   n: number,
   dim: number,
   labels: Int32Array,
-  opts: RetrievalOptions & { protocol: Protocol; normalize: boolean },
+  opts: RetrievalOptions & { protocol: Protocol; normalize: boolean; pickQueries?: (queryLabels: Int32Array, r: Int32Array) => QuerySample | null },
 ): Promise<QueryOutcomes> {
   checkLabels(labels, n, opts.file);
   const rows = prepareEmbeddings(data, n, dim, opts.normalize, opts.file);
@@ -142,12 +171,20 @@ export async function rankQueries(
   const nq = queryLabels.length;
   const nGallery = galleryLabels.length;
   if (r.every((x) => x === 0)) throw new LensError('no query has a same-label item in its gallery, so every query would be excluded', opts.file);
+  // A sample ranks only its queries, each still against the whole gallery.
+  const sample = opts.pickQueries?.(queryLabels, r) ?? null;
+  const picks = sample ? Array.from(sample.picks) : null;
+  const scanQueries = picks ? pick(queries, dim, picks) : queries;
+  const scanLabels = picks ? Int32Array.from(picks, (q) => queryLabels[q]) : queryLabels;
+  const scanR = picks ? Int32Array.from(picks, (q) => r[q]) : r;
+  const scanSelf = picks && selfIndex ? Int32Array.from(picks, (q) => selfIndex[q]) : selfIndex;
   const stats = (await runScan(
     // Unit rows bound every key ‖g‖² − 2·q·g to [−1, 3]; the margin covers float32 rounding.
-    { queries, nQueries: nq, gallery, nGallery, dim, selfIndex, keyRange: opts.normalize ? [-1.001, 3.001] : undefined },
-    { kind: 'stats', queryLabels, galleryLabels, rOf: r },
-    { signal: opts.signal, onProgress: opts.onProgress, stage: 'Retrieval metrics', workers: opts.workers },
+    { queries: scanQueries, nQueries: scanLabels.length, gallery, nGallery, dim, selfIndex: scanSelf, keyRange: opts.normalize ? [-1.001, 3.001] : undefined },
+    { kind: 'stats', queryLabels: scanLabels, galleryLabels, rOf: scanR },
+    { signal: opts.signal, onProgress: opts.onProgress, stage: sample ? 'Retrieval metrics (sampled queries)' : 'Retrieval metrics', workers: opts.workers },
   )) as StatsResult;
+  if (sample) return { labels: scanLabels, r: scanR, stats, sample: { ...sample, labels: queryLabels, r } };
   return { labels: queryLabels, r, stats };
 }
 
@@ -195,4 +232,55 @@ function countFirst(o: QueryOutcomes, include: (q: number) => boolean): number {
   let c = 0;
   for (let q = 0; q < o.labels.length; q++) if (include(q) && o.r[q] > 0 && o.stats.firstHit[q] === 1) c++;
   return c;
+}
+
+/**
+ * The report of a sampled run: each overall metric is the design's estimate with its 95% CI; each
+ * class's metrics are the plain means of its sampled queries (exact for classes taken whole).
+ */
+function sampledReport(o: QueryOutcomes, sample: NonNullable<QueryOutcomes['sample']>, ks: number[], protocol: Protocol, normalize: boolean, seed: number): RetrievalReport {
+  const m = o.labels.length;
+  // Scored queries per class in the whole population; excluded queries per class, counted exactly.
+  const sizes = new Map<number, number>();
+  const queriesOf = new Map<number, number>();
+  let excluded = 0;
+  for (let q = 0; q < sample.labels.length; q++) {
+    const l = sample.labels[q];
+    queriesOf.set(l, (queriesOf.get(l) ?? 0) + 1);
+    if (sample.r[q] === 0) excluded++;
+    else sizes.set(l, (sizes.get(l) ?? 0) + 1);
+  }
+  const perQuery: [string, (q: number) => number][] = [
+    ...ks.map((k): [string, (q: number) => number] => [`recall@${k}`, (q) => (o.stats.firstHit[q] <= k ? 1 : 0)]),
+    ['precision@1', (q) => (o.stats.firstHit[q] === 1 ? 1 : 0)],
+    ['r_precision', (q) => o.stats.rPrecision[q]],
+    ['map@r', (q) => o.stats.ap[q]],
+    ['mrr', (q) => 1 / o.stats.firstHit[q]],
+  ];
+  const overall: MetricSet = { queries: sample.labels.length, excluded_queries: excluded };
+  const ci95: Record<string, number> = {};
+  for (const [key, f] of perQuery) {
+    const est = estimateMean(Float64Array.from({ length: m }, (_, q) => f(q)), o.labels, sizes, sample.design);
+    overall[key] = est.value;
+    ci95[key] = est.ci95;
+  }
+  const sampledPerClass = new Map<number, number>();
+  for (const l of o.labels) sampledPerClass.set(l, (sampledPerClass.get(l) ?? 0) + 1);
+  const classes = [...queriesOf.keys()].sort((a, b) => a - b);
+  const perClass = classes.map((label) => {
+    const metrics = summarise(o, ks, (q) => o.labels[q] === label);
+    // The class's own query count and exclusions, not just the sampled ones.
+    metrics.queries = queriesOf.get(label)!;
+    metrics.excluded_queries = queriesOf.get(label)! - (sizes.get(label) ?? 0);
+    metrics.sampled_queries = sampledPerClass.get(label) ?? 0;
+    return { label, metrics };
+  });
+  return {
+    protocol,
+    normalize,
+    ks,
+    overall,
+    perClass,
+    sampled: { queries: m, of: sample.labels.length, seed, method: designMethod(sample.design), ci95, perClass: sampledPerClass },
+  };
 }
