@@ -5,7 +5,8 @@
  * B's paths when only B names its items).
  */
 import { encodeCompare, type CompareData } from '../../protocol';
-import { reportPage, writeFileAtomically, type ReportOptions } from '../report/writeReport';
+import { writeFileAtomic } from '../io/outputs';
+import { reportPage, type ReportOptions } from '../report/writeReport';
 import { thumbnailDataUris } from '../report/thumbnails';
 import { itemPaths } from './compare';
 
@@ -32,5 +33,5 @@ export async function compareReportHtml(cmp: CompareData, opts: CompareReportOpt
 
 /** Written through a temp file and a rename, so an interrupted export leaves no half report. */
 export async function writeCompareReport(file: string, cmp: CompareData, opts: CompareReportOptions = {}): Promise<void> {
-  await writeFileAtomically(file, await compareReportHtml(cmp, opts));
+  await writeFileAtomic(file, await compareReportHtml(cmp, opts));
 }

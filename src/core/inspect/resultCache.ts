@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeInspection, encodeInspection, type InspectionData, type InspectionPatch } from '../../protocol';
-import { writeFileAtomically } from '../report/writeReport';
+import { writeFileAtomic } from '../io/outputs';
 import type { InspectionSettings } from './settings';
 
 /** Bump when the cached shape or any stage's computation changes. (2: checksummed file; 3: NMI/AMI's k-means seeded in batched D² rounds, iterations capped by work.) */
@@ -65,5 +65,5 @@ export async function writeCachedResult(dir: string, key: string, data: Inspecti
   await mkdir(join(dir, 'inspections'), { recursive: true });
   const { metrics, classes, neighbours, eet, layout, title, source } = data;
   const body = encodeInspection({ title, source, metrics, classes, neighbours, eet, layout });
-  await writeFileAtomically(fileOf(dir, key), `${HEADER}${sha256(body)}\n${body}`);
+  await writeFileAtomic(fileOf(dir, key), `${HEADER}${sha256(body)}\n${body}`);
 }

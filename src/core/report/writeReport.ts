@@ -70,11 +70,6 @@ async function withInlineThumbnails(data: InspectionData, opts: ReportOptions): 
 }
 
 export async function writeReport(file: string, data: InspectionData, opts: ReportOptions = {}): Promise<void> {
-  await writeFileAtomically(file, await reportHtml(data, opts));
+  // Temp file + fsync + rename: an interrupted export or a full disk never leaves a half report.
+  await writeFileAtomic(file, await reportHtml(data, opts));
 }
-
-/**
- * Temp file + fsync + rename: an interrupted export or a full disk never leaves a half file where a
- * report is expected. The one writer in core/io/outputs, under the name its callers know.
- */
-export const writeFileAtomically: (file: string, text: string) => Promise<void> = writeFileAtomic;
