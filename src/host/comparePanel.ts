@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { postToWebview } from './postToWebview';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/io/outputs';
@@ -143,7 +144,7 @@ export class ComparePanel {
       else this.queue.push(msg);
       return;
     }
-    void this.panel.webview.postMessage(msg);
+    void postToWebview(this.panel, () => this.isDisposed, msg);
   }
 
   private receive(raw: unknown): void {
@@ -158,7 +159,7 @@ export class ComparePanel {
       const requestId = 'requestId' in msg ? msg.requestId : undefined;
       const message = err instanceof Error ? err.message : String(err);
       log.error(`Compare panel request "${msg.type}" failed`, err);
-      void this.panel.webview.postMessage({ type: 'error', message, requestId } satisfies HostToWebview);
+      void postToWebview(this.panel, () => this.isDisposed, { type: 'error', message, requestId } satisfies HostToWebview);
     });
   }
 
@@ -170,8 +171,8 @@ export class ComparePanel {
         // A (re)loaded webview gets the comparison (when done) and whatever else is pending.
         const pending = this.queue;
         this.queue = [];
-        if (this.webviewData) await this.panel.webview.postMessage({ type: 'initCompare', data: this.webviewData, state: this.viewState } satisfies CompareMessage);
-        for (const m of pending) await this.panel.webview.postMessage(m);
+        if (this.webviewData) await postToWebview(this.panel, () => this.isDisposed, { type: 'initCompare', data: this.webviewData, state: this.viewState } satisfies CompareMessage);
+        for (const m of pending) await postToWebview(this.panel, () => this.isDisposed, m);
         return;
       }
       case 'state':
@@ -192,7 +193,7 @@ export class ComparePanel {
         // Temp file + rename: a full disk or a crash mid-write never leaves a half file over the old one.
         await writeFileAtomic(target.fsPath, msg.content);
         log.info(`Exported comparison ${msg.what} to ${target.fsPath}`);
-        await this.panel.webview.postMessage({ type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
+        await postToWebview(this.panel, () => this.isDisposed, { type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
         return;
       }
       case 'openItem': {

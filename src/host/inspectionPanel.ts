@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { postToWebview } from './postToWebview';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/io/outputs';
@@ -160,7 +161,7 @@ export class InspectionPanel {
       this.queue.push(msg);
       return;
     }
-    void this.panel.webview.postMessage(msg);
+    void postToWebview(this.panel, () => this.isDisposed, msg);
   }
 
   private receive(raw: unknown): void {
@@ -175,7 +176,7 @@ export class InspectionPanel {
       const requestId = 'requestId' in msg ? msg.requestId : undefined;
       const message = err instanceof Error ? err.message : String(err);
       log.error(`Panel request "${msg.type}" failed`, err);
-      void this.panel.webview.postMessage({ type: 'error', message, requestId } satisfies HostToWebview);
+      void postToWebview(this.panel, () => this.isDisposed, { type: 'error', message, requestId } satisfies HostToWebview);
     });
   }
 
@@ -187,8 +188,8 @@ export class InspectionPanel {
         // A (re)loaded webview gets everything known so far in one init, then whatever is queued.
         const pending = this.queue.filter((m) => m.type === 'progress' || m.type === 'done' || m.type === 'error');
         this.queue = [];
-        await this.panel.webview.postMessage({ type: 'init', mode: 'panel', data: this.data, state: this.viewState } satisfies HostToWebview);
-        for (const m of pending) await this.panel.webview.postMessage(m);
+        await postToWebview(this.panel, () => this.isDisposed, { type: 'init', mode: 'panel', data: this.data, state: this.viewState } satisfies HostToWebview);
+        for (const m of pending) await postToWebview(this.panel, () => this.isDisposed, m);
         return;
       }
       case 'state':
@@ -198,7 +199,7 @@ export class InspectionPanel {
         const e = this.requireEngine();
         if (msg.index >= e.embeddings.n) throw new Error(`item ${msg.index} does not exist (the inspection has ${e.embeddings.n} items)`);
         const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, e.embeddings.vectors.subarray(msg.index * e.embeddings.dim, (msg.index + 1) * e.embeddings.dim), msg.k, { normalize: e.normalize, exclude: msg.index });
-        await this.panel.webview.postMessage({
+        await postToWebview(this.panel, () => this.isDisposed, {
           type: 'neighboursResult',
           requestId: msg.requestId,
           result: { query: { kind: 'item', index: msg.index }, queryLabel: e.embeddings.labels[msg.index], indices: r.indices, distances: r.distances },
@@ -211,7 +212,7 @@ export class InspectionPanel {
         const vector = await this.embedder.embed(msg.name, msg.bytes);
         const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, vector, msg.k, { normalize: e.normalize });
         log.info(`Queried by image ${msg.name}: top ${msg.k} retrieved`);
-        await this.panel.webview.postMessage({
+        await postToWebview(this.panel, () => this.isDisposed, {
           type: 'neighboursResult',
           requestId: msg.requestId,
           result: { query: { kind: 'image', name: msg.name }, indices: r.indices, distances: r.distances },
@@ -229,7 +230,7 @@ export class InspectionPanel {
         // Temp file + rename: a full disk or a crash mid-write never leaves a half file over the old one.
         await writeFileAtomic(target.fsPath, msg.content);
         log.info(`Exported ${msg.what} to ${target.fsPath}`);
-        await this.panel.webview.postMessage({ type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
+        await postToWebview(this.panel, () => this.isDisposed, { type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
         return;
       }
       case 'openItem': {

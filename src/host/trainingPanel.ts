@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { postToWebview } from './postToWebview';
 import { readFile } from 'node:fs/promises';
 import type { Progress } from '../core/types';
 import type { EpochReport, StepReport } from '../core/train/options';
@@ -106,7 +107,7 @@ export class TrainingPanel {
   private post(msg: TrainingHostToWebview): void {
     // Before `ready` nothing is sent: the init that answers it carries everything kept so far.
     if (this.isDisposed || !this.ready) return;
-    void this.panel.webview.postMessage(msg);
+    void postToWebview(this.panel, () => this.isDisposed, msg);
   }
 
   private receive(raw: unknown): void {
@@ -119,7 +120,7 @@ export class TrainingPanel {
     }
     if (msg.type === 'ready') {
       this.ready = true;
-      void this.panel.webview.postMessage({
+      void postToWebview(this.panel, () => this.isDisposed, {
         type: 'init', run: this.run, steps: this.steps, epochs: this.epochs, stage: this.stage, outcome: this.outcome,
       } satisfies TrainingHostToWebview);
       return;
