@@ -9,6 +9,9 @@
 // Models (NCHW input "image", dynamic batch "N"):
 //   tiny-cnn        1×8×8 → Conv(4,3×3,pad 1) → Relu → GlobalAveragePool → Flatten → Gemm(6) = "embedding"
 //   tiny-classifier tiny-cnn → Gemm(3) → Softmax = "probs" (penultimate = the Gemm(6) output "features")
+//   vit-like        3×4×4 → Conv(8) = "patches" → tokens [N,16,8] = "last_hidden_state"; patches → GAP → Gemm(8) = "pooler_output"
+//   token-encoder   3×4×4 → Conv(8) → tokens = "last_hidden_state" only;  conv-backbone: Conv(8) → Relu = "feature_map" [N,8,4,4]
+//   multi-head      tiny-cnn trunk → Gemm(12) "hidden" → outputs gender (Sigmoid), age (Softmax), x6 (Gemm 6), hidden_out (Relu 12)
 //   bench-cnn       1×28×28 → [Conv(16)→Relu→MaxPool2] → [Conv(32)→Relu→MaxPool2] → Conv(64)→Relu → GAP → Flatten → Gemm(64) = "embedding"
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -45,6 +48,8 @@ const attrFloat = (name, x) => msg(5, [str(1, name), f32(2, x), vint(20, 1)]);
 const node = (op, inputs, outputs, attrs = []) => msg(1, [...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, `${op}_${outputs[0]}`), str(4, op), ...attrs]);
 // TensorProto: dims=1, data_type=2 (FLOAT=1), name=8, raw_data=9
 const initializer = (name, shape, data) => msg(5, [...shape.map((d) => vint(1, d)), vint(2, 1), str(8, name), bytes(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength))]);
+// An INT64 (data_type 7) tensor such as Reshape's target shape.
+const initializer64 = (name, shape, values) => msg(5, [...shape.map((d) => vint(1, d)), vint(2, 7), str(8, name), bytes(9, Buffer.from(BigInt64Array.from(values.map(BigInt)).buffer))]);
 // ValueInfoProto: name=1, type=2 → TypeProto.tensor_type=1 → elem_type=1, shape=2 → dim=1 → dim_value=1 | dim_param=2
 const valueInfo = (field, name, dims) =>
   msg(field, [str(1, name), msg(2, [msg(1, [vint(1, 1), msg(2, dims.map((d) => msg(1, [typeof d === 'string' ? str(2, d) : vint(1, d)])))])])]);
@@ -79,8 +84,15 @@ function build(name, spec, seed) {
   const inits = [];
   let cur = 'image';
   let ch = spec.input[0];
+  const chOf = new Map([['image', ch]]);
+  const declared = [];
   spec.layers.forEach((l, i) => {
     const out = l.name ?? `t${i}`;
+    // `from` branches off an earlier tensor (several heads on one trunk); `output` declares a graph output.
+    if (l.from) {
+      cur = l.from;
+      ch = chOf.get(l.from);
+    }
     if (l.op === 'conv') {
       const w = weights(rand, [l.out, ch, 3, 3], ch * 9);
       const b = weights(rand, [l.out], ch * 9).map((x) => x * 0.1);
@@ -100,9 +112,18 @@ function build(name, spec, seed) {
       nodes.push(node('Gemm', [cur, `fc${i}.weight`, `fc${i}.bias`], [out], [attrInt('transB', 1), attrFloat('alpha', 1), attrFloat('beta', 1)]));
       ch = l.out;
     } else if (l.op === 'softmax') nodes.push(node('Softmax', [cur], [out], [attrInt('axis', 1)]));
+    else if (l.op === 'sigmoid') nodes.push(node('Sigmoid', [cur], [out]));
+    else if (l.op === 'tokens') {
+      // [N,C,H,W] → Reshape [0 (= N), C, −1] → Transpose → [N, H·W tokens, C], as a ViT's patch sequence.
+      inits.push(initializer64(`${out}_shape`, [3], [0, ch, -1]));
+      nodes.push(node('Reshape', [cur, `${out}_shape`], [`${out}_ct`]), node('Transpose', [`${out}_ct`], [out], [attrInts('perm', [0, 2, 1])]));
+    }
+    chOf.set(out, ch);
+    if (l.output) declared.push(valueInfo(12, out, ['N', ...l.output]));
     cur = out;
   });
-  const graph = [...nodes, str(2, name), ...inits, valueInfo(11, 'image', ['N', ...spec.input]), valueInfo(12, cur, ['N', ch])];
+  const outputs = declared.length ? declared : [valueInfo(12, cur, ['N', ch])];
+  const graph = [...nodes, str(2, name), ...inits, valueInfo(11, 'image', ['N', ...spec.input]), ...outputs];
   return { onnx: model(graph), tensors, output: cur };
 }
 
@@ -116,6 +137,33 @@ const MODELS = {
     seed: 2,
     input: [1, 8, 8],
     layers: [{ op: 'conv', out: 4 }, { op: 'relu' }, { op: 'gap' }, { op: 'flatten' }, { op: 'gemm', out: 6, name: 'features' }, { op: 'gemm', out: 3, name: 'logits' }, { op: 'softmax', name: 'probs' }],
+  },
+  // Output-choice fixtures (src/core/checkpoint/outputChoice.ts): shapes of real exports, tiny sizes.
+  // vit-like: a HF ViT export's two outputs, token sequence first (3×4×4 → 16 tokens of 8, pooler 8).
+  'vit-like': {
+    seed: 4,
+    onnxOnly: true,
+    input: [3, 4, 4],
+    layers: [
+      { op: 'conv', out: 8, name: 'patches' },
+      { op: 'tokens', name: 'last_hidden_state', output: [16, 8] },
+      { op: 'gap', from: 'patches' }, { op: 'flatten' }, { op: 'gemm', out: 8, name: 'pooler_output', output: [8] },
+    ],
+  },
+  'token-encoder': { seed: 5, onnxOnly: true, input: [3, 4, 4], layers: [{ op: 'conv', out: 8 }, { op: 'tokens', name: 'last_hidden_state', output: [16, 8] }] },
+  'conv-backbone': { seed: 6, onnxOnly: true, input: [3, 4, 4], layers: [{ op: 'conv', out: 8 }, { op: 'relu', name: 'feature_map', output: [8, 4, 4] }] },
+  // multi-head: like faceres — probability heads listed first, two plain rank-2 outputs, none named like an embedding.
+  'multi-head': {
+    seed: 7,
+    onnxOnly: true,
+    input: [1, 8, 8],
+    layers: [
+      { op: 'conv', out: 4 }, { op: 'relu' }, { op: 'gap' }, { op: 'flatten' }, { op: 'gemm', out: 12, name: 'hidden' },
+      { op: 'gemm', out: 1, name: 'gender_logit' }, { op: 'sigmoid', name: 'gender', output: [1] },
+      { op: 'gemm', out: 5, from: 'hidden', name: 'age_logits' }, { op: 'softmax', name: 'age', output: [5] },
+      { op: 'gemm', out: 6, from: 'hidden', name: 'x6', output: [6] },
+      { op: 'relu', from: 'hidden', name: 'hidden_out', output: [12] },
+    ],
   },
   'bench-cnn': {
     seed: 3,
@@ -136,6 +184,7 @@ export function writeModel(name, outDir) {
   const { onnx, tensors, output } = build(name, spec, spec.seed);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${name}.onnx`), onnx);
+  if (spec.onnxOnly) return join(outDir, `${name}.onnx`);
   let offset = 0;
   const index = tensors.map((t) => {
     const e = { name: t.name, shape: t.shape, offset };
@@ -157,6 +206,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const out = get('--out') ?? join(root, 'test/fixtures/models');
-  const names = get('--model') ? [get('--model')] : ['tiny-cnn', 'tiny-classifier'];
+  const names = get('--model') ? [get('--model')] : ['tiny-cnn', 'tiny-classifier', 'vit-like', 'token-encoder', 'conv-backbone', 'multi-head'];
   for (const n of names) console.log(writeModel(n, out));
 }

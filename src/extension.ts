@@ -1,11 +1,22 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { log } from './host/log';
+import { watchCheckpointFiles } from './host/checkpointFiles';
 import { registerPanelRestore } from './host/restore';
 
-/** Registers the commands and the panel serializer; all work happens in src/commands on demand. */
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension exposes to other extensions (and the host tests). */
+export interface EmbeddingLensApi {
+  /** Workspace .json files recognised as tfjs models (the `embeddingLens.checkpointFiles` context key). */
+  checkpointFiles(): string[];
+}
+
+/**
+ * Registers the commands, the panel serializer and the checkpoint-file watcher behind the Explorer
+ * menus; all other work happens in src/commands on demand.
+ */
+export function activate(context: vscode.ExtensionContext): EmbeddingLensApi {
   registerCommands(context);
+  const checkpoints = watchCheckpointFiles(context);
   context.subscriptions.push(
     registerPanelRestore(context, {
       inspect: async (checkpoint, dataset, panel) => (await import('./commands/inspect')).inspectInPanel(context, checkpoint, dataset, panel),
@@ -13,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   log.info(`Embedding Lens ${context.extension.packageJSON.version} activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, remote: ${vscode.env.remoteName ?? 'none'})`);
+  return { checkpointFiles: checkpoints.files };
 }
 
 export function deactivate(): void {

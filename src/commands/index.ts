@@ -9,5 +9,6 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('embeddingLens.fineTune', lazy(() => import('./fineTune'))),
     vscode.commands.registerCommand('embeddingLens.compare', lazy(() => import('./compare'))),
     vscode.commands.registerCommand('embeddingLens.exportReport', lazy(() => import('./exportReport'))),
+    vscode.commands.registerCommand('embeddingLens.pytorchHelp', lazy(() => import('./pytorchHelp'))),
   );
 }

@@ -4,8 +4,11 @@ import { LensError } from '../errors';
 import { readJsonTextSync } from '../io/safeFile';
 import { CAPS } from '../limits';
 
-/** Which tensor of the model is the embedding. */
-export type OutputChoice = { kind: 'last' } | { kind: 'penultimate' } | { kind: 'named'; name: string };
+/** How a token sequence ([n, tokens, d]) or feature map ([n, C, H, W] / [n, H, W, C]) becomes one vector per image. */
+export type OutputPool = 'cls' | 'mean' | 'gap';
+
+/** Which tensor of the model is the embedding (`pool`: reduce it rather than flatten it). */
+export type OutputChoice = { kind: 'last' } | { kind: 'penultimate' } | { kind: 'named'; name: string; pool?: OutputPool };
 
 export type Layout = 'NHWC' | 'NCHW';
 export type ResizeMode = 'crop' | 'stretch';
@@ -33,6 +36,8 @@ export interface CheckpointConfig {
   std?: number[];
   resize?: ResizeMode;
   layout?: Layout;
+  /** A token-sequence output ([n, tokens, d]) becomes token 0 (cls, the default) or the token mean. */
+  pool?: 'cls' | 'mean';
 }
 
 export const CONFIG_FILE = 'embedding-lens.json';
@@ -65,14 +70,17 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('expected a JSON object');
   const o = raw as Record<string, unknown>;
   // "head" marks a chained backbone + head checkpoint written by a head-only fine-tune (train/chained.ts checks it).
-  const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'layout', 'head'];
+  const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'layout', 'pool', 'head'];
   for (const k of Object.keys(o)) if (!known.includes(k)) bad(`unknown key "${k}"; expected only ${known.join(', ')}`);
   const c: CheckpointConfig = {};
   if (o.output !== undefined) {
     if (o.output === 'last' || o.output === 'penultimate') c.output = { kind: o.output };
     else if (typeof o.output === 'object' && o.output !== null && typeof (o.output as { name?: unknown }).name === 'string') {
-      c.output = { kind: 'named', name: (o.output as { name: string }).name };
-    } else bad('"output" must be "last", "penultimate" or {"name": "<output or layer name>"}');
+      const { name, pool, ...rest } = o.output as { name: string; pool?: unknown };
+      if (Object.keys(rest).length) bad(`"output" has unknown key "${Object.keys(rest)[0]}"; expected only "name" and "pool"`);
+      if (pool !== undefined && pool !== 'cls' && pool !== 'mean' && pool !== 'gap') bad('"output.pool" must be "cls" (token 0), "mean" (mean over tokens) or "gap" (global average pooling of a feature map)');
+      c.output = pool === undefined ? { kind: 'named', name } : { kind: 'named', name, pool: pool as OutputPool };
+    } else bad('"output" must be "last", "penultimate" or {"name": "<output or layer name>"} (optionally with "pool": "cls" | "mean" | "gap")');
   }
   if (o.inputSize !== undefined) {
     const s = o.inputSize;
@@ -106,6 +114,10 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
   if (o.layout !== undefined) {
     if (o.layout !== 'NHWC' && o.layout !== 'NCHW') bad('"layout" must be "NHWC" or "NCHW"');
     c.layout = o.layout as Layout;
+  }
+  if (o.pool !== undefined) {
+    if (o.pool !== 'cls' && o.pool !== 'mean') bad('"pool" must be "cls" (token 0 of a token-sequence output) or "mean" (the mean over tokens)');
+    c.pool = o.pool as 'cls' | 'mean';
   }
   return c;
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { LensError } from '../errors';
 import { confinedPath, readJsonText, readRegularFile, regularFileSize } from '../io/safeFile';
 import { configPathFor } from './config';
+import { HF_PREPROCESSOR_FILE } from './hfPreprocessor';
 import { checkExternalData, MAX_ONNX_BYTES } from './onnxModel';
 import { externalDataRefs } from './onnxProto';
 import { readModelJson, weightShardFiles } from './tfjsIo';
@@ -42,6 +43,9 @@ export async function checkpointFiles(checkpoint: string): Promise<CheckpointFil
     }
     for (const f of await checkExternalData(checkpoint, refs)) out.push({ file: f, bytes: await regularFileSize(f, 'an external data file') });
   }
+  // A Hugging Face export's preprocessor_config.json sets mean/std/size (hfPreprocessor.ts): part of the checkpoint.
+  const hf = join(dirname(checkpoint), HF_PREPROCESSOR_FILE);
+  if (ext !== '.npy' && ext !== '.tsv' && existsSync(hf)) out.push({ file: hf, bytes: await regularFileSize(hf, 'a Hugging Face preprocessor_config.json') });
   const cfg = configPathFor(checkpoint);
   if (!existsSync(cfg)) return out;
   out.push({ file: cfg, bytes: await regularFileSize(cfg, 'a JSON sidecar (embedding-lens.json)') });

@@ -8,12 +8,15 @@ import { loadOnnxModel } from './onnxModel';
 import { precomputedKindOf } from './precomputed';
 import { loadTfjsModel } from './tfjsModel';
 import { readModelJson, tfjsModelFormat } from './tfjsIo';
+import { torchCheckpointHelp, TORCH_EXTENSIONS } from './sniff';
+import { readHfPreprocessorConfig } from './hfPreprocessor';
 
 export * from './config';
 export * from './model';
 export { fileSystemLoadHandler, readModelJson, readWeights, tfjsModelFormat, weightByteLength, weightShardFiles, type WeightShard } from './tfjsIo';
 export { checkpointFiles, type CheckpointFile } from './files';
 export { loadPrecomputed, PrecomputedEmbeddings } from './precomputed';
+export { looksLikeTfjsModelJson, torchCheckpointHelp, TORCH_EXPORT_RECIPE, SIDECAR_EXAMPLE, TORCH_EXTENSIONS } from './sniff';
 export type { TfjsLoadedModel } from './tfjsModel';
 
 /** A folder holding model.json stands for that model.json. */
@@ -37,6 +40,7 @@ export async function detectCheckpointKind(path: string): Promise<CheckpointKind
   const pre = precomputedKindOf(file);
   if (pre) return pre;
   if (ext === '.json') return tfjsModelFormat(await readModelJson(file)) === 'graph' ? 'tfjs-graph' : 'tfjs-layers';
+  if (TORCH_EXTENSIONS.includes(ext)) throw new LensError(torchCheckpointHelp(), file);
   throw new LensError(`has an unknown checkpoint type "${ext}"; expected model.json (tfjs), .onnx, .npy or tensor.tsv`, file);
 }
 
@@ -60,9 +64,13 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
     const { loadChainedCheckpoint } = await import('../train/chained');
     return loadChainedCheckpoint(dirname(configFile), opts);
   }
-  const config: CheckpointConfig = { ...fileConfig, ...definedOnly(opts.config ?? {}) };
-  if (kind === 'onnx') return loadOnnxModel(file, config, configFile, opts);
-  return loadTfjsModel(file, config, configFile, opts);
+  // A Hugging Face export's preprocessor_config.json is the lowest layer: embedding-lens.json and flags win.
+  const hf = readHfPreprocessorConfig(file);
+  const config: CheckpointConfig = { ...(hf?.config ?? {}), ...fileConfig, ...definedOnly(opts.config ?? {}) };
+  const from = configFile ?? hf?.file;
+  const model = kind === 'onnx' ? await loadOnnxModel(file, config, from, opts) : await loadTfjsModel(file, config, from, opts);
+  if (hf) model.assumptions.push(hf.note);
+  return model;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -50,5 +50,5 @@ export function inputDims(pp: Preprocess, n: number): number[] {
 }
 
 export function describeOutput(o: OutputChoice): string {
-  return o.kind === 'named' ? `output "${o.name}"` : `${o.kind} layer`;
+  return o.kind === 'named' ? `output "${o.name}"${o.pool ? ` (pool ${o.pool})` : ''}` : `${o.kind} layer`;
 }

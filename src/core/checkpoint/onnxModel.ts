@@ -5,6 +5,7 @@ import { loadOrt, ortSessionPlan, probeOrt } from '../runtime/onnx';
 import type { CheckpointConfig, OutputChoice } from './config';
 import { endsInSoftmax, penultimateTensor } from './graphWalk';
 import { batchCapNote, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from './inputSpec';
+import { describeOutputs, OutputInfo, producingOp, rankOutputs, Reduction, reduceOutput } from './outputChoice';
 import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
 import { addGraphOutput, externalDataRefs, OnnxGraphInfo, readOnnxGraph, type ExternalDataRef } from './onnxProto';
 import { confinedPath, readRegularFile, regularFileSize } from '../io/safeFile';
@@ -33,8 +34,6 @@ export async function checkExternalData(file: string, refs: ExternalDataRef[]): 
   }
   return [...files];
 }
-
-const EMBEDDING_NAME = /emb|feat|descriptor|vector/i;
 
 export async function loadOnnxModel(file: string, config: CheckpointConfig, configFile: string | undefined, opts: LoadCheckpointOptions): Promise<LoadedModel> {
   const bytes: Uint8Array = await readRegularFile(file, { expected: 'an ONNX model', maxBytes: MAX_ONNX_BYTES });
@@ -84,16 +83,52 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
   if (capNote) assumptions.push(capNote);
 
   const outputs = session.outputNames;
+  const fixedBatch = typeof shape[0] === 'number' && shape[0] > 0 ? shape[0] : undefined;
+  const perItem = preprocess.height * preprocess.width * preprocess.channels;
+  /** One run feeding `n` images (padded to a fixed batch); returns the named outputs and the rows fed. */
+  const run = async (input: Float32Array, n: number, names: string[]) => {
+    let rows = n;
+    let data = input.length === n * perItem ? input : input.subarray(0, n * perItem);
+    if (fixedBatch !== undefined && n !== fixedBatch) {
+      if (n > fixedBatch) throw new Error(`batch of ${n} exceeds the model's fixed batch ${fixedBatch}`);
+      const padded = new Float32Array(fixedBatch * perItem);
+      padded.set(data);
+      data = padded;
+      rows = fixedBatch;
+    }
+    const tensor = new ort.Tensor('float32', data, inputDims(preprocess, rows));
+    return { result: await session.run({ [inputName]: tensor }, names), rows };
+  };
+
   let choice: OutputChoice;
+  let reduce: Reduction = 'none';
   const requested = opts.output ?? config.output;
-  if (requested) choice = requested;
-  else if (endsInSoftmax(graph.nodes, outputs[0])) {
-    choice = { kind: 'penultimate' };
-    assumptions.push(`embedding = penultimate layer: the output "${outputs[0]}" is a softmax`);
+  if (requested) {
+    choice = requested;
+    if (requested.kind === 'named' && requested.pool) reduce = requested.pool;
   } else {
-    const named = outputs.length > 1 ? outputs.find((o) => EMBEDDING_NAME.test(o)) : undefined;
-    choice = { kind: 'named', name: named ?? outputs[0] };
-    assumptions.push(`embedding = output "${named ?? outputs[0]}"${outputs.length > 1 ? ` (of ${outputs.join(', ')})` : ''}`);
+    // Shapes come from a probe run: exported graphs often leave output shapes symbolic or absent.
+    let infos: OutputInfo[];
+    try {
+      const { result } = await run(new Float32Array(perItem), 1, [...outputs]);
+      infos = outputs.map((name) => ({ name, shape: [...result[name].dims], op: producingOp(graph.nodes, name) }));
+    } catch (err) {
+      await session.release();
+      throw probeFailure(err, preprocess, file, configFile);
+    }
+    const ranked = rankOutputs(infos, config.pool);
+    if (ranked) {
+      // The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding.
+      choice = ranked.reduce === 'none' ? { kind: 'named', name: ranked.name } : { kind: 'named', name: ranked.name, pool: ranked.reduce };
+      reduce = ranked.reduce;
+      assumptions.push(ranked.why);
+    } else if (endsInSoftmax(graph.nodes, outputs[0])) {
+      choice = { kind: 'penultimate' };
+      assumptions.push(`embedding = penultimate layer: the output "${outputs[0]}" is a probability head (outputs: ${describeOutputs(infos)})`);
+    } else {
+      choice = { kind: 'named', name: outputs[0] };
+      assumptions.push(`embedding = output "${outputs[0]}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})`);
+    }
   }
   let outputName: string;
   if (choice.kind === 'last') outputName = outputs[0];
@@ -111,23 +146,11 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
     session = await create(addGraphOutput(bytes, outputName));
   }
 
-  const fixedBatch = typeof shape[0] === 'number' && shape[0] > 0 ? shape[0] : undefined;
-  const perItem = preprocess.height * preprocess.width * preprocess.channels;
   const embed = async (input: Float32Array, n: number): Promise<Float32Array> => {
-    let rows = n;
-    let data = input.length === n * perItem ? input : input.subarray(0, n * perItem);
-    if (fixedBatch !== undefined && n !== fixedBatch) {
-      if (n > fixedBatch) throw new Error(`batch of ${n} exceeds the model's fixed batch ${fixedBatch}`);
-      const padded = new Float32Array(fixedBatch * perItem);
-      padded.set(data);
-      data = padded;
-      rows = fixedBatch;
-    }
-    const tensor = new ort.Tensor('float32', data, inputDims(preprocess, rows));
-    const result = await session.run({ [inputName]: tensor }, [outputName]);
+    const { result, rows } = await run(input, n, [outputName]);
     const out = result[outputName];
-    const values = out.data as Float32Array;
     if (out.type !== 'float32') throw new LensError(`output "${outputName}" is ${out.type}; expected float32`, file);
+    const values = reduceOutput(out.data as Float32Array, rows, [...out.dims], reduce, preprocess.layout);
     const per = values.length / rows;
     return values.subarray(0, n * per);
   };

@@ -4,6 +4,8 @@ import { initTfjs, Tf } from '../runtime/tfjs';
 import type { CheckpointConfig, OutputChoice } from './config';
 import { endsInSoftmax, GraphNode, penultimateTensor } from './graphWalk';
 import { batchCapNote, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from './inputSpec';
+import { describeOutputs, OutputInfo, producingOp, rankOutputs, Reduction, reduceOutput } from './outputChoice';
+import type { Preprocess } from './config';
 import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
 import { fileSystemLoadHandler, readModelJson, tfjsModelFormat } from './tfjsIo';
 
@@ -49,13 +51,20 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     const layers = model.layers;
     const last = layers[layers.length - 1];
     let choice: OutputChoice;
+    let layersReduce: Reduction = output?.kind === 'named' && output.pool ? output.pool : 'none';
     if (output) choice = output;
     else if (isClassifierHead(last)) {
       choice = { kind: 'penultimate' };
       assumptions.push(`embedding = penultimate layer: the last layer "${last.name}" is a classifier head (${String(last.getConfig().activation ?? last.getClassName())})`);
     } else {
       choice = { kind: 'last' };
-      assumptions.push(`embedding = last layer "${last.name}"`);
+      // A backbone ending in a token sequence or a feature map: pool it rather than flatten it.
+      const outShape = model.outputs[0].shape.map((d) => d ?? 1);
+      const ranked = model.outputs.length === 1 ? rankOutputs([{ name: last.name, shape: outShape, op: last.getClassName() }], config.pool) : undefined;
+      if (ranked && ranked.reduce !== 'none') {
+        layersReduce = ranked.reduce;
+        assumptions.push(ranked.why);
+      } else assumptions.push(`embedding = last layer "${last.name}"`);
     }
     let tensor: SymbolicTensor;
     let outputName: string;
@@ -85,7 +94,10 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
         return out.reshape([n, -1]);
       });
       try {
-        return (await y.data()) as Float32Array;
+        const values = (await y.data()) as Float32Array;
+        if (layersReduce === 'none') return values;
+        const shape = embedModel.outputs[0].shape.map((d, i) => (i === 0 ? n : (d as number)));
+        return reduceOutput(values, n, shape, layersReduce, preprocess.layout);
       } finally {
         y.dispose();
       }
@@ -125,13 +137,32 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   const constants = new Set(rawNodes.filter((n) => n.op === 'Const').map((n) => n.name));
   const outputs = model.outputNodes;
   let choice: OutputChoice;
-  if (output) choice = output;
-  else if (endsInSoftmax(nodes, outputs[0])) {
-    choice = { kind: 'penultimate' };
-    assumptions.push(`embedding = penultimate layer: the output "${outputs[0]}" is a softmax`);
+  let reduce: Reduction = 'none';
+  if (output) {
+    choice = output;
+    if (output.kind === 'named' && output.pool) reduce = output.pool;
   } else {
-    choice = { kind: 'last' };
-    assumptions.push(`embedding = output "${outputs[0]}"${outputs.length > 1 ? ` (first of ${outputs.length})` : ''}`);
+    // Output shapes from one probe run on zeros: converted graphs rarely record them.
+    let infos: OutputInfo[];
+    try {
+      infos = await probeGraphOutputs(tf, model, input.name, input.shape, preprocess, outputs, nodes);
+    } catch (err) {
+      model.dispose();
+      throw probeFailure(err, preprocess, modelJsonPath, configFile);
+    }
+    const ranked = rankOutputs(infos, config.pool);
+    if (ranked) {
+      // The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding.
+      choice = ranked.reduce === 'none' ? { kind: 'named', name: ranked.name } : { kind: 'named', name: ranked.name, pool: ranked.reduce };
+      reduce = ranked.reduce;
+      assumptions.push(ranked.why);
+    } else if (endsInSoftmax(nodes, outputs[0])) {
+      choice = { kind: 'penultimate' };
+      assumptions.push(`embedding = penultimate layer: the output "${outputs[0]}" is a probability head (outputs: ${describeOutputs(infos)})`);
+    } else {
+      choice = { kind: 'last' };
+      assumptions.push(`embedding = output "${outputs[0]}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})`);
+    }
   }
   let outputName: string;
   if (choice.kind === 'last') outputName = outputs[0];
@@ -170,7 +201,7 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       }
       if (needsAsync) y = (await model.executeAsync({ [input.name]: x }, outputName)) as Tensor;
       if (!y) throw new Error('the graph produced no output');
-      const values = (await y.data()) as Float32Array;
+      const values = reduceOutput((await y.data()) as Float32Array, rows, y.shape, reduce, preprocess.layout);
       return values.subarray(0, (values.length / rows) * n);
     } finally {
       x.dispose();
@@ -190,4 +221,25 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     assumptions, maxBatch: fixedBatch ?? maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), graphModel: model,
     dispose: async () => model.dispose(),
   };
+}
+
+/** Runs every graph output once on a zero batch (padded to a fixed batch) and reports its shape and producing op. */
+async function probeGraphOutputs(tf: Tf, model: GraphModel, inputName: string, inputShape: number[] | undefined, preprocess: Preprocess, outputs: string[], nodes: GraphNode[]): Promise<OutputInfo[]> {
+  const rows = typeof inputShape?.[0] === 'number' && inputShape[0] > 0 ? inputShape[0] : 1;
+  const x = tf.zeros(inputDims(preprocess, rows), 'float32');
+  let ys: Tensor[] = [];
+  try {
+    let out: Tensor | Tensor[];
+    try {
+      out = model.execute({ [inputName]: x }, outputs) as Tensor | Tensor[];
+    } catch (err) {
+      if (!/executeAsync|dynamic|control flow/i.test((err as Error).message)) throw err;
+      out = (await model.executeAsync({ [inputName]: x }, outputs)) as Tensor | Tensor[];
+    }
+    ys = Array.isArray(out) ? out : [out];
+    return outputs.map((name, i) => ({ name, shape: [...ys[i].shape], op: producingOp(nodes, name) }));
+  } finally {
+    x.dispose();
+    for (const y of ys) y.dispose();
+  }
 }

@@ -8,8 +8,12 @@ import { NotRegularFileError, openRegularFile } from '../io/safeFile';
 import type { LabelledEmbeddings } from '../types';
 import type { DatasetItem } from '../dataset/types';
 
-/** Bump when the entry format or anything that changes the numbers for the same key changes. (2: content-keyed, checksummed.) */
-const CACHE_VERSION = 2;
+/**
+ * Bump when the entry format or anything that changes the numbers for the same key changes.
+ * (2: content-keyed, checksummed. 3: the default output choice ranks outputs and pools token
+ * sequences / feature maps, so a model's default embedding may differ from a v2 entry's.)
+ */
+const CACHE_VERSION = 3;
 
 /** Files hashed at once, and the read size: enough to keep the disk busy without holding many buffers. */
 const HASH_CONCURRENCY = 8;

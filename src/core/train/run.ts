@@ -43,8 +43,8 @@ function preprocessConfig(pp: Preprocess): Record<string, unknown> {
   return { inputSize: [pp.height, pp.width], channels: pp.channels, mean: pp.mean, std: pp.std, resize: pp.resize, layout: pp.layout };
 }
 
-function outputConfig(o: OutputChoice): string | { name: string } {
-  return o.kind === 'named' ? { name: o.name } : o.kind;
+function outputConfig(o: OutputChoice): string | { name: string; pool?: string } {
+  return o.kind === 'named' ? { name: o.name, ...(o.pool ? { pool: o.pool } : {}) } : o.kind;
 }
 
 async function featuresOf(model: LoadedModel, data: TrainingData, rows: Int32Array, ctl: RunControl, stage: string): Promise<Float32Array> {

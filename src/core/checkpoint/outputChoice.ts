@@ -1,0 +1,126 @@
+import type { Layout, OutputPool } from './config';
+import { GraphNode, producerOf } from './graphWalk';
+
+/**
+ * Picking the embedding among a model's outputs when embedding-lens.json does not name one.
+ * Exports from elsewhere (Hugging Face ViT/CLIP/DINOv2 via optimum, conv backbones, tfjs face
+ * models) carry several outputs, token sequences or feature maps; flattening the first output
+ * gives a meaningless vector, so every candidate is ranked by what it looks like.
+ */
+
+/** One graph output as the probe run saw it: shape per item includes the batch dimension. */
+export interface OutputInfo {
+  name: string;
+  /** Shape of the output for a probe batch (dimension 0 = batch). */
+  shape: number[];
+  /** The op that produces it (Softmax, Gemm, …), when the graph says. */
+  op?: string;
+}
+
+/** How the chosen output becomes one vector per image: flattened as is, or pooled. */
+export type Reduction = 'none' | OutputPool;
+
+export interface RankedOutput {
+  name: string;
+  reduce: Reduction;
+  /** Why this output was chosen, for the assumptions list. */
+  why: string;
+}
+
+/**
+ * Names that say "this is the embedding": embedding(s), image_embeds, pooler_output, features, *pool*
+ * (and emb / embed / descriptor(s), which the earlier rule already accepted), as whole words of the name.
+ */
+const EMBEDDING_NAME = /(^|[^a-z])(emb|embed|embeds|embeddings?|image_embeds|pooler_output|features?|feats?|descriptors?)([^a-z]|$)|pool/i;
+const PROBABILITY_OPS = new Set(['softmax', 'logsoftmax', 'sigmoid', 'argmax', 'argmin', 'topkv2', 'topk']);
+
+export function isProbabilityHead(o: OutputInfo): boolean {
+  return o.op !== undefined && PROBABILITY_OPS.has(o.op.toLowerCase());
+}
+
+/** The producing op of each output, from graph nodes (tfjs GraphModel or ONNX). */
+export function producingOp(nodes: GraphNode[], output: string): string | undefined {
+  return producerOf(nodes, output)?.op;
+}
+
+/** "last_hidden_state [1,17,64] (Add), pooler_output [1,64] (Tanh)": listed in every assumption. */
+export function describeOutputs(outputs: OutputInfo[]): string {
+  return outputs.map((o) => `${o.name} [${o.shape.map((d, i) => (i === 0 ? 'n' : d)).join(',')}]${o.op ? ` (${o.op})` : ''}`).join(', ');
+}
+
+/**
+ * Ranks outputs: (1) a rank-2 output named like an embedding; (2) the widest rank-2 output that is
+ * not a probability head; (3) a rank-3 token sequence → its CLS token (index 0), or the mean over
+ * tokens when the sidecar says `"pool": "mean"`; (4) a rank-4 map → global average pooling.
+ * `undefined` when every output is a probability head (the caller then walks to the penultimate layer)
+ * or nothing is recognisable (the caller flattens the first output, as before).
+ */
+export function rankOutputs(outputs: OutputInfo[], pool: 'cls' | 'mean' | undefined): RankedOutput | undefined {
+  const all = describeOutputs(outputs);
+  const rank2 = outputs.filter((o) => o.shape.length === 2 && !isProbabilityHead(o));
+  const named = rank2.find((o) => EMBEDDING_NAME.test(o.name));
+  if (named) return { name: named.name, reduce: 'none', why: `embedding = output "${named.name}": rank 2 and named like an embedding (outputs: ${all})` };
+  if (rank2.length) {
+    const widest = rank2.reduce((a, b) => (b.shape[1] > a.shape[1] ? b : a));
+    const others = outputs.length > 1 ? `the widest rank-2 output that is not a probability head (outputs: ${all})` : `the model's only output (${all})`;
+    return { name: widest.name, reduce: 'none', why: `embedding = output "${widest.name}": ${others}` };
+  }
+  const seq = outputs.find((o) => o.shape.length === 3 && !isProbabilityHead(o));
+  if (seq) {
+    if (pool === 'mean') return { name: seq.name, reduce: 'mean', why: `embedding = output "${seq.name}" averaged over its ${seq.shape[1]} tokens ("pool": "mean" in embedding-lens.json; outputs: ${all})` };
+    return {
+      name: seq.name, reduce: 'cls',
+      why: `embedding = output "${seq.name}" token 0 (CLS) of ${seq.shape[1]}: a token sequence with no pooled output; set "pool": "mean" in embedding-lens.json to average the tokens instead (outputs: ${all})`,
+    };
+  }
+  const map = outputs.find((o) => o.shape.length === 4 && !isProbabilityHead(o));
+  if (map) return { name: map.name, reduce: 'gap', why: `embedding = output "${map.name}" after global average pooling over its spatial dimensions: a feature map (outputs: ${all})` };
+  return undefined;
+}
+
+/** Width of one embedding after `reduce`, from the output's probe shape and the model's layout. */
+export function reducedDim(shape: number[], reduce: Reduction, layout: Layout): number {
+  const per = shape.slice(1);
+  if (reduce === 'cls' || reduce === 'mean') return per[1];
+  if (reduce === 'gap') return layout === 'NCHW' ? per[0] : per[2];
+  return per.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Turns n rows of the raw output (shape [n, ...per]) into n embeddings. A rank-4 map is laid out
+ * like the model's input: NCHW averages over H,W of each channel, NHWC over H,W of each trailing channel.
+ */
+export function reduceOutput(values: Float32Array, n: number, shape: number[], reduce: Reduction, layout: Layout): Float32Array {
+  if (reduce === 'none') return values;
+  const per = shape.slice(1);
+  const want = reduce === 'gap' ? 4 : 3;
+  // A "pool" named in embedding-lens.json on an output of another rank would read garbage.
+  if (shape.length !== want) throw new Error(`"pool": "${reduce}" needs a rank-${want} output, but it is [${shape.join(',')}]`);
+  const rowLen = per.reduce((a, b) => a * b, 1);
+  if (reduce === 'cls' || reduce === 'mean') {
+    const [tokens, d] = per;
+    const out = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const row = values.subarray(i * rowLen, (i + 1) * rowLen);
+      if (reduce === 'cls') out.set(row.subarray(0, d), i * d);
+      else {
+        for (let t = 0; t < tokens; t++) for (let k = 0; k < d; k++) out[i * d + k] += row[t * d + k];
+        for (let k = 0; k < d; k++) out[i * d + k] /= tokens;
+      }
+    }
+    return out;
+  }
+  const [c, hw] = layout === 'NCHW' ? [per[0], per[1] * per[2]] : [per[2], per[0] * per[1]];
+  const out = new Float32Array(n * c);
+  for (let i = 0; i < n; i++) {
+    const row = values.subarray(i * rowLen, (i + 1) * rowLen);
+    for (let ch = 0; ch < c; ch++) {
+      let s = 0;
+      // Sum in float64: a 56×56 map summed in float32 loses digits the 1e-5 checks would see.
+      if (layout === 'NCHW') for (let p = 0; p < hw; p++) s += row[ch * hw + p];
+      else for (let p = 0; p < hw; p++) s += row[p * c + ch];
+      out[i * c + ch] = s / hw;
+    }
+  }
+  return out;
+}
