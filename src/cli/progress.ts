@@ -2,7 +2,8 @@ import type { Progress } from '../core/types';
 
 /**
  * Progress on stderr: a redrawn bar when stderr is a terminal, otherwise one plain line per
- * stage change or every few seconds, so logs in CI stay readable.
+ * stage change or every 2 s (issue #15: no stage is silent longer than that), so logs in CI stay
+ * readable and still show the run is alive.
  */
 export function stderrProgress(): (p: Progress) => void {
   const tty = process.stderr.isTTY === true;
@@ -22,7 +23,7 @@ export function stderrProgress(): (p: Progress) => void {
       return;
     }
     const now = Date.now();
-    if (p.stage !== lastStage || p.done >= p.total || now - lastLine > 5000) {
+    if (p.stage !== lastStage || p.done >= p.total || now - lastLine >= 1750) {
       process.stderr.write(`${p.stage}: ${p.done}/${p.total} (${pct.toFixed(0)}%)${rate}${eta}${msg}\n`);
       lastStage = p.stage;
       lastLine = now;

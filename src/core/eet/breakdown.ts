@@ -72,6 +72,8 @@ export async function eetBreakdown(data: Float32Array, n: number, dim: number, l
   checkLabels(labels, n, opts.file);
   if (!Number.isInteger(opts.batches) || opts.batches < 1) throw new LensError(`the breakdown needs at least one batch, got ${opts.batches}`);
   enforceCap('eetBatches', opts.batches);
+  // Said before the first batch: validating every row is a pass over all of them.
+  opts.onProgress?.({ stage: 'EET breakdown', done: 0, total: opts.batches });
   // Validates every row once (NaN/Inf, zero rows under normalisation) with the file named.
   prepareEmbeddings(data, n, dim, eet.normalize, opts.file);
   const sampler = new PKSampler(labels, opts.p, opts.k, opts.seed);

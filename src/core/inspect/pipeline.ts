@@ -21,6 +21,7 @@ import { metricsStage } from './metricsStage';
 import { eetStage } from './eetStage';
 import { lookupCachedResult, resultKey, writeCachedResult } from './resultCache';
 import { usableCacheDir } from '../embed/cache';
+import { displayName } from '../util/displayName';
 
 export type StageName = 'embed' | 'pca' | 'metrics' | 'eet' | 'umap';
 
@@ -119,8 +120,12 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     throwIfAborted(signal);
 
     // Same embeddings, same settings: the rest of the inspection comes from the cache.
+    // Hashing the vectors and parsing a cached result are each seconds at 10^6 items: said, not silent.
+    if (cacheDir) report({ stage: 'Inspection cache', done: 0, total: 1 });
     const resultCacheKey = cacheDir ? resultKey(embeddingsKey(e), settings) : undefined;
     const lookup = resultCacheKey ? await lookupCachedResult(cacheDir!, resultCacheKey) : {};
+    if (cacheDir) report({ stage: 'Inspection cache', done: 1, total: 1 });
+    throwIfAborted(signal);
     const cached = lookup.patch;
     if (lookup.damaged) cacheNotes.push(lookup.damaged);
     if (cached) {
@@ -140,7 +145,7 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
 
     // 2. PCA preview: instant, so the map shows something while the rest runs.
     // The async variant yields to the event loop: the extension host must not stall on 100k rows.
-    const [pca, pcaMs] = await timed(() => pca2dAsync(e.vectors, e.n, e.dim, signal));
+    const [pca, pcaMs] = await timed(() => pca2dAsync(e.vectors, e.n, e.dim, signal, report));
     deliver('pca', { layout: { pca } }, pcaMs);
     throwIfAborted(signal);
 
@@ -221,7 +226,6 @@ function assertSomeClassHasPairs(e: LabelledEmbeddings, skipped: number, source:
 }
 
 function titleFor(input: InspectionInput): string {
-  const base = (p: string) => p.split(/[\\/]/).filter(Boolean).slice(-1)[0] ?? p;
-  const ck = base(input.checkpoint) === 'model.json' ? input.checkpoint.split(/[\\/]/).filter(Boolean).slice(-2).join('/') : base(input.checkpoint);
-  return input.dataset ? `${ck} · ${base(input.dataset)}` : ck;
+  const ck = displayName(input.checkpoint);
+  return input.dataset ? `${ck} · ${displayName(input.dataset)}` : ck;
 }

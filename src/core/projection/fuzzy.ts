@@ -105,9 +105,11 @@ export function smoothKnnDist(g: KnnGraph): { rho: Float64Array; sigma: Float64A
  * The symmetrised fuzzy graph. Edges weaker than max/nEpochs are dropped (they would never be
  * sampled), like umap-learn does before optimising.
  */
-export function fuzzySimplicialSet(g: KnnGraph, nEpochs: number): FuzzyGraph {
+export function fuzzySimplicialSet(g: KnnGraph, nEpochs: number, afterPhase?: (phase: number) => void): FuzzyGraph {
   const { n, k, indices, distances } = g;
+  // afterPhase(1..4): each phase is a pass over n·k edges, ~1 s at 10^6 points; the UMAP worker reports them.
   const { rho, sigma } = smoothKnnDist(g);
+  afterPhase?.(1);
   // Directed memberships P (row i → indices[i, j]).
   const p = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
@@ -116,6 +118,7 @@ export function fuzzySimplicialSet(g: KnnGraph, nEpochs: number): FuzzyGraph {
       p[i * k + j] = d <= 0 || sigma[i] === 0 ? 1 : Math.exp(-d / sigma[i]);
     }
   }
+  afterPhase?.(2);
   // Pᵀ as in-edge lists by counting sort.
   const inStart = new Int32Array(n + 1);
   for (let e = 0; e < n * k; e++) inStart[indices[e] + 1]++;
@@ -131,6 +134,7 @@ export function fuzzySimplicialSet(g: KnnGraph, nEpochs: number): FuzzyGraph {
       inVal[slot] = p[i * k + j];
     }
   }
+  afterPhase?.(3);
   // Union row by row: a marker array finds a reverse edge in O(1) without sorting rows.
   const cap = 2 * n * k;
   const rowStart = new Int32Array(n + 1);
@@ -169,6 +173,7 @@ export function fuzzySimplicialSet(g: KnnGraph, nEpochs: number): FuzzyGraph {
     }
     rowStart[i + 1] = m;
   }
+  afterPhase?.(4);
   // Prune and compact.
   const threshold = nEpochs > 0 ? wMax / nEpochs : 0;
   let kept = 0;

@@ -5,6 +5,8 @@
  */
 
 import { throwIfAborted } from '../errors';
+import type { ProgressFn } from '../types';
+import { ticker } from '../util/ticker';
 
 /** Top-`k` principal axes of the covariance, each a unit vector of length `dim`, sign-fixed. */
 export interface PcaAxes {
@@ -256,17 +258,19 @@ export function pca2d(data: Float32Array, n: number, dim: number): Float32Array 
  * the extension host: the covariance of 100k × 512 embeddings is ~10^10 operations. Same result
  * as pca2d, bit for bit.
  */
-export async function pca2dAsync(data: Float32Array, n: number, dim: number, signal?: AbortSignal): Promise<Float32Array> {
+export async function pca2dAsync(data: Float32Array, n: number, dim: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<Float32Array> {
   if (data.length !== n * dim) throw new Error(`pca2d: data has ${data.length} values, expected ${n}×${dim}`);
   const out = new Float32Array(n * 2);
   if (n === 0 || dim === 0) return out;
-  const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
+  // Covariance then projection, one row each: 2n steps, reported at a time-based cadence.
+  const tick = ticker('PCA', 2 * n, { signal, onProgress });
+  tick.report(0);
   const acc = new CovarianceAccumulator(data, n, dim);
   const rows = Math.max(1, Math.floor(1e8 / Math.max(dim * dim, 1)));
   for (let i = 0; i < n; i += rows) {
     throwIfAborted(signal);
     acc.add(i, Math.min(n, i + rows));
-    await yieldNow();
+    await tick(Math.min(n, i + rows));
   }
   const { mean, cov } = acc.finish();
   const axes = axesFromCovariance(mean, cov, dim, 2);
@@ -274,7 +278,8 @@ export async function pca2dAsync(data: Float32Array, n: number, dim: number, sig
   for (let i = 0; i < n; i += prow) {
     throwIfAborted(signal);
     project2d(data, n, dim, axes, out, i, Math.min(n, i + prow));
-    await yieldNow();
+    await tick(n + Math.min(n, i + prow));
   }
+  tick.report(2 * n);
   return out;
 }

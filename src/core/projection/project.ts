@@ -114,7 +114,7 @@ export async function projectEmbeddings(data: Float32Array, n: number, dim: numb
     return { xy: new Float32Array(n * 2), method, warnings };
   }
   if (duplicates > 0) warnings.push(`${duplicates} row(s) repeat an earlier row exactly; duplicates are drawn (almost) on top of each other`);
-  const init = await pca2dAsync(data, n, dim, opts.signal);
+  const init = await pca2dAsync(data, n, dim, opts.signal, opts.onProgress);
   if (method === 'pca') return { xy: init, method, warnings };
   if (method !== 'umap') throw new LensError(`unknown projection method "${String(method)}" (expected umap or pca)`);
   if (n === 1) return { xy: new Float32Array(2), method, warnings };

@@ -152,10 +152,12 @@ export function initialLayout(n: number, seed: number, init?: Float32Array): Flo
 }
 
 /** Fuzzy graph, schedule, starting layout and partition, all in shared memory. */
-export function prepareRun(job: UmapJob): SharedRun {
+/** `afterPhase(done)` marks its PREPARE_PHASES steps (the fuzzy graph's four, then edges and layout), so the worker is never silent for seconds at 10^6 points. */
+export const PREPARE_PHASES = 6;
+export function prepareRun(job: UmapJob, afterPhase?: (done: number) => void): SharedRun {
   const { graph } = job;
   const n = graph.n;
-  const fg = fuzzySimplicialSet(graph, job.nEpochs);
+  const fg = fuzzySimplicialSet(graph, job.nEpochs, afterPhase);
   const m = fg.head.length;
   const threads = Math.max(1, Math.min(job.threads, Math.max(1, n)));
   const ranges = partitionByWork(fg.rowStart, fg.weight, threads);
@@ -189,6 +191,7 @@ export function prepareRun(job: UmapJob): SharedRun {
     edgeEnds[2 * EDGE_WORDS * e + HEAD] = fg.head[e];
     edgeEnds[2 * EDGE_WORDS * e + TAIL] = fg.tail[e];
   }
+  afterPhase?.(5);
   // Each thread's vertices split again, into its lanes' streams (see sgdEpoch).
   const lanes = new Int32Array(threads * (SAMPLE_LANES + 1));
   ranges.forEach((range, t) => {

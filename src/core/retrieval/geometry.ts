@@ -2,6 +2,7 @@ import type { ProgressFn } from '../types';
 import { LensError } from '../errors';
 import { checkLabels, prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
+import { ticker } from '../util/ticker';
 import type { NearestNegativeResult } from './scan';
 
 /**
@@ -40,8 +41,13 @@ export async function classGeometry(
   opts: { normalize?: boolean; file?: string; signal?: AbortSignal; onProgress?: ProgressFn; workers?: number } = {},
 ): Promise<GeometryReport> {
   checkLabels(labels, n, opts.file);
+  // The passes before the scan (normalise, centroids, spreads) are seconds at 10^6 rows: heartbeats
+  // at done 0 keep the stage from going silent, and a cancel is seen between slices.
+  const tick = ticker('Class geometry', n, opts);
+  tick.report(0);
   const normalize = opts.normalize ?? true;
   const rows = prepareEmbeddings(data, n, dim, normalize, opts.file);
+  await tick(0);
   const classLabels = [...new Set(labels)].sort((a, b) => a - b);
   if (classLabels.length < 2) throw new LensError('class geometry needs at least two classes', opts.file);
   const slot = new Map<number, number>();
@@ -51,6 +57,7 @@ export async function classGeometry(
   const sums = new Float64Array(c * dim);
   const counts = new Int32Array(c);
   for (let i = 0; i < n; i++) {
+    if ((i & 0xffff) === 0xffff) await tick(0);
     const s = slot.get(labels[i])!;
     counts[s]++;
     for (let t = 0; t < dim; t++) sums[s * dim + t] += rows[i * dim + t];
@@ -58,6 +65,7 @@ export async function classGeometry(
   const centroids = Array.from({ length: c }, (_, s) => Float32Array.from(sums.subarray(s * dim, (s + 1) * dim), (v) => v / counts[s]));
   const spread: number[][] = Array.from({ length: c }, () => []);
   for (let i = 0; i < n; i++) {
+    if ((i & 0xffff) === 0xffff) await tick(0);
     const s = slot.get(labels[i])!;
     const cen = centroids[s];
     let d = 0;

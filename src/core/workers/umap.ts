@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData, type Worker } from 'node:worker_threads';
 import { startWorker } from '../util/workerPath';
-import { CTRL, prepareRun, RunStopped, runThread, type SharedRun, type UmapJob } from '../projection/umapJob';
+import { CTRL, PREPARE_PHASES, prepareRun, RunStopped, runThread, type SharedRun, type UmapJob } from '../projection/umapJob';
 
 interface MainData {
   role: 'main';
@@ -42,8 +42,9 @@ if (data.role === 'helper') {
   const { job } = data;
   const started = Date.now();
   try {
-    port.postMessage({ type: 'progress', stage: 'UMAP graph', done: 0, total: 1 });
-    const run = prepareRun(job);
+    port.postMessage({ type: 'progress', stage: 'UMAP graph', done: 0, total: PREPARE_PHASES });
+    const run = prepareRun(job, (done) => port.postMessage({ type: 'progress', stage: 'UMAP graph', done, total: PREPARE_PHASES }));
+    port.postMessage({ type: 'progress', stage: 'UMAP graph', done: PREPARE_PHASES, total: PREPARE_PHASES });
     // The host's control block replaces ours so its abort flag reaches every thread.
     run.ctrl = data.ctrl;
     const helpers: Worker[] = [];

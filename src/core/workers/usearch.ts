@@ -100,7 +100,18 @@ parentPort!.once('message', (m: Request) => {
     if (cancelled()) return;
     parentPort!.postMessage({ type: 'progress', stage: 'recall check', done: 0, total: 1 });
     const sample = recallSample(n, m.recallRows);
-    const recall = sampledRecall(data, n, dim, k, indices, distances, sample);
+    // Each sampled row is a pass over all n: report every 250 ms and stop on cancel (never silent for 2 s).
+    let lastReport = performance.now();
+    let stopped = false;
+    const recall = sampledRecall(data, n, dim, k, indices, distances, sample, (done) => {
+      if (cancelled()) return (stopped = true);
+      if (performance.now() - lastReport >= 250) {
+        lastReport = performance.now();
+        parentPort!.postMessage({ type: 'progress', stage: 'recall check', done, total: sample.length });
+      }
+      return false;
+    });
+    if (stopped) return;
     parentPort!.postMessage({ type: 'done', indices, distances, recall, sampled: sample.length }, [indices.buffer, distances.buffer]);
   } catch (err) {
     parentPort!.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) });
