@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import { runComparison, type ComparisonRun } from '../core/compare';
 import { isCancelled } from '../core/errors';
+import { distinguishingNames } from '../core/util/displayName';
 import { cacheDir } from '../host/cacheDir';
 import { ComparePanel } from '../host/comparePanel';
 import { log } from '../host/log';
@@ -11,6 +12,7 @@ import { panelError } from '../host/panelError';
 import { pickDataset, pickTwoCheckpoints, rememberDataset } from '../host/pickers';
 import { withEngineProgress } from '../host/progress';
 import { readSettings } from '../host/settings';
+import { logFailure } from './logFailure';
 
 /** Programmatic options (tests, other commands): skip the dataset pickers. */
 export interface CompareArgs {
@@ -30,7 +32,7 @@ const asUri = (v: unknown): vscode.Uri | undefined => (typeof v === 'string' ? v
  * (undefined when the user backed out of a picker or the comparison failed).
  */
 export async function run(context: vscode.ExtensionContext, arg?: unknown, all?: unknown, extra?: unknown): Promise<ComparisonRun | undefined> {
-  const pair = await pickTwoCheckpoints(arg, all);
+  const pair = await pickTwoCheckpoints(context, arg, all);
   if (!pair) return undefined;
   const [a, b] = pair;
   const args = (extra ?? {}) as CompareArgs;
@@ -58,7 +60,7 @@ async function isPrecomputed(checkpoint: string): Promise<boolean> {
 /** Runs the comparison into a new panel under a cancellable progress notification. */
 export async function compareInPanel(context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number, existing?: vscode.WebviewPanel): Promise<ComparisonRun | undefined> {
   const settings = readSettings();
-  const title = `${shortName(checkpointA)} vs ${shortName(checkpointB)}`;
+  const title = distinguishingNames([checkpointA, checkpointB]).join(' vs ');
   const roots = [dataset, datasetB].filter((d): d is string => !!d).map((d) => (isDir(d) ? d : dirname(d)));
   const panel = existing ? new ComparePanel(context, existing, title) : ComparePanel.create(context, title, roots);
   const cache = await cacheDir(context);
@@ -105,7 +107,7 @@ export async function compareInPanel(context: vscode.ExtensionContext, checkpoin
     return result;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    log.error('Comparison failed', err);
+    logFailure('Comparison failed', err);
     const banner = panelError(err);
     panel.error(banner.message, banner.file);
     panel.done();
@@ -114,12 +116,6 @@ export async function compareInPanel(context: vscode.ExtensionContext, checkpoin
   }
 }
 
-/** "model.json" alone says nothing: keep its folder. */
-function shortName(p: string): string {
-  const parts = p.split(/[\\/]/).filter(Boolean);
-  const last = parts.at(-1) ?? p;
-  return last === 'model.json' && parts.length > 1 ? parts.slice(-2).join('/') : last;
-}
 
 function isDir(p: string): boolean {
   try {

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import { isCancelled, LensError } from '../core/errors';
+import { displayName } from '../core/util/displayName';
 import { fineTune } from '../core/train/fineTune';
 import { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, keepOrReplaceQuestion, replaceEarlierRun, SIDECAR } from '../core/train/checkpointWriter';
 import type { BackendSetting } from '../core/runtime/select';
@@ -12,6 +13,7 @@ import { pickCheckpoint, pickDataset, rememberDataset } from '../host/pickers';
 import { withEngineProgress } from '../host/progress';
 import { readSettings } from '../host/settings';
 import { TrainingPanel } from '../host/trainingPanel';
+import { logFailure } from './logFailure';
 import type { TrainingOutcome } from '../trainingProtocol';
 import {
   applyText,
@@ -50,7 +52,7 @@ const REVEAL = 'Reveal';
  */
 export async function run(context: vscode.ExtensionContext, arg?: unknown, extra?: unknown): Promise<FineTuneResult | undefined> {
   const opts = (extra ?? {}) as FineTuneArgs;
-  const picked = await pickCheckpoint(arg, 'Fine-tune: choose a checkpoint (model.json or .onnx)');
+  const picked = await pickCheckpoint(context, arg, 'Fine-tune: choose a checkpoint (model.json or .onnx)');
   if (!picked) return undefined;
   let checkpoint: string;
   let kind: string;
@@ -90,14 +92,9 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
   return train(context, { checkpoint, kind, dataset: dataset.fsPath, settings: state.settings, outDir, backend: user.backend, signal: opts.signal, noPrompt: opts.noPrompt });
 }
 
-/** model.json alone says nothing: name it with its folder. */
-function displayName(checkpoint: string): string {
-  return basename(checkpoint) === 'model.json' ? `${basename(resolve(checkpoint, '..'))}/model.json` : basename(checkpoint);
-}
-
 function fail(err: unknown): undefined {
   const message = err instanceof Error ? err.message : String(err);
-  log.error('Fine-tune failed', err);
+  logFailure('Fine-tune failed', err);
   void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
   return undefined;
 }
@@ -320,7 +317,7 @@ async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<F
       log.info(`Fine-tune cancelled before the first validation; nothing was written`);
       void vscode.window.showInformationMessage('Embedding Lens: fine-tune cancelled before the first validation — nothing was written.');
     } else {
-      log.error('Fine-tune failed', err);
+      logFailure('Fine-tune failed', err);
       void vscode.window.showErrorMessage(`Embedding Lens: fine-tune failed: ${message}`, 'Show Log').then((c) => c && log.show());
     }
     return undefined;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 import { runInspection, type InspectionRun } from '../core/inspect/pipeline';
 import { isCancelled } from '../core/errors';
+import { displayName } from '../core/util/displayName';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import type { InspectionData } from '../protocol';
 import { cacheDir } from '../host/cacheDir';
@@ -12,6 +13,8 @@ import { panelError } from '../host/panelError';
 import { pickCheckpoint, pickDataset, rememberDataset } from '../host/pickers';
 import { withEngineProgress } from '../host/progress';
 import { readSettings } from '../host/settings';
+import { datasetIsUsable } from './checkDataset';
+import { logFailure } from './logFailure';
 
 /** Programmatic options (tests, other commands): skip the pickers. */
 export interface InspectArgs {
@@ -27,7 +30,7 @@ export interface InspectArgs {
  * and fills in stage by stage. Returns the run (undefined when the user backed out of a picker).
  */
 export async function run(context: vscode.ExtensionContext, arg?: unknown, extra?: unknown): Promise<InspectionRun | undefined> {
-  const checkpoint = await pickCheckpoint(arg);
+  const checkpoint = await pickCheckpoint(context, arg);
   if (!checkpoint) return undefined;
   const given = (extra as InspectArgs | undefined)?.dataset;
   let dataset: vscode.Uri | undefined = typeof given === 'string' ? vscode.Uri.file(given) : given instanceof vscode.Uri ? given : undefined;
@@ -37,6 +40,9 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
     if (!dataset) return undefined;
   }
   const args = extra as InspectArgs | undefined;
+  // Checked before the panel opens: a dataset the user got wrong must not leave a panel waiting.
+  const again = () => vscode.commands.executeCommand('embeddingLens.inspect', checkpoint);
+  if (!(await datasetIsUsable(context, checkpoint, dataset.fsPath, 'Inspection', again))) return undefined;
   return inspectInPanel(context, checkpoint.fsPath, dataset.fsPath, undefined, args?.signal, args?.onStage);
 }
 
@@ -97,7 +103,7 @@ export async function inspectInPanel(context: vscode.ExtensionContext, checkpoin
     return result;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    log.error('Inspection failed', err);
+    logFailure('Inspection failed', err);
     const banner = panelError(err);
     panel.error(banner.message, banner.file);
     panel.done();
@@ -115,8 +121,7 @@ function isDir(p: string): boolean {
 }
 
 function titleOf(checkpoint: string, dataset: string | undefined): string {
-  const parts = checkpoint.split(/[\\/]/).filter(Boolean);
-  const ck = parts.at(-1) === 'model.json' ? parts.slice(-2).join('/') : (parts.at(-1) ?? checkpoint);
-  const ds = dataset?.split(/[\\/]/).filter(Boolean).at(-1);
+  const ck = displayName(checkpoint);
+  const ds = dataset ? displayName(dataset) : undefined;
   return ds ? `${ck} · ${ds}` : ck;
 }

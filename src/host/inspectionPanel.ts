@@ -18,6 +18,7 @@ import { ImageEmbedder } from '../core/inspect/queryImage';
 import { thumbnailDataUris } from '../core/report/thumbnails';
 import type { BackendSetting } from '../core/runtime/select';
 import type { LabelledEmbeddings } from '../core/types';
+import { displayName, distinguishingNames } from '../core/util/displayName';
 import { log } from './log';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -84,7 +85,26 @@ export class InspectionPanel {
     });
     panel.onDidDispose(() => this.dispose());
     panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
+    InspectionPanel.retitle();
     void this.render();
+  }
+
+  /**
+   * Tabs that would read the same ("Embeddings: cnn.onnx · big" for the original and its
+   * fine-tune) name their checkpoints by the shortest path that tells them apart; the others keep
+   * their plain title. Run whenever a panel opens or closes.
+   */
+  private static retitle(): void {
+    const groups = new Map<string, InspectionPanel[]>();
+    for (const p of InspectionPanel.open) groups.set(p.data.title, [...(groups.get(p.data.title) ?? []), p]);
+    for (const [title, panels] of groups) {
+      const names = distinguishingNames(panels.map((p) => p.data.source.checkpoint));
+      panels.forEach((p, i) => {
+        const ds = p.data.source.dataset;
+        const wanted = `Embeddings: ${panels.length > 1 ? (ds ? `${names[i]} · ${displayName(ds)}` : names[i]) : title}`;
+        if (p.panel.title !== wanted) p.panel.title = wanted;
+      });
+    }
   }
 
   private async render(): Promise<void> {
@@ -257,6 +277,7 @@ export class InspectionPanel {
     this.isDisposed = true;
     for (const h of this.cancelHandlers) h();
     InspectionPanel.open.delete(this);
+    InspectionPanel.retitle();
     if (InspectionPanel.lastActive === this) InspectionPanel.lastActive = undefined;
     void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', InspectionPanel.open.size > 0);
     void this.embedder?.dispose();

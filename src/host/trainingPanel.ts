@@ -11,6 +11,7 @@ import {
   type TrainingStage,
   type TrainingWebviewToHost,
 } from '../trainingProtocol';
+import { displayName } from '../core/util/displayName';
 import { log } from './log';
 import { makeNonce } from './panelHtml';
 import { trainingHtml } from './trainingHtml';
@@ -142,7 +143,4 @@ export class TrainingPanel {
   }
 }
 
-function shortName(checkpoint: string): string {
-  const parts = checkpoint.split(/[\\/]/).filter(Boolean);
-  return parts.at(-1) === 'model.json' ? parts.slice(-2).join('/') : (parts.at(-1) ?? checkpoint);
-}
+const shortName = displayName;

@@ -7,6 +7,7 @@
 import type { CompareData, HostToWebview, InspectionItems, InspectionLayout, InspectionPatch, PanelTab, PanelViewState } from '../../src/protocol';
 import { classPalette, readTheme } from '../colors';
 import { baseName, fill, fmt, h } from '../dom';
+import { displayName, distinguishingNames } from '../../src/core/util/displayName';
 import { canvasToPng } from '../export';
 import type { Host } from '../host';
 import { MapView, type Emphasis, type MapMode } from '../map/mapView';
@@ -22,10 +23,12 @@ const TAB_LABELS: Record<CompareTab, string> = { items: 'Changed items', metrics
 const TAB_TO_PANEL: Record<CompareTab, PanelTab> = { items: 'neighbours', metrics: 'selection', classes: 'classes', eet: 'eet' };
 
 /** "model.json" alone says nothing: show its folder too, as the engine's titles do. */
-export function checkpointName(p: string): string {
-  const parts = p.split(/[\\/]/).filter(Boolean);
-  const last = parts.at(-1) ?? p;
-  return last === 'model.json' && parts.length > 1 ? parts.slice(-2).join('/') : last;
+export const checkpointName = displayName;
+
+/** A's and B's names, lengthened where they would read the same (`cnn.onnx` vs `cnn-eet-1/cnn.onnx`). */
+function sideNames(d: CompareData): { a: string; b: string } {
+  const [a, b] = distinguishingNames([d.a.source.checkpoint, d.b.source.checkpoint]);
+  return { a, b };
 }
 
 export function isCompareData(v: unknown): v is CompareData {
@@ -389,7 +392,7 @@ export class CompareApp {
     const head = (side: Side) => {
       const src = d?.[side].source;
       fill(this.heads[side], h('span', { class: 'cmp-side-tag' }, side.toUpperCase()),
-        src ? h('span', { title: src.checkpoint, class: 'cmp-side-name' }, checkpointName(src.checkpoint)) : '…',
+        src ? h('span', { title: src.checkpoint, class: 'cmp-side-name' }, d ? sideNames(d)[side] : checkpointName(src.checkpoint)) : '…',
         side === 'b' && d ? h('span', { class: 'muted small' }, 'aligned to A') : null);
     };
     head('a');
@@ -409,8 +412,8 @@ export class CompareApp {
       h('div', { class: 'title-block' },
         h('h1', { class: 'title' }, d.title),
         h('div', { class: 'meta' },
-          chip('A', checkpointName(d.a.source.checkpoint), d.a.source.checkpoint),
-          chip('B', checkpointName(d.b.source.checkpoint), d.b.source.checkpoint),
+          chip('A', sideNames(d).a, d.a.source.checkpoint),
+          chip('B', sideNames(d).b, d.b.source.checkpoint),
           chip('dataset', baseName(d.a.source.dataset) || d.a.source.dataset, d.a.source.dataset),
           chip('items', (d.a.items?.n ?? 0).toLocaleString('en-US')),
           chip('K', String(d.k), 'neighbourhood size of the Jaccard overlap and per-item precision'))),
@@ -534,8 +537,8 @@ export class CompareApp {
 
   private stem(): string {
     const d = this.data;
-    const name = (p: string) => checkpointName(p).replace(/\/model\.json$/i, '').replace(/\.(json|onnx|npy)$/i, '');
-    return d ? `${name(d.a.source.checkpoint)}-vs-${name(d.b.source.checkpoint)}`.replace(/[^A-Za-z0-9._-]+/g, '_') : 'comparison';
+    const name = (n: string) => n.replace(/\/model\.json$/i, '').replace(/\.(json|onnx|npy)$/i, '');
+    return d ? `${name(sideNames(d).a)}-vs-${name(sideNames(d).b)}`.replace(/[^A-Za-z0-9._-]+/g, '_') : 'comparison';
   }
 
   private exportMenu(): HTMLElement {

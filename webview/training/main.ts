@@ -14,6 +14,7 @@ import type {
   TrainingStage,
   TrainingWebviewToHost,
 } from '../../src/trainingProtocol';
+import { displayName } from '../../src/core/util/displayName';
 import { drawChart } from './chart';
 import { bestEpoch, epochStarts, formatDuration, LOSS_TERMS, lossSeries, validationSeries, type LossTerm } from './series';
 
@@ -151,10 +152,7 @@ function renderRun(): void {
 }
 
 /** model.json alone says nothing: name it with its folder. */
-function checkpointName(path: string): string {
-  const parts = path.split(/[\\/]/).filter(Boolean);
-  return parts.at(-1) === 'model.json' ? parts.slice(-2).join('/') : (parts.at(-1) ?? path);
-}
+const checkpointName = displayName;
 
 function chip(label: string, value: string, tooltip: string, cls = ''): HTMLElement {
   return h('span', { class: `chip ${cls}`.trim(), title: tooltip }, h('span', { class: 'chip-label' }, label), value);

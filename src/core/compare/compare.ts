@@ -6,6 +6,7 @@
 import type { CompareData, InspectionData, InspectionLayout, InspectionSource } from '../../protocol';
 import { LensError, throwIfAborted } from '../errors';
 import { procrustes } from '../projection/procrustes';
+import { displayName, distinguishingNames } from '../util/displayName';
 import type { KnnGraph } from '../retrieval/knn';
 import { classDeltas, eetDeltas, headlineDeltas } from './deltas';
 import { hasItemIdentities, matchItems, type ItemMatch } from './match';
@@ -44,11 +45,7 @@ export function itemPaths(cmp: Pick<CompareData, 'a' | 'b'>): string[] {
   return !hasItemIdentities(pa) && pb && pb.length === pa.length && hasItemIdentities(pb) ? pb : pa;
 }
 
-const base = (p: string) => {
-  const parts = p.split(/[\\/]/).filter(Boolean);
-  const last = parts.at(-1) ?? p;
-  return last === 'model.json' && parts.length > 1 ? parts.slice(-2).join('/') : last;
-};
+const base = displayName;
 
 /** "A (tiny-cnn.onnx on products)": how a side is named in errors. */
 export function sideName(side: 'A' | 'B', source: InspectionSource): string {
@@ -94,7 +91,7 @@ export async function compareInspections(a: CompareSide, b: CompareSide, opts: C
   bData.layout = layout;
 
   const data: CompareData = {
-    title: `${base(a.data.source.checkpoint)} vs ${base(b.data.source.checkpoint)}${a.data.source.dataset ? ` · ${base(a.data.source.dataset)}` : ''}`,
+    title: `${distinguishingNames([a.data.source.checkpoint, b.data.source.checkpoint]).join(' vs ')}${a.data.source.dataset ? ` · ${base(a.data.source.dataset)}` : ''}`,
     a: a.data,
     b: bData,
     k,
