@@ -5,7 +5,7 @@ import { loadOrt, ortSessionPlan, probeOrt } from '../runtime/onnx';
 import type { CheckpointConfig, OutputChoice } from './config';
 import { endsInSoftmax, penultimateTensor } from './graphWalk';
 import { batchCapNote, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from './inputSpec';
-import { describeOutputs, OutputInfo, producingOp, rankOutputs, Reduction, reduceOutput } from './outputChoice';
+import { defaultOutputChoice, OutputInfo, producingOp, Reduction, reduceOutput } from './outputChoice';
 import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
 import { addGraphOutput, externalDataRefs, OnnxGraphInfo, readOnnxGraph, type ExternalDataRef } from './onnxProto';
 import { confinedPath, readRegularFile, regularFileSize } from '../io/safeFile';
@@ -116,19 +116,9 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
       await session.release();
       throw probeFailure(err, preprocess, file, configFile);
     }
-    const ranked = rankOutputs(infos, config.pool);
-    if (ranked) {
-      // The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding.
-      choice = ranked.reduce === 'none' ? { kind: 'named', name: ranked.name } : { kind: 'named', name: ranked.name, pool: ranked.reduce };
-      reduce = ranked.reduce;
-      assumptions.push(ranked.why);
-    } else if (endsInSoftmax(graph.nodes, outputs[0])) {
-      choice = { kind: 'penultimate' };
-      assumptions.push(`embedding = penultimate layer: the output "${outputs[0]}" is a probability head (outputs: ${describeOutputs(infos)})`);
-    } else {
-      choice = { kind: 'named', name: outputs[0] };
-      assumptions.push(`embedding = output "${outputs[0]}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})`);
-    }
+    const picked = defaultOutputChoice(infos, config.pool, endsInSoftmax(graph.nodes, outputs[0]), { kind: 'named', name: outputs[0] });
+    ({ choice, reduce } = picked);
+    assumptions.push(picked.assumption);
   }
   let outputName: string;
   if (choice.kind === 'last') outputName = outputs[0];

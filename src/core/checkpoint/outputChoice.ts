@@ -1,4 +1,4 @@
-import type { Layout, OutputPool } from './config';
+import type { Layout, OutputChoice, OutputPool } from './config';
 import { GraphNode, producerOf } from './graphWalk';
 
 /**
@@ -76,6 +76,30 @@ export function rankOutputs(outputs: OutputInfo[], pool: 'cls' | 'mean' | undefi
   const map = outputs.find((o) => o.shape.length === 4 && !isProbabilityHead(o));
   if (map) return { name: map.name, reduce: 'gap', why: `embedding = output "${map.name}" after global average pooling over its spatial dimensions: a feature map (outputs: ${all})` };
   return undefined;
+}
+
+/**
+ * The output choice when embedding-lens.json and the flags name none, the same for ONNX and tfjs
+ * graphs: the best-ranked candidate (with its pooling); else a lone probability head means its
+ * penultimate layer; else `fallback` (the first output, flattened), said so.
+ */
+export function defaultOutputChoice(
+  infos: OutputInfo[],
+  pool: 'cls' | 'mean' | undefined,
+  firstIsProbabilityHead: boolean,
+  fallback: OutputChoice,
+): { choice: OutputChoice; reduce: Reduction; assumption: string } {
+  const ranked = rankOutputs(infos, pool);
+  const first = infos[0]?.name;
+  if (ranked) {
+    // The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding.
+    const choice: OutputChoice = ranked.reduce === 'none' ? { kind: 'named', name: ranked.name } : { kind: 'named', name: ranked.name, pool: ranked.reduce };
+    return { choice, reduce: ranked.reduce, assumption: ranked.why };
+  }
+  if (firstIsProbabilityHead) {
+    return { choice: { kind: 'penultimate' }, reduce: 'none', assumption: `embedding = penultimate layer: the output "${first}" is a probability head (outputs: ${describeOutputs(infos)})` };
+  }
+  return { choice: fallback, reduce: 'none', assumption: `embedding = output "${first}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})` };
 }
 
 /** Width of one embedding after `reduce`, from the output's probe shape and the model's layout. */

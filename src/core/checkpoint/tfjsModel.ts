@@ -4,7 +4,7 @@ import { initTfjs, Tf } from '../runtime/tfjs';
 import type { CheckpointConfig, OutputChoice } from './config';
 import { endsInSoftmax, GraphNode, penultimateTensor } from './graphWalk';
 import { batchCapNote, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from './inputSpec';
-import { describeOutputs, OutputInfo, producingOp, rankOutputs, Reduction, reduceOutput } from './outputChoice';
+import { defaultOutputChoice, OutputInfo, producingOp, rankOutputs, Reduction, reduceOutput } from './outputChoice';
 import type { Preprocess } from './config';
 import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
 import { fileSystemLoadHandler, readModelJson, tfjsModelFormat } from './tfjsIo';
@@ -150,19 +150,9 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       model.dispose();
       throw probeFailure(err, preprocess, modelJsonPath, configFile);
     }
-    const ranked = rankOutputs(infos, config.pool);
-    if (ranked) {
-      // The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding.
-      choice = ranked.reduce === 'none' ? { kind: 'named', name: ranked.name } : { kind: 'named', name: ranked.name, pool: ranked.reduce };
-      reduce = ranked.reduce;
-      assumptions.push(ranked.why);
-    } else if (endsInSoftmax(nodes, outputs[0])) {
-      choice = { kind: 'penultimate' };
-      assumptions.push(`embedding = penultimate layer: the output "${outputs[0]}" is a probability head (outputs: ${describeOutputs(infos)})`);
-    } else {
-      choice = { kind: 'last' };
-      assumptions.push(`embedding = output "${outputs[0]}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})`);
-    }
+    const picked = defaultOutputChoice(infos, config.pool, endsInSoftmax(nodes, outputs[0]), { kind: 'last' });
+    ({ choice, reduce } = picked);
+    assumptions.push(picked.assumption);
   }
   let outputName: string;
   if (choice.kind === 'last') outputName = outputs[0];
