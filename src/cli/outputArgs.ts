@@ -3,12 +3,11 @@
  * error, exit 2), then — through the one shared checker in core/io/outputs — not an input of the
  * run, not a folder or device, and a folder that exists and is writable (exit 1, naming the file).
  */
-import { existsSync, lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LensError } from '../core/errors';
 import { checkpointFiles, resolveCheckpointPath } from '../core/checkpoint';
 import { assertOutputFile, assertWritableFolder, outputExtensionProblem } from '../core/io/outputs';
-import { isInside, realPathOf } from '../core/util/paths';
+import { isInside, lstatOrUndefined, realPathOf } from '../core/util/paths';
 import { stringFlag, UsageError, type ParsedArgs } from './args';
 
 /** The resolved path of an output flag, or undefined when absent; a wrong extension is a usage error. */
@@ -59,28 +58,19 @@ export async function checkOutputs(outputs: readonly PlannedOutput[], inputs: re
  */
 export async function checkOutputFolder(flag: string, dir: string | undefined, names: readonly string[], inputs: readonly (string | undefined)[]): Promise<void> {
   if (!dir) return;
-  let isDir = false;
-  if (existsSync(dir) || isLink(dir)) {
-    const st = lstatSync(dir);
+  const st = lstatOrUndefined(dir);
+  const isDir = !!st;
+  if (st) {
     if (!st.isDirectory()) throw new LensError(`${flag} exists and is not a folder; expected a folder for the CSV files`, dir);
-    isDir = true;
   } else {
     await assertWritableFolder(dirname(dir), dir, `${flag} `);
   }
   if (isDir) await checkOutputs(names.map((n) => ({ flag, file: join(dir, n) })), inputs);
   else {
     for (const input of inputs) {
-      if (input && existsSync(input) && lstatSync(input).isDirectory() && isInside(realPathOf(input), realPathOf(dir))) {
+      if (input && lstatOrUndefined(input)?.isDirectory() && isInside(realPathOf(input), realPathOf(dir))) {
         throw new LensError(`${flag} is inside ${input}, an input of this run; outputs are never written among the inputs — choose another place`, dir);
       }
     }
-  }
-}
-
-function isLink(p: string): boolean {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
   }
 }

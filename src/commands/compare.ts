@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
+import { statOrUndefined } from '../core/util/paths';
 import { dirname } from 'node:path';
-import { statSync } from 'node:fs';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
 import { runComparison, type ComparisonRun } from '../core/compare';
 import { isCancelled } from '../core/errors';
@@ -61,7 +61,7 @@ async function isPrecomputed(checkpoint: string): Promise<boolean> {
 export async function compareInPanel(context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number, existing?: vscode.WebviewPanel): Promise<ComparisonRun | undefined> {
   const settings = readSettings();
   const title = distinguishingNames([checkpointA, checkpointB]).join(' vs ');
-  const roots = [dataset, datasetB].filter((d): d is string => !!d).map((d) => (isDir(d) ? d : dirname(d)));
+  const roots = [dataset, datasetB].filter((d): d is string => !!d).map((d) => (statOrUndefined(d)?.isDirectory() ? d : dirname(d)));
   const panel = existing ? new ComparePanel(context, existing, title) : ComparePanel.create(context, title, roots);
   const cache = await cacheDir(context);
   log.info(`Compare A ${checkpointA} with B ${checkpointB} on ${dataset}${datasetB ? ` (B on ${datasetB})` : ''} — backend ${settings.backend}, distance ${settings.distance}, k ${settings.neighborsK}, cache ${cache}`);
@@ -113,14 +113,5 @@ export async function compareInPanel(context: vscode.ExtensionContext, checkpoin
     panel.done();
     if (!isCancelled(err)) void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
     return undefined;
-  }
-}
-
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }

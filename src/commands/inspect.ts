@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
+import { statOrUndefined } from '../core/util/paths';
 import { dirname } from 'node:path';
-import { statSync } from 'node:fs';
 import { runInspection, type InspectionRun } from '../core/inspect/pipeline';
 import { isCancelled } from '../core/errors';
 import { displayName } from '../core/util/displayName';
@@ -58,7 +58,7 @@ async function wantsLabelsFile(checkpoint: string): Promise<boolean> {
 export async function inspectInPanel(context: vscode.ExtensionContext, checkpoint: string, dataset: string | undefined, existing?: vscode.WebviewPanel, cancel?: AbortSignal, onStage?: (stage: string) => void): Promise<InspectionRun | undefined> {
   const settings = readSettings();
   const initial: InspectionData = { title: titleOf(checkpoint, dataset), source: { checkpoint, dataset: dataset ?? '' } };
-  const roots = dataset ? [isDir(dataset) ? dataset : dirname(dataset)] : [];
+  const roots = dataset ? [statOrUndefined(dataset)?.isDirectory() ? dataset : dirname(dataset)] : [];
   const panel = existing ? new InspectionPanel(context, existing, initial) : InspectionPanel.create(context, initial, roots);
   const cache = await cacheDir(context);
   log.info(`Inspect ${checkpoint} on ${dataset ?? '(no dataset)'} — backend ${settings.backend}, distance ${settings.distance}, cache ${cache}`);
@@ -109,14 +109,6 @@ export async function inspectInPanel(context: vscode.ExtensionContext, checkpoin
     panel.done();
     if (!isCancelled(err)) void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
     return undefined;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }
 

@@ -9,7 +9,7 @@ import { access, chmod, open, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { LensError } from '../errors';
-import { isInside, realPathOf } from '../util/paths';
+import { isInside, realPathOf, statOrUndefined } from '../util/paths';
 
 /** What a Node file-system error code means to a user, in a few words ("the disk is full"). */
 export function fsErrorReason(code: string | undefined, fallback = 'an I/O error'): string {
@@ -190,14 +190,6 @@ export async function assertOutputFile(check: OutputCheck): Promise<void> {
     }
   }
   await assertWritableFolder(dirname(file), file, flag);
-}
-
-function statOrUndefined(p: string): Stats | undefined {
-  try {
-    return statSync(p);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The folder must exist and be writable (new files can be created in it). */

@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LensError } from '../errors';
+import { lstatOrUndefined } from './paths';
 
 /**
  * Checks that an existing folder is one this program made and may replace; throws a LensError
@@ -43,15 +44,6 @@ export function unexpectedEntry(dir: string, recorded: Iterable<string>, ownedTr
   return undefined;
 }
 
-/** True when `p` exists as a folder (not through a symlink). */
-function isRealFolder(p: string): boolean {
-  try {
-    return lstatSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Writes a folder completely in a hidden sibling and renames it into place, so outDir always holds
  * either nothing or a whole folder (a checkpoint, a demo dataset) — a crash, cancel or full disk
@@ -81,12 +73,13 @@ export async function writeDirAtomically(outDir: string, fill: (tmpDir: string) 
  * anything fails, the old target is put back. `ready` is left where it is on failure.
  */
 export async function swapIntoPlace(ready: string, target: string, owned?: OwnershipCheck): Promise<void> {
-  if (!existsSync(target) && !isSymlink(target)) {
+  const existing = lstatOrUndefined(target);
+  if (!existing) {
     await rename(ready, target);
     return;
   }
   if (!owned) throw new LensError('already exists and was not made by this run; it is not replaced', target);
-  if (!isRealFolder(target)) throw new LensError('exists and is not a folder; it is not replaced', target);
+  if (!existing.isDirectory()) throw new LensError('exists and is not a folder; it is not replaced', target);
   await owned(target);
   const parent = dirname(target);
   // rename() cannot replace a non-empty folder: move the old one aside, then drop it.
@@ -102,12 +95,4 @@ export async function swapIntoPlace(ready: string, target: string, owned?: Owner
     throw err;
   }
   await rm(old, { recursive: true, force: true });
-}
-
-function isSymlink(p: string): boolean {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }

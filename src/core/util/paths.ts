@@ -1,5 +1,5 @@
 /** Path relations used wherever a file must (or must not) lie inside a folder. */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
@@ -25,5 +25,23 @@ export function realPathOf(p: string): string {
       rest.push(basename(cur));
       cur = up;
     }
+  }
+}
+
+/** The path's own stats (a symlink is not followed), or undefined when there is nothing there. */
+export function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stats of what the path leads to (symlinks followed), or undefined when it cannot be reached. */
+export function statOrUndefined(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
   }
 }
