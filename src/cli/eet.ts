@@ -7,7 +7,7 @@ import { LensError } from '../core/errors';
 import { CAPS } from '../core/limits';
 import { readEmbeddings } from '../core/io/npy';
 import { readLabels } from '../core/io/labels';
-import { eetTerms } from '../core/eet/terms';
+import { eetTerms } from '../core/eet/batch';
 import { eetBreakdown } from '../core/eet/breakdown';
 
 const usage = `Usage: embedding-lens eet --embeddings E.npy --labels L [options]

@@ -3,9 +3,9 @@ import { LensError, throwIfAborted } from '../errors';
 import { enforceCap } from '../limits';
 import { checkLabels, prepareEmbeddings } from '../retrieval/prepare';
 import { classGeometry, type GeometryReport } from '../retrieval/geometry';
-import { resolveEetOptions, type EetOptions, type EetValues } from './loss';
+import { resolveEetOptions, type EetOptions, type EetValues } from './options';
 import { PKSampler } from './sampler';
-import { eetTerms } from './terms';
+import { eetTerms } from './batch';
 
 /**
  * The EET breakdown over a dataset (SPEC §1): S seeded P×K batches → each term's mean and

@@ -4,7 +4,7 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendSetting } from '../runtime/select';
-import type { EetLossOptions } from './eetGrad';
+import type { EetOptions } from '../eet/options';
 
 /** Slots of the control block. */
 export const SHARD_CTRL = { COUNT: 0, GEN: 1, FAILED: 2, SIZE: 4 } as const;
@@ -31,7 +31,7 @@ export interface ShardJob {
   params: number;
   maxRows: number;
   lr: number;
-  loss: EetLossOptions;
+  loss: EetOptions;
   buffers: ShardBuffers;
 }
 

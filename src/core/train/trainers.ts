@@ -1,5 +1,5 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { eetLossGrad } from './eetGrad';
+import { eetLossGrad } from '../eet/batch';
 import type { FineTuneSettings } from './options';
 
 type Tf = typeof tfTypes;
@@ -25,7 +25,7 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * Trains a tfjs LayersModel (its trainable weights). The EET loss and its gradient G = dL/dE are
- * computed in JS from the batch embeddings E (eetGrad.ts); the tape then only differentiates
+ * computed in JS from the batch embeddings E (eet/batch.ts eetLossGrad); the tape then only differentiates
  * Σ E ⊙ G, whose gradient with respect to every weight is exactly Jᵀ G = dL/dW — the network's
  * backward pass without the loss's hundreds of tiny kernels.
  */
@@ -91,7 +91,7 @@ class Adam {
 
 /**
  * The projection head (a dense D→D layer, identity-initialised) trained on cached features in
- * plain JS: forward XW + b, the EET gradient G from eetGrad.ts, dW = XᵀG, db = ΣG, Adam. A step
+ * plain JS: forward XW + b, the EET gradient G from eet/batch.ts, dW = XᵀG, db = ΣG, Adam. A step
  * costs a few 64×64 products instead of hundreds of tensor ops. `weights()` gives [W, b] in the
  * layout of a tfjs Dense layer (kernel D×D, bias D) for saving.
  */

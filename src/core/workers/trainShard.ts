@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initTfjs } from '../runtime/tfjs';
 import { registerWasmTrainingKernels } from '../runtime/wasmTrainingKernels';
-import { eetLossGrad } from '../train/eetGrad';
+import { eetLossGrad } from '../eet/batch';
 import { SHARD_CTRL, shardRows, type ShardJob, type ShardReply, type ShardRequest } from '../train/shardPlan';
 import { barrierWait } from '../util/barrier';
 

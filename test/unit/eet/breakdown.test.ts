@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eetTerms } from '../../../src/core/eet/terms';
+import { eetTerms } from '../../../src/core/eet/batch';
 import { PKSampler } from '../../../src/core/eet/sampler';
 import { eetBreakdown } from '../../../src/core/eet/breakdown';
 import { LensError } from '../../../src/core/errors';

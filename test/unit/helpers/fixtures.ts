@@ -48,3 +48,12 @@ export function flatten(rows: number[][]): Float32Array {
   rows.forEach((r, i) => out.set(r, i * d));
   return out;
 }
+
+/** A fixture's loss options; its weights are written either as [mc, ec, edc] or as {mc, ec, edc}. */
+export function eetOptionsOf(f: EetFixture): { normalize: boolean; margin: number; weights: [number, number, number] } {
+  const w = f.options.weights as unknown;
+  const weights: [number, number, number] = Array.isArray(w)
+    ? [w[0], w[1], w[2]]
+    : [(w as Record<string, number>).mc, (w as Record<string, number>).ec, (w as Record<string, number>).edc];
+  return { normalize: f.options.normalize, margin: f.options.margin, weights };
+}

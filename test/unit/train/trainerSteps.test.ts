@@ -1,27 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { close, flatten, loadEetFixtures } from '../helpers/fixtures';
-import { eetLossGrad } from '../../../src/core/train/eetGrad';
-
-test('the JS EET loss and gradient match every golden fixture (values 1e-5, gradients 1e-4)', () => {
-  const fixtures = loadEetFixtures();
-  assert.ok(fixtures.length >= 5);
-  for (const fx of fixtures) {
-    const w = fx.options.weights as unknown;
-    const weights = (Array.isArray(w) ? w : [(w as Record<string, number>).mc, (w as Record<string, number>).ec, (w as Record<string, number>).edc]) as [number, number, number];
-    const n = fx.embeddings.length;
-    const dim = fx.embeddings[0].length;
-    const r = eetLossGrad(flatten(fx.embeddings), n, dim, fx.labels, { normalize: fx.options.normalize, margin: fx.options.margin, weights });
-    for (const key of ['mc', 'ec', 'm', 'e', 'edc', 'total'] as const) {
-      assert.ok(close(r[key], fx.expected[key], 1e-5), `${fx.name} ${key}: ${r[key]} vs ${fx.expected[key]}`);
-    }
-    const g = flatten(fx.expected.grad);
-    for (let i = 0; i < g.length; i++) assert.ok(close(r.grad[i], g[i], 1e-4), `${fx.name} grad[${i}]: ${r.grad[i]} vs ${g[i]}`);
-  }
-});
-
 import * as tf from '@tensorflow/tfjs';
-import { eetLoss } from '../../../src/core/eet/loss';
+import { close, eetOptionsOf, flatten, loadEetFixtures } from '../helpers/fixtures';
+import { eetLossTfjs } from '../helpers/eetTfjs';
 import { denseHeadTrainer, tfjsTrainer } from '../../../src/core/train/trainers';
 import { resolveSettings } from '../../../src/core/train/options';
 import { toyImages } from './helpers';
@@ -36,7 +17,7 @@ function toyModel(): tf.LayersModel {
   });
 }
 
-test('a tfjs training step through the JS gradient equals an Adam step through the tfjs EET loss', async () => {
+test('a tfjs training step through the JS gradient equals an Adam step through tfjs autodiff of the EET loss', async () => {
   await tf.setBackend('cpu');
   const { x, labels } = toyImages(4, 4, 9);
   const s = resolveSettings({ lr: 1e-2, margin: 0.2, weights: [1, 0.5, 2] });
@@ -44,13 +25,13 @@ test('a tfjs training step through the JS gradient equals an Adam step through t
   const b = toyModel();
   await tfjsTrainer(tf, a, s, [8, 8, 1]).step(x, 16, labels);
   const opt = tf.train.adam(s.lr);
-  opt.minimize(() => eetLoss(b.apply(tf.tensor4d(x, [16, 8, 8, 1])) as tf.Tensor2D, labels, { normalize: true, margin: 0.2, weights: [1, 0.5, 2] }).total);
+  opt.minimize(() => eetLossTfjs(b.apply(tf.tensor4d(x, [16, 8, 8, 1])) as tf.Tensor2D, labels, { normalize: true, margin: 0.2, weights: [1, 0.5, 2] }));
   const wa = a.getWeights().map((t) => t.dataSync());
   const wb = b.getWeights().map((t) => t.dataSync());
   wa.forEach((w, i) => w.forEach((v, k) => assert.ok(close(v, wb[i][k], 1e-5), `weight ${i}[${k}]: ${v} vs ${wb[i][k]}`)));
 });
 
-test('the JS dense head step equals an Adam step of a tfjs identity-initialised Dense layer through the tfjs EET loss', async () => {
+test('the JS dense head step equals an Adam step of a tfjs identity-initialised Dense layer through tfjs autodiff of the EET loss', async () => {
   await tf.setBackend('cpu');
   const dim = 5;
   const n = 12;
@@ -61,7 +42,7 @@ test('the JS dense head step equals an Adam step of a tfjs identity-initialised 
   for (let k = 0; k < 3; k++) await js.step(feats, n, labels);
   const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [dim], units: dim, kernelInitializer: 'identity' })] });
   const opt = tf.train.adam(s.lr);
-  for (let k = 0; k < 3; k++) opt.minimize(() => eetLoss(head.apply(tf.tensor2d(feats, [n, dim])) as tf.Tensor2D, labels).total);
+  for (let k = 0; k < 3; k++) opt.minimize(() => eetLossTfjs(head.apply(tf.tensor2d(feats, [n, dim])) as tf.Tensor2D, labels));
   const [w, b] = js.weights();
   const [tw, tb] = head.getWeights().map((t) => t.dataSync());
   w.forEach((v, k) => assert.ok(close(v, tw[k], 1e-5), `W[${k}]: ${v} vs ${tw[k]}`));
@@ -69,4 +50,16 @@ test('the JS dense head step equals an Adam step of a tfjs identity-initialised 
   const e = await js.embed(feats, n);
   const te = (head.predict(tf.tensor2d(feats, [n, dim])) as tf.Tensor).dataSync();
   e.data.forEach((v, k) => assert.ok(close(v, te[k], 1e-5)));
+});
+
+test('the tfjs autodiff oracle itself matches every golden fixture (values 1e-5, gradients 1e-4)', async () => {
+  await tf.setBackend('cpu');
+  for (const fx of loadEetFixtures()) {
+    const x = tf.variable(tf.tensor2d(flatten(fx.embeddings), [fx.embeddings.length, fx.embeddings[0].length]));
+    const { value, grads } = tf.variableGrads(() => eetLossTfjs(x, Int32Array.from(fx.labels), eetOptionsOf(fx)), [x]);
+    assert.ok(close(value.dataSync()[0], fx.expected.total, 1e-5), `${fx.name} total ${value.dataSync()[0]} vs ${fx.expected.total}`);
+    const g = grads[x.name].dataSync();
+    flatten(fx.expected.grad).forEach((v, i) => assert.ok(close(g[i], v, 1e-4), `${fx.name} grad[${i}]: ${g[i]} vs ${v}`));
+    tf.dispose([x, value, grads[x.name]]);
+  }
 });
