@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
@@ -26,7 +26,20 @@ export function parseIdxHeader(buf: Uint8Array, file: string): IdxHeader {
   return { dims, dataOffset };
 }
 
-const isGz = (file: string) => file.toLowerCase().endsWith('.gz');
+/**
+ * Whether the file is gzipped, from its first two bytes (1f 8b) rather than its name: downloads
+ * are often unpacked without renaming, or renamed without unpacking. Call after the regular-file check.
+ */
+async function isGzipped(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
 
 /**
  * Limits an IDX header is checked against before anything is inflated or read: a header is a
@@ -64,7 +77,7 @@ export function checkIdxHeader(h: IdxHeader, file: string, expect: IdxExpect = {
 }
 
 /**
- * The whole IDX file (gunzipped when .gz), checked to hold every byte its header promises. The
+ * The whole IDX file (gunzipped when it is gzip data), checked to hold every byte its header promises. The
  * header is read and checked first (readIdxHeader); then exactly the promised bytes are read, and a
  * .gz is inflated with zlib's maxOutputLength set to them, so a gzip bomb stops at that size.
  */
@@ -73,7 +86,7 @@ export async function readIdx(file: string, expect: IdxExpect = {}): Promise<{ d
   const size = h.dims.reduce((a, b) => a * b, 1);
   const total = h.dataOffset + size;
   let raw: Buffer;
-  if (isGz(file)) {
+  if (await isGzipped(file)) {
     const packed = await readRegularFile(file, { expected: 'a gzipped IDX file', maxBytes: IDX_MAX_BYTES });
     try {
       raw = await gunzipAsync(packed, { maxOutputLength: total });
@@ -86,19 +99,21 @@ export async function readIdx(file: string, expect: IdxExpect = {}): Promise<{ d
   } else {
     raw = await readRegularFile(file, { expected: 'an IDX file', atMostBytes: total });
   }
-  if (raw.length < total) throw new LensError(`is truncated: ${raw.length - h.dataOffset} data bytes, header promises ${size}`, file);
-  return { dims: h.dims, data: raw.subarray(h.dataOffset, total) };
+  if (raw.length < total) throw new LensError(`is truncated: ${raw.length - h.dataOffset} data bytes, expected ${size} (${h.dims.join('×')}) as its header promises`, file);
+  // A plain Uint8Array view (not a Buffer): callers treat it as pixel data, never as text.
+  return { dims: h.dims, data: new Uint8Array(raw.buffer, raw.byteOffset + h.dataOffset, size) };
 }
 
 /** Only the header, without reading (or gunzipping) the pixels; checked against the limits and `expect`. */
 export async function readIdxHeader(file: string, expect: IdxExpect = {}): Promise<IdxHeader> {
   // A FIFO would block the stream below for ever, /dev/zero would parse as a header: regular files only.
   await regularFileSize(file, 'an IDX file');
+  const gz = await isGzipped(file);
   const head = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let got = 0;
     const src = createReadStream(file);
-    const stream = isGz(file) ? src.pipe(createGunzip()) : src;
+    const stream = gz ? src.pipe(createGunzip()) : src;
     const done = () => {
       // Stop both ends: a gunzip left running would go on inflating (a bomb for ever) and keep the process alive.
       stream.removeAllListeners('data');

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { LensError, throwIfAborted } from '../errors';
 import type { RunControl } from '../types';
 import { writeDirAtomically } from './atomicDir';
-import { readIdxUbyte } from './idx';
+import { readIdx } from '../dataset/idx';
 import { runPool } from './pool';
 import { mixSeed, Rng } from './prng';
 import type { DemoDataset } from './productImages';
@@ -114,14 +114,11 @@ export async function fashionMnistFolder(
     throw new LensError(`Fashion-MNIST classes must be at least two distinct labels from 0 to 9, got ${wanted.join(',')}`);
   }
   const files = await locateFashionMnist(opts.split, opts.sourceDir);
-  const labels = await readIdxUbyte(files.labels, 1);
+  const labels = await readIdx(files.labels, { rank: 1 });
   throwIfAborted(control.signal);
-  const images = await readIdxUbyte(files.images, 3);
+  const images = await readIdx(files.images, { rank: 3, count: labels.dims[0], partner: basename(files.labels) });
   throwIfAborted(control.signal);
   const [n, h, w] = images.dims;
-  if (labels.dims[0] !== n) {
-    throw new LensError(`holds ${labels.dims[0]} labels but ${basename(files.images)} holds ${n} images`, files.labels);
-  }
   const byClass: number[][] = FASHION_MNIST_CLASSES.map(() => []);
   for (let i = 0; i < n; i++) {
     const y = labels.data[i];

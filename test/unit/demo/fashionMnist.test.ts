@@ -11,7 +11,7 @@ import {
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_PACKAGE,
 } from '../../../src/core/demo';
-import { readIdxUbyte } from '../../../src/core/demo/idx';
+import { readIdx } from '../../../src/core/dataset/idx';
 import { LensError, isCancelled } from '../../../src/core/errors';
 import { hashTree, scratch, writeTinyIdx } from './helpers';
 
@@ -24,8 +24,8 @@ const installed = spawnSync('dpkg', ['-s', FASHION_MNIST_PACKAGE], { encoding: '
 /** The pixels and label of every written file equal the IDX item its name points at. */
 async function assertMatchesSource(root: string, split: 'train' | 'test', sourceDir?: string): Promise<number> {
   const files = await locateFashionMnist(split, sourceDir);
-  const images = await readIdxUbyte(files.images, 3);
-  const labels = await readIdxUbyte(files.labels, 1);
+  const images = await readIdx(files.images, { rank: 3 });
+  const labels = await readIdx(files.labels, { rank: 1 });
   const [, h, w] = images.dims;
   let checked = 0;
   for (const [cls, name] of FASHION_MNIST_CLASSES.entries()) {
@@ -100,7 +100,7 @@ test('classes: only the chosen labels are written (the demo\'s trained / held-ou
   assert.deepEqual(ds.classNames, [...names].sort());
   assert.equal(ds.count, 12);
   assert.deepEqual(readdirSync(ds.root).filter((n) => !n.startsWith('.')).sort(), [...names].sort());
-  const labels = await readIdxUbyte(join(tmp.dir, 'src-classes', 't10k-labels-idx1-ubyte'), 1);
+  const labels = await readIdx(join(tmp.dir, 'src-classes', 't10k-labels-idx1-ubyte'), { rank: 1 });
   for (const [i, c] of held.entries()) {
     for (const f of readdirSync(join(ds.root, names[i]))) assert.equal(labels.data[Number(f.replace('.png', ''))], c, `${names[i]}/${f}`);
   }
