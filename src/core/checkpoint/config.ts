@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { LensError } from '../errors';
 import { readJsonTextSync } from '../io/safeFile';
 import { CAPS } from '../limits';
@@ -48,7 +48,33 @@ export function configPathFor(checkpointPath: string): string {
   return join(dir, CONFIG_FILE);
 }
 
-export function readCheckpointConfig(checkpointPath: string): { config: CheckpointConfig; file?: string; chained?: boolean } {
+/**
+ * A head-only fine-tune of an ONNX or GraphModel backbone is saved as a "chained" checkpoint
+ * folder (checkpoint/chained.ts loads it): the backbone file copied as is, the head as a tfjs
+ * LayersModel, and in this sidecar, beside the backbone's preprocessing and `output`,
+ *   "head": {"backbone": "<file in the folder>", "model": "head.json", "dim": D}
+ */
+export interface HeadSpec {
+  backbone: string;
+  model: string;
+  dim: number;
+}
+
+/** The "head" field of a parsed sidecar, checked; undefined when there is none. The one reader of that field. */
+export function headSpecOf(raw: unknown, file: string): HeadSpec | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const h = (raw as { head?: Partial<HeadSpec> }).head;
+  if (h === undefined) return undefined;
+  // Names only, inside the folder: the loaders also confine them after symlinks (confinedPath).
+  const name = (x: unknown) => typeof x === 'string' && x.length > 0 && !x.includes('..') && !isAbsolute(x);
+  if (typeof h !== 'object' || h === null || !name(h.backbone) || !name(h.model) || !(Number.isInteger(h.dim) && h.dim! > 0)) {
+    throw new LensError('"head" must be {"backbone": "<file in this folder>", "model": "head.json", "dim": <int>}', file);
+  }
+  return { backbone: h.backbone!, model: h.model!, dim: h.dim! };
+}
+
+/** The sidecar that applies to a checkpoint path: its settings and, for a chained checkpoint, its head. */
+export function readCheckpointConfig(checkpointPath: string): { config: CheckpointConfig; file?: string; head?: HeadSpec } {
   const file = configPathFor(checkpointPath);
   if (!existsSync(file)) return { config: {} };
   const text = readJsonTextSync(file, 'a JSON sidecar (embedding-lens.json)');
@@ -58,8 +84,7 @@ export function readCheckpointConfig(checkpointPath: string): { config: Checkpoi
   } catch (err) {
     throw new LensError(`is not valid JSON (${(err as Error).message}); expected an object like {"inputSize": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": "penultimate"}`, file);
   }
-  const chained = typeof raw === 'object' && raw !== null && 'head' in raw;
-  return { config: parseCheckpointConfig(raw, file), file, chained };
+  return { config: parseCheckpointConfig(raw, file), file, head: headSpecOf(raw, file) };
 }
 
 /** Validates the config strictly: a typo must be an error, not a silently different embedding. */
@@ -69,7 +94,7 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('expected a JSON object');
   const o = raw as Record<string, unknown>;
-  // "head" marks a chained backbone + head checkpoint written by a head-only fine-tune (train/chained.ts checks it).
+  // "head" marks a chained backbone + head checkpoint written by a head-only fine-tune (headSpecOf checks it).
   const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'layout', 'pool', 'head'];
   for (const k of Object.keys(o)) if (!known.includes(k)) bad(`unknown key "${k}"; expected only ${known.join(', ')}`);
   const c: CheckpointConfig = {};

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { LensError } from '../errors';
 import { confinedPath, readJsonText, readRegularFile, regularFileSize } from '../io/safeFile';
-import { configPathFor } from './config';
+import { configPathFor, headSpecOf } from './config';
 import { HF_PREPROCESSOR_FILE } from './hfPreprocessor';
 import { checkExternalData, MAX_ONNX_BYTES } from './onnxModel';
 import { externalDataRefs } from './onnxProto';
@@ -56,19 +56,15 @@ export async function checkpointFiles(checkpoint: string): Promise<CheckpointFil
     if (err instanceof LensError) throw err;
     throw new LensError(`is not valid JSON (${(err as Error).message})`, cfg);
   }
-  const head = typeof raw === 'object' && raw !== null ? (raw as { head?: { model?: unknown; backbone?: unknown } }).head : undefined;
-  if (head && typeof head === 'object') {
+  const head = headSpecOf(raw, cfg);
+  if (head) {
     // A chained backbone + head: the head's topology and weights are part of the checkpoint too.
     const dir = dirname(cfg);
-    if (head.model !== undefined) {
-      const headJson = await confinedPath(dir, head.model, cfg, `"head.model" ${JSON.stringify(head.model)}`);
-      out.push({ file: headJson, bytes: await regularFileSize(headJson, 'a tfjs head model.json') });
-      await tfjsFiles(headJson, out);
-    }
-    if (head.backbone !== undefined) {
-      const backbone = await confinedPath(dir, head.backbone, cfg, `"head.backbone" ${JSON.stringify(head.backbone)}`);
-      if (!out.some((f) => f.file === backbone)) out.push({ file: backbone, bytes: await regularFileSize(backbone, 'a backbone model file') });
-    }
+    const headJson = await confinedPath(dir, head.model, cfg, `"head.model" ${JSON.stringify(head.model)}`);
+    out.push({ file: headJson, bytes: await regularFileSize(headJson, 'a tfjs head model.json') });
+    await tfjsFiles(headJson, out);
+    const backbone = await confinedPath(dir, head.backbone, cfg, `"head.backbone" ${JSON.stringify(head.backbone)}`);
+    if (!out.some((f) => f.file === backbone)) out.push({ file: backbone, bytes: await regularFileSize(backbone, 'a backbone model file') });
   }
   return out;
 }

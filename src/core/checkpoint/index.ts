@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { LensError } from '../errors';
-import { isReallyInside, readJsonTextSync } from '../io/safeFile';
+import { isReallyInside } from '../io/safeFile';
+import { loadChainedCheckpoint } from './chained';
 import { CONFIG_FILE, readCheckpointConfig, CheckpointConfig } from './config';
 import type { CheckpointKind, LoadCheckpointOptions, LoadedModel } from './model';
 import { loadOnnxModel } from './onnxModel';
@@ -15,6 +16,7 @@ export * from './config';
 export * from './model';
 export { fileSystemLoadHandler, readModelJson, readWeights, tfjsModelFormat, weightByteLength, weightShardFiles, type WeightShard } from './tfjsIo';
 export { checkpointFiles, type CheckpointFile } from './files';
+export { loadChainedCheckpoint } from './chained';
 export { loadPrecomputed, PrecomputedEmbeddings } from './precomputed';
 export { looksLikeTfjsModelJson, torchCheckpointHelp, TORCH_EXPORT_RECIPE, SIDECAR_EXAMPLE, TORCH_EXTENSIONS } from './sniff';
 export type { TfjsLoadedModel } from './tfjsModel';
@@ -58,12 +60,9 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
   const file = resolveCheckpointPath(path);
   const kind = await detectCheckpointKind(file);
   if (isPrecomputedKind(kind)) throw new LensError('holds precomputed embeddings, not a model; it needs no images to embed', file);
-  const { config: fileConfig, file: configFile, chained } = readCheckpointConfig(file);
-  if (chained && configFile) {
-    // A head-only fine-tune: the embedding is head(backbone(x)), never the backbone alone.
-    const { loadChainedCheckpoint } = await import('../train/chained');
-    return loadChainedCheckpoint(dirname(configFile), opts);
-  }
+  const { config: fileConfig, file: configFile, head } = readCheckpointConfig(file);
+  // A head-only fine-tune: the embedding is head(backbone(x)), never the backbone alone.
+  if (head && configFile) return loadChainedCheckpoint(dirname(configFile), opts);
   // A Hugging Face export's preprocessor_config.json is the lowest layer: embedding-lens.json and flags win.
   const hf = readHfPreprocessorConfig(file);
   const config: CheckpointConfig = { ...(hf?.config ?? {}), ...fileConfig, ...definedOnly(opts.config ?? {}) };
@@ -79,16 +78,16 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 /** The backbone file named by a chained checkpoint folder's sidecar ("head": {"backbone": …}), if any. */
 export function chainedBackbone(folder: string): string | undefined {
-  const sidecar = join(folder, CONFIG_FILE);
-  if (!existsSync(sidecar)) return undefined;
+  if (!existsSync(join(folder, CONFIG_FILE))) return undefined;
+  let head;
   try {
-    const raw = JSON.parse(readJsonTextSync(sidecar, 'a JSON sidecar (embedding-lens.json)')) as { head?: { backbone?: unknown } };
-    const b = raw.head?.backbone;
-    if (typeof b !== 'string' || !b || b.includes('..') || isAbsolute(b)) return undefined;
-    // A symlinked backbone leading out of the folder is not this checkpoint's (loadChainedCheckpoint refuses it by name).
-    const file = join(folder, b);
-    return isReallyInside(folder, file) ? file : undefined;
+    head = readCheckpointConfig(folder).head;
   } catch {
+    // An unreadable sidecar is reported by the loader, with the file named; here it only means "no backbone".
     return undefined;
   }
+  if (!head) return undefined;
+  // A symlinked backbone leading out of the folder is not this checkpoint's (loadChainedCheckpoint refuses it by name).
+  const file = join(folder, head.backbone);
+  return isReallyInside(folder, file) ? file : undefined;
 }

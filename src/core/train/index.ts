@@ -15,4 +15,3 @@ export {
   type ValidationMode,
 } from './options';
 export { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, SIDECAR } from './checkpointWriter';
-export { headSpecOf, loadChainedCheckpoint, type HeadSpec } from './chained';

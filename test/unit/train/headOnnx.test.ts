@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fineTune } from '../../../src/core/train/fineTune';
-import { loadChainedCheckpoint } from '../../../src/core/train/chained';
+import { loadChainedCheckpoint } from '../../../src/core/checkpoint/chained';
 import { loadTrainingData } from '../../../src/core/train/data';
 import { classDisjointSplit, stratifiedCap } from '../../../src/core/train/split';
 import { looMapAtR } from '../../../src/core/train/validation';
