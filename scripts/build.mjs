@@ -4,6 +4,7 @@
 //   dist/workers/*.js  — worker-thread entries (decode/embed, kNN, UMAP, training)
 //   dist/webview.js    — the panel UI (browser IIFE), also inlined into HTML reports
 //   dist/training.js   — the fine-tune panel's live curves (browser IIFE)
+// Before bundling, scripts/kernels.mjs compiles the .wat kernels into src/**/generated/.
 // Node bundles contain every dependency's JavaScript. What a bundle cannot hold — native addons,
 // the libraries they load, tfjs's .wasm files (scripts/unbundled.mjs) — stays in node_modules and
 // is found at run time by src/core/runtime/packageFile.ts; the .vsix ships just those files.
@@ -15,6 +16,7 @@ import { readdirSync, existsSync, mkdirSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { OPTIONAL_EXTERNAL, unbundledNatives } from './unbundled.mjs';
 import { writeThirdPartyNotices } from './notices.mjs';
+import { buildKernels } from './kernels.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -65,6 +67,8 @@ const builds = [
   },
 ];
 
+// The WebAssembly kernels first: the engine imports their generated modules.
+await buildKernels();
 mkdirSync(join(root, 'dist'), { recursive: true });
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

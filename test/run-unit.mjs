@@ -21,6 +21,9 @@ if (files.length === 0) {
   console.error('no unit tests found under test/unit');
   process.exit(1);
 }
+// The engine imports the compiled WebAssembly kernels (git-ignored, generated from .wat).
+const kernels = spawnSync(process.execPath, ['scripts/kernels.mjs'], { stdio: 'inherit' });
+if (kernels.status !== 0) process.exit(1);
 mkdirSync('test-results', { recursive: true });
 // One TAP file per run: concurrent runs (several terminals, CI retries) must not count each other's tests.
 const tap = `test-results/unit-${process.pid}.tap`;
