@@ -12,6 +12,13 @@ export type OutputChoice = { kind: 'last' } | { kind: 'penultimate' } | { kind: 
 
 export type Layout = 'NHWC' | 'NCHW';
 export type ResizeMode = 'crop' | 'stretch';
+/**
+ * The filter images are resized with. Left out, sharp's default (Lanczos-3) is used; a model
+ * trained on bilinear or bicubic inputs (most Hugging Face image processors say which, as PIL's
+ * `resample`) embeds measurably differently otherwise.
+ */
+export type Resample = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
+export const RESAMPLES: readonly Resample[] = ['nearest', 'bilinear', 'bicubic', 'lanczos'];
 
 /** Everything needed to turn an image file into the model's input, fully resolved. */
 export interface Preprocess {
@@ -24,6 +31,8 @@ export interface Preprocess {
   /** crop: resize the short side then centre-crop; stretch: resize both sides, ignoring aspect. */
   resize: ResizeMode;
   layout: Layout;
+  /** Absent: sharp's default filter (Lanczos-3), as before the setting existed. */
+  resample?: Resample;
 }
 
 /** The optional `embedding-lens.json` beside a checkpoint; every field may be left out. */
@@ -38,6 +47,7 @@ export interface CheckpointConfig {
   layout?: Layout;
   /** A token-sequence output ([n, tokens, d]) becomes token 0 (cls, the default) or the token mean. */
   pool?: 'cls' | 'mean';
+  resample?: Resample;
 }
 
 export const CONFIG_FILE = 'embedding-lens.json';
@@ -95,7 +105,7 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('expected a JSON object');
   const o = raw as Record<string, unknown>;
   // "head" marks a chained backbone + head checkpoint written by a head-only fine-tune (headSpecOf checks it).
-  const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'layout', 'pool', 'head'];
+  const known = ['output', 'inputSize', 'channels', 'mean', 'std', 'resize', 'resample', 'layout', 'pool', 'head'];
   for (const k of Object.keys(o)) if (!known.includes(k)) bad(`unknown key "${k}"; expected only ${known.join(', ')}`);
   const c: CheckpointConfig = {};
   if (o.output !== undefined) {
@@ -135,6 +145,10 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
   if (o.resize !== undefined) {
     if (o.resize !== 'crop' && o.resize !== 'stretch') bad('"resize" must be "crop" (centre-crop) or "stretch"');
     c.resize = o.resize as ResizeMode;
+  }
+  if (o.resample !== undefined) {
+    if (!RESAMPLES.includes(o.resample as Resample)) bad(`"resample" must be ${RESAMPLES.map((r) => `"${r}"`).join(', ')} (the filter images are resized with)`);
+    c.resample = o.resample as Resample;
   }
   if (o.layout !== undefined) {
     if (o.layout !== 'NHWC' && o.layout !== 'NCHW') bad('"layout" must be "NHWC" or "NCHW"');

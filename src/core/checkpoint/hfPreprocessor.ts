@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LensError } from '../errors';
 import { readJsonTextSync } from '../io/safeFile';
-import { CheckpointConfig, parseCheckpointConfig } from './config';
+import { CheckpointConfig, parseCheckpointConfig, RESAMPLES, type Resample } from './config';
 
 /** Hugging Face exports (optimum, transformers) keep the input recipe beside the model in this file. */
 export const HF_PREPROCESSOR_FILE = 'preprocessor_config.json';
 
-/** PIL resample codes as transformers writes them. */
-const RESAMPLE: Record<number, string> = { 0: 'nearest', 1: 'lanczos', 2: 'bilinear', 3: 'bicubic', 4: 'box', 5: 'hamming' };
+/** PIL resample codes as transformers writes them; box (4) and hamming (5) have no sharp kernel. */
+const PIL_RESAMPLE: Record<number, string> = { 0: 'nearest', 1: 'lanczos', 2: 'bilinear', 3: 'bicubic', 4: 'box', 5: 'hamming' };
 
 type Size = number | { height?: number; width?: number; shortest_edge?: number };
 
@@ -57,8 +57,11 @@ export function readHfPreprocessorConfig(modelFile: string): { config: Checkpoin
     mapped.resize = typeof raw.size === 'object' && raw.size !== null && 'shortest_edge' in raw.size ? 'crop' : 'stretch';
     used.push('size');
   }
+  const pil = typeof raw.resample === 'number' ? PIL_RESAMPLE[raw.resample] ?? `code ${raw.resample}` : undefined;
+  let unmatched: string | undefined;
+  if (pil && RESAMPLES.includes(pil as Resample)) (mapped.resample = pil), used.push('resample');
+  else if (pil) unmatched = `; its resample ${pil} has no sharp equivalent, images are resized with Lanczos-3 (set "resample" in embedding-lens.json to choose)`;
   const config = parseCheckpointConfig(mapped, file);
-  const resample = typeof raw.resample === 'number' ? RESAMPLE[raw.resample] ?? `code ${raw.resample}` : undefined;
-  const note = `input from ${HF_PREPROCESSOR_FILE} (${used.join(', ') || 'no usable fields'}${config.resize ? `, resize ${config.resize}` : ''})${resample ? `; its resample is ${resample}, images are resized with sharp's default filter` : ''}`;
+  const note = `input from ${HF_PREPROCESSOR_FILE} (${used.join(', ') || 'no usable fields'}${config.resize ? `, resize ${config.resize}` : ''}${config.resample ? `, ${config.resample} filter` : ''})${unmatched ?? ''}`;
   return { config, file, note };
 }

@@ -78,7 +78,9 @@ export function resolvePreprocess(
   if (!config.mean && !config.std) assumptions.push('pixels scaled to [0, 1] without mean/std normalisation');
   const resize = config.resize ?? 'crop';
   if (!config.resize) assumptions.push('resize: short side to the input size, then centre-crop');
-  return { preprocess: { height: sizes[0], width: sizes[1], channels, mean, std, resize, layout }, assumptions };
+  const preprocess: Preprocess = { height: sizes[0], width: sizes[1], channels, mean, std, resize, layout };
+  if (config.resample) preprocess.resample = config.resample;
+  return { preprocess, assumptions };
 }
 
 /**

@@ -1,11 +1,14 @@
 import { extname } from 'node:path';
-import sharp, { type Sharp } from 'sharp';
-import type { Preprocess } from '../checkpoint/config';
+import sharp, { type KernelEnum, type Sharp } from 'sharp';
+import type { Preprocess, Resample } from '../checkpoint/config';
 import { unpackBmp } from './bmp';
 import { readImageFile } from './regularFile';
 
 /** An image to decode: a file on disk, or raw 8-bit pixels (an IDX image). */
 export type ImageSource = { file: string } | { raw: Uint8Array; width: number; height: number; channels: 1 | 3 };
+
+/** sharp's kernel for each resample filter (its default, when none is set, is lanczos3). */
+const SHARP_KERNEL: Record<Resample, keyof KernelEnum> = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3' };
 
 export const floatsPerItem = (pp: Preprocess) => pp.height * pp.width * pp.channels;
 
@@ -36,7 +39,7 @@ export async function preprocessInto(src: ImageSource, pp: Preprocess, out: Floa
   }
   img = img.removeAlpha();
   img = c === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
-  img = img.resize(w, h, { fit: pp.resize === 'crop' ? 'cover' : 'fill', position: 'centre' });
+  img = img.resize(w, h, { fit: pp.resize === 'crop' ? 'cover' : 'fill', position: 'centre', ...(pp.resample ? { kernel: SHARP_KERNEL[pp.resample] } : {}) });
   const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.width !== w || info.height !== h || data.length !== w * h * info.channels) {
     throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${w}×${h}×${c}`);

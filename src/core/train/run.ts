@@ -40,7 +40,7 @@ const IN_MEMORY_BYTES = 1.5 * 2 ** 30;
 
 /** Carries the source's preprocessing into the new sidecar, so the new checkpoint is fed the same way. */
 function preprocessConfig(pp: Preprocess): Record<string, unknown> {
-  return { inputSize: [pp.height, pp.width], channels: pp.channels, mean: pp.mean, std: pp.std, resize: pp.resize, layout: pp.layout };
+  return { inputSize: [pp.height, pp.width], channels: pp.channels, mean: pp.mean, std: pp.std, resize: pp.resize, layout: pp.layout, ...(pp.resample ? { resample: pp.resample } : {}) };
 }
 
 function outputConfig(o: OutputChoice): string | { name: string; pool?: string } {

@@ -15,6 +15,7 @@ test('embedding-lens.json: all fields parse; inputSize as one number or [h, w]',
     output: { kind: 'penultimate' }, height: 32, width: 48, channels: 3, mean: [0.485, 0.456, 0.406], std: [0.5], resize: 'stretch', layout: 'NCHW',
   });
   assert.deepEqual(parseCheckpointConfig({ output: { name: 'pool' }, inputSize: 64 }, F), { output: { kind: 'named', name: 'pool' }, height: 64, width: 64 });
+  assert.deepEqual(parseCheckpointConfig({ resample: 'bilinear' }, F), { resample: 'bilinear' });
 });
 
 test('embedding-lens.json: typos and bad values are errors naming the file', () => {
@@ -25,6 +26,7 @@ test('embedding-lens.json: typos and bad values are errors naming the file', () 
     [{ std: [0] }, /"std" values must be > 0/],
     [{ inputSize: [0, 3] }, /"inputSize"/],
     [{ resize: 'pad' }, /"resize"/],
+    [{ resample: 'area' }, /"resample" must be "nearest", "bilinear", "bicubic", "lanczos"/],
     [[1, 2], /expected a JSON object/],
   ] as const) {
     assert.throws(() => parseCheckpointConfig(bad, F), (e: Error) => e instanceof LensError && e.message.startsWith(F) && msg.test(e.message));

@@ -199,15 +199,26 @@ test('HF preprocessor_config.json beside the model: mean, std, size and resize r
     assert.equal(m.preprocess.resize, 'stretch', 'a fixed height × width is a plain resize, as transformers does');
     assert.ok(!m.assumptions.some((a) => /without mean\/std/.test(a)));
     assert.ok((await checkpointFiles(file)).some((f) => f.file === join(dir, 'preprocessor_config.json')), 'part of the checkpoint: the embedding cache key hashes it');
-    assert.ok(m.assumptions.some((a) => /preprocessor_config\.json \(image_mean, image_std, size, resize stretch\); its resample is bicubic/.test(a)), m.assumptions.join('\n'));
+    assert.equal(m.preprocess.resample, 'bicubic', 'PIL resample 3 is applied as the bicubic filter');
+    assert.ok(m.assumptions.some((a) => /preprocessor_config\.json \(image_mean, image_std, size, resample, resize stretch, bicubic filter\)$/.test(a)), m.assumptions.join('\n'));
   } finally {
     await m.dispose();
   }
-  writeFileSync(join(dir, 'embedding-lens.json'), JSON.stringify({ mean: [0.1, 0.2, 0.3] }));
+  writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify({ ...hf, resample: 4 }));
+  const box = await loadCheckpoint(file);
+  try {
+    assert.equal(box.preprocess.resample, undefined);
+    assert.ok(box.assumptions.some((a) => /its resample box has no sharp equivalent, images are resized with Lanczos-3/.test(a)), box.assumptions.join('\n'));
+  } finally {
+    await box.dispose();
+  }
+  writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify(hf));
+  writeFileSync(join(dir, 'embedding-lens.json'), JSON.stringify({ mean: [0.1, 0.2, 0.3], resample: 'nearest' }));
   const over = await loadCheckpoint(file);
   try {
     assert.deepEqual(over.preprocess.mean, [0.1, 0.2, 0.3]);
     assert.deepEqual(over.preprocess.std, [0.25, 0.25, 0.25]);
+    assert.equal(over.preprocess.resample, 'nearest', 'embedding-lens.json wins over the HF resample too');
   } finally {
     await over.dispose();
   }

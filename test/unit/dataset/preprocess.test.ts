@@ -103,3 +103,25 @@ test('BMP: bottom-up 24-bit rows unpacked to RGB, then sharp does the rest', asy
   assert.ok(Math.abs(out[3] - 100 / 255) < 1e-6);
   assert.throws(() => unpackBmp(b.subarray(0, 60)), /truncated/);
 });
+
+test('resample: the chosen filter is the one the image is resized with (nearest keeps hard edges, the default smooths)', async () => {
+  const dir = tmp();
+  // 8×1 grey: alternating black/white pairs; down to 4×1 a nearest filter picks pixels, the others blend.
+  const px = Buffer.from([0, 0, 255, 255, 0, 0, 255, 255]);
+  const file = join(dir, 'bars.png');
+  await sharp(px, { raw: { width: 8, height: 1, channels: 1 } }).png().toFile(file);
+  const grey = (o: Partial<Preprocess>) => pp({ height: 1, width: 4, channels: 1, mean: [0], std: [1], ...o });
+  const decode = async (o: Partial<Preprocess>) => {
+    const out = new Float32Array(4);
+    await preprocessInto({ file }, grey(o), out, 0);
+    return Array.from(out, (v) => Math.round(v * 255));
+  };
+  const nearest = await decode({ resample: 'nearest' });
+  assert.ok(nearest.every((v) => v === 0 || v === 255), `nearest picks source pixels: ${nearest}`);
+  const byFilter = { default: await decode({}), bilinear: await decode({ resample: 'bilinear' }), bicubic: await decode({ resample: 'bicubic' }), lanczos: await decode({ resample: 'lanczos' }) };
+  assert.deepEqual(byFilter.lanczos, byFilter.default, 'lanczos is sharp\'s default filter');
+  for (const [name, v] of Object.entries(byFilter)) assert.ok(v.some((x) => x > 0 && x < 255), `${name} blends neighbours: ${v}`);
+  // The same reference call to sharp with the mapped kernel: the filter really is passed through.
+  const ref = await sharp(file).toColourspace('b-w').resize(4, 1, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  assert.deepEqual(byFilter.bilinear, Array.from(ref));
+});

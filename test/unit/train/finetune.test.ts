@@ -27,7 +27,7 @@ before(async () => {
   });
   mkdirSync(srcDir, { recursive: true });
   await saveLayersModel(tf, model, srcDir, 'model');
-  writeFileSync(join(srcDir, SIDECAR), JSON.stringify({ inputSize: [8, 8], channels: 1, mean: [0], std: [1], resize: 'stretch' }));
+  writeFileSync(join(srcDir, SIDECAR), JSON.stringify({ inputSize: [8, 8], channels: 1, mean: [0], std: [1], resize: 'stretch', resample: 'bilinear' }));
   await writeToyDataset(dataDir, 8, 10);
 });
 
@@ -59,11 +59,19 @@ test('end-to-end fine-tune in the worker: writes a loadable checkpoint beside th
   assert.equal(rec.bestEpoch, r.best.epoch);
   // On wasm with two or more cores each batch was split across two shard threads.
   assert.equal(rec.trainingThreads, availableParallelism() >= 2 ? 2 : 1);
+  // Which classes training saw and which it never did (a later comparison scores the latter),
+  // and what each epoch's validation was computed on: 20% of 8 classes is 2, 20 items.
+  const v = (rec as unknown as { validation: { trainedClasses: string[]; heldOutClasses: string[] } }).validation;
+  assert.equal(v.trainedClasses.length, 6);
+  assert.equal(v.heldOutClasses.length, 2);
+  assert.deepEqual([...v.trainedClasses, ...v.heldOutClasses].sort(), Array.from({ length: 8 }, (_, c) => `class_${c}`));
+  assert.deepEqual(r.history.map((h) => [h.val.classes, h.val.items, h.val.totalClasses, h.val.totalItems]), Array(3).fill([2, 20, 8, 80]));
+  assert.deepEqual(r.validation, { mode: 'class-disjoint', classes: 2, items: 20, totalClasses: 8, totalItems: 80 });
   // Loaded like any other checkpoint by the app's own loader, with the carried-over preprocessing.
   const loaded = await loadCheckpoint(r.outDir, { backend: 'cpu' });
   assert.equal(loaded.kind, 'tfjs-layers');
   assert.equal(loaded.dim, 8);
-  assert.deepEqual([loaded.preprocess.height, loaded.preprocess.width, loaded.preprocess.channels, loaded.preprocess.resize], [8, 8, 1, 'stretch']);
+  assert.deepEqual([loaded.preprocess.height, loaded.preprocess.width, loaded.preprocess.channels, loaded.preprocess.resize, loaded.preprocess.resample], [8, 8, 1, 'stretch', 'bilinear']);
   await loaded.dispose();
   assert.deepEqual(await hashTree(srcDir), before, 'source checkpoint bytes unchanged');
 });
