@@ -5,7 +5,7 @@ import type { LoadCheckpointOptions } from '../checkpoint';
 import { loadDataset, stratifiedIndices } from '../dataset';
 import type { Dataset, DatasetOptions } from '../dataset';
 import { cacheKey, checkpointHash, datasetFingerprint, lookupCache, usableCacheDir, writeCache } from './cache';
-import { runEmbedWorker } from './runWorker';
+import { embedWorkerCount, nativeTfjsInstalled, runEmbedWorkers } from './parallel';
 import type { EmbedTimings, ModelInfo } from './protocol';
 
 export interface ComputeEmbeddingsOptions extends RunControl, LoadCheckpointOptions {
@@ -15,6 +15,11 @@ export interface ComputeEmbeddingsOptions extends RunControl, LoadCheckpointOpti
   dataset?: Omit<DatasetOptions, 'signal'>;
   /** Images per inference batch (default 64). */
   batchSize?: number;
+  /**
+   * Embed workers, each with its own copy of the model (parallel.ts). Left out: one per core (at
+   * most 8) for tfjs models on the wasm/cpu backends, else 1.
+   */
+  embedWorkers?: number;
 }
 
 export interface SkippedSummary {
@@ -28,7 +33,10 @@ export interface EmbeddingRun {
   skipped: SkippedSummary;
   /** The runtime that produced the vectors ("precomputed" for .npy/.tsv). */
   backend: string;
+  /** What was assumed about the model or the data: it shapes the numbers. */
   assumptions: string[];
+  /** Routine remarks (runtimes passed over, the cache's own state): same numbers either way. */
+  details: string[];
   timings: Partial<Omit<EmbedTimings, 'totalMs'>> & { workerMs?: number; totalMs: number; datasetMs?: number; cacheMs?: number };
   fromCache: boolean;
   model?: Pick<ModelInfo, 'kind' | 'dim' | 'outputName' | 'output' | 'preprocess'>;
@@ -76,7 +84,7 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
     if (damaged) cacheNotes.push(damaged);
     if (hit) {
       return {
-        embeddings: hit.embeddings, skipped: hit.skipped, backend: hit.backend, assumptions: [...hit.assumptions, ...cacheNotes], fromCache: true,
+        embeddings: hit.embeddings, skipped: hit.skipped, backend: hit.backend, assumptions: hit.assumptions, details: cacheNotes, fromCache: true,
         timings: { totalMs: performance.now() - t0, datasetMs, cacheMs: performance.now() - tc },
         model: hit.extra?.model as EmbeddingRun['model'],
         dataset: { kind: dataset.kind, totalItems: dataset.totalItems, notes: dataset.notes },
@@ -88,13 +96,16 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   const total = dataset.items.length;
   // Items/s and ETA count from the model being ready, not from the worker's start-up.
   let tStart = performance.now();
-  const r = await runEmbedWorker(
+  const batchSize = opts.batchSize ?? 64;
+  const workers = opts.embedWorkers ?? embedWorkerCount({ kind, backend: opts.backend ?? 'auto', items: total, batchSize, nativeTfjs: nativeTfjsInstalled() });
+  const r = await runEmbedWorkers(
     {
       checkpoint: file,
-      load: { backend: opts.backend, output: opts.output, config: opts.config, threads: opts.threads },
+      load: { backend: opts.backend, output: opts.output, config: opts.config, threads: opts.threads, gpu: opts.gpu },
       items: dataset.items.map((it) => (it.idx ? { path: it.path, idx: it.idx } : { path: it.path })),
-      batchSize: opts.batchSize ?? 64,
+      batchSize,
     },
+    workers,
     {
       signal,
       onModel: (info) => {
@@ -130,10 +141,9 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
       cacheNotes.push(`cache not written (${(err as Error).message.split('\n')[0]})`);
     }
   }
-  // Said after the entry is written: the cache's own state is news about this run, not about the data.
-  assumptions.push(...cacheNotes);
   return {
-    embeddings, skipped, backend: r.info.backend, assumptions, fromCache: false, model,
+    // The cache's own state is news about this run, not about the data.
+    embeddings, skipped, backend: r.info.backend, assumptions, details: [...r.info.runtimeNotes, ...cacheNotes], fromCache: false, model,
     timings: { ...r.timings, workerMs: r.timings.totalMs, datasetMs, totalMs: performance.now() - t0 },
     dataset: { kind: dataset.kind, totalItems: dataset.totalItems, notes: dataset.notes },
   };
@@ -211,7 +221,7 @@ async function precomputedRun(file: string, datasetPath: string | undefined, opt
   };
   if (split) embeddings.split = pick(split);
   return {
-    embeddings, skipped: { count: 0, first: [] }, backend: 'precomputed', assumptions: notes, fromCache: false,
+    embeddings, skipped: { count: 0, first: [] }, backend: 'precomputed', assumptions: notes, details: [], fromCache: false,
     timings: { totalMs: performance.now() - t0 }, dataset: { kind, totalItems: pre.n, notes },
   };
 }

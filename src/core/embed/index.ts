@@ -3,4 +3,5 @@ export type { ComputeEmbeddingsOptions, EmbeddingRun, SkippedSummary } from './c
 export { cacheKey, checkpointHash, datasetFingerprint, defaultCacheDir, readCache, writeCache } from './cache';
 export { embedItems } from './batches';
 export { runEmbedWorker } from './runWorker';
+export { embedWorkerCount, runEmbedWorkers } from './parallel';
 export type { EmbedJob, ModelInfo, EmbedTimings } from './protocol';
