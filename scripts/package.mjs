@@ -191,6 +191,9 @@ run(
     '--target', target,
     '--out', vsix,
     '--allow-missing-repository',
+    // The README shows media/*.png by relative path: kept as is, VS Code resolves them inside the
+    // installed extension; vsce would otherwise want a repository URL to rewrite them against.
+    '--no-rewrite-relative-links',
     ...(license ? [] : ['--skip-license']),
   ],
   stage,

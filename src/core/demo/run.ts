@@ -81,7 +81,28 @@ export interface DemoSummary {
   reports: { before: string; after: string; compare: string };
 }
 
-export async function runDemo(opts: DemoOptions, control: DemoControl = {}): Promise<DemoSummary> {
+/** What the demo's inputs are made from: everything in DemoOptions but the fine-tune's. */
+export type DemoInputOptions = Pick<DemoOptions, 'out' | 'source' | 'perClass' | 'heldOutPerClass' | 'seed' | 'fashionMnistDir'>;
+
+/** The demo's inputs, as makeDemoInputs left them in the claimed output folder. */
+export interface DemoInputs {
+  /** The claimed output folder (absolute). */
+  out: string;
+  /** The trained classes, the only images the demo's fine-tune reads. */
+  trained: DemoDataset;
+  /** The held-out classes, on which the demo judges both checkpoints. */
+  heldOut: DemoDataset;
+  /** The untrained demo CNN's model.json. */
+  checkpoint: string;
+}
+
+/**
+ * The demo's inputs alone: claims the output folder, then writes the trained and held-out datasets
+ * and the untrained checkpoint, each recorded in the folder's demo marker. `npm run demo` goes on to
+ * inspect, fine-tune and compare; VS Code's "Open Sample" stops here and lets the user do those.
+ * `checkClaimed` runs right after the claim, before anything large is written.
+ */
+export async function makeDemoInputs(opts: DemoInputOptions, control: DemoControl = {}, checkClaimed?: (out: string) => void): Promise<DemoInputs> {
   const out = resolve(opts.out);
   const { signal, onProgress } = control;
   const stage = (s: string) => control.onStage?.(s);
@@ -92,9 +113,7 @@ export async function runDemo(opts: DemoOptions, control: DemoControl = {}): Pro
   // the demo did not write, is refused as a whole (the message names the stray entry).
   await claimDemoFolder(out, { generator: 'embedding-lens demo', version: 2 });
   const record = (rel: string, o?: { owned?: boolean }) => recordDemoPath(out, rel, o);
-  // The fine-tuned checkpoint folder is guarded by its own record (fine-tune.json): checked now,
-  // not after the datasets and the first inspection.
-  assertReplaceableOutput(join(out, 'checkpoint-eet'));
+  checkClaimed?.(out);
 
   stage('Making the demo datasets: trained classes and held-out classes, in separate folders');
   const trainDir = join(out, 'dataset-train');
@@ -117,11 +136,22 @@ export async function runDemo(opts: DemoOptions, control: DemoControl = {}): Pro
   }
   line(`trained on: ${trained.count} images of ${trained.classNames.length} classes (${trained.classNames.join(', ')}) at ${trained.root}`);
   line(`held out:   ${heldOut.count} images of ${heldOut.classNames.length} classes (${heldOut.classNames.join(', ')}) at ${heldOut.root}`);
-  const scope = `held-out classes (never trained on): ${heldOut.classNames.join(', ')} — ${heldOut.count} items; trained on: ${trained.classNames.join(', ')}`;
 
   stage('Building the demo checkpoint (a small untrained CNN)');
   const checkpoint = join(await makeDemoCheckpoint(join(out, 'checkpoint'), { seed: opts.seed }), 'model.json');
   await record('checkpoint');
+  return { out, trained, heldOut, checkpoint };
+}
+
+export async function runDemo(opts: DemoOptions, control: DemoControl = {}): Promise<DemoSummary> {
+  const { signal, onProgress } = control;
+  const stage = (s: string) => control.onStage?.(s);
+  const line = (s: string) => control.onLine?.(s);
+  // The fine-tuned checkpoint folder is guarded by its own record (fine-tune.json): checked right
+  // after the claim, not after the datasets and the first inspection.
+  const { out, trained, heldOut, checkpoint } = await makeDemoInputs(opts, control, (claimed) => assertReplaceableOutput(join(claimed, 'checkpoint-eet')));
+  const record = (rel: string, o?: { owned?: boolean }) => recordDemoPath(out, rel, o);
+  const scope = `held-out classes (never trained on): ${heldOut.classNames.join(', ')} — ${heldOut.count} items; trained on: ${trained.classNames.join(', ')}`;
 
   const settings: InspectionSettings = { ...DEFAULT_SETTINGS, umap: { ...DEFAULT_SETTINGS.umap, seed: opts.seed } };
   const cacheDir = join(out, '.cache');

@@ -65,6 +65,12 @@ export async function startBridge({ onEvent, getPage, resultsDir }) {
       await el.waitFor({ state: 'attached', timeout: timeoutMs });
       return { value: await el.getAttribute(name, { timeout: timeoutMs }) };
     },
+    /** Clicks an element of the visible webview as a user would (the real button, its real handler). */
+    async webviewClick(page, { selector, index, timeoutMs = 30000 }) {
+      const frame = await webviewFrame(page, index, timeoutMs);
+      await frame.locator(selector).first().click({ timeout: timeoutMs });
+      return {};
+    },
     async webviewScreenshot(page, { selector = 'body', name, index, timeoutMs = 30000 }) {
       const frame = await webviewFrame(page, index, timeoutMs);
       const path = join(resultsDir, `${safeName(name)}.png`);
@@ -96,11 +102,20 @@ export async function startBridge({ onEvent, getPage, resultsDir }) {
     /**
      * Answers the open quick input (a quick pick, an input box, or code-server's simple file
      * dialog, which showOpenDialog uses in the browser): types `text`, then Enter unless accept is false.
+     * `title`: first wait for the quick input showing that title, so an answer never lands in one
+     * still closing (the previous pick of a flow) or opened by something else. `active`: before
+     * Enter, wait until the focused row holds that text, so Enter accepts the item the typing
+     * filtered to and not the row that was first before the filter applied. `row`: before Enter,
+     * wait until some row holds that text (the simple file dialog has listed the folder typed).
      */
-    async quickInput(page, { text, accept = true, timeoutMs = 30000 }) {
-      const input = page.locator('.quick-input-widget input');
+    async quickInput(page, { text, accept = true, timeoutMs = 30000, title, active, row }) {
+      const widget = page.locator('.quick-input-widget');
+      if (title) await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: timeoutMs });
+      const input = widget.locator('input');
       await input.waitFor({ state: 'visible', timeout: timeoutMs });
       await input.fill(text);
+      if (active) await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: active }).waitFor({ state: 'visible', timeout: timeoutMs });
+      if (row) await widget.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ state: 'visible', timeout: timeoutMs });
       if (accept) await page.keyboard.press('Enter');
       return {};
     },

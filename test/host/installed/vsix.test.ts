@@ -7,7 +7,7 @@
 // extension folder can supply a module (usearch's kNN, sharp's thumbnails, onnxruntime).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
@@ -49,6 +49,21 @@ describe('installed .vsix', () => {
     assert.ok(all.includes('dist/THIRD-PARTY-NOTICES.txt'), 'the bundled packages\' licences ship');
   });
 
+  it('ships the walkthrough\'s pages and the images they and the README show', () => {
+    const root = harness().extensionPath;
+    const walks = (manifest().contributes as unknown as { walkthroughs?: { steps: { media: { markdown?: string } }[] }[] }).walkthroughs ?? [];
+    const pages = walks.flatMap((w) => w.steps.map((s) => s.media.markdown)).filter((m): m is string => Boolean(m));
+    assert.ok(pages.length > 0, 'the walkthrough has markdown pages');
+    const images = (file: string) => [...readFileSync(file, 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => join(file, '..', m[1]));
+    // vsce stores the README as readme.md.
+    const readme = findFiles(root, (n) => n.toLowerCase() === 'readme.md').find((f) => relative(root, f).toLowerCase() === 'readme.md');
+    assert.ok(readme, 'the README ships');
+    const missing = [...pages.map((p) => join(root, p)), ...pages.flatMap((p) => images(join(root, p))), ...images(readme)]
+      .filter((f) => !existsSync(f))
+      .map((f) => relative(root, f));
+    assert.deepEqual(missing, [], 'every walkthrough page and every image it or the README shows is installed');
+  });
+
   describe('does real work from its own bundles and native files', function () {
     this.timeout(300_000);
     let dir: string;
@@ -79,6 +94,18 @@ describe('installed .vsix', () => {
         });
         assert.match(log, backend);
       }
+    });
+
+    it('Open Sample makes the demo checkpoint and datasets from the installed bundles (sharp, tfjs)', async () => {
+      // What a user who just installed the .vsix runs first; the folder dialog's answer is passed
+      // as the argument (the suite's openSample test answers the dialog itself).
+      const parent = join(dir, 'sample-parent');
+      mkdirSync(parent, { recursive: true });
+      const sample = await vscode.commands.executeCommand<{ out: string; checkpoint: string; heldOut: { count: number } } | undefined>('embeddingLens.openSample', vscode.Uri.file(parent));
+      assert.ok(sample, 'the installed extension made the sample');
+      assert.equal(sample.out, join(parent, 'embedding-lens-sample'));
+      assert.ok(existsSync(sample.checkpoint), 'the demo checkpoint');
+      assert.equal(sample.heldOut.count, 480);
     });
 
     it('runs its CLI in a process of its own: ONNX inspection with thumbnails, and a usearch kNN graph', () => {

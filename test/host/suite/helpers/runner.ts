@@ -108,6 +108,11 @@ export async function webviewAttribute(selector: string, name: string, q: Webvie
   return (await ui<{ value: string | null }>('webviewAttribute', { selector, name, ...q })).value;
 }
 
+/** Clicks `selector` in the visible webview (waits for it to be visible and enabled first). */
+export async function webviewClick(selector: string, q: WebviewQuery = {}): Promise<void> {
+  await ui('webviewClick', { selector, ...q });
+}
+
 /** Saves test-results/host/<name>.png of an element of the visible webview (default its body). */
 export async function webviewScreenshot(name: string, selector = 'body', q: WebviewQuery = {}): Promise<string> {
   return (await ui<{ path: string }>('webviewScreenshot', { name, selector, ...q })).path;
@@ -133,8 +138,11 @@ export async function runFromPalette(title: string): Promise<void> {
 
 /**
  * Answers the open quick pick / input box / simple file dialog (what showOpenDialog shows in
- * code-server): types `text` and presses Enter unless `accept` is false.
+ * code-server): types `text` and presses Enter unless `accept` is false. `title` waits for the
+ * quick input with that title first (a flow of several picks: never answer the one still closing);
+ * `active` waits, after typing, until the focused row holds that text before pressing Enter; `row`
+ * until any row does (the simple file dialog has listed the folder typed, so Enter picks that folder).
  */
-export async function answerQuickInput(text: string, { accept = true, timeoutMs }: { accept?: boolean; timeoutMs?: number } = {}): Promise<void> {
-  await ui('quickInput', { text, accept, timeoutMs });
+export async function answerQuickInput(text: string, { accept = true, timeoutMs, title, active, row }: { accept?: boolean; timeoutMs?: number; title?: string; active?: string; row?: string } = {}): Promise<void> {
+  await ui('quickInput', { text, accept, timeoutMs, title, active, row });
 }
