@@ -33,11 +33,22 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   await assertWritableOutDir(job.outDir, job.checkpoint, job.dataset);
   await probeWritable(nearestFolder(dirname(job.outDir)), job.outDir);
   return new Promise<FineTuneResult>((resolve, reject) => {
+    // Until the worker's first message (thread start, tfjs and the model loading: seconds, longer
+    // from source under tsx) the run would be silent; say what it is doing, at least every second.
+    const t0 = performance.now();
+    const starting = () => onProgress?.({ stage: 'Starting', done: 0, total: 1, message: `starting the training worker (${Math.round((performance.now() - t0) / 1000)} s)` });
+    starting();
+    let heartbeat: NodeJS.Timeout | undefined = setInterval(starting, 1000);
+    const stopHeartbeat = () => {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    };
     const worker = startWorker('train', { workerData: job });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      stopHeartbeat();
       signal?.removeEventListener('abort', onAbort);
       fn();
       void worker.terminate();
@@ -45,6 +56,7 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
     const onAbort = () => worker.postMessage({ type: 'cancel' });
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: TrainMessage) => {
+      stopHeartbeat();
       try {
         if (m.type === 'progress') onProgress?.(m.p);
         else if (m.type === 'step') onStep?.(m.s);
