@@ -54,6 +54,40 @@ function assertFloat(kernel: string, ...infos: TensorInfo[]): void {
 }
 
 /**
+ * The im2col walk shared by the strided filter gradient (gather: patch matrix ← image) and the
+ * strided input gradient (scatter-add: image ← patch matrix): for every output position (row of
+ * the [B·OH·OW, KH·KW·CI] patch matrix) and kernel tap whose input pixel lies inside the image
+ * (padding taps are skipped), `visit(o, at)` with o = the tap's offset in the patch matrix and
+ * at = the pixel's offset in the NHWC image; each covers CI consecutive floats.
+ */
+function forEachPatchTap(info: ReturnType<typeof backend_util.computeConv2DInfo>, visit: (o: number, at: number) => void): void {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const K = KH * KW * CI;
+  let row = 0;
+  for (let b = 0; b < B; b++) {
+    const xb = b * H * W * CI;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, row++) {
+        let o = row * K;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh + kh * dh - top;
+          if (ih < 0 || ih >= H) {
+            o += KW * CI;
+            continue;
+          }
+          for (let kw = 0; kw < KW; kw++, o += CI) {
+            const iw = ow * sw + kw * dw - left;
+            if (iw >= 0 && iw < W) visit(o, xb + (ih * W + iw) * CI);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·sh + kh·dh − top, ow·sw + kw·dw − left, ci] · dy[b,oh,ow,co].
  * Strided or dilated: built as im2col(x) [N, KH·KW·CI] (N = B·OH·OW, zero rows for padding) and one matmul
  * dyᵀ [CO, N] · col → [CO, K], transposed back: a plain (non-transposed) XNNPACK matmul, since
@@ -100,29 +134,10 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
   const xv = heap(backend, x);
   const cv = heap(backend, col);
   cv.fill(0);
-  let row = 0;
-  for (let b = 0; b < B; b++) {
-    const xb = b * H * W * CI;
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++, row++) {
-        let o = row * K;
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * sh + kh * dh - top;
-          if (ih < 0 || ih >= H) {
-            o += KW * CI;
-            continue;
-          }
-          for (let kw = 0; kw < KW; kw++, o += CI) {
-            const iw = ow * sw + kw * dw - left;
-            if (iw < 0 || iw >= W) continue;
-            // A plain loop: subarray()+set() allocates a view per patch row, slower for small CI.
-            const s = xb + (ih * W + iw) * CI;
-            for (let ci = 0; ci < CI; ci++) cv[o + ci] = xv[s + ci];
-          }
-        }
-      }
-    }
-  }
+  // A plain loop: subarray()+set() allocates a view per patch row, slower for small CI.
+  forEachPatchTap(info, (o, at) => {
+    for (let ci = 0; ci < CI; ci++) cv[o + ci] = xv[at + ci];
+  });
   const dyT = callWasm('Transpose', { x: asShape(dy, [N, CO]) }, backend, { perm: [1, 0] });
   const prod = callWasm('BatchMatMul', { a: asShape(dyT, [1, CO, N]), b: col }, backend, { transposeA: false, transposeB: false });
   dispose(backend, dyT, col);
@@ -181,28 +196,9 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo
   const cv = heap(backend, cols);
   const ov = heap(backend, out);
   ov.fill(0);
-  let row = 0;
-  for (let b = 0; b < B; b++) {
-    const xb = b * H * W * CI;
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++, row++) {
-        let o = row * K;
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * sh + kh * dh - top;
-          if (ih < 0 || ih >= H) {
-            o += KW * CI;
-            continue;
-          }
-          for (let kw = 0; kw < KW; kw++, o += CI) {
-            const iw = ow * sw + kw * dw - left;
-            if (iw < 0 || iw >= W) continue;
-            const d = xb + (ih * W + iw) * CI;
-            for (let ci = 0; ci < CI; ci++) ov[d + ci] += cv[o + ci];
-          }
-        }
-      }
-    }
-  }
+  forEachPatchTap(info, (o, at) => {
+    for (let ci = 0; ci < CI; ci++) ov[at + ci] += cv[o + ci];
+  });
   dispose(backend, cols);
   return out;
 }
