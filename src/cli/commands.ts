@@ -7,6 +7,7 @@ import { finetuneCommand } from './finetune';
 import { embedCommand } from './embed';
 import { metricsCommand } from './metrics';
 import { eetCommand } from './eet';
+import { gpuCommand } from './gpu';
 
 /** Every subcommand of `embedding-lens`, in the order `--help` lists them. Each lives in its own file. */
 export const commands: CliCommand[] = [
@@ -18,4 +19,5 @@ export const commands: CliCommand[] = [
   embedCommand,
   metricsCommand,
   eetCommand,
+  gpuCommand,
 ];

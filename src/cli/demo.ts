@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { DEMO_DEFAULTS, runDemo } from '../core/demo/run';
-import { DEMO_MARKER } from '../core/demo/atomicDir';
+import { DEMO_DEFAULTS, runDemo } from '../demo/run';
+import { DEMO_MARKER } from '../demo/atomicDir';
 import { checkKnown, numberFlag, parseArgs, stringFlag } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
 import { stderrProgress } from './progress';

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { homedir } from 'node:os';
-import { DEMO_DEFAULTS, makeDemoInputs, type DemoInputs } from '../core/demo/run';
-import { assertDemoOwned, recordDemoPath } from '../core/demo/atomicDir';
+import { DEMO_DEFAULTS, makeDemoInputs, type DemoInputs } from '../demo/run';
+import { assertDemoOwned, recordDemoPath } from '../demo/atomicDir';
 import { isCancelled } from '../core/errors';
 import { assertWritableFolder, writeFileAtomic } from '../core/io/outputs';
 import { lstatOrUndefined } from '../core/util/paths';
@@ -32,7 +32,7 @@ export interface SampleResult extends DemoInputs {
 
 /**
  * "Embedding Lens: Open Sample": asks for a folder and makes, in a new subfolder of it, the demo's
- * inputs — the same code as `npm run demo` / `embedding-lens demo` (src/core/demo): an untrained CNN
+ * inputs — the same code as `npm run demo` / `embedding-lens demo` (src/demo): an untrained CNN
  * checkpoint, the trained classes and the held-out classes. The user then runs Inspect, Fine-tune
  * and Compare on it (the walkthrough's steps). Always a new subfolder: the demo refuses folders it
  * did not make, and a user's folder is never written into. `arg` (a folder Uri) skips the dialog.

@@ -6,8 +6,8 @@
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEMO_MARKER, makeProductImages } from '../../src/core/demo';
-import { makeDemoCheckpoint } from '../../src/core/demo/demoModel';
+import { DEMO_MARKER, makeProductImages } from '../../src/demo';
+import { makeDemoCheckpoint } from '../../src/demo/demoModel';
 import { encodeNpy } from '../../src/core/io/npy';
 
 const CLASSES = 4;

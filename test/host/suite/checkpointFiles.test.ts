@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeProductImages } from '../../../src/core/demo';
+import { makeProductImages } from '../../../src/demo';
 import type { InspectionRun } from '../../../src/core/inspect/pipeline';
 import { activeExtension, manifest } from './helpers/extension';
 import { closeAllEditors } from './helpers/webview';

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { makeDemoCheckpoint } from '../../../src/core/demo/demoModel';
+import { makeDemoCheckpoint } from '../../../src/demo/demoModel';
 import type { ComparisonRun } from '../../../src/core/compare';
 import type { InspectionRun } from '../../../src/core/inspect/pipeline';
 import type { FineTuneResult } from '../../../src/core/train/options';

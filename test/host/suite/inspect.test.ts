@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeProductImages } from '../../../src/core/demo';
+import { makeProductImages } from '../../../src/demo';
 import { computeEmbeddings } from '../../../src/core/embed';
 import { retrievalMetrics } from '../../../src/core/retrieval/metrics';
 import type { InspectionRun } from '../../../src/core/inspect/pipeline';

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeProductImages } from '../../../src/core/demo';
+import { makeProductImages } from '../../../src/demo';
 import { computeEmbeddings } from '../../../src/core/embed';
 import { writeNpy } from '../../../src/core/io/npy';
 import { procrustes } from '../../../src/core/projection/procrustes';

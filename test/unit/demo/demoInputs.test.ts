@@ -5,9 +5,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDemoInputs } from '../../../src/core/demo/run';
-import { DEMO_MARKER } from '../../../src/core/demo';
-import { productClassSplit } from '../../../src/core/demo/classSplit';
+import { makeDemoInputs } from '../../../src/demo/run';
+import { DEMO_MARKER } from '../../../src/demo';
+import { productClassSplit } from '../../../src/demo/classSplit';
 import { LensError } from '../../../src/core/errors';
 import { scratch } from './helpers';
 

@@ -10,7 +10,7 @@ import {
   locateFashionMnist,
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_PACKAGE,
-} from '../../../src/core/demo';
+} from '../../../src/demo';
 import { readIdx } from '../../../src/core/dataset/idx';
 import { LensError, isCancelled } from '../../../src/core/errors';
 import { hashTree, scratch, writeTinyIdx } from './helpers';

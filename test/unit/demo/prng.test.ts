@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mixSeed, mulberry32, Rng } from '../../../src/core/demo/prng';
+import { mixSeed, mulberry32, Rng } from '../../../src/demo/prng';
 
 test('mulberry32 is reproducible, seed-dependent and uniform in [0, 1)', () => {
   const a = mulberry32(42);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { makeProductImages, DEMO_MARKER, PRODUCT_CLASSES } from '../../../src/core/demo';
+import { makeProductImages, DEMO_MARKER, PRODUCT_CLASSES } from '../../../src/demo';
 import { LensError, isCancelled } from '../../../src/core/errors';
 import { hashTree, scratch } from './helpers';
 

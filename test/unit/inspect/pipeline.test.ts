@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
-import { makeProductImages } from '../../../src/core/demo';
+import { makeProductImages } from '../../../src/demo';
 import { runInspection, type StageName } from '../../../src/core/inspect/pipeline';
 import { DEFAULT_SETTINGS } from '../../../src/core/inspect/settings';
 import { retrievalMetrics } from '../../../src/core/retrieval/metrics';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertWritableOutDir, earlierRun, FINE_TUNE_FILE, keepOrReplaceQuestion, replaceEarlierRun, runDirFor } from '../../../src/core/train/checkpointWriter';
 import { swapIntoPlace } from '../../../src/core/util/atomicDir';
-import { assertDemoOwned, claimDemoFolder, DEMO_MARKER, recordDemoPath } from '../../../src/core/demo/atomicDir';
+import { assertDemoOwned, claimDemoFolder, DEMO_MARKER, recordDemoPath } from '../../../src/demo/atomicDir';
 import { LensError } from '../../../src/core/errors';
 
 const root = mkdtempSync(join(tmpdir(), 'lens-outdir-'));

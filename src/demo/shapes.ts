@@ -5,6 +5,9 @@ import type { Rng } from './prng';
  * Each class draws with its own random proportions so no two items are the same shape, and some
  * pairs overlap on purpose (sneaker/boot, mug/bottle, handbag/backpack, t-shirt/dress) so a
  * retrieval model has real confusions to show on the map and in the per-class table.
+ *
+ * Longer than 400 lines on purpose: it is a catalogue of sixteen independent drawings (one short
+ * function each) that read best side by side; splitting it would only scatter them.
  */
 
 /** Colours for one item. `fill` is the main material: a solid colour or a url(#…) pattern. */
