@@ -97,6 +97,11 @@ export function readCheckpointConfig(checkpointPath: string): { config: Checkpoi
   return { config: parseCheckpointConfig(raw, file), file, head: headSpecOf(raw, file) };
 }
 
+/** An output choice as embedding-lens.json writes it: "last", "penultimate" or {"name", "pool"?}. */
+export function outputChoiceJson(o: OutputChoice): string | { name: string; pool?: OutputPool } {
+  return o.kind === 'named' ? { name: o.name, ...(o.pool ? { pool: o.pool } : {}) } : o.kind;
+}
+
 /** Validates the config strictly: a typo must be an error, not a silently different embedding. */
 export function parseCheckpointConfig(raw: unknown, file: string): CheckpointConfig {
   const bad = (msg: string): never => {

@@ -28,10 +28,17 @@ export interface RankedOutput {
 }
 
 /**
- * Names that say "this is the embedding": embedding(s), image_embeds, pooler_output, features, *pool*
- * (and emb / embed / descriptor(s), which the earlier rule already accepted), as whole words of the name.
+ * Names that say "this is the embedding", strongest first: the projected embedding CLIP-style
+ * exports name image_embeds / embedding(s) (also emb, embed(s)); then pooler_output (the pooled
+ * token before any projection); then features / feats / descriptor(s); then anything with "pool".
+ * Matched as whole words of the name. Two outputs in the same tier are equally plausible.
  */
-const EMBEDDING_NAME = /(^|[^a-z])(emb|embed|embeds|embeddings?|image_embeds|pooler_output|features?|feats?|descriptors?)([^a-z]|$)|pool/i;
+const NAME_TIERS = [
+  /(^|[^a-z])(emb|embeds?|embeddings?|image_embeds)([^a-z]|$)/i,
+  /(^|[^a-z])pooler_output([^a-z]|$)/i,
+  /(^|[^a-z])(features?|feats?|descriptors?)([^a-z]|$)/i,
+  /pool/i,
+];
 const PROBABILITY_OPS = new Set(['softmax', 'logsoftmax', 'sigmoid', 'argmax', 'argmin', 'topkv2', 'topk']);
 
 export function isProbabilityHead(o: OutputInfo): boolean {
@@ -48,33 +55,46 @@ export function describeOutputs(outputs: OutputInfo[]): string {
   return outputs.map((o) => `${o.name} [${o.shape.map((d, i) => (i === 0 ? 'n' : d)).join(',')}]${o.op ? ` (${o.op})` : ''}`).join(', ');
 }
 
+/** The chosen output, and the other outputs that the same rule found just as plausible (a tie). */
+export interface RankedChoice extends RankedOutput {
+  alternatives: OutputInfo[];
+}
+
 /**
- * Ranks outputs: (1) a rank-2 output named like an embedding; (2) the widest rank-2 output that is
- * not a probability head; (3) a rank-3 token sequence → its CLS token (index 0), or the mean over
- * tokens when the sidecar says `"pool": "mean"`; (4) a rank-4 map → global average pooling.
+ * Ranks outputs: (1) a rank-2 output named like an embedding (NAME_TIERS, strongest tier first);
+ * (2) the widest rank-2 output that is not a probability head; (3) a rank-3 token sequence → its
+ * CLS token (index 0), or the mean over tokens when the sidecar says `"pool": "mean"`; (4) a rank-4
+ * map → global average pooling. Where the deciding rule found several candidates (two names of one
+ * tier, two rank-2 outputs of the same width, two sequences, two maps) the first in the model's
+ * order is taken and the rest are `alternatives`: the extension then asks which one is meant.
  * `undefined` when every output is a probability head (the caller then walks to the penultimate layer)
  * or nothing is recognisable (the caller flattens the first output, as before).
  */
-export function rankOutputs(outputs: OutputInfo[], pool: 'cls' | 'mean' | undefined): RankedOutput | undefined {
+export function rankOutputs(outputs: OutputInfo[], pool: 'cls' | 'mean' | undefined): RankedChoice | undefined {
   const all = describeOutputs(outputs);
   const rank2 = outputs.filter((o) => o.shape.length === 2 && !isProbabilityHead(o));
-  const named = rank2.find((o) => EMBEDDING_NAME.test(o.name));
-  if (named) return { name: named.name, reduce: 'none', why: `embedding = output "${named.name}": rank 2 and named like an embedding (outputs: ${all})` };
-  if (rank2.length) {
-    const widest = rank2.reduce((a, b) => (b.shape[1] > a.shape[1] ? b : a));
-    const others = outputs.length > 1 ? `the widest rank-2 output that is not a probability head (outputs: ${all})` : `the model's only output (${all})`;
-    return { name: widest.name, reduce: 'none', why: `embedding = output "${widest.name}": ${others}` };
+  const tie = (found: OutputInfo[]) => found.slice(1);
+  for (const tier of NAME_TIERS) {
+    const named = rank2.filter((o) => tier.test(o.name));
+    if (named.length) return { name: named[0].name, reduce: 'none', alternatives: tie(named), why: `embedding = output "${named[0].name}": rank 2 and named like an embedding (outputs: ${all})` };
   }
-  const seq = outputs.find((o) => o.shape.length === 3 && !isProbabilityHead(o));
-  if (seq) {
-    if (pool === 'mean') return { name: seq.name, reduce: 'mean', why: `embedding = output "${seq.name}" averaged over its ${seq.shape[1]} tokens ("pool": "mean" in embedding-lens.json; outputs: ${all})` };
+  if (rank2.length) {
+    const width = Math.max(...rank2.map((o) => o.shape[1]));
+    const widest = rank2.filter((o) => o.shape[1] === width);
+    const others = outputs.length > 1 ? `the widest rank-2 output that is not a probability head (outputs: ${all})` : `the model's only output (${all})`;
+    return { name: widest[0].name, reduce: 'none', alternatives: tie(widest), why: `embedding = output "${widest[0].name}": ${others}` };
+  }
+  const seqs = outputs.filter((o) => o.shape.length === 3 && !isProbabilityHead(o));
+  if (seqs.length) {
+    const seq = seqs[0];
+    if (pool === 'mean') return { name: seq.name, reduce: 'mean', alternatives: tie(seqs), why: `embedding = output "${seq.name}" averaged over its ${seq.shape[1]} tokens ("pool": "mean" in embedding-lens.json; outputs: ${all})` };
     return {
-      name: seq.name, reduce: 'cls',
+      name: seq.name, reduce: 'cls', alternatives: tie(seqs),
       why: `embedding = output "${seq.name}" token 0 (CLS) of ${seq.shape[1]}: a token sequence with no pooled output; set "pool": "mean" in embedding-lens.json to average the tokens instead (outputs: ${all})`,
     };
   }
-  const map = outputs.find((o) => o.shape.length === 4 && !isProbabilityHead(o));
-  if (map) return { name: map.name, reduce: 'gap', why: `embedding = output "${map.name}" after global average pooling over its spatial dimensions: a feature map (outputs: ${all})` };
+  const maps = outputs.filter((o) => o.shape.length === 4 && !isProbabilityHead(o));
+  if (maps.length) return { name: maps[0].name, reduce: 'gap', alternatives: tie(maps), why: `embedding = output "${maps[0].name}" after global average pooling over its spatial dimensions: a feature map (outputs: ${all})` };
   return undefined;
 }
 
@@ -88,18 +108,41 @@ export function defaultOutputChoice(
   pool: 'cls' | 'mean' | undefined,
   firstIsProbabilityHead: boolean,
   fallback: OutputChoice,
-): { choice: OutputChoice; reduce: Reduction; assumption: string } {
+): { choice: OutputChoice; reduce: Reduction; assumption: string; candidates?: OutputCandidate[] } {
   const ranked = rankOutputs(infos, pool);
   const first = infos[0]?.name;
   if (ranked) {
-    // The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding.
-    const choice: OutputChoice = ranked.reduce === 'none' ? { kind: 'named', name: ranked.name } : { kind: 'named', name: ranked.name, pool: ranked.reduce };
-    return { choice, reduce: ranked.reduce, assumption: ranked.why };
+    const choice = choiceOf(ranked.name, ranked.reduce);
+    if (!ranked.alternatives.length) return { choice, reduce: ranked.reduce, assumption: ranked.why };
+    const chosen = infos.find((o) => o.name === ranked.name)!;
+    const candidates = [chosen, ...ranked.alternatives].map((o) => candidateOf(o, pool));
+    const others = ranked.alternatives.map((o) => `"${o.name}"`).join(', ');
+    return { choice, reduce: ranked.reduce, candidates, assumption: `${ranked.why}; ${others} ${ranked.alternatives.length === 1 ? 'is' : 'are'} as plausible — name the embedding in embedding-lens.json ("output") to be sure` };
   }
   if (firstIsProbabilityHead) {
     return { choice: { kind: 'penultimate' }, reduce: 'none', assumption: `embedding = penultimate layer: the output "${first}" is a probability head (outputs: ${describeOutputs(infos)})` };
   }
   return { choice: fallback, reduce: 'none', assumption: `embedding = output "${first}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})` };
+}
+
+/** The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding. */
+function choiceOf(name: string, reduce: Reduction): OutputChoice {
+  return reduce === 'none' ? { kind: 'named', name } : { kind: 'named', name, pool: reduce };
+}
+
+/** One of several equally plausible outputs, as a quick pick lists it and embedding-lens.json would name it. */
+export interface OutputCandidate {
+  name: string;
+  /** Shape per probe batch, dimension 0 = batch. */
+  shape: number[];
+  op?: string;
+  /** What naming it in embedding-lens.json means ({"name", "pool"} for a sequence or a map). */
+  choice: OutputChoice;
+}
+
+function candidateOf(o: OutputInfo, pool: 'cls' | 'mean' | undefined): OutputCandidate {
+  const reduce: Reduction = o.shape.length === 3 ? (pool === 'mean' ? 'mean' : 'cls') : o.shape.length === 4 ? 'gap' : 'none';
+  return { name: o.name, shape: o.shape, ...(o.op ? { op: o.op } : {}), choice: choiceOf(o.name, reduce) };
 }
 
 /** Width of one embedding after `reduce`, from the output's probe shape and the model's layout. */
