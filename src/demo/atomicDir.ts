@@ -1,10 +1,10 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LensError, throwIfAborted } from '../errors';
-import { writeJsonAtomic } from '../io/outputs';
-import { readJsonTextSync } from '../io/safeFile';
-import { listEntries, unexpectedEntry, writeDirAtomically as writeDirAtomicallyShared } from '../util/atomicDir';
+import { LensError, throwIfAborted } from '../core/errors';
+import { writeJsonAtomic } from '../core/io/outputs';
+import { readJsonTextSync } from '../core/io/safeFile';
+import { listEntries, unexpectedEntry, writeDirAtomically as writeDirAtomicallyShared } from '../core/util/atomicDir';
 
 /**
  * Written at the top of every folder the demo makes (the `demo --out` folder, a generated dataset,

@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initTfjs } from '../runtime/tfjs';
-import { saveLayersModel } from '../train/checkpointWriter';
+import { initTfjs } from '../core/runtime/tfjs';
+import { saveLayersModel } from '../core/train/checkpointWriter';
 import { writeDirAtomically } from './atomicDir';
 
 export interface DemoModelOptions {

@@ -1,5 +1,5 @@
-import { throwIfAborted } from '../errors';
-import type { ProgressFn } from '../types';
+import { throwIfAborted } from '../core/errors';
+import type { ProgressFn } from '../core/types';
 
 /**
  * Runs task(0..count-1) with at most `concurrency` in flight. sharp does its work on libuv's

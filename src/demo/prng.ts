@@ -1,4 +1,4 @@
-import { mulberry32 } from '../util/random';
+import { mulberry32 } from '../core/util/random';
 /**
  * Seeded randomness for the demo generators. Math.random cannot be seeded, and the demo dataset
  * must come out byte-identical for the same seed, so every random choice goes through here.

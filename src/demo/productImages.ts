@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { LensError } from '../errors';
-import type { RunControl } from '../types';
+import { LensError } from '../core/errors';
+import type { RunControl } from '../core/types';
 import { writeDirAtomically } from './atomicDir';
 import { runPool } from './pool';
 import { mixSeed, Rng } from './prng';

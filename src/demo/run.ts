@@ -13,16 +13,16 @@ import { fashionMnistFolder, locateFashionMnist } from './fashionMnist';
 import { fashionMnistClassSplit, productClassSplit } from './classSplit';
 import { layoutSeparation, type LayoutSeparation } from './separation';
 import { claimDemoFolder, recordDemoPath } from './atomicDir';
-import { runInspection, type InspectionRun } from '../inspect/pipeline';
-import { DEFAULT_SETTINGS, type InspectionSettings } from '../inspect/settings';
-import { writeReport } from '../report/writeReport';
-import { compareInspections, writeCompareReport } from '../compare';
-import { fineTune } from '../train/fineTune';
-import type { EpochReport, FineTuneResult } from '../train/options';
-import { assertReplaceableOutput, runDirFor } from '../train/checkpointWriter';
-import { writeJsonAtomic } from '../io/outputs';
-import { CancelledError } from '../errors';
-import type { RunControl } from '../types';
+import { runInspection, type InspectionRun } from '../core/inspect/pipeline';
+import { DEFAULT_SETTINGS, type InspectionSettings } from '../core/inspect/settings';
+import { writeReport } from '../core/report/writeReport';
+import { compareInspections, writeCompareReport } from '../core/compare';
+import { fineTune } from '../core/train/fineTune';
+import type { EpochReport, FineTuneResult } from '../core/train/options';
+import { assertReplaceableOutput, runDirFor } from '../core/train/checkpointWriter';
+import { writeJsonAtomic } from '../core/io/outputs';
+import { CancelledError } from '../core/errors';
+import type { RunControl } from '../core/types';
 
 export interface DemoOptions {
   /** Output folder: new, empty, or an earlier demo output holding only what the demo wrote. */
