@@ -3,10 +3,11 @@ import { registerCommands } from './commands';
 import { log } from './host/log';
 import { watchCheckpointFiles } from './host/checkpointFiles';
 import { registerPanelRestore } from './host/restore';
+import { initGpu } from './host/gpu';
 
 /** What the extension exposes to other extensions (and the host tests). */
 export interface EmbeddingLensApi {
-  /** Workspace .json files recognised as tfjs models (the `embeddingLens.checkpointFiles` context key). */
+  /** Workspace .json files recognised as tfjs models and .tsv files as projector embeddings (the `embeddingLens.checkpointFiles` context key). */
   checkpointFiles(): string[];
 }
 
@@ -16,6 +17,7 @@ export interface EmbeddingLensApi {
  */
 export function activate(context: vscode.ExtensionContext): EmbeddingLensApi {
   registerCommands(context);
+  initGpu(context);
   const checkpoints = watchCheckpointFiles(context);
   context.subscriptions.push(
     registerPanelRestore(context, {

@@ -5,6 +5,7 @@ import { cliAbort, writeJson, type CliCommand } from './command';
 import { checkOutputs, checkpointInputs, outputFlag } from './outputArgs';
 import { writeJsonAtomic } from '../core/io/outputs';
 import { stderrProgress } from './progress';
+import { GPU_FLAGS, GPU_USAGE, gpuPreferenceFromArgs } from './gpu';
 import { computeEmbeddings, defaultCacheDir } from '../core/embed';
 import { isBackendSetting } from '../core/runtime/select';
 import type { CheckpointConfig, OutputChoice } from '../core/checkpoint';
@@ -33,6 +34,7 @@ on stdout. Results are cached (checkpoint content + dataset files + settings).
   --split NAME          only items of this split (train, test, query, gallery, …)
   --batch-size N        images per inference batch (default 64, at most ${CAPS.batchSize.max})
   --backend B           auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
+${GPU_USAGE}
   --cache-dir DIR       cache folder (default ${defaultCacheDir()})
   --no-cache            neither read nor write the cache
   --json FILE           write the JSON summary to FILE instead of stdout`;
@@ -79,11 +81,12 @@ export const embedCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, ['no-cache']);
-    checkKnown(args, ['out', 'output', 'input-size', 'channels', 'layout', 'mean', 'std', 'resize', 'max-per-class', 'max-items', 'seed', 'split', 'batch-size', 'backend', 'cache-dir', 'no-cache', 'json']);
+    checkKnown(args, ['out', 'output', 'input-size', 'channels', 'layout', 'mean', 'std', 'resize', 'max-per-class', 'max-items', 'seed', 'split', 'batch-size', 'backend', 'cache-dir', 'no-cache', 'json', ...GPU_FLAGS]);
     if (args.positionals.length < 1 || args.positionals.length > 2) throw new UsageError('expected <checkpoint> [dataset]');
     const [checkpoint, dataset] = args.positionals.map((p) => resolve(p));
     const backend = stringFlag(args, 'backend') ?? 'auto';
     if (!isBackendSetting(backend)) throw new UsageError(`--backend expects auto, tfjs-node-gpu, tfjs-node, wasm or cpu, got "${backend}"`);
+    const gpu = gpuPreferenceFromArgs(args);
     const out = outputFlag(args, 'out', ['.npy']);
     const meta = out?.replace(/\.npy$/i, '.meta.json');
     const json = outputFlag(args, 'json', ['.json']);
@@ -95,6 +98,7 @@ export const embedCommand: CliCommand = {
     );
     const r = await computeEmbeddings(checkpoint, dataset, {
       backend,
+      gpu,
       output: parseOutput(stringFlag(args, 'output')),
       config: Object.keys(config).length ? config : undefined,
       batchSize: numberFlag(args, 'batch-size', 64, { integer: true, min: 1, cap: CAPS.batchSize }),
@@ -120,7 +124,8 @@ export const embedCommand: CliCommand = {
     await writeJson(
       {
         n: e.n, dim: e.dim, classes: e.classNames.length, backend: r.backend, fromCache: r.fromCache, model: r.model,
-        assumptions: r.assumptions, skipped: r.skipped, dataset: r.dataset, timings: r.timings, files,
+        // details: how it ran (runtimes passed over; the GPU libraries loaded and from where).
+        assumptions: r.assumptions, details: r.details, skipped: r.skipped, dataset: r.dataset, timings: r.timings, files,
       },
       json,
     );

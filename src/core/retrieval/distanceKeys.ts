@@ -1,4 +1,5 @@
 import { distanceKeyModel } from './onnxGraph';
+import { loadOrt } from '../runtime/onnx';
 
 /**
  * Ranking keys for a block of queries against a whole gallery: key(q, g) = ‖g‖² − 2·q·g, the
@@ -24,9 +25,9 @@ export async function createKeyEngine(gallery: Float32Array, n: number, dim: num
 }
 
 async function createOrtEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array, threads: number): Promise<KeyEngine> {
-  // Loaded lazily: the addon is large and only this engine needs it.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+  // Loaded lazily (the addon is large and only this engine needs it), through loadOrt: one copy of
+  // onnxruntime per thread, whichever bundle asks — a second copy would abort the process.
+  const ort = loadOrt();
   const session = await ort.InferenceSession.create(distanceKeyModel(gallery, n, dim, gallerySq), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

@@ -4,6 +4,9 @@ import { availableParallelism, cpus } from 'node:os';
 /** `true` when an NVIDIA driver is loaded on this machine, else why not. */
 export function probeGpu(): true | string {
   if (process.env.EMBEDDING_LENS_NO_GPU) return 'disabled by EMBEDDING_LENS_NO_GPU';
+  // A stand-in nvidia-smi script: tests of the GPU offer and fallback messages on machines without a GPU.
+  const fake = process.env.EMBEDDING_LENS_FAKE_NVIDIA_SMI;
+  if (fake && existsSync(fake)) return true;
   if (existsSync('/proc/driver/nvidia/version')) return true;
   if (existsSync('/dev/nvidia0')) return true;
   return 'no NVIDIA GPU driver found';

@@ -2,17 +2,38 @@ import type * as ortTypes from 'onnxruntime-node';
 import { BackendSetting, OrtAvailability, OrtProvider, Selection, selectOrtProviders } from './select';
 import { cpuCount, probeGpu } from './device';
 import { packageFile } from './packageFile';
+import { ENABLE_GPU_HINT, type GpuPreference } from '../gpu/preference';
+import { ORT_GPU_VERSION } from '../gpu/pinned';
+import { installedRuntime, runtimeDir } from '../gpu/runtimeDir';
 
 export type Ort = typeof ortTypes;
 
+/** One onnxruntime-node module per thread, shared by every bundle of this code that runs in it. */
+const LOADED = Symbol.for('embedding-lens.onnxruntime-node');
+
+/**
+ * onnxruntime-node — the copy already in use in this thread when there is one. Two copies of its
+ * JavaScript in one thread (two bundles sharing an extension host thread: the host tests' bundle
+ * beside the extension's) would both initialise the one native addon, and onnxruntime 1.29's
+ * second initialisation aborts the whole process (a Node assertion in napi_add_env_cleanup_hook),
+ * with no exception to catch. globalThis is per thread, as the addon's state is.
+ */
 export function loadOrt(): Ort {
-  return require('onnxruntime-node') as Ort;
+  const slot = globalThis as { [LOADED]?: Ort };
+  slot[LOADED] ??= require('onnxruntime-node') as Ort;
+  return slot[LOADED];
 }
 
-/** What onnxruntime-node on this machine can do, probed without creating a session. */
-export function probeOrt(ort: Ort): OrtAvailability {
-  const gpu = probeGpu();
+/**
+ * What onnxruntime-node on this machine can do, probed without creating a session. The CUDA
+ * provider comes either with the package (an install whose script fetched it: used in-process)
+ * or from the folder Enable GPU filled under the storage root (used in a child process, see
+ * core/gpu/cudaRunner.ts); `providerDir` names the latter.
+ */
+export function probeOrt(ort: Ort, pref?: GpuPreference): OrtAvailability {
+  const gpu = pref?.mode === 'off' ? 'turned off by the embeddingLens.gpu.mode setting' : probeGpu();
   let cudaProvider: true | string = 'onnxruntime-node lists no CUDA provider';
+  let providerDir: string | undefined;
   const cuda = ort.listSupportedBackends?.().find((b) => b.name === 'cuda');
   if (cuda) {
     if (cuda.bundled) cudaProvider = true;
@@ -25,12 +46,17 @@ export function probeOrt(ort: Ort): OrtAvailability {
       } catch {
         lib = undefined;
       }
-      cudaProvider = lib
-        ? true
-        : 'CUDA provider library not installed (onnxruntime-node install script skipped)';
+      if (lib) cudaProvider = true;
+      else {
+        const installed = pref?.root ? installedRuntime(pref.root) : `the CUDA provider for onnxruntime ${ORT_GPU_VERSION} is not downloaded`;
+        if (installed === true) {
+          cudaProvider = true;
+          providerDir = runtimeDir(pref!.root!);
+        } else cudaProvider = `${installed} — ${ENABLE_GPU_HINT}`;
+      }
     }
   }
-  return { cudaProvider, gpu };
+  return { cudaProvider, gpu, ...(providerDir ? { providerDir } : {}) };
 }
 
 export interface OrtSessionPlan {
@@ -43,12 +69,13 @@ export interface OrtSessionPlan {
  * idle intra-op threads spinning between ops (onnxruntime's default); off, they sleep and leave
  * the cores to image decoding, which runs alongside inference in the embed pipeline.
  */
-export function ortSessionPlan(setting: BackendSetting, available: OrtAvailability, threads = cpuCount(), spin = process.env.EMBEDDING_LENS_ORT_SPIN === '1'): OrtSessionPlan {
+export function ortSessionPlan(setting: BackendSetting, available: OrtAvailability, threads = cpuCount(), spin = process.env.EMBEDDING_LENS_ORT_SPIN === '1', deviceId = 0): OrtSessionPlan {
   const selection = selectOrtProviders(setting, available);
   return {
     selection,
     options: {
-      executionProviders: selection.providers,
+      // deviceId picks the GPU on multi-GPU machines (embeddingLens.gpu.device).
+      executionProviders: selection.providers.map((p) => (p === 'cuda' ? { name: 'cuda', deviceId } : p)),
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Absolute path of a file an npm package ships that cannot live inside a JavaScript bundle — a
@@ -16,6 +16,13 @@ import { dirname, join } from 'node:path';
  * package does, so callers that fall back on a missing package treat both alike.
  */
 export function packageFile(file: string): string {
+  // The GPU runner process (workers/ortRunner.ts) loads onnxruntime's addon from the folder Enable
+  // GPU filled, where the CUDA provider sits beside libonnxruntime.so.1; see core/gpu/cudaRunner.ts.
+  const ortBin = process.env.EMBEDDING_LENS_ORT_BIN_DIR;
+  if (ortBin && file.startsWith('onnxruntime-node/bin/')) {
+    const candidate = join(ortBin, basename(file));
+    if (existsSync(candidate)) return candidate;
+  }
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', file);
     if (existsSync(candidate)) return candidate;

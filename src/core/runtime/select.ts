@@ -45,6 +45,8 @@ export interface OrtAvailability {
   cudaProvider: true | string;
   /** An NVIDIA GPU and driver are visible. */
   gpu: true | string;
+  /** The provider is the one Enable GPU downloaded into this folder (run in a child process), not the package's own. */
+  providerDir?: string;
 }
 
 /**

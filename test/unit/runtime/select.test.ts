@@ -48,8 +48,10 @@ test('onnxruntime session options: all cores, full graph optimisation', () => {
   assert.equal(plan.options.graphOptimizationLevel, 'all');
   assert.deepEqual(plan.options.executionProviders, ['cpu']);
   const gpu = ortSessionPlan('auto', { cudaProvider: true, gpu: true }, 3);
-  assert.deepEqual(gpu.options.executionProviders, ['cuda', 'cpu']);
+  assert.deepEqual(gpu.options.executionProviders, [{ name: 'cuda', deviceId: 0 }, 'cpu']);
   assert.equal(gpu.options.intraOpNumThreads, 3);
+  // embeddingLens.gpu.device picks the card on a multi-GPU machine.
+  assert.deepEqual(ortSessionPlan('auto', { cudaProvider: true, gpu: true }, 3, false, 2).options.executionProviders, [{ name: 'cuda', deviceId: 2 }, 'cpu']);
 });
 
 const installed = (p: string) => {
