@@ -9,6 +9,8 @@ import { readEmbeddings } from '../core/io/npy';
 import { readLabels } from '../core/io/labels';
 import { eetTerms } from '../core/eet/batch';
 import { eetBreakdown } from '../core/eet/breakdown';
+import { geometrySampleNote } from '../core/retrieval/geometry';
+import { DEFAULT_EXACT_LIMIT } from '../core/retrieval/sampledMetrics';
 
 const usage = `Usage: embedding-lens eet --embeddings E.npy --labels L [options]
 
@@ -75,6 +77,8 @@ export const eetCommand: CliCommand = {
           normalize: r.geometry.normalize,
           classes: r.geometry.classes.map((c) => ({ ...c, label: name(c.label), nearestClass: name(c.nearestClass), centroid: Array.from(c.centroid) })),
           centroidDistances: r.geometry.centroidDistances ? Array.from(r.geometry.centroidDistances) : null,
+          // Above 100,000 rows the nearest-class column comes from a seeded sample of items: said here.
+          ...(r.geometry.sampled ? { sampled: { ...r.geometry.sampled, note: geometrySampleNote(r.geometry.sampled, DEFAULT_EXACT_LIMIT) } } : {}),
         },
       },
       out,

@@ -1,8 +1,9 @@
 import type { RunControl } from '../types';
 import { LensError, throwIfAborted } from '../errors';
 import { enforceCap } from '../limits';
-import { checkLabels, prepareEmbeddings } from '../retrieval/prepare';
+import { checkLabels, validateEmbeddings } from '../retrieval/prepare';
 import { classGeometry, type GeometryReport } from '../retrieval/geometry';
+import { DEFAULT_EXACT_LIMIT } from '../retrieval/sampledMetrics';
 import { resolveEetOptions, type EetOptions, type EetValues } from './options';
 import { PKSampler } from './sampler';
 import { eetTerms } from './batch';
@@ -74,8 +75,9 @@ export async function eetBreakdown(data: Float32Array, n: number, dim: number, l
   enforceCap('eetBatches', opts.batches);
   // Said before the first batch: validating every row is a pass over all of them.
   opts.onProgress?.({ stage: 'EET breakdown', done: 0, total: opts.batches });
-  // Validates every row once (NaN/Inf, zero rows under normalisation) with the file named.
-  prepareEmbeddings(data, n, dim, eet.normalize, opts.file);
+  // Validates every row once (NaN/Inf, zero rows under normalisation) with the file named,
+  // without the normalised copy of every row that only the batches' few rows would need.
+  validateEmbeddings(data, n, dim, eet.normalize, opts.file);
   const sampler = new PKSampler(labels, opts.p, opts.k, opts.seed);
 
   const perBatch: EetValues[] = [];
@@ -142,8 +144,12 @@ export async function eetBreakdown(data: Float32Array, n: number, dim: number, l
     for (const x of xs) counts[Math.min(bins - 1, Math.floor((x / top) * bins))]++;
     return { edges, counts };
   };
-  // The inspection pipeline has already computed the geometry for the class table: reuse it (an O(n²) scan).
-  const geometry = opts.geometry && opts.geometry.normalize === eet.normalize ? opts.geometry : await classGeometry(data, n, dim, labels, { normalize: eet.normalize, file: opts.file, signal: opts.signal, onProgress: opts.onProgress });
+  // The inspection pipeline has already computed the geometry for the class table: reuse it. Else
+  // it is computed here, its nearest-class scan sampled above the metrics' default exact limit
+  // (exact it is n²: hours at 10^6 items), as the report's `sampled` field then says.
+  const geometry = opts.geometry && opts.geometry.normalize === eet.normalize
+    ? opts.geometry
+    : await classGeometry(data, n, dim, labels, { normalize: eet.normalize, file: opts.file, signal: opts.signal, onProgress: opts.onProgress, exactLimit: DEFAULT_EXACT_LIMIT, seed: opts.seed });
   return {
     options: eet,
     batches: opts.batches,

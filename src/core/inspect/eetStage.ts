@@ -2,6 +2,7 @@
 import { EET_TERMS, type EetBreakdown as PanelEet, type InspectionPatch } from '../../protocol';
 import { eetBreakdown } from '../eet/breakdown';
 import type { GeometryReport } from '../retrieval/geometry';
+import { DEFAULT_EXACT_LIMIT } from '../retrieval/sampledMetrics';
 import type { LabelledEmbeddings, RunControl } from '../types';
 import type { InspectionSettings } from './settings';
 
@@ -39,5 +40,10 @@ export async function eetStage(e: LabelledEmbeddings, settings: InspectionSettin
     violationRate: b.marginViolationRate,
     anchors: b.triplets,
   };
-  return { eet };
+  // The breakdown is sampled at every size (S batches of P×K items: bounded work); above the
+  // metrics' threshold, where the other stages say how they sampled, it says so too.
+  const exactLimit = settings.metrics?.exactLimit ?? DEFAULT_EXACT_LIMIT;
+  if (e.n <= exactLimit) return { eet };
+  const f = (x: number) => x.toLocaleString('en-US');
+  return { eet, notes: [`EET breakdown from ${f(b.batches)} seeded P×K batches of ${b.p}×${b.k} (seed ${b.seed}): at most ${f(b.batches * b.p * b.k)} of ${f(e.n)} items, its cost independent of the item count`] };
 }

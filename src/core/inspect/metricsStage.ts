@@ -1,11 +1,11 @@
 /** Stage 3: retrieval metrics (overall + per class), NMI/AMI, class geometry and the neighbour table. */
 import type { ClassRow, InspectionPatch, NeighbourTable } from '../../protocol';
 import { clusteringScores } from '../retrieval/clustering';
-import { classGeometry, type GeometryReport } from '../retrieval/geometry';
+import { classGeometry, geometrySampleNote, type GeometryReport } from '../retrieval/geometry';
 import type { KnnGraph } from '../retrieval/knn';
 import { truncateGraph } from '../projection/project';
 import { retrievalMetrics, type RetrievalOptions, type SampledInfo } from '../retrieval/metrics';
-import { DEFAULT_EXACT_LIMIT } from '../retrieval/sampledMetrics';
+import { DEFAULT_EXACT_LIMIT, DEFAULT_SAMPLE_QUERIES } from '../retrieval/sampledMetrics';
 import type { LabelledEmbeddings, RunControl } from '../types';
 import type { InspectionSettings } from './settings';
 import { headerMetrics } from './toProtocol';
@@ -52,7 +52,19 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
     metrics.nmi = c.nmi;
     metrics.ami = c.ami;
   }
-  const geometry = await classGeometry(e.vectors, e.n, e.dim, e.labels, { normalize, signal: control.signal, onProgress: control.onProgress });
+  // Above the metrics' threshold the nearest-class scan samples items as the metrics sample queries
+  // (same limit, size and seed); --exact-metrics makes both exact.
+  const exactLimit = settings.metrics?.exactLimit ?? DEFAULT_EXACT_LIMIT;
+  const geometry = await classGeometry(e.vectors, e.n, e.dim, e.labels, {
+    normalize,
+    signal: control.signal,
+    onProgress: control.onProgress,
+    exactLimit: settings.metrics?.exact ? undefined : exactLimit,
+    sampleItems: settings.metrics?.sampleQueries ?? DEFAULT_SAMPLE_QUERIES,
+    seed: settings.umap.seed,
+    // The kNN graph is on the same rows: when exact it answers most items' nearest other class.
+    graph,
+  });
   const perClass = new Map(report.perClass.map((c) => [c.label, c.metrics]));
   const classes: ClassRow[] = geometry.classes.map((g) => {
     const m = perClass.get(g.label);
@@ -72,6 +84,7 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
   const approx = graph.approximate ? [`neighbours from the usearch HNSW index (recall@${graph.k} ${graph.approximate.recall.toFixed(3)} against exact search on ${graph.approximate.sampled} sampled items)`] : [];
   if (report.sampled) approx.push(sampledNote(report.sampled, e.n, settings.metrics?.exactLimit));
   approx.push(...clusteringNotes);
+  if (geometry.sampled) approx.push(geometrySampleNote(geometry.sampled, exactLimit));
   return { geometry, patch: { metrics, classes, neighbours: neighbourTable(graph, settings.neighborsK), ...(approx.length ? { notes: approx } : {}) } };
 }
 

@@ -4,6 +4,8 @@ import { checkLabels, prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
 import { ticker } from '../util/ticker';
 import type { NearestNegativeResult } from './scan';
+import type { KnnGraph } from './knn';
+import { DEFAULT_SAMPLE_QUERIES, sampleQueries, type SampleDesign } from './sampledMetrics';
 
 /**
  * Per-class geometry (what the panel's spread view and the EET terms stand for): centroid, mean
@@ -28,6 +30,12 @@ export interface GeometryReport {
   classes: ClassGeometry[];
   /** C×C row-major Euclidean distances between centroids, in `classes` order; null above MAX_CENTROID_MATRIX classes. */
   centroidDistances: Float64Array | null;
+  /**
+   * Set when the nearest-class search ran on a seeded sample of items (more than `exactLimit`):
+   * nearestClass/minDistance are then the minimum over each class's sampled items (an upper bound
+   * on D(c,c′); null for a class with none sampled). Centroids, spreads and radii use every item.
+   */
+  sampled?: { items: number; of: number; seed: number; design: SampleDesign };
 }
 
 /** Beyond this many classes (e.g. SOP's 11k) the C×C matrix would dwarf everything else. */
@@ -38,7 +46,23 @@ export async function classGeometry(
   n: number,
   dim: number,
   labels: Int32Array,
-  opts: { normalize?: boolean; file?: string; signal?: AbortSignal; onProgress?: ProgressFn; workers?: number } = {},
+  opts: {
+    normalize?: boolean;
+    file?: string;
+    signal?: AbortSignal;
+    onProgress?: ProgressFn;
+    workers?: number;
+    /**
+     * Above this many items the nearest-class scan (every item against every item: n² distances,
+     * hours at 10^6) takes a seeded sample of `sampleItems` items, stratified by class as the
+     * sampled metrics are, each still scanned exactly against all items: m·n work. Unset: exact.
+     */
+    exactLimit?: number;
+    sampleItems?: number;
+    seed?: number;
+    /** An exact kNN graph of the same rows (the inspection's): spares the scan for items it answers. */
+    graph?: KnnGraph;
+  } = {},
 ): Promise<GeometryReport> {
   checkLabels(labels, n, opts.file);
   // The passes before the scan (normalise, centroids, spreads) are seconds at 10^6 rows: heartbeats
@@ -73,19 +97,23 @@ export async function classGeometry(
     spread[s].push(Math.sqrt(d));
   }
 
-  const nn = (await runScan(
-    { queries: rows, nQueries: n, gallery: rows, nGallery: n, dim, selfIndex: null },
-    { kind: 'negnn', queryLabels: labels, galleryLabels: labels },
-    { signal: opts.signal, onProgress: opts.onProgress, stage: 'Class geometry', workers: opts.workers },
-  )) as NearestNegativeResult;
+  const seed = opts.seed ?? 42;
+  const sample = opts.exactLimit !== undefined && n > opts.exactLimit
+    ? sampleQueries(labels, new Int32Array(n).fill(1), Math.max(2, opts.sampleItems ?? DEFAULT_SAMPLE_QUERIES), seed)
+    : null;
+  // The items whose nearest other-class item is needed: the sample's, or every item.
+  const items = sample ? sample.picks : null;
+  const nq = items ? items.length : n;
+  const queryLabels = items ? Int32Array.from(items, (i) => labels[i]) : labels;
+  const nn = await nearestNegatives(rows, n, dim, labels, items, opts);
   const minD = new Float64Array(c).fill(Infinity);
   const nearest = new Int32Array(c).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const s = slot.get(labels[i])!;
-    const j = nn.index[i];
+  for (let q = 0; q < nq; q++) {
+    const s = slot.get(queryLabels[q])!;
+    const j = nn.index[q];
     // Ties between classes go to the lower class label, so the answer does not depend on row order.
-    if (j >= 0 && (nn.distance[i] < minD[s] || (nn.distance[i] === minD[s] && labels[j] < classLabels[nearest[s]]))) {
-      minD[s] = nn.distance[i];
+    if (j >= 0 && (nn.distance[q] < minD[s] || (nn.distance[q] === minD[s] && labels[j] < classLabels[nearest[s]]))) {
+      minD[s] = nn.distance[q];
       nearest[s] = slot.get(labels[j])!;
     }
   }
@@ -110,7 +138,71 @@ export async function classGeometry(
     nearestClass: nearest[s] >= 0 ? classLabels[nearest[s]] : null,
     minDistance: nearest[s] >= 0 ? minD[s] : null,
   }));
-  return { normalize, classes, centroidDistances };
+  return { normalize, classes, centroidDistances, ...(sample ? { sampled: { items: nq, of: n, seed, design: sample.design } } : {}) };
+}
+
+/**
+ * Each item's closest item of another class (index and distance), for `items` (null: all).
+ * An exact kNN graph of the same rows already answers it for every item with another class among
+ * its k neighbours: the row is in ascending distance, ties by index, so its first other-class
+ * entry is what a scan would find. Only the other items are scanned against every row — none on
+ * SOP-like data (classes of 2–12, k ≥ 14), where this saves a whole n² pass.
+ */
+async function nearestNegatives(
+  rows: Float32Array,
+  n: number,
+  dim: number,
+  labels: Int32Array,
+  items: Int32Array | null,
+  opts: { graph?: KnnGraph; signal?: AbortSignal; onProgress?: ProgressFn; workers?: number },
+): Promise<NearestNegativeResult> {
+  const nq = items ? items.length : n;
+  const index = new Int32Array(nq).fill(-1);
+  const distance = new Float32Array(nq).fill(Infinity);
+  const g = opts.graph && !opts.graph.approximate && opts.graph.n === n ? opts.graph : null;
+  let rest: Int32Array;
+  if (g) {
+    const left: number[] = [];
+    for (let q = 0; q < nq; q++) {
+      const i = items ? items[q] : q;
+      let t = 0;
+      while (t < g.k && (g.indices[i * g.k + t] < 0 || labels[g.indices[i * g.k + t]] === labels[i])) t++;
+      if (t < g.k) {
+        index[q] = g.indices[i * g.k + t];
+        distance[q] = g.distances[i * g.k + t];
+      } else left.push(q);
+    }
+    rest = Int32Array.from(left);
+  } else {
+    rest = Int32Array.from({ length: nq }, (_, q) => q);
+  }
+  if (rest.length === 0) return { index, distance };
+  // Every item scanned: the rows themselves are the queries; else the ones left, packed.
+  const whole = rest.length === n && !items;
+  const restItems = whole ? null : Int32Array.from(rest, (q) => (items ? items[q] : q));
+  const scanned = (await runScan(
+    { queries: restItems ? gatherRows(rows, restItems, dim) : rows, nQueries: rest.length, gallery: rows, nGallery: n, dim, selfIndex: null },
+    { kind: 'negnn', queryLabels: restItems ? Int32Array.from(restItems, (i) => labels[i]) : labels, galleryLabels: labels },
+    { signal: opts.signal, onProgress: opts.onProgress, stage: 'Class geometry', workers: opts.workers },
+  )) as NearestNegativeResult;
+  rest.forEach((q, r) => {
+    index[q] = scanned.index[r];
+    distance[q] = scanned.distance[r];
+  });
+  return { index, distance };
+}
+
+/** Rows `picks` of an n×dim matrix, packed in order. */
+function gatherRows(rows: Float32Array, picks: Int32Array, dim: number): Float32Array {
+  const out = new Float32Array(picks.length * dim);
+  picks.forEach((r, i) => out.set(rows.subarray(r * dim, (r + 1) * dim), i * dim));
+  return out;
+}
+
+/** The assumptions line of a sampled geometry: what the nearest-class column was computed from. */
+export function geometrySampleNote(s: NonNullable<GeometryReport['sampled']>, exactLimit: number): string {
+  const f = (x: number) => x.toLocaleString('en-US');
+  return `class geometry: nearest class and its distance D(c,c′) from ${f(s.items)} of ${f(s.of)} items (more than ${f(exactLimit)}; seed ${s.seed}, ${s.design === 'stratified' ? 'stratified by class' : 'systematic over classes'}), each scanned exactly against every item, so D is an upper bound on the true minimum and a class with no sampled item has none; centroids, spreads and radii use every item`;
 }
 
 export function percentile(xs: number[], q: number): number {

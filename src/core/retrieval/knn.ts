@@ -18,20 +18,30 @@ export interface KnnGraph {
 
 /** Above this many rows `approximate: 'auto'` switches to usearch: exact search grows as n². */
 export const APPROXIMATE_THRESHOLD = 100_000;
+/** An `exactLimit` below this is not followed: exact search of this many rows is about a second. */
+export const MIN_APPROXIMATE_ROWS = 5_000;
 
 export async function knnGraph(
   data: Float32Array,
   n: number,
   dim: number,
   k: number,
-  opts?: { normalize?: boolean; approximate?: 'auto' | 'exact' | 'usearch'; signal?: AbortSignal; onProgress?: ProgressFn },
+  opts?: {
+    normalize?: boolean;
+    approximate?: 'auto' | 'exact' | 'usearch';
+    /** 'auto' switches above this many rows (an inspection passes embeddingLens.metrics.exactLimit); default APPROXIMATE_THRESHOLD. */
+    exactLimit?: number;
+    signal?: AbortSignal;
+    onProgress?: ProgressFn;
+  },
 ): Promise<KnnGraph> {
   if (!Number.isInteger(k) || k < 1) throw new LensError(`k must be a positive integer, got ${k}`);
   if (n < 2) throw new LensError(`a kNN graph needs at least 2 embeddings, got ${n}`);
   if (k > n - 1) throw new LensError(`k = ${k} neighbours requested but only ${n - 1} other items exist`);
   const rows = prepareEmbeddings(data, n, dim, opts?.normalize ?? true);
   const mode = opts?.approximate ?? 'auto';
-  const useApprox = mode === 'usearch' || (mode === 'auto' && n > APPROXIMATE_THRESHOLD);
+  const limit = Math.max(MIN_APPROXIMATE_ROWS, opts?.exactLimit ?? APPROXIMATE_THRESHOLD);
+  const useApprox = mode === 'usearch' || (mode === 'auto' && n > limit);
   if (!useApprox) {
     const r = await exactKnn(rows, n, dim, k, opts?.signal, opts?.onProgress);
     return { n, k, indices: r.indices, distances: r.distances };

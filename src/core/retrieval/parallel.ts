@@ -29,6 +29,21 @@ export interface ScanRequest {
 /** Below this many query×gallery pairs the work takes well under a second in-process. */
 const IN_PROCESS_PAIRS = 4_000_000;
 
+/**
+ * Each worker's onnxruntime session holds its own copy of the gallery (the Gemm's initializer,
+ * packed for MLAS): measured at about 3.3× the gallery's bytes while the session is created and
+ * 1.3× after (200,000 × 128). Sixteen workers on a 10^6 × 128 gallery would want ~27 GB at
+ * once, so the worker count is capped to keep those copies within this budget; the cores a cap
+ * leaves go to each session's own threads.
+ */
+const SESSION_MEMORY_BUDGET = 2 * 1024 ** 3;
+const SESSION_BYTES_PER_GALLERY_BYTE = 3.3;
+
+/** How many scan workers a gallery of `galleryBytes` allows within the sessions' memory budget (at least 1). */
+export function workersForGallery(galleryBytes: number): number {
+  return Math.max(1, Math.floor(SESSION_MEMORY_BUDGET / (SESSION_BYTES_PER_GALLERY_BYTE * Math.max(1, galleryBytes))));
+}
+
 export interface WorkerMessage {
   req: ScanRequest;
   job: ScanJob;
@@ -53,7 +68,7 @@ export async function runScan(
     opts.onProgress?.({ stage: opts.stage, done, total, rate, etaSeconds: rate ? (total - done) / rate : undefined });
   };
   const cores = Math.max(1, availableParallelism());
-  const workers = Math.max(1, Math.min(opts.workers ?? cores, cores, Math.ceil(total / 64)));
+  const workers = Math.max(1, Math.min(opts.workers ?? cores, cores, Math.ceil(total / 64), workersForGallery(req.nGallery * req.dim * 4)));
   if (req.nQueries * req.nGallery < IN_PROCESS_PAIRS || workers === 1 && opts.workers === 1) {
     const input: ScanInput = { ...req, start: 0, end: total, threads: cores };
     const hook = async (done: number) => {
