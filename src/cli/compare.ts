@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { runComparison, compareDeltasJson, writeCompareCsv, writeCompareReport, DEFAULT_LIST_SIZE } from '../core/compare';
+import { runComparison, compareDeltasJson, writeCompareCsv, writeCompareReport, DEFAULT_LIST_SIZE, ITEMS_CHOICES, scopeHeadline, type ItemsChoice } from '../core/compare';
 import { COMPARE_CSV_FILES } from '../core/compare/export';
 import { checkKnown, numberFlag, parseArgs, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
@@ -26,6 +26,11 @@ rose most. With --out, a self-contained HTML report with both maps (B Procrustes
   --csv DIR             also write headline.csv, classes.csv, eet.csv, items.csv, jaccard.csv
                         (text cells starting with = + - @ get a leading ' so spreadsheets show them as text)
   --list N              items in the most-worse and most-better lists (default ${DEFAULT_LIST_SIZE})
+  --items WHICH         held-out | all. When A or B is a fine-tune whose fine-tune.json names the
+                        classes it trained on, the default scores only the classes it never saw
+                        (held-out); "all" scores every item. The JSON's "items" and the report's
+                        header say which, how many items were seen in training, and warn when
+                        fewer than 5 classes or 200 items are held out
   --theme T             report theme: auto | light | dark
   --thumbnails N        inline thumbnails for at most N items in the report (default 5000; 0 = none)
 
@@ -39,7 +44,7 @@ export const compareCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, [...SETTINGS_BOOLEANS]);
-    checkKnown(args, [...SETTINGS_FLAGS, ...SETTINGS_BOOLEANS, 'dataset-b', 'out', 'json', 'csv', 'list', 'theme', 'thumbnails']);
+    checkKnown(args, [...SETTINGS_FLAGS, ...SETTINGS_BOOLEANS, 'dataset-b', 'out', 'json', 'csv', 'list', 'theme', 'thumbnails', 'items']);
     const [checkpointA, checkpointB, dataset, ...extra] = args.positionals;
     if (!checkpointA || !checkpointB) throw new UsageError('two checkpoints are required: compare <A> <B> [dataset]');
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
@@ -49,6 +54,8 @@ export const compareCommand: CliCommand = {
     const thumbnails = numberFlag(args, 'thumbnails', 5000, { integer: true, min: 0 });
     const listSize = numberFlag(args, 'list', DEFAULT_LIST_SIZE, { integer: true, min: 0 });
     const datasetB = stringFlag(args, 'dataset-b');
+    const items = stringFlag(args, 'items') ?? 'held-out';
+    if (!(ITEMS_CHOICES as readonly string[]).includes(items)) throw new UsageError(`--items expects held-out or all, got "${items}"`);
     const out = outputFlag(args, 'out', ['.html']);
     const json = outputFlag(args, 'json', ['.json']);
     const csvFlag = stringFlag(args, 'csv');
@@ -68,6 +75,7 @@ export const compareCommand: CliCommand = {
         settings,
         cacheDir,
         listSize,
+        items: items as ItemsChoice,
       },
       { patch: (side, stage, patch) => progress({ stage: `${side.toUpperCase()}: ${stage}`, done: 1, total: 1, message: `done in ${patch.timings?.at(-1)?.ms ?? 0} ms` }) },
       { signal: cliAbort.signal, onProgress: progress },
@@ -75,6 +83,11 @@ export const compareCommand: CliCommand = {
     if (run.cancelled) {
       process.stderr.write('embedding-lens compare: cancelled; nothing written\n');
       return 1;
+    }
+    const scope = run.data.scope;
+    if (scope) {
+      process.stderr.write(`${scopeHeadline(scope)}${scope.fallback ? ` (${scope.fallback})` : ''}\n`);
+      if (scope.warning) process.stderr.write(`warning: ${scope.warning}\n`);
     }
     if (out) {
       await writeCompareReport(out, run.data, { theme, thumbnails, signal: cliAbort.signal, onProgress: progress });

@@ -7,6 +7,7 @@ import { fineTune } from '../core/train/fineTune';
 import { DEFAULT_SETTINGS, type TrainWhat, type ValidationMode } from '../core/train/options';
 import { isBackendSetting } from '../core/runtime/select';
 import { CAPS } from '../core/limits';
+import { heldOutWarning } from '../core/train/heldOutAdvice';
 
 const usage = `Usage: embedding-lens finetune <checkpoint> <dataset> --out DIR [options]
 
@@ -31,6 +32,8 @@ Ctrl-C stops after the current step and keeps the best epoch so far. The output 
   --last-layers N       train only the last N layers that have weights (tfjs LayersModel)
   --no-normalize        EET on raw embeddings instead of L2-normalised ones
   --validation MODE     class-disjoint (default: hold out ${DEFAULT_SETTINGS.valFraction * 100}% of classes) or split (the dataset's own)
+  --val-fraction X      share of the classes the class-disjoint split holds out (default ${DEFAULT_SETTINGS.valFraction}; at least 2
+                        classes, at most all but 2). Fewer than 5 held-out classes or 200 items get a warning
   --max-items N         stratified cap on training items (default: all)
   --seed N              seed of the split, batches and head (default ${DEFAULT_SETTINGS.seed})
   --backend B           auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
@@ -42,7 +45,7 @@ export const finetuneCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, ['head-only', 'no-normalize']);
-    checkKnown(args, ['out', 'epochs', 'lr', 'margin', 'weights', 'pk', 'head-only', 'last-layers', 'no-normalize', 'validation', 'max-items', 'seed', 'backend', 'json']);
+    checkKnown(args, ['out', 'epochs', 'lr', 'margin', 'weights', 'pk', 'head-only', 'last-layers', 'no-normalize', 'validation', 'val-fraction', 'max-items', 'seed', 'backend', 'json']);
     if (args.positionals.length !== 2) throw new UsageError('expected <checkpoint> and <dataset>');
     const [checkpoint, dataset] = args.positionals.map((p) => resolve(p));
     const outDir = resolve(requiredFlag(args, 'out'));
@@ -73,6 +76,7 @@ export const finetuneCommand: CliCommand = {
       normalize: !args.flags.has('no-normalize'),
       train,
       validation: validation as ValidationMode,
+      valFraction: numberFlag(args, 'val-fraction', DEFAULT_SETTINGS.valFraction, { above: 0 }),
       maxItems: numberFlag(args, 'max-items', 0, { integer: true, min: 0 }),
       seed: numberFlag(args, 'seed', DEFAULT_SETTINGS.seed, { integer: true }),
       backend,
@@ -101,6 +105,9 @@ export const finetuneCommand: CliCommand = {
     } else if (e?.replaced) {
       process.stderr.write(`this run beat the earlier result in ${e.outDir} (map@r ${e.mapAtR.toFixed(4)}) and replaced it\n`);
     }
+    // Validation on 2 held-out classes reads recall@1 1.0 from epoch 0: said, with the split to use.
+    const small = result.validation && heldOutWarning(result.validation);
+    if (small) process.stderr.write(`warning: validation: ${small}\n`);
     if (result.cancelled || result.error) {
       process.stderr.write(`${result.cancelled ? 'cancelled' : `stopped: ${result.error}`}; the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}\n`);
       return 1;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { statOrUndefined } from '../core/util/paths';
 import { dirname } from 'node:path';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
-import { runComparison, type ComparisonRun } from '../core/compare';
+import { runComparison, scopeHeadline, type ComparisonRun, type ItemsChoice } from '../core/compare';
 import { isCancelled } from '../core/errors';
 import { distinguishingNames } from '../core/util/displayName';
 import { cacheDir } from '../host/cacheDir';
@@ -57,12 +57,54 @@ async function isPrecomputed(checkpoint: string): Promise<boolean> {
   }
 }
 
-/** Runs the comparison into a new panel under a cancellable progress notification. */
-export async function compareInPanel(context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number, existing?: vscode.WebviewPanel): Promise<ComparisonRun | undefined> {
-  const settings = readSettings();
+/**
+ * Runs the comparison into a new panel under a cancellable progress notification. After a
+ * fine-tune it scores the held-out classes first (`items`); the panel's toggle runs the other
+ * choice into the same panel (embeddings from the cache), and each choice is computed once.
+ */
+export async function compareInPanel(
+  context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number, existing?: vscode.WebviewPanel,
+  items: ItemsChoice = 'held-out',
+): Promise<ComparisonRun | undefined> {
   const title = distinguishingNames([checkpointA, checkpointB]).join(' vs ');
   const roots = [dataset, datasetB].filter((d): d is string => !!d).map((d) => (statOrUndefined(d)?.isDirectory() ? d : dirname(d)));
   const panel = existing ? new ComparePanel(context, existing, title) : ComparePanel.create(context, title, roots);
+  const done = new Map<ItemsChoice, Extract<ComparisonRun, { cancelled: false }>>();
+  let running = false;
+  const runChoice = async (choice: ItemsChoice): Promise<ComparisonRun | undefined> => {
+    running = true;
+    try {
+      const result = await compareOnce(context, panel, title, { checkpointA, checkpointB, dataset, datasetB, listSize, items: choice });
+      if (result && !result.cancelled) done.set(choice, result);
+      return result;
+    } finally {
+      running = false;
+    }
+  };
+  panel.onItems((choice) => {
+    // One run at a time: the webview disables the toggle while one runs, this guards a stale click.
+    if (running) return;
+    const kept = done.get(choice);
+    if (kept) {
+      log.info(`Compare: showing ${choice === 'all' ? 'every item' : 'the held-out classes'} again (computed before)`);
+      void panel.show(kept.data);
+    } else void runChoice(choice);
+  });
+  return runChoice(items);
+}
+
+interface CompareJob {
+  checkpointA: string;
+  checkpointB: string;
+  dataset: string;
+  datasetB?: string;
+  listSize?: number;
+  items: ItemsChoice;
+}
+
+async function compareOnce(context: vscode.ExtensionContext, panel: ComparePanel, title: string, job: CompareJob): Promise<ComparisonRun | undefined> {
+  const { checkpointA, checkpointB, dataset, datasetB, listSize, items } = job;
+  const settings = readSettings();
   const cache = await cacheDir(context);
   log.info(`Compare A ${checkpointA} with B ${checkpointB} on ${dataset}${datasetB ? ` (B on ${datasetB})` : ''} — backend ${settings.backend}, distance ${settings.distance}, k ${settings.neighborsK}, cache ${cache}`);
   const started = Date.now();
@@ -73,7 +115,7 @@ export async function compareInPanel(context: vscode.ExtensionContext, checkpoin
       const stopFromPanel = panel.onCancel(() => controller.abort());
       try {
         return await runComparison(
-          { checkpointA, checkpointB, dataset, datasetB, settings, cacheDir: cache, listSize },
+          { checkpointA, checkpointB, dataset, datasetB, settings, cacheDir: cache, listSize, items },
           {
             patch: (side, stage, patch) => {
               log.info(`  ${side.toUpperCase()}: ${stage} done (${patch.timings?.at(-1)?.ms ?? '?'} ms)`);
@@ -103,6 +145,11 @@ export async function compareInPanel(context: vscode.ExtensionContext, checkpoin
     panel.done();
     for (const d of result.data.headline) log.info(`  ${d.key}: A ${d.a.toFixed(4)}  B ${d.b.toFixed(4)}  Δ ${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(4)}`);
     log.info(`  mean Jaccard@${result.data.k}: ${result.data.meanJaccard.toFixed(4)} (items matched by ${result.match.by})`);
+    const scope = result.data.scope;
+    if (scope) {
+      log.info(`  ${scopeHeadline(scope)}${scope.fallback ? ` (${scope.fallback})` : ''}`);
+      if (scope.warning) log.warn(`  ${scope.warning}`);
+    }
     log.info(`Comparison finished in ${secs} s`);
     return result;
   } catch (err) {

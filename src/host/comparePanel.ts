@@ -10,6 +10,7 @@ import {
   type CompareMessage,
   type HostToWebview,
   type InspectionPatch,
+  type ItemsChoice,
   type PanelViewState,
   type WebviewToHost,
 } from '../protocol';
@@ -40,6 +41,7 @@ export class ComparePanel {
   private queue: Outgoing[] = [];
   private webviewData: CompareData | undefined;
   private readonly cancelHandlers = new Set<() => void>();
+  private readonly itemsHandlers = new Set<(items: ItemsChoice) => void>();
   private isDisposed = false;
 
   /** The compare panel the user looked at last (Export Report from the palette). */
@@ -98,6 +100,12 @@ export class ComparePanel {
   onCancel(handler: () => void): vscode.Disposable {
     this.cancelHandlers.add(handler);
     return new vscode.Disposable(() => this.cancelHandlers.delete(handler));
+  }
+
+  /** The webview's toggle after a fine-tune: score the held-out classes only, or every item. */
+  onItems(handler: (items: ItemsChoice) => void): vscode.Disposable {
+    this.itemsHandlers.add(handler);
+    return new vscode.Disposable(() => this.itemsHandlers.delete(handler));
   }
 
   /** One side's stage finished: its items and layouts go on so that side's map shows early. */
@@ -204,6 +212,9 @@ export class ComparePanel {
       case 'cancel':
         for (const h of this.cancelHandlers) h();
         return;
+      case 'compareItems':
+        for (const h of this.itemsHandlers) h(msg.items);
+        return;
       case 'log':
         log[msg.level === 'info' ? 'info' : msg.level === 'warn' ? 'warn' : 'error'](`[compare panel] ${msg.message}`);
         return;
@@ -214,6 +225,7 @@ export class ComparePanel {
     if (this.isDisposed) return;
     this.isDisposed = true;
     for (const h of this.cancelHandlers) h();
+    this.itemsHandlers.clear();
     ComparePanel.open.delete(this);
     if (ComparePanel.lastActive === this) ComparePanel.lastActive = undefined;
     void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', ComparePanel.open.size > 0 || InspectionPanel.all().length > 0);

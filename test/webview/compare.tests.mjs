@@ -49,6 +49,34 @@ async function openCompare(page, url) {
 
 const num = (s) => Number(s);
 
+/** Posts a comparison to a panel page as the host does (typed arrays by structured clone). */
+async function postCompare(page, mods, data) {
+  await page.evaluate((text) => {
+    const revive = (v) => {
+      if (Array.isArray(v)) return v.map(revive);
+      if (v && typeof v === 'object') {
+        if (v.$typed) {
+          const bin = atob(v.b64);
+          const b = new Uint8Array(bin.length);
+          for (let i = 0; i < bin.length; i++) b[i] = bin.charCodeAt(i);
+          return v.$typed === 'f32' ? new Float32Array(b.buffer) : v.$typed === 'i32' ? new Int32Array(b.buffer) : b;
+        }
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
+      }
+      return v;
+    };
+    window.postMessage({ type: 'initCompare', data: revive(JSON.parse(text)) }, '*');
+    window.postMessage({ type: 'done' }, '*');
+  }, mods.protocol.encodeCompare(data));
+}
+
+/**
+ * The scopes the host attaches after a fine-tune (src/core/compare/heldOut.ts counts them): the
+ * view only states them, so the fixture's comparison stands for both the held-out and the all-items run.
+ */
+const HELD_OUT_SCOPE = { items: 'held-out', asked: 'held-out', fineTunes: ['fashion-embedder-eet'], totalItems: 600, totalClasses: 10, heldOutItems: 240, heldOutClasses: 4 };
+const ALL_SCOPE = { ...HELD_OUT_SCOPE, items: 'all', asked: 'all', totalItems: 240, totalClasses: 4, heldOutItems: 120, heldOutClasses: 2 };
+
 export const tests = [
   {
     name: 'compare: both maps draw every item, B aligned, legend shared',
@@ -220,25 +248,7 @@ export const tests = [
       }, { items: { n: a.items.n, labels: Array.from(a.items.labels), classNames: a.items.classNames, paths: a.items.paths }, umap: Array.from(a.layout.umap) });
       await page.waitForFunction((n) => window.lens.stats().a.pointsDrawn === n, a.items.n);
       assert.equal(await page.evaluate(() => window.lens.stats().b.pointsDrawn), 0);
-      const encoded = mods.protocol.encodeCompare(fx.cmp);
-      await page.evaluate((text) => {
-        // The real host posts typed arrays by structured clone; decode the fixture to the same shape.
-        const revive = (v) => {
-          if (Array.isArray(v)) return v.map(revive);
-          if (v && typeof v === 'object') {
-            if (v.$typed) {
-              const bin = atob(v.b64);
-              const b = new Uint8Array(bin.length);
-              for (let i = 0; i < bin.length; i++) b[i] = bin.charCodeAt(i);
-              return v.$typed === 'f32' ? new Float32Array(b.buffer) : v.$typed === 'i32' ? new Int32Array(b.buffer) : b;
-            }
-            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
-          }
-          return v;
-        };
-        window.postMessage({ type: 'initCompare', data: revive(JSON.parse(text)) }, '*');
-        window.postMessage({ type: 'done' }, '*');
-      }, encoded);
+      await postCompare(page, mods, fx.cmp);
       await page.waitForFunction(() => window.lens.stats().a.pointsDrawn > 0 && window.lens.stats().b.pointsDrawn > 0);
       assert.equal(await page.locator('.progress').isHidden(), true);
       await page.locator('summary[aria-label="Export"]').click();
@@ -253,6 +263,77 @@ export const tests = [
       await page.locator('.legend-row[data-class="2"] .legend-toggle').click();
       await page.waitForFunction(() => window.__state && window.__state.hiddenClasses.includes(2));
       await page.screenshot({ path: join(outDir, 'compare-panel-dark.png') });
+    },
+  },
+  {
+    name: 'compare: after a fine-tune the header says "evaluated on the held-out classes", warns, and the toggle shows all items "seen in training"',
+    async run({ page, mods, outDir }) {
+      const { fx, panel } = await setup(mods, outDir);
+      const { scopeWarning } = await tsImport(join(root, 'src/core/compare/scope.ts'), import.meta.url);
+      const heldOut = { ...fx.cmp, scope: { ...HELD_OUT_SCOPE, warning: scopeWarning(HELD_OUT_SCOPE) } };
+      const all = { ...fx.cmp, scope: { ...ALL_SCOPE, warning: scopeWarning(ALL_SCOPE) } };
+      await page.addInitScript(() => {
+        window.__posted = [];
+        window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });
+      });
+      await page.goto(panel);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+      await postCompare(page, mods, heldOut);
+      await page.locator('#cmp-scope-line').waitFor();
+      assert.equal(await page.locator('#cmp-scope').getAttribute('data-items'), 'held-out');
+      assert.equal(await page.locator('#cmp-scope-line').innerText(), 'Evaluated on the 4 held-out classes, 240 items — the classes fashion-embedder-eet never trained on');
+      const warning = page.locator('#cmp-scope-warning');
+      assert.equal(await warning.isVisible(), true, 'the small-split warning is in the header, visible');
+      assert.match(await warning.innerText(), /Only 4 classes, 240 items held out/);
+      assert.match(await warning.innerText(), /Held-out classes… 50% \(CLI: embedding-lens finetune --val-fraction 0\.5\)/);
+      assert.equal(await page.locator('#cmp-items-held-out').getAttribute('aria-pressed'), 'true');
+      await page.screenshot({ path: join(outDir, 'compare-held-out-dark.png') });
+
+      // Something selected, then "All items": the host is asked, the toggle waits, and the new
+      // comparison (other items) starts with nothing selected.
+      await page.evaluate(() => { window.lens.compare.isolate(1); window.lens.compare.setSelection([3, 4, 5]); });
+      assert.equal(await page.locator('.legend-row.isolated').count(), 1);
+      await page.locator('#cmp-items-all').click();
+      const asked = await page.waitForFunction(() => window.__posted.find((m) => m.type === 'compareItems')).then((h) => h.jsonValue());
+      assert.deepEqual(asked, { type: 'compareItems', items: 'all' });
+      assert.equal(await page.locator('#cmp-items-all').isDisabled(), true, 'one run at a time');
+      assert.match(await page.locator('#cmp-items-pending').innerText(), /Scoring every item/);
+      await postCompare(page, mods, all);
+      await page.locator('#cmp-scope[data-items="all"]').waitFor();
+      assert.equal(await page.locator('#cmp-scope-line').innerText(), 'All 240 items — 120 of them seen in training (the classes fashion-embedder-eet trained on)');
+      assert.equal(await page.locator('#cmp-items-all').getAttribute('aria-pressed'), 'true');
+      assert.equal(await page.locator('#cmp-items-held-out').isDisabled(), false);
+      assert.equal(await page.locator('.legend-row.isolated').count(), 0, 'the isolated class of the other items is cleared');
+      assert.deepEqual(await page.evaluate(() => window.lens.compare.selection), [], 'and the selection');
+      await page.screenshot({ path: join(outDir, 'compare-all-items-dark.png') });
+
+      // Back to the held-out classes; a run that is cancelled ("done" without data) frees the toggle.
+      await page.locator('#cmp-items-held-out').click();
+      await page.waitForFunction(() => window.__posted.filter((m) => m.type === 'compareItems').length === 2);
+      await page.evaluate(() => window.postMessage({ type: 'done' }, '*'));
+      await page.waitForFunction(() => !document.querySelector('#cmp-items-held-out')?.disabled);
+      assert.equal(await page.locator('#cmp-scope').getAttribute('data-items'), 'all', 'still the comparison that was shown');
+
+      // Compared on a dataset of classes the fine-tune never saw (the sample's dataset-held-out):
+      // every item is held out, so there is nothing to toggle.
+      await postCompare(page, mods, { ...fx.cmp, scope: { ...HELD_OUT_SCOPE, totalItems: 240, totalClasses: 4 } });
+      await page.locator('#cmp-scope[data-items="held-out"]').waitFor();
+      assert.match(await page.locator('#cmp-scope-line').innerText(), /^Evaluated on the 4 held-out classes, 240 items/);
+      assert.equal(await page.locator('#cmp-items-toggle').count(), 0);
+    },
+  },
+  {
+    name: 'compare: a report of a held-out comparison states it (no toggle: it holds one comparison)',
+    async run({ page, mods, outDir }) {
+      const { fx } = await setup(mods, outDir);
+      const { compareReportHtml } = await tsImport(join(root, 'src/core/compare/report.ts'), import.meta.url);
+      const assets = { script: readFileSync(join(root, 'dist/webview.js'), 'utf8'), css: readFileSync(join(root, 'media/panel.css'), 'utf8') };
+      writeFileSync(join(outDir, 'compare-held-out.html'), await compareReportHtml({ ...fx.cmp, scope: HELD_OUT_SCOPE }, { theme: 'light', assets }));
+      await openCompare(page, `file://${join(outDir, 'compare-held-out.html')}`);
+      assert.match(await page.locator('#cmp-scope-line').innerText(), /^Evaluated on the 4 held-out classes, 240 items/);
+      assert.equal(await page.locator('#cmp-items-toggle').count(), 0);
+      assert.match(await page.locator('#cmp-scope').innerText(), /embedding-lens compare --items all/);
+      await page.screenshot({ path: join(outDir, 'compare-held-out-report-light.png') });
     },
   },
   {

@@ -156,6 +156,40 @@ export const tests = [
     },
   },
   {
+    name: 'training: the validation curves say what they were computed on, and 2 held-out classes get a visible warning with the split to use',
+    async run({ page, outDir }) {
+      await openPage(page, outDir);
+      // Fashion-MNIST-like: 10 classes, 600 items; 20% held out is 2 classes, 120 items, and
+      // recall@1 sits at 1.0 from epoch 0.
+      const on = { classes: 2, items: 120, totalClasses: 10, totalItems: 600 };
+      const stuck = (epoch) => ({ epoch, ...(epoch ? { loss: { total: 0.5, mc: 0.2, ec: 0.1, edc: 0.2 } } : {}), val: { mapAtR: 0.9, recallAt1: 1, queries: 120, ...on }, seconds: 1 });
+      await post(page, { type: 'init', run: RUN, steps: [], epochs: [] });
+      await settled(page);
+      assert.equal(await page.locator('#val-warning').isVisible(), false, 'nothing to warn about before validation ran');
+      await post(page, { type: 'epoch', epoch: stuck(0) });
+      await page.locator('#val-warning').waitFor({ state: 'visible' });
+      assert.equal(await page.locator('#val-on').innerText(), 'validation: 2 held-out classes, 120 items');
+      const warning = await page.locator('#val-warning').innerText();
+      assert.match(warning, /^Validation too small: Only 2 classes, 120 items held out/);
+      assert.match(warning, /recall@1 can sit at 1\.0/);
+      assert.match(warning, /Validation split → Held-out classes… 50% \(CLI: embedding-lens finetune --val-fraction 0\.5\)/);
+      await post(page, { type: 'epoch', epoch: stuck(1) });
+      await settled(page);
+      await page.screenshot({ path: join(outDir, 'training-small-validation-dark.png'), fullPage: true });
+
+      // A reloaded page with a big enough held-out set: the caption, and no warning.
+      const big = { classes: 20, items: 1000, totalClasses: 100, totalItems: 5000 };
+      await post(page, { type: 'init', run: RUN, steps: [], epochs: EPOCHS.map((e) => ({ ...e, val: { ...e.val, ...big } })) });
+      await settled(page);
+      assert.equal(await page.locator('#val-on').innerText(), 'validation: 20 held-out classes, 1,000 items');
+      assert.equal(await page.locator('#val-warning').isVisible(), false);
+      // The dataset's own split is named as such.
+      await post(page, { type: 'init', run: { ...RUN, settings: { ...SETTINGS, validation: 'split' } }, steps: [], epochs: [{ ...EPOCHS[0], val: { ...EPOCHS[0].val, ...big } }] });
+      await settled(page);
+      assert.equal(await page.locator('#val-on').innerText(), "validation: the dataset's own split, 20 classes, 1,000 items");
+    },
+  },
+  {
     name: 'training: Cancel posts cancel once; a cancelled outcome says where the best epoch is kept',
     async run({ page, outDir }) {
       const protocol = await openPage(page, outDir);

@@ -4,7 +4,8 @@
  * retrieval changed most. Runs in VS Code (data from an `initCompare` message) and in the HTML
  * report (data inlined; InlineHost delivers it as an `init` whose data has `a` and `b`).
  */
-import type { CompareData, HostToWebview, InspectionItems, InspectionLayout, InspectionPatch, PanelTab, PanelViewState } from '../../src/protocol';
+import type { CompareData, HostToWebview, InspectionItems, InspectionLayout, InspectionPatch, ItemsChoice, PanelTab, PanelViewState } from '../../src/protocol';
+import { scopeHeadline } from '../../src/core/compare/scope';
 import { classPalette, readTheme } from '../colors';
 import { baseName, fill, fmt, h } from '../dom';
 import { displayName, distinguishingNames } from '../../src/core/util/displayName';
@@ -67,6 +68,8 @@ export class CompareApp {
   private toast = h('div', { class: 'toast', role: 'alert', hidden: true });
   private waiting = h('div', { class: 'cmp-waiting' }, 'Inspecting A, then B — the comparison appears when both are done.');
   private saveTimer = 0;
+  /** The items choice asked of the host and not yet answered (the toggle waits, disabled). */
+  private itemsPending: ItemsChoice | null = null;
 
   constructor(readonly host: Host, opts: { renderer?: RendererChoice } = {}) {
     installCompareStyle();
@@ -159,6 +162,11 @@ export class CompareApp {
         break;
       case 'done':
         this.progressEl.hidden = true;
+        // A toggle's run that was cancelled or failed: the toggle is usable again.
+        if (this.itemsPending) {
+          this.itemsPending = null;
+          this.renderHeader();
+        }
         break;
       case 'error':
         this.showError(msg.file ? `${msg.file}: ${msg.message}` : msg.message);
@@ -191,6 +199,16 @@ export class CompareApp {
   }
 
   setData(data: CompareData): void {
+    const previous = this.data;
+    // Held-out ↔ all items: other items at other indices, so what pointed at items starts afresh.
+    if (previous && (previous.scope?.items !== data.scope?.items || previous.a.items?.n !== data.a.items?.n)) {
+      this.selection = [];
+      this.focused = null;
+      this.hidden.clear();
+      this.isolated = null;
+      this.transform = undefined;
+    }
+    this.itemsPending = null;
     this.data = data;
     const items = data.a.items;
     if (!items) throw new Error('The comparison has no items.');
@@ -422,7 +440,43 @@ export class CompareApp {
         h('div', { class: 'metric', 'data-metric': 'jaccard', title: `mean Jaccard overlap of each item's ${d.k} nearest neighbours under A and B` },
           h('div', { class: 'metric-value' }, fmt(d.meanJaccard, 3)), h('div', { class: 'metric-label' }, `J@${d.k}`))),
       this.exportMenu()),
+      this.scope(d),
       this.notes(d));
+  }
+
+  /**
+   * After a fine-tune: which items these numbers are on ("Evaluated on the 2 held-out classes, 120
+   * items"), the toggle to every item ("480 of them seen in training") and the small-split warning.
+   */
+  private scope(d: CompareData): HTMLElement | null {
+    const s = d.scope;
+    if (!s) return null;
+    // A toggle only where it changes something: some items were seen in training, and the held-out
+    // ones can be scored on their own (no fallback). A report holds one comparison: no toggle.
+    const canToggle = !!this.host.compareItems && s.heldOutItems < s.totalItems && !s.fallback;
+    const ask = canToggle ? (items: ItemsChoice) => {
+      if (this.itemsPending || items === s.items) return;
+      this.itemsPending = items;
+      this.host.compareItems!(items);
+      this.renderHeader();
+    } : null;
+    // Held-out classes that cannot be scored on their own (fallback) leave only "all items".
+    const choice = (items: ItemsChoice, label: string) => h('button', {
+      type: 'button', class: 'tool text', id: `cmp-items-${items}`, 'aria-pressed': s.items === items ? 'true' : 'false',
+      disabled: !!this.itemsPending,
+      title: items === 'held-out' ? 'Score only the classes the fine-tune never trained on' : 'Score every item, including the classes the fine-tune trained on',
+      onclick: () => ask?.(items),
+    }, label);
+    const toggle = ask
+      ? h('div', { class: 'segmented', role: 'group', id: 'cmp-items-toggle', 'aria-label': 'Items scored' }, choice('held-out', 'Held-out classes'), choice('all', 'All items'))
+      : null;
+    const pending = this.itemsPending ? h('span', { class: 'muted small', id: 'cmp-items-pending' }, this.itemsPending === 'all' ? 'Scoring every item…' : 'Scoring the held-out classes…') : null;
+    const reportHint = !this.host.compareItems && s.items === 'held-out' && s.heldOutItems < s.totalItems ? h('span', { class: 'muted small' }, 'every item: embedding-lens compare --items all') : null;
+    return h('div', { class: `cmp-scope${s.items === 'all' ? ' all' : ''}${s.warning ? ' warn' : ''}`, id: 'cmp-scope', 'data-items': s.items },
+      h('div', { class: 'cmp-scope-row' },
+        h('span', { class: 'cmp-scope-line', id: 'cmp-scope-line' }, scopeHeadline(s), s.fallback ? ` — ${s.fallback}` : ''),
+        toggle, pending, reportHint),
+      s.warning ? h('p', { class: 'cmp-scope-warning', id: 'cmp-scope-warning', role: 'alert' }, h('span', { class: 'codicon-like', 'aria-hidden': 'true' }, '⚠ '), s.warning) : null);
   }
 
   /** What each side's engine assumed, folded: two sides' notes would push the maps down. */

@@ -5,6 +5,7 @@
  */
 import type { CompareData, ItemChange, MetricDelta } from '../../src/protocol';
 import { hasItemIdentities } from '../../src/core/compare/match';
+import { scopeJson } from '../../src/core/compare/scope';
 import { toCsv } from '../export';
 
 export const CLASS_KEYS = ['precision@1', 'map@r', 'mean_dist_to_centroid', 'p90_radius', 'nearest_class_distance'] as const;
@@ -66,6 +67,7 @@ export function deltasRecord(cmp: CompareData): Record<string, unknown> {
     title: cmp.title,
     a: { checkpoint: cmp.a.source.checkpoint, dataset: cmp.a.source.dataset },
     b: { checkpoint: cmp.b.source.checkpoint, dataset: cmp.b.source.dataset },
+    ...(cmp.scope ? { items: scopeJson(cmp.scope) } : {}),
     k: cmp.k,
     meanJaccard: cmp.meanJaccard,
     alignment: cmp.alignment,

@@ -12,6 +12,11 @@ const CSS = `
 .cmp-cell + .cmp-cell { border-left: 1px solid var(--lens-border); }
 .cmp-cell-head { display: flex; gap: 6px; align-items: baseline; padding: 4px 8px; font-size: 11.5px; border-bottom: 1px solid var(--lens-border); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .cmp-side-tag { font-weight: 700; padding: 0 5px; border-radius: 3px; background: var(--vscode-badge-background, rgba(128,128,128,.25)); color: var(--vscode-badge-foreground, inherit); }
+.cmp-scope { padding: 4px 12px 6px; border-top: 1px solid var(--lens-border); font-size: 12px; }
+.cmp-scope-row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; }
+.cmp-scope-line { font-weight: 600; }
+.cmp-scope.all .cmp-scope-line { color: var(--vscode-editorWarning-foreground, #b58900); }
+.cmp-scope-warning { margin: 4px 0 0; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, #b58900); background: color-mix(in srgb, var(--vscode-editorWarning-foreground, #b58900) 12%, transparent); }
 .cmp-waiting { display: flex; align-items: center; justify-content: center; height: 100%; color: var(--lens-muted-fg); padding: 20px; text-align: center; }
 .cmp-waiting[hidden], .cmp-section[hidden] { display: none; }
 .cmp-section { padding: 8px 12px 12px; }

@@ -16,6 +16,7 @@ import type {
 } from '../../src/trainingProtocol';
 import { displayName } from '../../src/core/util/displayName';
 import { drawChart } from './chart';
+import { heldOutSizeText, heldOutWarning } from '../../src/core/train/heldOutAdvice';
 import { bestEpoch, epochStarts, formatDuration, LOSS_TERMS, lossSeries, validationSeries, type LossTerm } from './series';
 
 interface VsCodeApi {
@@ -47,6 +48,14 @@ const statusLine = h('div', { class: 'status-line', id: 'status' }, 'Waiting for
 const announce = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
 const cancelBtn = h('button', { class: 'button', id: 'cancel', type: 'button', onclick: () => requestCancel() }, 'Cancel training');
 const bar = h('div', { class: 'tr-progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('div', { class: 'tr-progress-fill' }));
+
+// What validation was computed on, under the curves, and a visible warning when it is too small to trust.
+// Styled here (through the CSSOM, which the CSP allows) rather than in media/training.css.
+const valOn = h('p', { class: 'muted small val-on', id: 'val-on', style: 'margin: 4px 0 0' });
+const valWarning = h('p', {
+  class: 'val-warning', id: 'val-warning', role: 'alert', hidden: true,
+  style: 'margin: 8px 0 0; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700); background: color-mix(in srgb, var(--vscode-editorWarning-foreground, #cca700) 12%, transparent)',
+});
 
 const summaryBox = h('section', { class: 'summary', id: 'summary', hidden: true, 'aria-labelledby': 'summary-title' });
 
@@ -85,6 +94,7 @@ document.body.append(
       statusLine,
       bar,
       announce,
+      valWarning,
     ),
     summaryBox,
     h('div', { class: 'charts' },
@@ -98,6 +108,7 @@ document.body.append(
         h('figcaption', { id: 'val-caption' }, 'Validation per epoch (epoch 0 = before training)'),
         legend(['mapAtR', 'recallAt1'], { mapAtR: 'map@r', recallAt1: 'recall@1' }),
         valSvg,
+        valOn,
       ),
     ),
     h('div', { class: 'details' },
@@ -215,7 +226,30 @@ function renderOutcomeBar(o: TrainingOutcome): void {
   else setBar(0, `${what} before the first training step`);
 }
 
+/**
+ * "validation: 2 held-out classes, 120 items" under the curves, from what the epochs report they
+ * were measured on, and the warning when that is fewer than 5 classes or 200 items.
+ */
+function renderValidationSet(): void {
+  const v = state.epochs.find((e) => e.val.classes !== undefined && e.val.items !== undefined)?.val;
+  if (!v) {
+    valOn.textContent = '';
+    valWarning.hidden = true;
+    return;
+  }
+  const size = { classes: v.classes!, items: v.items!, totalClasses: v.totalClasses, totalItems: v.totalItems };
+  const split = state.run?.settings.validation === 'split';
+  const items = `${size.items.toLocaleString('en-US')} item${size.items === 1 ? '' : 's'}`;
+  valOn.textContent = split
+    ? `validation: the dataset's own split, ${heldOutSizeText(size)}`
+    : `validation: ${size.classes.toLocaleString('en-US')} held-out class${size.classes === 1 ? '' : 'es'}, ${items}`;
+  const warning = heldOutWarning(size);
+  valWarning.hidden = !warning;
+  valWarning.replaceChildren(...(warning ? [h('strong', {}, 'Validation too small: '), warning] : []));
+}
+
 function renderEpochs(): void {
+  renderValidationSet();
   const best = bestEpoch(state.epochs);
   const sorted = [...new Map(state.epochs.map((e) => [e.epoch, e])).values()].sort((a, b) => a.epoch - b.epoch);
   epochTable.replaceChildren(

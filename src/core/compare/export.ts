@@ -9,6 +9,7 @@ import { LensError } from '../errors';
 import { fsErrorReason, writeFileAtomic, writeJsonAtomic } from '../io/outputs';
 import { itemPaths } from './compare';
 import { CLASS_KEYS } from './deltas';
+import { scopeJson } from './scope';
 
 export interface DeltasExtras {
   /** Embedding dimension of each side (EmbeddingRun.embeddings.dim), when known. */
@@ -70,6 +71,8 @@ export function compareDeltasJson(cmp: CompareData, extras: DeltasExtras = {}): 
     a: side(cmp.a, extras.dims?.a),
     b: side(cmp.b, extras.dims?.b),
     matchedBy: extras.matchedBy,
+    // After a fine-tune: which items these numbers are on (held-out classes by default), and its warning.
+    ...(cmp.scope ? { items: scopeJson(cmp.scope) } : {}),
     k: cmp.k,
     meanJaccard: cmp.meanJaccard,
     jaccardHistogram: jaccardHistogram(cmp.jaccard),

@@ -7,9 +7,11 @@ import type { InspectionPatch } from '../../protocol';
 import { isCancelled } from '../errors';
 import { runInspection, type InspectionRun, type StageName } from '../inspect/pipeline';
 import type { InspectionSettings } from '../inspect/settings';
-import type { Progress, RunControl } from '../types';
+import type { LabelledEmbeddings, Progress, RunControl } from '../types';
 import { compareInspections, DEFAULT_LIST_SIZE, sideName, type Comparison } from './compare';
+import { scopeEmbeddings, trainedClassesOf } from './heldOut';
 import { matchItems } from './match';
+import type { ItemScope, ItemsChoice } from './scope';
 
 export type Side = 'a' | 'b';
 
@@ -27,6 +29,11 @@ export interface ComparisonInput {
   cacheDir?: string;
   /** Items in each of the most-worse / most-better lists (default 20). */
   listSize?: number;
+  /**
+   * When a side is a fine-tune whose record names the classes it trained on: score only the
+   * classes it never saw ('held-out', the default) or every item ('all'). Ignored otherwise.
+   */
+  items?: ItemsChoice;
 }
 
 export interface ComparisonSink {
@@ -56,6 +63,17 @@ export async function runComparison(input: ComparisonInput, sink: ComparisonSink
     }
   };
   const signal = control.signal ? AbortSignal.any([control.signal, early.signal]) : early.signal;
+  // After a fine-tune, the classes it trained on are left out unless every item is asked for; A
+  // decides (it may fall back to every item when too little is held out) and B follows A.
+  const trained = trainedClassesOf([input.checkpointA, input.checkpointB]);
+  let scope: ItemScope | undefined;
+  const select = trained?.fineTunes.length
+    ? (e: LabelledEmbeddings) => {
+        const r = scopeEmbeddings(e, trained, scope?.items ?? input.items ?? 'held-out');
+        scope ??= r.scope;
+        return r.embeddings;
+      }
+    : undefined;
   const side = async (s: Side): Promise<InspectionRun> => {
     const label = s.toUpperCase();
     const report = (p: Progress) => {
@@ -69,6 +87,7 @@ export async function runComparison(input: ComparisonInput, sink: ComparisonSink
         dataset: s === 'a' ? input.dataset : (input.datasetB ?? input.dataset),
         settings: input.settings,
         cacheDir: input.cacheDir,
+        select,
       },
       {
         patch: (stage, patch) => {
@@ -92,6 +111,8 @@ export async function runComparison(input: ComparisonInput, sink: ComparisonSink
   report({ stage: 'compare', done: 0, total: 1 });
   try {
     const cmp = await compareInspections(a, b, { k: input.settings.neighborsK, listSize: input.listSize ?? DEFAULT_LIST_SIZE, signal: control.signal });
+    if (scope) cmp.data.scope = scope;
+    if (trained?.notes.length) cmp.data.b.notes = [...(cmp.data.b.notes ?? []), ...trained.notes];
     report({ stage: 'compare', done: 1, total: 1 });
     return { cancelled: false, a, b, ...cmp };
   } catch (err) {

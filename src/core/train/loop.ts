@@ -22,6 +22,12 @@ export interface ValidationMetrics {
   mapAtR: number;
   recallAt1: number;
   queries: number;
+  /** What the figures were computed on (classes and items of the validation set), for the curves' caption. */
+  classes?: number;
+  items?: number;
+  /** Classes and items of the whole dataset, for the split a too-small validation set is told to use. */
+  totalClasses?: number;
+  totalItems?: number;
 }
 
 /** Leave-one-out retrieval on the validation embeddings (n×dim row-major). */

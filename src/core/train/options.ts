@@ -60,7 +60,8 @@ export interface EpochReport {
   epoch: number;
   /** Mean of each EET term over the epoch's steps (absent for epoch 0). */
   loss?: { total: number; mc: number; ec: number; edc: number };
-  val: { mapAtR: number; recallAt1: number; queries: number };
+  /** classes / items: the validation set the figures were computed on (e.g. 2 held-out classes, 120 items). */
+  val: { mapAtR: number; recallAt1: number; queries: number; classes?: number; items?: number; totalClasses?: number; totalItems?: number };
   seconds: number;
 }
 
@@ -80,6 +81,19 @@ export interface FineTuneResult {
   earlier?: { outDir: string; runDir: string; mapAtR: number; comparable: boolean; replaced: boolean };
   /** tfjs backend that trained. */
   backend: string;
+  /** What validation measured: the validation set's classes and items, and the whole dataset's (for the warning of heldOutAdvice.ts). */
+  validation?: ValidationSize;
+}
+
+/** The size of a validation set and of the data it was taken from. */
+export interface ValidationSize {
+  mode: ValidationMode;
+  /** Classes and items validated on (after the maxValItems cap). */
+  classes: number;
+  items: number;
+  /** Classes and items of the dataset the split was made from. */
+  totalClasses: number;
+  totalItems: number;
 }
 
 export interface FineTuneCallbacks {

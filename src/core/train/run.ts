@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { loadCheckpoint, readModelJson, resolveCheckpointPath, type LoadedModel, type OutputChoice, type Preprocess, type TfjsLoadedModel } from '../checkpoint';
+import { loadCheckpoint, outputChoiceJson, readModelJson, resolveCheckpointPath, type LoadedModel, type Preprocess, type TfjsLoadedModel } from '../checkpoint';
 import { CancelledError, LensError, isCancelled, throwIfAborted } from '../errors';
 import { writeFailed, writeJsonAtomic } from '../io/outputs';
 import { listEntries } from '../util/atomicDir';
@@ -41,10 +41,6 @@ const IN_MEMORY_BYTES = 1.5 * 2 ** 30;
 /** Carries the source's preprocessing into the new sidecar, so the new checkpoint is fed the same way. */
 function preprocessConfig(pp: Preprocess): Record<string, unknown> {
   return { inputSize: [pp.height, pp.width], channels: pp.channels, mean: pp.mean, std: pp.std, resize: pp.resize, layout: pp.layout, ...(pp.resample ? { resample: pp.resample } : {}) };
-}
-
-function outputConfig(o: OutputChoice): string | { name: string; pool?: string } {
-  return o.kind === 'named' ? { name: o.name, ...(o.pool ? { pool: o.pool } : {}) } : o.kind;
 }
 
 async function featuresOf(model: LoadedModel, data: TrainingData, rows: Int32Array, ctl: RunControl, stage: string): Promise<Float32Array> {
@@ -99,6 +95,15 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
     assertBatchable(data.labels, trainRows, s.pk[0], s.pk[1], data.source);
     const valRows = stratifiedCap(split.val, data.labels, s.maxValItems, s.seed);
     const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => data.labels[r]);
+    // Which classes training saw and which it never did, by name: a comparison after the fine-tune
+    // scores the classes it never saw by default (src/core/compare/heldOut.ts reads these).
+    const classesOf = (rows: Int32Array) => [...new Set(Array.from(rows, (r) => data.labels[r]))].sort((a, b) => a - b);
+    const trainedLabels = classesOf(trainRows);
+    const trainedSet = new Set(trainedLabels);
+    const valLabels = classesOf(valRows);
+    const nameOf = (l: number) => data.classNames[l] ?? String(l);
+    const trainedClasses = trainedLabels.map(nameOf);
+    const heldOutClasses = valLabels.filter((l) => !trainedSet.has(l)).map(nameOf);
     // Which items (and labels) were validated on: a rerun's best map@r is compared with an earlier
     // result's only when both were measured on the very same validation rows.
     const valFingerprint = createHash('sha256').update(Buffer.from(valRows.buffer, valRows.byteOffset, valRows.byteLength)).update(Buffer.from(labelsOf(valRows).buffer)).digest('hex').slice(0, 16);
@@ -155,7 +160,10 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       backend: rt.backend,
       trainingThreads,
       settings: s,
-      validation: { description: split.description, trainItems: trainRows.length, valItems: valRows.length, valClasses: split.valClasses, rows: valFingerprint },
+      validation: {
+        description: split.description, mode: s.validation, trainItems: trainRows.length, valItems: valRows.length, valClasses: split.valClasses, rows: valFingerprint,
+        trainedClasses, heldOutClasses,
+      },
       bestEpoch,
       history,
       ...extra,
@@ -185,7 +193,9 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       wrote = true;
     };
 
-    const result = await trainLoop(trainer, train, val, s, (d, n, dim, l) => looMapAtR(d, n, dim, l, s.normalize), {
+    // Each epoch says what it was measured on, so the panel's curves can ("2 held-out classes, 120 items").
+    const evaluated = { classes: valLabels.length, items: valRows.length, totalClasses: new Set(data.labels).size, totalItems: data.labels.length };
+    const result = await trainLoop(trainer, train, val, s, (d, n, dim, l) => ({ ...looMapAtR(d, n, dim, l, s.normalize), ...evaluated }), {
       signal: opts.signal,
       onStep: opts.onStep,
       onEpoch: opts.onEpoch,
@@ -216,6 +226,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       cancelled: result.cancelled,
       ...(result.error ? { error: result.error.message } : {}),
       backend: rt.backend,
+      validation: { mode: s.validation, ...evaluated },
     };
   } finally {
     trainer?.dispose();
@@ -274,6 +285,6 @@ function headSaver(tf: Tf, loaded: LoadedModel, head: tfTypes.LayersModel): (dir
       }
     }
     await saveLayersModel(tf, head, dir, 'head');
-    return { output: outputConfig(loaded.output), head: { backbone, model: 'head.json', dim: loaded.dim } };
+    return { output: outputChoiceJson(loaded.output), head: { backbone, model: 'head.json', dim: loaded.dim } };
   };
 }

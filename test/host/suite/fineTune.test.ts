@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { makeProductImages } from '../../../src/demo';
 import { makeDemoCheckpoint } from '../../../src/demo/demoModel';
 import type { FineTuneResult } from '../../../src/core/train/options';
-import { answerQuickInput, harness, screenshot, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import { answerQuickInput, harness, screenshot, webviewAttribute, webviewClick, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import { waitForNotification } from './helpers/notifications';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { waitFor } from './helpers/wait';
 import { outputChannelLog } from './helpers/extension';
@@ -65,6 +66,42 @@ describe('Fine-tune with EET Loss', function () {
     assert.equal(await webviewCount('#epochs tbody tr'), 2, 'epoch 0 and epoch 1 in the table');
     await webviewScreenshot('finetune-panel');
     assert.match(outputChannelLog(), /Fine-tune finished on \S+: best epoch \d/);
+  });
+
+  it('"Compare with the original" scores the held-out classes by default, warns about the small split, and its toggle scores every item', async () => {
+    // 6 classes × 8 items, 34% held out: 2 classes (16 items) the fine-tune never trains on.
+    const outDir = join(workspaceDir(), 'finetune', 'held-out-run');
+    const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
+      dataset, settings: SETTINGS, outDir, noPrompt: true,
+    });
+    assert.ok(result && !result.cancelled, 'the fine-tune ran');
+    const record = JSON.parse(readFileSync(join(outDir, 'fine-tune.json'), 'utf8'));
+    assert.equal(record.validation.trainedClasses.length, 4);
+    assert.equal(record.validation.heldOutClasses.length, 2);
+    assert.deepEqual(result.validation, { mode: 'class-disjoint', classes: 2, items: 16, totalClasses: 6, totalItems: 48 });
+    // Said beside the result: the notification and the panel's curves.
+    await waitForNotification('the small-validation warning', (t) => /validation of demo-cnn\/model\.json: Only 2 classes, 16 items held out/.test(t), 60_000);
+    await waitForWebviewTab('embeddingLens.training');
+    await webviewWaitFor('#best-epoch', { timeoutMs: 60_000 });
+    assert.equal(await webviewText('#val-on'), 'validation: 2 held-out classes, 16 items');
+    assert.match(await webviewText('#val-warning'), /Only 2 classes, 16 items held out/);
+
+    // The panel's button, clicked as a user would; the dataset picker offers the one trained on first.
+    await webviewClick('#compare');
+    await answerQuickInput('', { title: 'Dataset for model.json', active: 'products' });
+    await waitForWebviewTab('embeddingLens.compare');
+    await webviewWaitFor('#cmp-scope-line', { timeoutMs: 120_000 });
+    assert.equal(await webviewAttribute('#cmp-scope', 'data-items'), 'held-out');
+    assert.equal(await webviewText('#cmp-scope-line'), 'Evaluated on the 2 held-out classes, 16 items — the classes held-out-run never trained on');
+    assert.match(await webviewText('#cmp-scope-warning'), /Only 2 classes, 16 items held out .* --validation split/);
+    await webviewScreenshot('finetune-compare-held-out');
+
+    await webviewClick('#cmp-items-all');
+    await webviewWaitFor('#cmp-scope[data-items="all"]', { timeoutMs: 120_000 });
+    assert.equal(await webviewText('#cmp-scope-line'), 'All 48 items — 32 of them seen in training (the classes held-out-run trained on)');
+    await webviewScreenshot('finetune-compare-all-items');
+    assert.match(outputChannelLog(), /Evaluated on the 2 held-out classes, 16 items/);
+    assert.deepEqual(snapshotTree(modelDir), sourceHashes, 'source checkpoint bytes unchanged');
   });
 
   it('Enter on the settings form starts training with what it shows (the next free -eet-N folder)', async () => {

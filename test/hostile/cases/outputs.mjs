@@ -522,4 +522,35 @@ export const cases = [
       if (!/(^|,)"?'=HYPERLINK/m.test(text)) throw new Error(`=HYPERLINK is not prefixed with ':\n${text}`);
     },
   },
+
+  // ── the fine-tune record a comparison reads for its held-out classes ───────────────────
+  {
+    name: 'compare with a FIFO fine-tune.json beside B does not hang: every item is scored and the note says why',
+    setup: (a) => {
+      precomputed(a);
+      a.h.copy(a.assets.npy, join(a.dir, 'ft/e.npy'));
+      a.h.mkfifo(join(a.dir, 'ft/fine-tune.json'));
+    },
+    args: () => ['compare', 'e.npy', 'ft/e.npy', 'labels.json', '--json', 'deltas.json', '--no-cache'],
+    expect: { code: 0, seconds: 60, rssMB: 1500 },
+    check: ({ dir }) => {
+      const j = JSON.parse(readFileSync(join(dir, 'deltas.json'), 'utf8'));
+      if (j.items !== undefined) throw new Error(`no held-out scope expected from an unreadable record, got ${JSON.stringify(j.items)}`);
+      if (!j.b.notes.some((n) => /ft is a fine-tune whose fine-tune\.json does not name the classes it trained on/.test(n))) throw new Error(`B's notes do not say why: ${JSON.stringify(j.b.notes)}`);
+    },
+  },
+  {
+    name: 'compare with a fine-tune.json naming 10^5 classes the data does not have: every item counts as held out, in bounded time',
+    setup: (a) => {
+      precomputed(a);
+      a.h.copy(a.assets.npy, join(a.dir, 'ft/e.npy'));
+      a.h.write(join(a.dir, 'ft/fine-tune.json'), JSON.stringify({ validation: { trainedClasses: Array.from({ length: 100_000 }, (_, i) => `not-a-class-${i}`) } }));
+    },
+    args: () => ['compare', 'e.npy', 'ft/e.npy', 'labels.json', '--json', 'deltas.json', '--no-cache'],
+    expect: { code: 0, seconds: 60, rssMB: 1500 },
+    check: ({ dir }) => {
+      const j = JSON.parse(readFileSync(join(dir, 'deltas.json'), 'utf8'));
+      if (j.items?.items !== 'held-out' || j.items.heldOutItems !== j.items.totalItems || j.items.seenItems !== 0) throw new Error(`expected every item held out: ${JSON.stringify(j.items)}`);
+    },
+  },
 ];

@@ -32,12 +32,17 @@ test('finetune CLI: usage errors exit 2 before any work', async () => {
 test('finetune CLI: trains, writes the checkpoint and a JSON summary, exit 0', async () => {
   const out = join(root, 'out');
   const json = join(root, 'summary.json');
-  const code = await main(['finetune', model, data, '--out', out, '--epochs', '1', '--pk', '3,4', '--weights', '1,0.5,1', '--backend', 'wasm', '--json', json]);
+  const code = await main(['finetune', model, data, '--out', out, '--epochs', '1', '--pk', '3,4', '--weights', '1,0.5,1', '--val-fraction', '0.5', '--backend', 'wasm', '--json', json]);
   assert.equal(code, 0);
   const summary = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(summary.outDir, out);
   assert.equal(summary.history.length, 2);
-  assert.deepEqual(JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8')).settings.weights, [1, 0.5, 1]);
+  const record = JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8'));
+  assert.deepEqual(record.settings.weights, [1, 0.5, 1]);
+  // --val-fraction 0.5 of 6 classes: 3 held out, 3 trained on, named in the record.
+  assert.equal(record.settings.valFraction, 0.5);
+  assert.deepEqual([record.validation.trainedClasses.length, record.validation.heldOutClasses.length], [3, 3]);
+  assert.deepEqual(summary.validation, { mode: 'class-disjoint', classes: 3, items: 24, totalClasses: 6, totalItems: 48 });
   assert.ok(existsSync(join(out, 'model.json')));
   // A rerun into an earlier output is written beside it and replaces it only when it finished with
   // a better best map@r on the same validation rows (another seed may hold out other classes).
@@ -56,6 +61,8 @@ test('finetune CLI: trains, writes the checkpoint and a JSON summary, exit 0', a
 
 test('finetune CLI: --lr 0 is a usage error (exit 2); an unwritable --json fails before any work', async () => {
   assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--lr', '0']), 2);
+  assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--val-fraction', '0']), 2);
+  assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--val-fraction', '1.5']), 1, 'a share of the classes, below 1');
   assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--json', join(root, 'no', 'such', 's.json')]), 1);
   assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--json', join(model, 'model.json')]), 1);
   assert.equal(existsSync(join(root, 'y')), false);
