@@ -12,6 +12,7 @@
 //   vit-like        3×4×4 → Conv(8) = "patches" → tokens [N,16,8] = "last_hidden_state"; patches → GAP → Gemm(8) = "pooler_output"
 //   token-encoder   3×4×4 → Conv(8) → tokens = "last_hidden_state" only;  conv-backbone: Conv(8) → Relu = "feature_map" [N,8,4,4]
 //   multi-head      tiny-cnn trunk → Gemm(12) "hidden" → outputs gender (Sigmoid), age (Softmax), x6 (Gemm 6), hidden_out (Relu 12)
+//   twin-heads      tiny trunk → Gemm(6) "trunk" → two Gemm(5) outputs "head_a", "head_b": equally plausible (a tie)
 //   bench-cnn       1×28×28 → [Conv(16)→Relu→MaxPool2] → [Conv(32)→Relu→MaxPool2] → Conv(64)→Relu → GAP → Flatten → Gemm(64) = "embedding"
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -165,6 +166,18 @@ const MODELS = {
       { op: 'relu', from: 'hidden', name: 'hidden_out', output: [12] },
     ],
   },
+  // twin-heads: two plain rank-2 outputs of the same width, neither named like an embedding — a tie
+  // the extension asks the user about.
+  'twin-heads': {
+    seed: 8,
+    onnxOnly: true,
+    input: [1, 8, 8],
+    layers: [
+      { op: 'conv', out: 4 }, { op: 'relu' }, { op: 'gap' }, { op: 'flatten' }, { op: 'gemm', out: 6, name: 'trunk' },
+      { op: 'gemm', out: 5, name: 'head_a', output: [5] },
+      { op: 'gemm', out: 5, from: 'trunk', name: 'head_b', output: [5] },
+    ],
+  },
   'bench-cnn': {
     seed: 3,
     input: [1, 28, 28],
@@ -206,6 +219,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const out = get('--out') ?? join(root, 'test/fixtures/models');
-  const names = get('--model') ? [get('--model')] : ['tiny-cnn', 'tiny-classifier', 'vit-like', 'token-encoder', 'conv-backbone', 'multi-head'];
+  const names = get('--model') ? [get('--model')] : ['tiny-cnn', 'tiny-classifier', 'vit-like', 'token-encoder', 'conv-backbone', 'multi-head', 'twin-heads'];
   for (const n of names) console.log(writeModel(n, out));
 }

@@ -6,6 +6,10 @@
  * as buffers; the self-contained HTML report inlines the same model through `encodeInspection`.
  */
 
+import type { ItemScope, ItemsChoice } from './core/compare/scope';
+
+export type { ItemScope, ItemsChoice };
+
 // ───────────────────────── data model ─────────────────────────
 
 export type DistanceKind = 'cosine' | 'euclidean';
@@ -26,6 +30,11 @@ export interface InspectionItems {
 export interface InspectionLayout {
   pca?: Float32Array;
   umap?: Float32Array;
+  /**
+   * Present while `umap` is a stopped (cancelled) run's layout after `epoch` of `epochs` epochs:
+   * the map says "partial layout (epoch/epochs)" and offers Resume, which continues that run.
+   */
+  umapPartial?: { epoch: number; epochs: number };
 }
 
 /** Top-K neighbours of every item in the original embedding space (query itself excluded). */
@@ -155,8 +164,18 @@ export interface InspectionData {
   eet?: EetBreakdown;
   timings?: StageTiming[];
   skipped?: SkippedFile[];
-  /** Assumptions the engine made ("input size inferred as 224×224"), shown in the header. */
+  /**
+   * What changes or qualifies the numbers ("input size 224×224: the model input is dynamic", a
+   * subsample, a sampled metric): always shown in the header.
+   */
   notes?: string[];
+  /**
+   * Routine remarks on how the run went — runtimes passed over and why ("tfjs backend
+   * tfjs-node-gpu not used: no NVIDIA GPU driver found"), what came from a cache: the numbers are
+   * the same either way, so the header keeps them behind a "details" toggle. Each producer puts a
+   * remark in one list or the other; nothing sorts them by their text.
+   */
+  details?: string[];
 }
 
 /** The part of InspectionData a stage delivers; merged shallowly into what the panel has. */
@@ -235,6 +254,10 @@ export type WebviewToHost =
     }
   | { type: 'openItem'; index: number }
   | { type: 'cancel' }
+  /** Compare panel: score the held-out classes only, or every item (after a fine-tune). */
+  | { type: 'compareItems'; items: ItemsChoice }
+  /** Continue the stopped UMAP of layout.umapPartial. */
+  | { type: 'resumeUmap' }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 // ───────────────────────── validation of untrusted input ─────────────────────────
@@ -411,7 +434,10 @@ export function validateWebviewMessage(msg: unknown): WebviewToHost {
     case 'openItem':
       return { type, index: int(msg, 'index', 0, 2 ** 31 - 1) };
     case 'cancel':
+    case 'resumeUmap':
       return { type };
+    case 'compareItems':
+      return { type, items: oneOf(msg, 'items', ['held-out', 'all'] as const) };
     case 'log':
       return { type, level: oneOf(msg, 'level', ['info', 'warn', 'error'] as const), message: str(msg, 'message') };
     default:
@@ -586,6 +612,8 @@ export interface CompareData {
   worse: ItemChange[];
   better: ItemChange[];
   alignment: { scale: number; rmsd: number; shared: number };
+  /** Set when a side is a fine-tune that names its training classes: which items were scored (held-out classes by default). */
+  scope?: ItemScope;
 }
 
 export type CompareMessage = { type: 'initCompare'; data: CompareData; state?: PanelViewState };

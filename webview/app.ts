@@ -18,7 +18,7 @@ import { NeighboursView } from './views/neighbours';
 import { ClassesView } from './views/classes';
 import { EetView } from './views/eet';
 import { SelectionView } from './views/selection';
-import { canvasToPng, classesCsv, classesRecords, fileStem, metricsCsv, metricsRecord } from './export';
+import { canvasToPng, classesCsv, classesRecords, fileStem, mapFigure, metricsCsv, metricsRecord } from './export';
 
 export type QueryState =
   | { kind: 'item'; index: number; pending: boolean; result?: NeighbourResult; error?: string }
@@ -65,6 +65,10 @@ export class App {
   private saveTimer = 0;
   private initialised = false;
   private toast = h('div', { class: 'toast', role: 'alert', hidden: true });
+  /** "partial layout (85/500)" over the map while it shows a stopped UMAP, with Resume where the host can. */
+  private partialBadge = h('div', { class: 'layout-badge', role: 'status', hidden: true });
+  /** Resume was asked for and no newer UMAP stage has arrived yet. */
+  private resuming = false;
 
   constructor(readonly host: Host, opts: AppOptions = {}) {
     this.map = new MapView(
@@ -93,6 +97,7 @@ export class App {
       oninput: () => this.search(this.searchInput.value),
     });
     this.root = this.layout();
+    this.map.el.append(this.partialBadge);
     new MutationObserver(() => this.map.setTheme(readTheme())).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
     // An image dropped anywhere on the panel becomes a neighbour query.
     document.addEventListener('dragover', (ev) => {
@@ -172,6 +177,7 @@ export class App {
         this.initWorkMs = performance.now() - this.initAt;
         break;
       case 'stage':
+        if (msg.patch.layout) this.resuming = false;
         this.setData(applyPatch(this.data, msg.patch), false);
         break;
       case 'layoutFrame':
@@ -382,6 +388,26 @@ export class App {
       b.disabled = !this.data.layout?.[k];
       b.setAttribute('aria-pressed', this.map.layoutKind === k ? 'true' : 'false');
     }
+    this.updatePartialBadge();
+  }
+
+  /** A cancelled UMAP must not pass for a finished one: say how far it got, and offer to go on. */
+  private updatePartialBadge(): void {
+    const partial = this.data.layout?.umapPartial;
+    const badge = this.partialBadge;
+    badge.hidden = !partial || this.map.layoutKind !== 'umap';
+    this.layoutButtons.get('umap')?.classList.toggle('partial', !!partial);
+    if (!partial) return;
+    const where = `${partial.epoch.toLocaleString('en-US')}/${partial.epochs.toLocaleString('en-US')}`;
+    fill(badge,
+      h('span', { title: `UMAP was stopped after ${partial.epoch} of ${partial.epochs} epochs: clusters may still be merging or spreading` }, this.resuming ? `resuming layout (${where})…` : `partial layout (${where})`),
+      this.host.canResume && !this.resuming ? h('button', { type: 'button', class: 'button', onclick: () => this.resumeLayout() }, 'Resume') : null);
+  }
+
+  private resumeLayout(): void {
+    this.resuming = true;
+    this.host.resumeUmap();
+    this.updatePartialBadge();
   }
 
   setK(k: number): void {
@@ -486,11 +512,26 @@ export class App {
     return h('details', { class: 'export' },
       h('summary', { class: 'button secondary', 'aria-label': 'Export' }, 'Export'),
       h('div', { class: 'menu', role: 'menu' },
-        item('Map as PNG', async () => this.host.save('map', 'png', `${stem()}-map.png`, await canvasToPng(this.map.snapshot()))),
+        item('Map as PNG', async () => this.host.save('map', 'png', `${stem()}-map.png`, await canvasToPng(this.mapFigure()))),
         item('Metrics as CSV', () => this.host.save('metrics', 'csv', `${stem()}-metrics.csv`, metricsCsv(this.data))),
         item('Metrics as JSON', () => this.host.save('metrics', 'json', `${stem()}-metrics.json`, JSON.stringify(metricsRecord(this.data), null, 2))),
         item('Class table as CSV', () => this.host.save('classes', 'csv', `${stem()}-classes.csv`, classesCsv(this.data))),
         item('Class table as JSON', () => this.host.save('classes', 'json', `${stem()}-classes.json`, JSON.stringify(classesRecords(this.data), null, 2)))));
+  }
+
+  /** The exported map: title, metrics, legend, and the points without the query's highlights. */
+  mapFigure(): HTMLCanvasElement {
+    const snap = this.map.snapshot({ clean: true });
+    const cs = getComputedStyle(document.body);
+    const bg = this.map.theme.background;
+    const partial = this.data.layout?.umapPartial;
+    const kind = this.map.layoutKind ?? 'pca';
+    const label = kind === 'umap' && partial ? `UMAP, partial layout (${partial.epoch}/${partial.epochs})` : kind.toUpperCase();
+    return mapFigure(snap, this.data, this.palette, {
+      background: `rgb(${bg[0]},${bg[1]},${bg[2]})`,
+      foreground: this.map.theme.foreground,
+      fontFamily: cs.getPropertyValue('--vscode-font-family').trim() || 'system-ui, sans-serif',
+    }, label, snap.width / Math.max(1, this.map.el.clientWidth));
   }
 
   private persist(): void {

@@ -79,6 +79,19 @@ export function baseName(path: string): string {
   return i >= 0 ? path.slice(i + 1) : path;
 }
 
+/**
+ * A path laid out to wrap only after its separators: each segment ("datasets/") is an unbreakable
+ * box (class "path-seg", CSS inline-block) with a <wbr> between them, so a narrow box wraps between
+ * folders, never at a hyphen or mid-name — a segment breaks only when it alone is wider than the
+ * box. The text (and a copy of it) is the path unchanged.
+ */
+export function breakablePath(path: string): Node[] {
+  return path.split(/(?<=[\\/])/).flatMap((part, i) => {
+    const seg = h('span', { class: 'path-seg' }, part);
+    return i === 0 ? [seg] : [document.createElement('wbr'), seg];
+  });
+}
+
 /** replaceChildren that skips null/false, for conditional parts of a view. */
 export function fill(el: Element, ...children: Child[]): void {
   el.replaceChildren();

@@ -4,6 +4,7 @@ import {
   type ExportWhat,
   type HostToWebview,
   type InspectionData,
+  type ItemsChoice,
   type NeighbourResult,
   type PanelMode,
   type PanelViewState,
@@ -20,6 +21,8 @@ export interface Host {
   /** Whether querying by an arbitrary image is possible (needs the model, so not in a report). */
   readonly canEmbedImages: boolean;
   readonly canCancel: boolean;
+  /** Whether a stopped UMAP can be continued (the panel's engine is there; a report has none). */
+  readonly canResume: boolean;
   /** View state saved before a reload (VS Code keeps it per panel), if any. */
   restoredState(): PanelViewState | undefined;
   /** Starts the handshake; messages arrive through the listener from then on. */
@@ -29,6 +32,10 @@ export interface Host {
   save(what: ExportWhat, format: ExportFormat, fileName: string, content: string | Uint8Array): Promise<string>;
   openItem(index: number): void;
   cancel(): void;
+  /** Continue the stopped UMAP (layout.umapPartial); its frames and stage arrive as usual. */
+  resumeUmap(): void;
+  /** Compare panel after a fine-tune: score the held-out classes or every item (absent in a report, which holds one). */
+  compareItems?(items: ItemsChoice): void;
   saveState(state: PanelViewState): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
@@ -62,6 +69,7 @@ export class VsCodeHost implements Host {
   readonly mode: PanelMode = 'panel';
   readonly canEmbedImages = true;
   readonly canCancel = true;
+  readonly canResume = true;
   private api = acquireVsCodeApi();
   private nextId = 1;
   private pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
@@ -130,6 +138,14 @@ export class VsCodeHost implements Host {
     this.post({ type: 'cancel' });
   }
 
+  resumeUmap(): void {
+    this.post({ type: 'resumeUmap' });
+  }
+
+  compareItems(items: ItemsChoice): void {
+    this.post({ type: 'compareItems', items });
+  }
+
   saveState(state: PanelViewState): void {
     this.api.setState(state);
   }
@@ -143,6 +159,7 @@ export class VsCodeHost implements Host {
 export class InlineHost implements Host {
   readonly canEmbedImages = false;
   readonly canCancel = false;
+  readonly canResume = false;
   constructor(
     private data: InspectionData,
     readonly mode: PanelMode = 'report',
@@ -189,6 +206,7 @@ export class InlineHost implements Host {
 
   openItem(): void {}
   cancel(): void {}
+  resumeUmap(): void {}
   saveState(): void {}
   log(level: 'info' | 'warn' | 'error', message: string): void {
     console[level](message);

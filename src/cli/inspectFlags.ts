@@ -6,15 +6,17 @@ import { isBackendSetting } from '../core/runtime/select';
 import { CAPS } from '../core/limits';
 import { DEFAULT_EXACT_LIMIT, DEFAULT_SAMPLE_QUERIES } from '../core/retrieval/sampledMetrics';
 import { numberFlag, numberListFlag, stringFlag, UsageError, type ParsedArgs } from './args';
+import { GPU_FLAGS, GPU_USAGE, gpuPreferenceFromArgs } from './gpu';
 
 export const SETTINGS_FLAGS = [
   'backend', 'batch-size', 'max-items', 'max-per-class', 'k', 'recall-k', 'neighbors', 'min-dist',
-  'spread', 'epochs', 'seed', 'margin', 'weights', 'batches', 'pk', 'cache-dir', 'exact-limit', 'sample-queries',
+  'spread', 'epochs', 'seed', 'margin', 'weights', 'batches', 'pk', 'cache-dir', 'exact-limit', 'sample-queries', ...GPU_FLAGS,
 ] as const;
 export const SETTINGS_BOOLEANS = ['raw', 'no-cache', 'exact-metrics'] as const;
 
 export const SETTINGS_USAGE = `Inspection settings (defaults as the VS Code settings):
   --backend B           auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
+${GPU_USAGE}
   --batch-size N        images per inference batch (default 64, at most ${CAPS.batchSize.max})
   --max-items N         stratified subsample: at most N items in total
   --max-per-class N     stratified subsample: at most N items per class
@@ -22,9 +24,10 @@ export const SETTINGS_USAGE = `Inspection settings (defaults as the VS Code sett
   --recall-k LIST       Recall@K list (default 1,2,4,8; SOP papers: 1,10,100,1000)
   --raw                 raw Euclidean distances (default: L2-normalised, ranks as cosine)
   --exact-limit N       above N items, metrics from a seeded stratified sample of ${DEFAULT_SAMPLE_QUERIES.toLocaleString('en-US')} queries
-                        with 95% CIs (default ${DEFAULT_EXACT_LIMIT.toLocaleString('en-US')}; embeddingLens.metrics.exactLimit)
+                        with 95% CIs (default ${DEFAULT_EXACT_LIMIT.toLocaleString('en-US')}; embeddingLens.metrics.exactLimit); class geometry
+                        from as many sampled items, neighbours from the usearch index
   --sample-queries N    queries in that sample (default ${DEFAULT_SAMPLE_QUERIES.toLocaleString('en-US')})
-  --exact-metrics       rank every query whatever the size (progress shows the ETA)
+  --exact-metrics       rank every query and scan every item for the class geometry whatever the size (progress shows the ETA)
   --neighbors N         UMAP n_neighbors (15, ≤ ${CAPS.umapNeighbors.max})     --min-dist X   UMAP min_dist (0.1)
   --spread X            UMAP spread (1)                   --epochs N     UMAP epochs (auto, ≤ ${CAPS.umapEpochs.max})
   --seed N              seed for subsampling, k-means, EET batches and UMAP (default 42)
@@ -41,6 +44,7 @@ export function settingsFromArgs(args: ParsedArgs): { settings: InspectionSettin
   const pk = numberListFlag(args, 'pk', d.eet.pk, { length: 2, integer: true, min: 2 });
   const settings: InspectionSettings = {
     backend,
+    gpu: gpuPreferenceFromArgs(args),
     batchSize: numberFlag(args, 'batch-size', d.batchSize, { integer: true, min: 1, cap: CAPS.batchSize }),
     maxItems: numberFlag(args, 'max-items', d.maxItems, { integer: true, min: 0 }),
     maxPerClass: numberFlag(args, 'max-per-class', d.maxPerClass, { integer: true, min: 0 }),
@@ -103,5 +107,6 @@ export function inspectionSummary(d: InspectionData): Record<string, unknown> {
     timings: d.timings,
     skipped: d.skipped,
     notes: d.notes,
+    details: d.details,
   };
 }

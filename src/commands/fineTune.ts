@@ -13,6 +13,7 @@ import { pickCheckpoint, pickDataset, rememberDataset } from '../host/pickers';
 import { withEngineProgress } from '../host/progress';
 import { readSettings } from '../host/settings';
 import { TrainingPanel } from '../host/trainingPanel';
+import { heldOutWarning } from '../core/train/heldOutAdvice';
 import { logFailure } from './logFailure';
 import type { TrainingOutcome } from '../trainingProtocol';
 import {
@@ -24,6 +25,7 @@ import {
   initialFormState,
   parseLastLayers,
   parseValFraction,
+  rowAfterEdit,
   summary,
   toggleNormalize,
   validateText,
@@ -122,7 +124,7 @@ async function askSettings(initial: FormState, initialOut: string, checkpoint: s
     const choice = await pickRow(title, state, outDir, active);
     if (!choice) return undefined;
     if (choice === 'start') return { state, outDir };
-    active = choice;
+    const before = { state, outDir };
     if (choice === 'outDir') {
       const v = await vscode.window.showInputBox({
         title: `${title}: output folder`,
@@ -149,6 +151,7 @@ async function askSettings(initial: FormState, initialOut: string, checkpoint: s
       });
       if (v !== undefined) state = applyText(state, field, v);
     }
+    active = rowAfterEdit(choice, state !== before.state || outDir !== before.outDir);
   }
 }
 
@@ -372,6 +375,13 @@ function tell(result: FineTuneResult, name: string, actions: ActionHandlers): vo
   }
   // Not awaited: the message stays until the user answers, the command has finished by then.
   void shown.then((c) => (c === COMPARE ? actions.compare() : c === REVEAL ? actions.reveal() : undefined));
+  // Validation on 2 held-out classes reads recall@1 1.0 from epoch 0: a number to distrust, said
+  // beside the result (the panel says it too) with the split to use instead.
+  const small = result.validation && heldOutWarning(result.validation);
+  if (small) {
+    log.warn(`Fine-tune validation: ${small}`);
+    void vscode.window.showWarningMessage(`Embedding Lens: validation of ${name}: ${small}`);
+  }
 }
 
 /** What "Compare with the original" and "Reveal" do, from the notification or the panel. */
@@ -396,6 +406,8 @@ class ActionHandlers {
   compare(): void {
     const a = vscode.Uri.file(this.source);
     const b = vscode.Uri.file(this.newCheckpoint());
+    // The dataset picker offers the one trained on first; on it the comparison scores the classes
+    // training never saw, on another dataset (the sample's dataset-held-out) every class it never saw.
     void vscode.commands.executeCommand('embeddingLens.compare', a, [a, b]).then(undefined, (err: unknown) => fail(err));
   }
 

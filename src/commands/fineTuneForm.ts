@@ -245,6 +245,15 @@ export function toggleNormalize(state: FormState): FormState {
   return { ...state, settings: { ...state.settings, normalize, margin } };
 }
 
+/**
+ * Which row the list highlights when it reopens after the user chose `row`: "Start" once a value
+ * changed, so the next Enter starts the run (the edited row highlighted made Enter reopen it);
+ * the same row when the edit was abandoned (Escape), to try again.
+ */
+export function rowAfterEdit<Row extends string>(row: Row, changed: boolean): Row | 'start' {
+  return changed ? 'start' : row;
+}
+
 export function applyValidation(state: FormState, validation: FineTuneSettings['validation'], valFraction = state.settings.valFraction): FormState {
   return { ...state, settings: { ...state.settings, validation, valFraction } };
 }

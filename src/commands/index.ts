@@ -10,5 +10,8 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('embeddingLens.compare', lazy(() => import('./compare'))),
     vscode.commands.registerCommand('embeddingLens.exportReport', lazy(() => import('./exportReport'))),
     vscode.commands.registerCommand('embeddingLens.pytorchHelp', lazy(() => import('./pytorchHelp'))),
+    vscode.commands.registerCommand('embeddingLens.enableGpu', lazy(() => import('../host/gpuCommand'))),
+    vscode.commands.registerCommand('embeddingLens.openSample', lazy(() => import('./openSample'))),
+    vscode.commands.registerCommand('embeddingLens.chooseOutput', lazy(() => import('./chooseOutput'))),
   );
 }

@@ -20,9 +20,17 @@ import type { BackendSetting } from '../core/runtime/select';
 import type { LabelledEmbeddings } from '../core/types';
 import { displayName, distinguishingNames } from '../core/util/displayName';
 import { log } from './log';
+import { announceSaved } from './savedNotice';
 import { makeNonce, panelHtml } from './panelHtml';
 
 export const INSPECTION_VIEW_TYPE = 'embeddingLens.inspection';
+
+/** How the "Saved — Open / Reveal" notice names each export. */
+const EXPORT_LABELS: Record<string, Partial<Record<string, string>>> = {
+  map: { png: 'Map image' },
+  metrics: { csv: 'Metrics (CSV)', json: 'Metrics (JSON)' },
+  classes: { csv: 'Class table (CSV)', json: 'Class table (JSON)' },
+};
 
 /** What the host keeps per panel so it can answer queries the precomputed table cannot. */
 export interface PanelEngine {
@@ -48,6 +56,8 @@ export class InspectionPanel {
   private engine: PanelEngine | undefined;
   private embedder: ImageEmbedder | undefined;
   private readonly cancelHandlers = new Set<() => void>();
+  private resumeHandler: (() => Promise<void>) | undefined;
+  private resuming = false;
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
   private isDisposed = false;
@@ -124,6 +134,11 @@ export class InspectionPanel {
   onCancel(handler: () => void): vscode.Disposable {
     this.cancelHandlers.add(handler);
     return new vscode.Disposable(() => this.cancelHandlers.delete(handler));
+  }
+
+  /** What the panel's Resume (of a stopped UMAP) runs; one at a time, repeated clicks ignored. */
+  onResume(handler: () => Promise<void>): void {
+    this.resumeHandler = handler;
   }
 
   setEngine(engine: PanelEngine): void {
@@ -251,6 +266,7 @@ export class InspectionPanel {
         await writeFileAtomic(target.fsPath, msg.content);
         log.info(`Exported ${msg.what} to ${target.fsPath}`);
         await postToWebview(this.panel, () => this.isDisposed, { type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
+        void announceSaved(EXPORT_LABELS[msg.what][msg.format] ?? `${msg.what} ${msg.format.toUpperCase()}`, target.fsPath).catch((err: unknown) => log.warn(`Could not open the export: ${(err as Error).message}`));
         return;
       }
       case 'openItem': {
@@ -261,6 +277,17 @@ export class InspectionPanel {
       case 'cancel':
         for (const h of this.cancelHandlers) h();
         return;
+      case 'resumeUmap': {
+        if (!this.resumeHandler) throw new Error('There is no stopped UMAP to resume in this panel');
+        if (this.resuming) return;
+        this.resuming = true;
+        try {
+          await this.resumeHandler();
+        } finally {
+          this.resuming = false;
+        }
+        return;
+      }
       case 'log':
         log[msg.level === 'info' ? 'info' : msg.level === 'warn' ? 'warn' : 'error'](`[panel] ${msg.message}`);
         return;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { existsSync } from 'node:fs';
-import { looksLikeTfjsModelJson } from '../core/checkpoint/sniff';
+import { looksLikeProjectorTsv, looksLikeTfjsModelJson } from '../core/checkpoint/sniff';
 import { distinguishingNames } from '../core/util/displayName';
 import { InspectionPanel } from './inspectionPanel';
 
@@ -53,13 +53,13 @@ async function checkpointCandidates(context: vscode.ExtensionContext): Promise<C
 
 async function workspaceCheckpoints(): Promise<string[]> {
   if (!vscode.workspace.workspaceFolders?.length) return [];
-  const uris = await vscode.workspace.findFiles('**/*.{json,onnx,npy}', EXCLUDE, MAX_FOUND);
+  const uris = await vscode.workspace.findFiles('**/*.{json,onnx,npy,tsv}', EXCLUDE, MAX_FOUND);
   const found: string[] = [];
   for (const uri of uris) {
     if (uri.scheme !== 'file') continue;
     const p = uri.fsPath;
-    // A .npy beside a labels file is embeddings; a .json only when it sniffs as a tfjs model.
-    if (p.endsWith('.onnx') || (p.endsWith('.npy') && !/labels?\.npy$/i.test(p)) || (p.endsWith('.json') && (await looksLikeTfjsModelJson(p)))) found.push(p);
+    // A .npy beside a labels file is embeddings; a .json only when it sniffs as a tfjs model, a .tsv as projector vectors.
+    if (p.endsWith('.onnx') || (p.endsWith('.npy') && !/labels?\.npy$/i.test(p)) || (p.endsWith('.json') && (await looksLikeTfjsModelJson(p))) || (p.endsWith('.tsv') && (await looksLikeProjectorTsv(p)))) found.push(p);
   }
   return found.sort();
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 
 import type { InspectionSettings } from '../core/inspect/settings';
 import type { BackendSetting } from '../core/runtime/select';
+import { readGpuPreference } from './gpu';
 
 /** Every `embeddingLens.*` setting, typed, with the defaults package.json declares. */
 export interface LensSettings extends InspectionSettings {
@@ -14,9 +15,17 @@ export function readSettings(scope?: vscode.ConfigurationScope): LensSettings {
   // (package.json capabilities.untrustedWorkspaces.restrictedConfigurations), so cacheLocation
   // here can only come from user or machine settings.
   const weights = c.get<number[]>('eet.weights', [1, 1, 1]);
-  const pk = c.get<number[]>('eet.pk', [8, 4]);
+  // P×K are two numbered settings; the [P, K] array of earlier versions still counts where the user
+  // set it and not the new ones (a value set, not the declared default: inspect tells them apart).
+  const setValue = <T>(key: string): T | undefined => {
+    const i = c.inspect<T>(key);
+    return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  };
+  const legacyPk = setValue<number[]>('eet.pk');
+  const pk = [setValue<number>('eet.classesPerBatch') ?? legacyPk?.[0] ?? 8, setValue<number>('eet.itemsPerClass') ?? legacyPk?.[1] ?? 4];
   return {
     backend: c.get<BackendSetting>('backend', 'auto'),
+    gpu: readGpuPreference(c),
     batchSize: c.get<number>('batchSize', 64),
     cacheLocation: c.get<string>('cacheLocation', ''),
     maxItems: c.get<number>('maxItems', 0),

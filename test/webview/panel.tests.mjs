@@ -1,6 +1,7 @@
 // The browser tests. Each gets a fresh page; `pages` are file:// URLs built by run.mjs.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { writeReportPage } from './pages.mjs';
 
 /** Opens a page and waits until the map has drawn its settled final layout. */
 async function open(page, url, layout = 'umap') {
@@ -55,6 +56,85 @@ async function setTheme(page, theme) {
     document.body.classList.remove('vscode-light', 'vscode-dark');
     document.body.classList.add(`vscode-${theme}`);
   }, theme);
+}
+
+/** A report page of a variant of the fixture data (written beside the others). */
+function variantPage(mods, outDir, name, data, theme = 'dark') {
+  return writeReportPage(mods, data, outDir, name, { theme });
+}
+
+/** sRGB hex / rgb() → CIELAB (D65). */
+function toLab(css) {
+  const m = /^#([0-9a-f]{6})$/i.exec(css) ?? null;
+  const rgb = m ? [0, 2, 4].map((i) => parseInt(m[1].slice(i, i + 2), 16)) : css.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+  const lin = rgb.map((c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+  const [r, g, b] = lin;
+  const X = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, Y = 0.2126 * r + 0.7152 * g + 0.0722 * b, Z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+  const f = (t) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  return { L: 116 * f(Y) - 16, a: 500 * (f(X) - f(Y)), b: 200 * (f(Y) - f(Z)), Y };
+}
+
+/** CIEDE2000 colour difference. */
+function deltaE00(p, q) {
+  const rad = Math.PI / 180;
+  const C1 = Math.hypot(p.a, p.b), C2 = Math.hypot(q.a, q.b), Cb = (C1 + C2) / 2;
+  const G = 0.5 * (1 - Math.sqrt(Cb ** 7 / (Cb ** 7 + 25 ** 7)));
+  const a1 = (1 + G) * p.a, a2 = (1 + G) * q.a;
+  const C1p = Math.hypot(a1, p.b), C2p = Math.hypot(a2, q.b);
+  const h1 = (Math.atan2(p.b, a1) / rad + 360) % 360, h2 = (Math.atan2(q.b, a2) / rad + 360) % 360;
+  const dL = q.L - p.L, dC = C2p - C1p;
+  let dh = C1p * C2p === 0 ? 0 : h2 - h1;
+  if (dh > 180) dh -= 360; else if (dh < -180) dh += 360;
+  const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin((dh / 2) * rad);
+  const Lb = (p.L + q.L) / 2, Cbp = (C1p + C2p) / 2;
+  let hb = h1 + h2;
+  if (C1p * C2p !== 0) hb = Math.abs(h1 - h2) <= 180 ? (h1 + h2) / 2 : (h1 + h2 + (h1 + h2 < 360 ? 360 : -360)) / 2;
+  const T = 1 - 0.17 * Math.cos((hb - 30) * rad) + 0.24 * Math.cos(2 * hb * rad) + 0.32 * Math.cos((3 * hb + 6) * rad) - 0.2 * Math.cos((4 * hb - 63) * rad);
+  const dth = 30 * Math.exp(-(((hb - 275) / 25) ** 2));
+  const Rc = 2 * Math.sqrt(Cbp ** 7 / (Cbp ** 7 + 25 ** 7));
+  const Sl = 1 + (0.015 * (Lb - 50) ** 2) / Math.sqrt(20 + (Lb - 50) ** 2), Sc = 1 + 0.045 * Cbp, Sh = 1 + 0.015 * Cbp * T;
+  const Rt = -Math.sin(2 * dth * rad) * Rc;
+  return Math.sqrt((dL / Sl) ** 2 + (dC / Sc) ** 2 + (dH / Sh) ** 2 + Rt * (dC / Sc) * (dH / Sh));
+}
+
+const contrast = (p, q) => (Math.max(p.Y, q.Y) + 0.05) / (Math.min(p.Y, q.Y) + 0.05);
+
+/** The fixture data with its UMAP marked as a run stopped at 85 of 500 epochs. */
+function partialData(fixture) {
+  return { ...fixture.data, layout: { ...fixture.data.layout, umapPartial: { epoch: 85, epochs: 500 } } };
+}
+
+/** A panel page whose stubbed VS Code API records what the webview posts and keeps its saved state. */
+async function stubVsCode(page, state) {
+  await page.addInitScript((state) => {
+    window.__posted = [];
+    window.__state = state;
+    window.acquireVsCodeApi = () => ({
+      postMessage: (m) => window.__posted.push(m),
+      getState: () => window.__state,
+      setState: (s) => { window.__state = s; },
+    });
+  }, state ?? null);
+}
+
+/** Sends the host's init for `data` (typed arrays rebuilt in the page, as structured clone would deliver them). */
+async function sendInit(page, d, extraLayout = {}) {
+  const plain = {
+    ...d,
+    items: { ...d.items, labels: Array.from(d.items.labels) },
+    layout: { pca: Array.from(d.layout.pca), umap: Array.from(d.layout.umap), ...extraLayout },
+    neighbours: { ...d.neighbours, indices: Array.from(d.neighbours.indices), distances: Array.from(d.neighbours.distances) },
+  };
+  await page.evaluate((p) => {
+    const data = {
+      ...p,
+      items: { ...p.items, labels: Int32Array.from(p.items.labels) },
+      layout: { ...p.layout, pca: Float32Array.from(p.layout.pca), umap: Float32Array.from(p.layout.umap) },
+      neighbours: { ...p.neighbours, indices: Int32Array.from(p.neighbours.indices), distances: Float32Array.from(p.neighbours.distances) },
+    };
+    window.postMessage({ type: 'init', mode: 'panel', data }, '*');
+  }, plain);
+  await page.waitForFunction(() => window.lens.stats().pointsDrawn > 0 && !window.lens.stats().animating && window.lens.stats().layout === 'umap');
 }
 
 export const tests = [
@@ -472,6 +552,223 @@ export const tests = [
       await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
       const marks = await page.locator('.result').evaluateAll((els) => els.map((e) => e.dataset.hit));
       assert.deepEqual(marks, [1, 5, 2].map((j) => (d.items.labels[j] === 1 ? 'hit' : 'miss')));
+    },
+  },
+  {
+    name: 'a stopped UMAP says "partial layout (85/500)" on the map; Resume asks the host, and the finished stage clears it',
+    async run({ page, pages, fixture, mods, outDir }) {
+      await stubVsCode(page);
+      await page.goto(pages.panel);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+      await sendInit(page, fixture.data, { umapPartial: { epoch: 85, epochs: 500 } });
+      const badge = page.locator('.layout-badge');
+      await badge.waitFor({ state: 'visible' });
+      assert.match(await badge.innerText(), /partial layout \(85\/500\)/);
+      assert.equal(await page.locator('.segmented[aria-label="Layout"] [aria-pressed="true"]').innerText(), 'UMAP');
+      await page.screenshot({ path: join(outDir, 'partial-umap-dark.png') });
+      // On PCA the badge goes (it is about the UMAP layout), and comes back with UMAP.
+      await page.getByRole('button', { name: 'PCA' }).click();
+      assert.ok(await badge.isHidden());
+      await page.getByRole('button', { name: 'UMAP' }).click();
+      await badge.waitFor({ state: 'visible' });
+      await badge.getByRole('button', { name: 'Resume' }).click();
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'resumeUmap'));
+      assert.deepEqual(mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'resumeUmap'))), { type: 'resumeUmap' });
+      assert.match(await badge.innerText(), /resuming layout \(85\/500\)…/);
+      assert.equal(await badge.getByRole('button', { name: 'Resume' }).count(), 0, 'no second Resume while one runs');
+      // Frames stream in, then the finished stage: no longer partial.
+      const umap = Array.from(fixture.data.layout.umap);
+      await page.evaluate((umap) => {
+        window.postMessage({ type: 'layoutFrame', layout: 'umap', epoch: 90, epochs: 500, coords: Float32Array.from(umap), final: false }, '*');
+        window.postMessage({ type: 'stage', stage: 'umap', patch: { layout: { umap: Float32Array.from(umap), umapPartial: undefined } } }, '*');
+      }, umap);
+      await badge.waitFor({ state: 'hidden' });
+      // Cancelled again: the newer partial shows, with Resume.
+      await page.evaluate((umap) => window.postMessage({ type: 'stage', stage: 'umap', patch: { layout: { umap: Float32Array.from(umap), umapPartial: { epoch: 120, epochs: 500 } } } }, '*'), umap);
+      await badge.waitFor({ state: 'visible' });
+      assert.match(await badge.innerText(), /partial layout \(120\/500\)/);
+      assert.equal(await badge.getByRole('button', { name: 'Resume' }).count(), 1);
+    },
+  },
+  {
+    name: 'the partial state survives a reload (the host replays it) and shows in a report, where nothing can resume it',
+    async run({ page, pages, fixture, mods, outDir }) {
+      // A reloaded webview gets the host's data again in its init: the same badge.
+      await stubVsCode(page, { tab: 'classes', hiddenClasses: [], isolatedClass: null, selection: [], search: '', queryIndex: null, k: 10 });
+      await page.goto(pages.panel);
+      await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+      await sendInit(page, fixture.data, { umapPartial: { epoch: 85, epochs: 500 } });
+      await page.locator('.layout-badge').waitFor({ state: 'visible' });
+      assert.equal(await page.getByRole('tab', { name: 'Classes' }).getAttribute('aria-selected'), 'true');
+      // A report keeps the mark through its JSON encoding, without a Resume button (a page of
+      // its own: this one's stubbed VS Code API would make the report wait for a host).
+      const report = await page.context().newPage();
+      try {
+        await open(report, variantPage(mods, outDir, 'report-partial.html', partialData(fixture)));
+        assert.match(await report.locator('.layout-badge').innerText(), /partial layout \(85\/500\)/);
+        assert.equal(await report.locator('.layout-badge button').count(), 0);
+        // An unmarked report shows none.
+        await open(report, pages.report);
+        assert.ok(await report.locator('.layout-badge').isHidden());
+      } finally {
+        await report.close();
+      }
+    },
+  },
+  {
+    name: 'class table: in a narrow side bar the sorted column stays in view (sticky) and the class name too',
+    async run({ page, pages, outDir }) {
+      await page.setViewportSize({ width: 1000, height: 800 });
+      await open(page, pages.report);
+      await page.getByRole('tab', { name: 'Classes' }).click();
+      const wrap = page.locator('.classes .table-wrap');
+      const inView = async (label) => {
+        const w = await wrap.boundingBox();
+        const th = await page.locator('.classes .class-table th', { hasText: label }).first().boundingBox();
+        return th.x >= w.x - 1 && th.x + th.width <= w.x + w.width + 1;
+      };
+      const overflow = await wrap.evaluate((el) => el.scrollWidth - el.clientWidth);
+      assert.ok(overflow > 0, 'the table is wider than the side bar at this size (else this test shows nothing)');
+      for (const label of ['MAP@R', 'Spread', 'P@1', 'Size']) {
+        const th = page.locator('.classes .class-table th', { hasText: label }).first();
+        await th.locator('button.sort').click();
+        await wrap.evaluate((el) => { el.scrollLeft = 0; });
+        assert.ok(await inView(label), `${label} scrolled out of view while sorted by it`);
+        assert.ok(await inView('Class'), 'the class name column stays');
+        await wrap.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+        assert.ok(await inView(label), `${label} scrolled out of view (scrolled right)`);
+        assert.ok(await inView('Class'));
+        const name = await page.locator('.classes .class-table th').first().boundingBox();
+        const sorted = await th.boundingBox();
+        assert.ok(sorted.x >= name.x + name.width - 1, `${label} slid under the class names`);
+      }
+      await page.screenshot({ path: join(outDir, 'classes-narrow-dark.png') });
+    },
+  },
+  {
+    name: 'hover tooltip: a long path wraps between folders, never inside a name',
+    async run({ page, fixture, mods, outDir }) {
+      const d = fixture.data;
+      const long = d.items.paths.map((p, i) => `/home/someone/datasets/stanford-online-products/${d.items.classNames[d.items.labels[i]].replace(/\W+/g, '_')}_final/111085122871_${i}_0123456789.JPG`);
+      await open(page, variantPage(mods, outDir, 'report-long-paths.html', { ...d, items: { ...d.items, paths: long } }));
+      const [i] = await hittableItems(page, 40);
+      const [x, y] = await page.evaluate((i) => window.lens.screenOf(i), i);
+      const box = await page.locator('.map-interact').boundingBox();
+      await page.mouse.move(box.x + x, box.y + y);
+      const tip = page.locator('.map-tooltip .tip-path');
+      await tip.waitFor({ state: 'visible' });
+      assert.equal(await tip.innerText(), long[i]);
+      const lines = await tip.evaluate((el) => {
+        const tops = new Set();
+        const split = [];
+        for (const node of el.querySelectorAll('.path-seg')) {
+          const r = document.createRange();
+          r.selectNodeContents(node);
+          const rects = [...r.getClientRects()].filter((q) => q.width > 0);
+          if (new Set(rects.map((q) => Math.round(q.top))).size > 1) split.push(node.textContent);
+          for (const q of rects) tops.add(Math.round(q.top));
+        }
+        return { lines: tops.size, split };
+      });
+      assert.ok(lines.lines > 1, 'the path needs more than one line in the tooltip');
+      assert.deepEqual(lines.split, [], 'no path segment is broken across lines');
+    },
+  },
+  {
+    name: 'Selection list: same-named files are told apart by their folder, and each item names its class',
+    async run({ page, fixture, mods, outDir }) {
+      const d = fixture.data;
+      const seen = new Map();
+      const paths = d.items.paths.map((_, i) => {
+        const cls = d.items.classNames[d.items.labels[i]];
+        const k = seen.get(cls) ?? 0;
+        seen.set(cls, k + 1);
+        return `/data/fashion/${cls}/${String(k).padStart(3, '0')}.png`;
+      });
+      await open(page, variantPage(mods, outDir, 'report-same-names.html', { ...d, items: { ...d.items, paths } }));
+      await page.getByLabel('Search by class name or path').fill('/000.png');
+      await page.getByRole('tab', { name: 'Selection' }).click();
+      const items = page.locator('.sel-items li');
+      assert.equal(await items.count(), d.items.classNames.length);
+      const names = await items.locator('.sel-item-path').allInnerTexts();
+      const classes = await items.locator('.sel-item-class').allInnerTexts();
+      assert.deepEqual([...names].sort(), d.items.classNames.map((c) => `${c}/000.png`).sort());
+      assert.deepEqual(classes.map((c) => c.trim()), names.map((n) => n.split('/')[0]));
+    },
+  },
+  {
+    name: 'header: notes that change the numbers stay in view; routine ones wait behind "details"',
+    async run({ page, fixture, mods, outDir }) {
+      const data = {
+        ...fixture.data,
+        notes: ['input size 224×224: the model input is dynamic'],
+        details: ['tfjs backend tfjs-node-gpu not used: no NVIDIA GPU driver found', 'embeddings loaded from the cache'],
+      };
+      await open(page, variantPage(mods, outDir, 'report-notes.html', data));
+      assert.ok(await page.locator('.lens-header .note', { hasText: 'input size 224×224' }).isVisible());
+      const toggle = page.locator('.lens-header details.run-details');
+      assert.equal(await toggle.locator('summary').innerText(), 'details (2)');
+      assert.ok(await page.getByText('no NVIDIA GPU driver found').isHidden());
+      await toggle.locator('summary').click();
+      assert.ok(await page.getByText('no NVIDIA GPU driver found').isVisible());
+      // A later stage re-renders the header: the toggle stays open.
+      await page.waitForFunction(() => window.lens.app.header.detailsOpen, null, { timeout: 3000 });
+      await page.evaluate(() => window.lens.app.header.update());
+      assert.ok(await page.getByText('embeddings loaded from the cache').isVisible());
+    },
+  },
+  {
+    name: 'class colours: 20 classes stay apart (ΔE00) and stand out from the map in the dark and the light theme',
+    async run({ page, mods, outDir }) {
+      const many = mods.buildFixture({ classes: 20, perClass: 12 }).data;
+      const url = variantPage(mods, outDir, 'report-20-classes.html', many);
+      for (const theme of ['dark', 'light']) {
+        await open(page, url);
+        await setTheme(page, theme);
+        const swatches = await page.locator('.legend-row .legend-toggle .swatch, .legend-row .swatch').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).backgroundColor))]);
+        assert.equal(swatches.length, 20, `one colour per class, got ${swatches.length}`);
+        const labs = swatches.map(toLab);
+        let minDe = Infinity;
+        for (let a = 0; a < labs.length; a++) for (let b = 0; b < a; b++) minDe = Math.min(minDe, deltaE00(labs[a], labs[b]));
+        assert.ok(minDe >= 12, `closest two class colours differ by ΔE00 ${minDe.toFixed(1)}`);
+        const bg = toLab(await page.locator('.map').evaluate((el) => getComputedStyle(el).backgroundColor));
+        const worst = Math.min(...labs.map((l) => contrast(l, bg)));
+        assert.ok(worst >= 2.2, `${theme}: weakest class colour has contrast ${worst.toFixed(2)} against the map`);
+        await page.screenshot({ path: join(outDir, `palette-20-${theme}.png`) });
+      }
+    },
+  },
+  {
+    name: 'Map as PNG is a figure: title, metrics and legend around the map, and no leftover query highlights',
+    async run({ page, pages, fixture, outDir }) {
+      await open(page, pages.report2d);
+      const before = await page.evaluate(() => window.lens.app.map.snapshot({ clean: true }).toDataURL());
+      const hittable = await hittableItems(page, fixture.data.items.n);
+      await clickItem(page, pickQueryItem(fixture, hittable));
+      await page.locator('.result').first().waitFor();
+      const r = await page.evaluate(() => {
+        const map = window.lens.app.map;
+        const marked = map.snapshot().toDataURL();
+        const clean = map.snapshot({ clean: true });
+        const fig = window.lens.app.mapFigure();
+        return { marked, clean: clean.toDataURL(), cw: clean.width, ch: clean.height, fw: fig.width, fh: fig.height, stillMarked: map.marks.query !== null };
+      });
+      assert.notEqual(r.marked, before, 'the on-screen map shows the query');
+      assert.equal(r.clean, before, 'the exported map has no query highlights');
+      assert.ok(r.stillMarked, 'the panel keeps its query after the export');
+      assert.ok(r.fw > r.cw + 150 && r.fh > r.ch + 40, `figure ${r.fw}×${r.fh} around a ${r.cw}×${r.ch} map`);
+      await page.locator('.export > summary').click();
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Map as PNG' }).click()]);
+      const png = await (await dl.createReadStream()).toArray().then((b) => Buffer.concat(b));
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+      assert.equal(png.readUInt32BE(16), r.fw, 'the download is the figure');
+      assert.equal(png.readUInt32BE(20), r.fh);
+      await page.evaluate(() => {
+        const fig = window.lens.app.mapFigure();
+        fig.id = 'figure-preview';
+        document.body.replaceChildren(fig);
+      });
+      await page.locator('#figure-preview').screenshot({ path: join(outDir, 'map-export-light.png') });
     },
   },
   {

@@ -11,7 +11,7 @@ import {
   type Quadtree,
   type Timer,
 } from 'd3';
-import { h, svg } from '../dom';
+import { breakablePath, h, svg } from '../dom';
 import { type Rgba, type ThemeColors, toRgba } from '../colors';
 import { createRenderer, type PointRenderer, type RendererChoice, type ScreenMap } from './renderer';
 import { normaliseLayout, mixLayouts } from './world';
@@ -85,7 +85,8 @@ export class MapView {
   private hover: number | null = null;
   private mode: MapMode = 'pan';
   private frameRequested = false;
-  private theme: ThemeColors;
+  /** The colours the map is drawn with (the export draws its figure with them too). */
+  theme: ThemeColors;
   readonly stats: MapStats;
   layoutKind: 'pca' | 'umap' | null = null;
 
@@ -570,7 +571,7 @@ export class MapView {
         'div',
         { class: 'tip-text' },
         h('div', { class: 'tip-class' }, h('span', { class: 'swatch', style: `background:${this.paletteCss[cls]}` }), this.classNames[cls] ?? `class ${cls}`),
-        h('div', { class: 'tip-path' }, this.paths[i] ?? ''),
+        h('div', { class: 'tip-path' }, ...breakablePath(this.paths[i] ?? '')),
         h('div', { class: 'tip-index' }, `item #${i}`),
       ),
     );
@@ -586,8 +587,16 @@ export class MapView {
     this.tooltip.hidden = true;
   }
 
-  /** The points and overlay composited on the theme background, for PNG export. */
-  snapshot(): HTMLCanvasElement {
+  /**
+   * The points and overlay composited on the theme background, for PNG export. `clean` leaves out
+   * the query, its results and the hovered item: an exported figure carries no leftover highlights.
+   */
+  snapshot({ clean = false }: { clean?: boolean } = {}): HTMLCanvasElement {
+    const { marks, hover } = this;
+    if (clean) {
+      this.marks = { query: null, results: [], hits: [], hot: null };
+      this.hover = null;
+    }
     this.render();
     const out = document.createElement('canvas');
     out.width = this.renderer.canvas.width;
@@ -598,6 +607,11 @@ export class MapView {
     ctx.fillRect(0, 0, out.width, out.height);
     ctx.drawImage(this.renderer.canvas, 0, 0);
     ctx.drawImage(this.overlay, 0, 0);
+    if (clean) {
+      this.marks = marks;
+      this.hover = hover;
+      this.render();
+    }
     return out;
   }
 }

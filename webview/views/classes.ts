@@ -28,6 +28,14 @@ export class ClassesView {
   private sortKey: Key = 'mapAtR';
   private ascending = true;
   private limit = 200;
+  /**
+   * The sorted column sticks between the class-name column and the right edge (sticky left and
+   * right), so it needs the name column's width, which only layout knows (and which is 0 while the
+   * tab is hidden): watched, and handed to CSS as --lens-name-col.
+   */
+  private readonly nameWidth = new ResizeObserver((entries) => {
+    for (const e of entries) (e.target.closest('table') as HTMLElement | null)?.style.setProperty('--lens-name-col', `${(e.target as HTMLElement).offsetWidth}px`);
+  });
 
   constructor(private app: App) {}
 
@@ -54,9 +62,11 @@ export class ClassesView {
     const columns = sampled ? [...COLUMNS, SAMPLED_COLUMN] : COLUMNS;
     const head = h('tr', {}, ...columns.map((c) => {
       const active = c.key === this.sortKey;
-      return h('th', { scope: 'col', class: c.numeric ? 'num' : '', 'aria-sort': active ? (this.ascending ? 'ascending' : 'descending') : 'none', title: c.title },
+      return h('th', { scope: 'col', class: cellClass(c.numeric ? 'num' : '', active, c.key), 'aria-sort': active ? (this.ascending ? 'ascending' : 'descending') : 'none', title: c.title },
         h('button', { type: 'button', class: 'sort', onclick: () => this.sortBy(c.key) }, c.label, active ? (this.ascending ? ' ▲' : ' ▼') : ''));
     }));
+    // The sorted column sticks to the right edge of a table too wide for the side bar (the class name to the left), so what the rows are ordered by never scrolls out of view.
+    const td = (key: Key, cls: string, ...content: (Node | string | null)[]) => h('td', { class: cellClass(cls, key === this.sortKey, key) }, ...content);
     const body = sorted.slice(0, this.limit).map((r) => h('tr', {
       class: app.state.isolatedClass === r.classIndex ? 'isolated' : '',
       'data-class': r.classIndex,
@@ -65,20 +75,22 @@ export class ClassesView {
       onclick: () => app.isolate(app.state.isolatedClass === r.classIndex ? null : r.classIndex),
       onkeydown: (ev: KeyboardEvent) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); app.isolate(app.state.isolatedClass === r.classIndex ? null : r.classIndex); } },
     },
-      h('td', { class: 'name' }, h('span', { class: 'swatch', style: `background:${app.palette[r.classIndex]}` }), r.name),
-      h('td', { class: 'num' }, r.size.toLocaleString('en-US')),
-      h('td', { class: 'num' }, fmt(r.meanDistToCentroid)),
-      h('td', { class: 'num' }, fmt(r.p90Radius)),
-      h('td', { class: 'num nearest', title: r.nearestClass >= 0 ? `${names[r.nearestClass]}: D = ${fmt(r.nearestDistance, 4)}` : '' },
+      td('name', 'name', h('span', { class: 'swatch', style: `background:${app.palette[r.classIndex]}` }), r.name),
+      td('size', 'num', r.size.toLocaleString('en-US')),
+      td('meanDistToCentroid', 'num', fmt(r.meanDistToCentroid)),
+      td('p90Radius', 'num', fmt(r.p90Radius)),
+      h('td', { class: cellClass('num nearest', this.sortKey === 'nearestDistance', 'nearestDistance'), title: r.nearestClass >= 0 ? `${names[r.nearestClass]}: D = ${fmt(r.nearestDistance, 4)}` : '' },
         r.nearestClass >= 0 ? names[r.nearestClass] ?? String(r.nearestClass) : '—',
         r.nearestClass >= 0 ? h('span', { class: 'muted' }, ` ${fmt(r.nearestDistance)}`) : null),
-      h('td', { class: 'num' }, bar(r.precisionAt1)),
-      h('td', { class: 'num' }, bar(r.mapAtR)),
-      sampled ? h('td', { class: 'num sampled' }, (r.sampledQueries ?? 0).toLocaleString('en-US')) : null,
+      td('precisionAt1', 'num', bar(r.precisionAt1)),
+      td('mapAtR', 'num', bar(r.mapAtR)),
+      sampled ? td('sampledQueries', 'num sampled', (r.sampledQueries ?? 0).toLocaleString('en-US')) : null,
     ));
     const more = sorted.length > this.limit
       ? h('button', { type: 'button', class: 'link', onclick: () => { this.limit += 200; this.update(); } }, `Show ${Math.min(200, sorted.length - this.limit)} more of ${sorted.length - this.limit}`)
       : null;
+    this.nameWidth.disconnect();
+    this.nameWidth.observe(head.firstElementChild!);
     fill(this.el, 
       h('div', { class: 'view-controls' }, h('span', { class: 'muted' }, `${rows.length} classes · sorted by ${columns.find((c) => c.key === this.sortKey)?.label ?? this.sortKey}, ${this.ascending === WORST_ASCENDING[this.sortKey] ? 'worst first' : 'best first'} · click a row to isolate it`)),
       this.chart(sorted.slice(0, 24)),
@@ -124,6 +136,11 @@ export class ClassesView {
     });
     return s;
   }
+}
+
+/** A cell's classes: the sorted column's cells are 'sorted' (sticky right), except the class name, already sticky left. */
+function cellClass(base: string, sorted: boolean, key: Key): string {
+  return [base, sorted && key !== 'name' ? 'sorted' : ''].filter(Boolean).join(' ');
 }
 
 function bar(v: number): HTMLElement {

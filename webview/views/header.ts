@@ -4,6 +4,8 @@ import type { App } from '../app';
 /** Header: the retrieval metrics at a glance, then what was inspected and how long each stage took. */
 export class Header {
   readonly el = h('header', { class: 'lens-header' });
+  /** The "details" toggle stays as the user left it while stages re-render the header. */
+  private detailsOpen = false;
 
   constructor(private app: App) {}
 
@@ -59,7 +61,16 @@ export class Header {
         ...timings.map((t) => h('span', { class: 'timing' }, `${t.stage} ${fmtMs(t.ms)}`)),
         h('span', { class: 'timing total' }, `total ${fmtMs(total)}`)));
     }
+    // Notes that change or qualify the numbers stay in view; routine ones (which runtime ran,
+    // what came from a cache) wait behind "details". The engine decides which is which.
     for (const note of data.notes ?? []) extras.push(h('span', { class: 'note' }, note));
+    const details = data.details ?? [];
+    if (details.length) {
+      const toggle = h('details', { class: 'run-details', open: this.detailsOpen, ontoggle: () => { this.detailsOpen = toggle.open; } },
+        h('summary', { title: 'Routine remarks on how this run went; none of them changes the numbers' }, `details (${details.length})`),
+        h('ul', {}, ...details.map((d) => h('li', { class: 'detail' }, d))));
+      extras.push(toggle);
+    }
 
     fill(this.el, 
       h('div', { class: 'header-top' },

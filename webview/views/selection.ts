@@ -1,5 +1,6 @@
-import { h, fill, baseName } from '../dom';
+import { h, fill } from '../dom';
 import type { App } from '../app';
+import { distinguishingNames } from '../../src/core/util/displayName';
 
 /** What a box/lasso selection or a search holds, by class; the items themselves below. */
 export class SelectionView {
@@ -21,6 +22,9 @@ export class SelectionView {
     for (const i of sel) byClass.set(items.labels[i], (byClass.get(items.labels[i]) ?? 0) + 1);
     const classes = [...byClass.entries()].sort((a, b) => b[1] - a[1]);
     const maxCount = classes[0]?.[1] ?? 1;
+    // Two "000.png" of different folders must not read the same: each item by the shortest path that tells it apart.
+    const shown = sel.slice(0, 100);
+    const names = distinguishingNames(shown.map((i) => items.paths[i]));
     fill(this.el, 
       h('div', { class: 'view-controls' },
         h('strong', { 'data-selection-count': sel.length }, `${sel.length.toLocaleString('en-US')} selected`),
@@ -31,14 +35,16 @@ export class SelectionView {
         h('span', { class: 'sel-bar' }, h('span', { style: `width:${(n / maxCount) * 100}%;background:${app.palette[c]}` })),
         h('span', { class: 'sel-count' }, `${n} (${((n / sel.length) * 100).toFixed(0)}%)`)))),
       h('h3', {}, 'Items'),
-      h('ul', { class: 'sel-items' }, ...sel.slice(0, 100).map((i) => h('li', {
+      h('ul', { class: 'sel-items' }, ...shown.map((i, k) => h('li', {
         tabindex: 0, title: items.paths[i],
         onclick: () => app.pick(i),
         onkeydown: (ev: KeyboardEvent) => { if (ev.key === 'Enter') app.pick(i); },
         onmouseenter: () => app.setHot(i), onmouseleave: () => app.setHot(null),
       },
         items.thumbnails?.[i] ? h('img', { class: 'thumb', src: items.thumbnails[i], alt: '', width: 32, height: 32, loading: 'lazy' }) : h('span', { class: 'thumb placeholder', style: `background:${app.palette[items.labels[i]]}` }),
-        h('span', { class: 'sel-item-path' }, baseName(items.paths[i]))))),
+        h('span', { class: 'sel-item-text' },
+          h('span', { class: 'sel-item-path' }, names[k]),
+          h('span', { class: 'sel-item-class' }, h('span', { class: 'swatch', style: `background:${app.palette[items.labels[i]]}` }), items.classNames[items.labels[i]] ?? `class ${items.labels[i]}`))))),
       sel.length > 100 ? h('p', { class: 'muted' }, `…and ${sel.length - 100} more`) : null,
     );
   }

@@ -16,9 +16,11 @@ export * from './config';
 export * from './model';
 export { fileSystemLoadHandler, readModelJson, readWeights, tfjsModelFormat, weightByteLength, weightShardFiles, type WeightShard } from './tfjsIo';
 export { checkpointFiles, type CheckpointFile } from './files';
+export { rememberOutputChoice } from './rememberOutput';
+export type { OutputCandidate } from './outputChoice';
 export { loadChainedCheckpoint } from './chained';
 export { loadPrecomputed, PrecomputedEmbeddings } from './precomputed';
-export { looksLikeTfjsModelJson, torchCheckpointHelp, TORCH_EXPORT_RECIPE, SIDECAR_EXAMPLE, TORCH_EXTENSIONS } from './sniff';
+export { looksLikeProjectorTsv, looksLikeTfjsModelJson, torchCheckpointHelp, TORCH_EXPORT_RECIPE, SIDECAR_EXAMPLE, TORCH_EXTENSIONS } from './sniff';
 export type { TfjsLoadedModel } from './tfjsModel';
 
 /** A folder holding model.json stands for that model.json. */

@@ -1,6 +1,8 @@
 import type { BackendSetting } from '../runtime/select';
+import type { GpuPreference } from '../gpu/preference';
 import type { CheckpointConfig, OutputChoice, Preprocess } from './config';
 import type { Dim } from './inputSpec';
+import type { OutputCandidate } from './outputChoice';
 
 export type ModelKind = 'tfjs-layers' | 'tfjs-graph' | 'onnx';
 export type PrecomputedKind = 'npy' | 'projector-tsv';
@@ -15,6 +17,8 @@ export interface LoadCheckpointOptions {
   config?: CheckpointConfig;
   /** onnxruntime intra-op threads; all cores when left out. */
   threads?: number;
+  /** embeddingLens.gpu.mode / gpu.device and where Enable GPU put the CUDA provider (ONNX models). */
+  gpu?: GpuPreference;
 }
 
 /** An image model ready to embed: what was loaded, how it is fed, and which output is the embedding. */
@@ -33,8 +37,18 @@ export interface LoadedModel {
   preprocess: Preprocess;
   /** The backend that actually runs: tfjs-node-gpu | tfjs-node | wasm | cpu | onnxruntime-cuda | onnxruntime-cpu. */
   backend: string;
-  /** Everything not read from the model or embedding-lens.json, plus backends passed over. */
+  /** Everything not read from the model or embedding-lens.json: it shapes the numbers, so it is always shown. */
   assumptions: string[];
+  /**
+   * Routine remarks on how it runs ("tfjs backend tfjs-node-gpu not used: no NVIDIA GPU driver
+   * found"): the numbers are the same either way, so the panel keeps them behind "details".
+   */
+  runtimeNotes?: string[];
+  /**
+   * Set when no output was named and several were equally plausible (outputChoice.ts): every one of
+   * them, the one taken first. The extension asks which one is meant.
+   */
+  outputCandidates?: OutputCandidate[];
   /** Largest batch the model accepts (a model exported with a fixed batch dimension); Infinity otherwise. */
   maxBatch: number;
   /**

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { readRegularFile } from '../io/safeFile';
 
 /** How much of a .json is read to decide whether it is a tfjs model: its format and topology keys come first. */
@@ -18,6 +19,25 @@ export async function looksLikeTfjsModelJson(file: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Whether a .tsv file is a TensorBoard-projector embeddings file (`tensor.tsv`, `tensors.tsv`,
+ * `vecs.tsv`…: one vector per line, numbers only, no header) rather than a manifest or a
+ * metadata.tsv, from its first few KB — so the Explorer offers Inspect on it whatever its name.
+ */
+export async function looksLikeProjectorTsv(file: string): Promise<boolean> {
+  if (!/\.tsv$/i.test(file) || /metadata/i.test(basename(file))) return false;
+  try {
+    const head = (await readRegularFile(file, { expected: 'a projector tensor.tsv', atMostBytes: SNIFF_BYTES })).toString('utf8');
+    const first = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0].trim();
+    const fields = first.split('\t');
+    return fields.length >= 2 && fields.every((f) => NUMBER.test(f.trim()));
+  } catch {
+    return false;
+  }
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** The two Python lines that turn a PyTorch model into an ONNX file this extension runs. */
 export const TORCH_EXPORT_RECIPE = [

@@ -1,10 +1,10 @@
 import type { GraphModel, LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
 import { LensError } from '../errors';
-import { initTfjs, Tf } from '../runtime/tfjs';
+import { initTfjs, Tf, tfjsGpuNote } from '../runtime/tfjs';
 import type { CheckpointConfig, OutputChoice } from './config';
 import { endsInSoftmax, GraphNode, penultimateTensor } from './graphWalk';
 import { batchCapNote, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from './inputSpec';
-import { defaultOutputChoice, OutputInfo, producingOp, rankOutputs, Reduction, reduceOutput } from './outputChoice';
+import { defaultOutputChoice, OutputInfo, producingOp, rankOutputs, Reduction, reduceOutput, type OutputCandidate } from './outputChoice';
 import type { Preprocess } from './config';
 import { inputDims, LoadCheckpointOptions, LoadedModel } from './model';
 import { fileSystemLoadHandler, readModelJson, tfjsModelFormat } from './tfjsIo';
@@ -29,7 +29,11 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   const json = await readModelJson(modelJsonPath);
   const rt = await initTfjs(opts.backend ?? 'auto');
   const { tf } = rt;
-  const assumptions = rt.skipped.filter((s) => s.reason !== 'not tried').map((s) => `tfjs backend ${s.backend} not used: ${s.reason}`);
+  const assumptions: string[] = [];
+  const runtimeNotes = rt.skipped.filter((s) => s.reason !== 'not tried').map((s) => `tfjs backend ${s.backend} not used: ${s.reason}`);
+  // A machine with a GPU that runs a tfjs model on the CPU says so plainly, with why (issue #18).
+  const gpuNote = tfjsGpuNote(rt.backend, rt.skipped);
+  if (gpuNote) assumptions.push(gpuNote);
   const format = tfjsModelFormat(json);
   const output: OutputChoice | undefined = opts.output ?? config.output;
   const base = { path: modelJsonPath, backend: rt.backend, tf };
@@ -112,7 +116,7 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     return {
       ...base, kind: 'tfjs-layers', inputName: model.inputs[0].name, inputShape: model.inputs[0].shape, outputName, output: choice, dim, preprocess,
       availableOutputs: layers.map((l) => l.name),
-      assumptions, maxBatch: maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), layersModel: model, embedModel,
+      assumptions, runtimeNotes, maxBatch: maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), layersModel: model, embedModel,
       // The sub-model shares the stored model's weights, so disposing the stored model frees both.
       dispose: async () => {
         model.dispose();
@@ -138,6 +142,7 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   const outputs = model.outputNodes;
   let choice: OutputChoice;
   let reduce: Reduction = 'none';
+  let outputCandidates: OutputCandidate[] | undefined;
   if (output) {
     choice = output;
     if (output.kind === 'named' && output.pool) reduce = output.pool;
@@ -151,7 +156,7 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       throw probeFailure(err, preprocess, modelJsonPath, configFile);
     }
     const picked = defaultOutputChoice(infos, config.pool, endsInSoftmax(nodes, outputs[0]), { kind: 'last' });
-    ({ choice, reduce } = picked);
+    ({ choice, reduce, candidates: outputCandidates } = picked);
     assumptions.push(picked.assumption);
   }
   let outputName: string;
@@ -207,8 +212,8 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   }
   return {
     ...base, kind: 'tfjs-graph', inputName: input.name, inputShape: input.shape ?? [], outputName, output: choice, dim, preprocess,
-    availableOutputs: [...outputs],
-    assumptions, maxBatch: fixedBatch ?? maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), graphModel: model,
+    availableOutputs: [...outputs], ...(outputCandidates ? { outputCandidates } : {}),
+    assumptions, runtimeNotes, maxBatch: fixedBatch ?? maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), graphModel: model,
     dispose: async () => model.dispose(),
   };
 }

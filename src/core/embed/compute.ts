@@ -39,7 +39,7 @@ export interface EmbeddingRun {
   details: string[];
   timings: Partial<Omit<EmbedTimings, 'totalMs'>> & { workerMs?: number; totalMs: number; datasetMs?: number; cacheMs?: number };
   fromCache: boolean;
-  model?: Pick<ModelInfo, 'kind' | 'dim' | 'outputName' | 'output' | 'preprocess'>;
+  model?: Pick<ModelInfo, 'kind' | 'dim' | 'outputName' | 'output' | 'preprocess' | 'outputCandidates'>;
   dataset: { kind: Dataset['kind']; totalItems: number; notes: string[] };
 }
 
@@ -131,7 +131,7 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
     first: r.skipped.slice(0, FIRST_SKIPPED).map((s) => ({ path: dataset.items[s.index].path, reason: s.reason })),
   };
   const assumptions = [...r.info.assumptions, ...dataset.notes];
-  const model = { kind: r.info.kind, dim: r.info.dim, outputName: r.info.outputName, output: r.info.output, preprocess: r.info.preprocess };
+  const model = { kind: r.info.kind, dim: r.info.dim, outputName: r.info.outputName, output: r.info.output, preprocess: r.info.preprocess, ...(r.info.outputCandidates ? { outputCandidates: r.info.outputCandidates } : {}) };
   if (cacheDir && key) {
     throwIfAborted(signal);
     try {

@@ -1,4 +1,4 @@
-import type { LoadCheckpointOptions, ModelKind, OutputChoice, Preprocess } from '../checkpoint';
+import type { LoadCheckpointOptions, ModelKind, OutputCandidate, OutputChoice, Preprocess } from '../checkpoint';
 
 /** Messages across the embed worker boundary (workerData in, these out). */
 export interface EmbedJob {
@@ -14,6 +14,10 @@ export interface ModelInfo {
   kind: ModelKind;
   backend: string;
   assumptions: string[];
+  /** LoadedModel.runtimeNotes: routine, shown behind the panel's "details". */
+  runtimeNotes: string[];
+  /** LoadedModel.outputCandidates: equally plausible outputs, when no output was named. */
+  outputCandidates?: OutputCandidate[];
   dim: number;
   outputName: string;
   output: OutputChoice;

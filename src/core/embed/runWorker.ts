@@ -41,8 +41,9 @@ export function runEmbedWorker(
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'model') {
+        // A second 'model' comes only when a GPU run fell back to the CPU: the result carries it, the start hook ran once.
+        if (!info) hooks.onModel?.(m.info);
         info = m.info;
-        hooks.onModel?.(m.info);
       } else if (m.type === 'progress') hooks.onProgress?.(m.done, m.skipped);
       else if (m.type === 'done') {
         finish(() => resolve({ info: info!, vectors: m.vectors, ok: m.ok, skipped: m.skipped, timings: m.timings }));

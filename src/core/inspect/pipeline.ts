@@ -7,13 +7,15 @@
 import { createHash } from 'node:crypto';
 import type { InspectionData, InspectionPatch, StageTiming } from '../../protocol';
 import { computeEmbeddings, type EmbeddingRun } from '../embed';
+import type { OutputChoice } from '../checkpoint/config';
 import { isCancelled, LensError, throwIfAborted } from '../errors';
 import { checkInspectionCaps } from '../limits';
 import { pca2dAsync } from '../projection/pca';
-import { cachedLayout } from '../projection/layoutCache';
+import { putCachedLayout, putPartialLayout, readLayoutEntry, readPartialLayout } from '../projection/layoutCache';
 import { runUmap, resolveUmapParams } from '../projection/umap';
 import { truncateGraph } from '../projection/project';
 import { knnGraph, type KnnGraph } from '../retrieval/knn';
+import { holdPreparedRows } from '../retrieval/prepare';
 import type { LabelledEmbeddings, Progress, RunControl } from '../types';
 import type { InspectionSettings } from './settings';
 import { itemsPatch, embedPatchExtras } from './toProtocol';
@@ -40,6 +42,19 @@ export interface InspectionInput {
   settings: InspectionSettings;
   /** Embeddings and layouts are cached here when given. */
   cacheDir?: string;
+  /**
+   * What to do with a cancelled UMAP found in the cache: 'resume' it (default; the result is the
+   * uninterrupted run's) or 'show' it as it was left, partial, with Resume offered (a panel
+   * restored after a reload shows what the user left).
+   */
+  stoppedUmap?: 'resume' | 'show';
+  /** The embedding output, overriding embedding-lens.json (the user's pick among equally plausible outputs). */
+  output?: OutputChoice;
+  /**
+   * Narrows the embedded items before any analysis (a comparison's held-out classes). The
+   * embedding cache still holds every item, so scoring the other items later embeds nothing.
+   */
+  select?: (e: LabelledEmbeddings) => LabelledEmbeddings;
 }
 
 export interface InspectionRun {
@@ -80,6 +95,7 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     // Patches merge shallowly in the panel, so lists that grow across stages are sent whole.
     const full: InspectionPatch = { ...patch, timings: [...timings] };
     if (patch.notes) full.notes = [...(data.notes ?? []), ...patch.notes];
+    if (patch.details) full.details = [...(data.details ?? []), ...patch.details];
     if (patch.layout) full.layout = { ...data.layout, ...patch.layout };
     Object.assign(data, full);
     sink.patch?.(stage, full);
@@ -103,6 +119,8 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     const [embedding, embedMs] = await timed(() =>
       computeEmbeddings(input.checkpoint, input.dataset, {
         backend: settings.backend,
+        gpu: settings.gpu,
+        ...(input.output ? { output: input.output } : {}),
         batchSize: settings.batchSize,
         cacheDir,
         dataset: { maxTotal: settings.maxItems || undefined, maxPerClass: settings.maxPerClass || undefined, seed: settings.umap.seed },
@@ -111,12 +129,12 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
       }),
     );
     run.embedding = embedding;
-    const e = embedding.embeddings;
+    const e = input.select ? input.select(embedding.embeddings) : embedding.embeddings;
     run.embeddings = e;
     if (e.n < 2) throw new LensError(`only ${e.n} item(s) could be embedded; an inspection needs at least 2`, input.dataset ?? input.checkpoint);
     assertSomeClassHasPairs(e, embedding.skipped.count, input.dataset ?? input.checkpoint);
     const extras = embedPatchExtras(embedding);
-    deliver('embed', { items: itemsPatch(e), ...extras, ...(cacheCheck.note ? { notes: [...(extras.notes ?? []), cacheCheck.note] } : {}) }, embedMs);
+    deliver('embed', { items: itemsPatch(e), ...extras, ...(cacheCheck.note ? { details: [...(extras.details ?? []), cacheCheck.note] } : {}) }, embedMs);
     throwIfAborted(signal);
 
     // Same embeddings, same settings: the rest of the inspection comes from the cache.
@@ -135,7 +153,7 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
       throwIfAborted(signal);
       const { k, indices, distances } = cached.neighbours!;
       run.graph = { n: e.n, k, indices, distances };
-      deliver('metrics', { metrics: cached.metrics, classes: cached.classes, neighbours: cached.neighbours, notes: ['metrics, EET breakdown and map loaded from the cache'] }, 0);
+      deliver('metrics', { metrics: cached.metrics, classes: cached.classes, neighbours: cached.neighbours, details: ['metrics, EET breakdown and map loaded from the cache'] }, 0);
       throwIfAborted(signal);
       deliver('eet', { eet: cached.eet }, 0);
       throwIfAborted(signal);
@@ -152,11 +170,15 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     // 3. One kNN graph serves the neighbours view and UMAP (never a second kNN pass); then metrics.
     const normalize = settings.distance === 'cosine';
     const graphK = Math.min(e.n - 1, Math.max(settings.neighborsK, settings.umap.nNeighbors - 1));
+    // The rows are checked and normalised once, into shared memory: the kNN graph, metrics, k-means
+    // and geometry (and their workers) all read that one array, never a copy of their own.
+    const held = holdPreparedRows(e.vectors, e.n, e.dim, normalize);
     const [metrics, metricsMs] = await timed(async () => {
-      const graph = await knnGraph(e.vectors, e.n, e.dim, graphK, { normalize, signal, onProgress: report });
+      // Above the metrics' exact limit the graph comes from the approximate index (said in the notes).
+      const graph = await knnGraph(e.vectors, e.n, e.dim, graphK, { normalize, exactLimit: settings.metrics?.exactLimit, signal, onProgress: report });
       run.graph = graph;
       return metricsStage(e, graph, settings, { signal, onProgress: report });
-    });
+    }).finally(() => held.release());
     deliver('metrics', metrics.patch, metricsMs);
     throwIfAborted(signal);
 
@@ -166,17 +188,22 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     throwIfAborted(signal);
 
     // 5. UMAP from the same graph, animated from the PCA layout; cached by content + parameters.
+    //    A cancel mid-UMAP keeps its last layout, marked partial (and cached, to be resumed).
     const graph = run.graph!;
     const [umap, umapMs] = await timed(() => umapStage(e, graph, pca, input, sink, { signal, onProgress: report }, cacheNotes));
     // What happened to the cache (a damaged entry dropped, a layout not stored) rides on the last patch.
     const late = cacheNotes.filter((n) => n !== cacheCheck.note);
-    deliver('umap', { layout: { umap }, ...(late.length ? { notes: late } : {}) }, umapMs);
+    deliver('umap', { layout: { umap: umap.xy, umapPartial: umap.partial }, ...(late.length ? { details: late } : {}) }, umapMs);
+    if (umap.partial) {
+      run.cancelled = signal?.aborted ?? false;
+      return run;
+    }
     if (resultCacheKey) {
       try {
         await writeCachedResult(cacheDir!, resultCacheKey, data);
       } catch (err) {
         // The inspection is complete and correct; a cache that cannot take it only costs the next run.
-        data.notes = [...(data.notes ?? []), `inspection not cached (${(err as Error).message.split('\n')[0]})`];
+        data.details = [...(data.details ?? []), `inspection not cached (${(err as Error).message.split('\n')[0]})`];
       }
     }
   } catch (err) {
@@ -186,7 +213,46 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
   return run;
 }
 
-async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Array, input: InspectionInput, sink: InspectionSink, control: RunControl, notes: string[]): Promise<Float32Array> {
+/**
+ * Continues the stopped UMAP of a run (its data.layout.umapPartial) where it stopped, delivering
+ * the 'umap' stage again: finished, it is the layout the uninterrupted run gives (and is cached
+ * as such, with the whole inspection); cancelled again, the newer partial layout.
+ */
+export async function resumeUmap(run: InspectionRun, input: InspectionInput, sink: InspectionSink, control: RunControl = {}): Promise<InspectionRun> {
+  const { data, embeddings: e, graph } = run;
+  const partial = data.layout?.umapPartial;
+  const pca = data.layout?.pca;
+  const from = data.layout?.umap;
+  if (!partial || !e || !graph || !pca || !from) throw new LensError('there is no stopped UMAP layout to resume in this inspection');
+  const notes: string[] = [];
+  const t0 = performance.now();
+  const cacheDir = input.cacheDir ? (await usableCacheDir(input.cacheDir)).dir : undefined;
+  input = { ...input, cacheDir };
+  const umap = await umapStage(e, graph, pca, input, sink, control, notes, { xy: from, epoch: partial.epoch });
+  const ms = performance.now() - t0;
+  // One 'umap' timing: the time of the stopped run and of its continuation together.
+  const timings = (data.timings ?? []).map((t) => (t.stage === 'umap' ? { ...t, ms: Math.round(t.ms + ms) } : t));
+  const patch: InspectionPatch = { layout: { ...data.layout, umap: umap.xy, umapPartial: umap.partial }, timings, ...(notes.length ? { details: [...(data.details ?? []), ...notes] } : {}) };
+  Object.assign(data, patch);
+  sink.patch?.('umap', patch);
+  run.cancelled = !!umap.partial && (control.signal?.aborted ?? false);
+  if (!umap.partial && cacheDir) {
+    try {
+      await writeCachedResult(cacheDir, resultKey(embeddingsKey(e), input.settings), data);
+    } catch (err) {
+      data.details = [...(data.details ?? []), `inspection not cached (${(err as Error).message.split('\n')[0]})`];
+    }
+  }
+  return run;
+}
+
+interface UmapOutcome {
+  xy: Float32Array;
+  /** Set when the layout is a stopped run's (cancelled, or found so in the cache and shown as left). */
+  partial?: { epoch: number; epochs: number };
+}
+
+async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Array, input: InspectionInput, sink: InspectionSink, control: RunControl, notes: string[], from?: { xy: Float32Array; epoch: number }): Promise<UmapOutcome> {
   const u = input.settings.umap;
   const nNeighbors = Math.min(u.nNeighbors, e.n);
   const umapGraph = truncateGraph(graph, Math.max(1, nNeighbors - 1));
@@ -199,18 +265,43 @@ async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Arr
     metric,
     init: pca,
   } as const;
-  const compute = (ctl: RunControl) =>
-    runUmap(umapGraph, {
-      ...opts,
-      ...ctl,
-      onLayout: (xy, epoch, epochs) => sink.frame?.(xy, epoch, epochs),
-    });
-  if (!input.cacheDir) return compute(control);
+  const { cacheDir } = input;
   const params = { ...resolveUmapParams(umapGraph, opts), distance: input.settings.distance };
-  const { xy, note } = await cachedLayout(input.cacheDir, embeddingsKey(e), params, compute, control);
-  if (note) notes.push(note);
-  throwIfAborted(control.signal);
-  return xy;
+  const epochs = params.nEpochs;
+  const key = cacheDir ? embeddingsKey(e) : '';
+  if (cacheDir && !from) {
+    const hit = await readLayoutEntry(cacheDir, key, params);
+    if (hit.damaged) notes.push(hit.damaged);
+    if (hit.xy) return { xy: hit.xy };
+    const stopped = await readPartialLayout(cacheDir, key, params);
+    if (stopped && stopped.xy.length === e.n * 2 && stopped.epoch < epochs) {
+      if (input.stoppedUmap === 'show') return { xy: stopped.xy, partial: { epoch: stopped.epoch, epochs } };
+      from = stopped;
+    }
+  }
+  let last = from;
+  try {
+    const xy = await runUmap(umapGraph, {
+      ...opts,
+      ...control,
+      resume: from,
+      onLayout: (frame, epoch, total) => {
+        last = { xy: frame, epoch };
+        sink.frame?.(frame, epoch, total);
+      },
+    });
+    if (cacheDir) {
+      await putCachedLayout(cacheDir, key, params, xy).catch((err: Error) => notes.push(`layout not cached (${err.message.split('\n')[0]})`));
+    }
+    return { xy };
+  } catch (err) {
+    // Cancelled after a frame: the last frame is the map, partial, and kept in the cache to resume.
+    if (!isCancelled(err) || !last) throw err;
+    if (cacheDir) {
+      await putPartialLayout(cacheDir, key, params, last.xy, last.epoch).catch((e2: Error) => notes.push(`partial layout not cached (${e2.message.split('\n')[0]})`));
+    }
+    return { xy: last.xy, partial: { epoch: last.epoch, epochs } };
+  }
 }
 
 /**

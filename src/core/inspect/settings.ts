@@ -1,4 +1,5 @@
 import type { BackendSetting } from '../runtime/select';
+import type { GpuPreference } from '../gpu/preference';
 
 /**
  * Everything an inspection can be tuned with — the `embeddingLens.*` settings in VS Code and the
@@ -6,6 +7,8 @@ import type { BackendSetting } from '../runtime/select';
  */
 export interface InspectionSettings {
   backend: BackendSetting;
+  /** embeddingLens.gpu.mode / gpu.device and the GPU runtime's folder; ONNX models stay on the CPU when left out. */
+  gpu?: GpuPreference;
   batchSize: number;
   maxItems: number;
   maxPerClass: number;

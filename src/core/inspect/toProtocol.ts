@@ -10,13 +10,13 @@ export function itemsPatch(e: LabelledEmbeddings): InspectionItems {
 
 export function embedPatchExtras(run: EmbeddingRun): InspectionPatch {
   const notes = [...run.assumptions, ...run.dataset.notes];
-  if (run.fromCache) notes.push('embeddings loaded from the cache');
+  const details = [...(run.fromCache ? ['embeddings loaded from the cache'] : []), ...run.details];
   if (run.dataset.totalItems > run.embeddings.n + run.skipped.count) {
     notes.push(`subsampled ${run.embeddings.n.toLocaleString('en-US')} of ${run.dataset.totalItems.toLocaleString('en-US')} items (stratified by class)`);
   }
   const skipped = run.skipped.first.map((s) => ({ path: s.path, reason: s.reason }));
   if (run.skipped.count > skipped.length) notes.push(`${run.skipped.count} files skipped in all; the first ${skipped.length} are listed`);
-  return { backend: run.backend, notes, skipped };
+  return { backend: run.backend, notes, details, skipped };
 }
 
 const num = (v: number | null | undefined): number => (typeof v === 'number' ? v : NaN);

@@ -5,11 +5,13 @@
  * sum is the sha256 of the header's key and the float bytes: a flipped byte that keeps the file's
  * size is caught on read, the entry removed and recomputed with a note.
  * Writes are atomic (temp file + rename); a cancelled computation never reaches put.
+ * A cancelled UMAP's last layout goes to a separate "partial" entry of the same parameters, with
+ * the epochs it had done in its header (inside the checksum), so a later run or a restored panel
+ * can resume it; the finished layout's put removes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunControl } from '../types';
 
 /** Format 2 added the checksum; format-1 files have another magic and are plain misses. */
 const MAGIC = Buffer.from('ELLAYOU2', 'latin1');
@@ -42,7 +44,15 @@ const payloadSum = (key: string, payload: Uint8Array) => createHash('sha256').up
  * damaged — then `damaged` says why and the entry (the cache's own file) has been removed.
  */
 export async function readLayoutEntry(dir: string, embeddingsKey: string, params: LayoutParams): Promise<{ xy?: Float32Array; damaged?: string }> {
-  const key = layoutKey(embeddingsKey, params);
+  const { xy, damaged } = await readEntry(dir, layoutKey(embeddingsKey, params));
+  return { xy, damaged };
+}
+
+/** The checksummed text of an entry: the key, and for a partial layout the epochs it had done. */
+const summedKey = (key: string, epoch?: number) => (epoch === undefined ? key : `${key}\nepoch ${epoch}`);
+const partialKey = (embeddingsKey: string, params: LayoutParams) => `${layoutKey(embeddingsKey, params)}\npartial`;
+
+async function readEntry(dir: string, key: string): Promise<{ xy?: Float32Array; epoch?: number; damaged?: string }> {
   const path = entryPath(dir, key);
   let bytes: Buffer;
   try {
@@ -60,7 +70,7 @@ export async function readLayoutEntry(dir: string, embeddingsKey: string, params
   if (bytes.length < 12) return damaged('truncated header');
   const hlen = bytes.readUInt32LE(8);
   if (12 + hlen > bytes.length) return damaged('truncated header');
-  let header: { key?: string; n?: number; sum?: string };
+  let header: { key?: string; n?: number; sum?: string; epoch?: number };
   try {
     header = JSON.parse(bytes.subarray(12, 12 + hlen).toString('utf8'));
   } catch {
@@ -69,11 +79,13 @@ export async function readLayoutEntry(dir: string, embeddingsKey: string, params
   const n = header.n;
   if (typeof header.key !== 'string' || typeof n !== 'number' || typeof header.sum !== 'string') return damaged('unreadable header');
   if (header.key !== key) return {};
+  const epoch = header.epoch;
+  if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0)) return damaged('unreadable header');
   const payload = bytes.subarray(12 + hlen);
-  if (payload.length !== n * 8 || payloadSum(key, payload) !== header.sum) return damaged('the layout does not match its checksum');
+  if (payload.length !== n * 8 || payloadSum(summedKey(key, epoch), payload) !== header.sum) return damaged('the layout does not match its checksum');
   const out = new Float32Array(n * 2);
   new Uint8Array(out.buffer).set(payload);
-  return { xy: out };
+  return { xy: out, epoch };
 }
 
 /** The cached n×2 layout, or undefined when absent, damaged, or for a different key (hash collision). */
@@ -83,11 +95,29 @@ export async function getCachedLayout(dir: string, embeddingsKey: string, params
 
 /** Stores a finished layout atomically; returns the entry's path. */
 export async function putCachedLayout(dir: string, embeddingsKey: string, params: LayoutParams, xy: Float32Array): Promise<string> {
+  const path = await writeEntry(dir, layoutKey(embeddingsKey, params), xy);
+  // The finished layout supersedes a stopped run's (the cache's own file).
+  await unlink(entryPath(dir, partialKey(embeddingsKey, params))).catch(() => undefined);
+  return path;
+}
+
+/** A cancelled run's layout after `epoch` epochs, kept so it can be resumed (readPartialLayout). */
+export async function putPartialLayout(dir: string, embeddingsKey: string, params: LayoutParams, xy: Float32Array, epoch: number): Promise<string> {
+  if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`putPartialLayout: epoch must be a non-negative integer, got ${epoch}`);
+  return writeEntry(dir, partialKey(embeddingsKey, params), xy, epoch);
+}
+
+/** The stopped run's layout and its epochs done, or nothing (absent, damaged: then removed). */
+export async function readPartialLayout(dir: string, embeddingsKey: string, params: LayoutParams): Promise<{ xy: Float32Array; epoch: number } | undefined> {
+  const { xy, epoch } = await readEntry(dir, partialKey(embeddingsKey, params));
+  return xy && epoch !== undefined ? { xy, epoch } : undefined;
+}
+
+async function writeEntry(dir: string, key: string, xy: Float32Array, epoch?: number): Promise<string> {
   if (xy.length % 2 !== 0) throw new Error(`putCachedLayout: expected n×2 values, got ${xy.length}`);
-  const key = layoutKey(embeddingsKey, params);
   await mkdir(dir, { recursive: true });
   const payload = new Uint8Array(xy.buffer, xy.byteOffset, xy.byteLength);
-  const header = Buffer.from(JSON.stringify({ key, n: xy.length / 2, sum: payloadSum(key, payload) }), 'utf8');
+  const header = Buffer.from(JSON.stringify({ key, n: xy.length / 2, sum: payloadSum(summedKey(key, epoch), payload), ...(epoch === undefined ? {} : { epoch }) }), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length, 0);
   const path = entryPath(dir, key);
@@ -100,28 +130,4 @@ export async function putCachedLayout(dir: string, embeddingsKey: string, params
     throw err;
   }
   return path;
-}
-
-/**
- * Cached layout or a freshly computed one, stored on success. If `compute` throws (cancelled,
- * bad input) nothing is written and the error propagates. A damaged entry, or a store that fails
- * (a full or read-only disk), is not an error — the layout is good — but is said in `note`.
- */
-export async function cachedLayout(
-  dir: string,
-  embeddingsKey: string,
-  params: LayoutParams,
-  compute: (ctl: RunControl) => Promise<Float32Array>,
-  ctl: RunControl = {},
-): Promise<{ xy: Float32Array; cached: boolean; note?: string }> {
-  const hit = await readLayoutEntry(dir, embeddingsKey, params);
-  if (hit.xy) return { xy: hit.xy, cached: true };
-  const xy = await compute(ctl);
-  if (ctl.signal?.aborted) return { xy, cached: false, note: hit.damaged };
-  try {
-    await putCachedLayout(dir, embeddingsKey, params, xy);
-  } catch (err) {
-    return { xy, cached: false, note: [hit.damaged, `layout not cached (${(err as Error).message.split('\n')[0]})`].filter(Boolean).join('; ') };
-  }
-  return { xy, cached: false, note: hit.damaged };
 }

@@ -126,27 +126,8 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
   const moved = new Float64Array(2 * SAMPLE_LANES);
   const pulls = new Float64Array(2 * SAMPLE_LANES);
   for (;;) {
-    let any = false;
-    let maxNegatives = 0;
-    for (let l = 0; l < SAMPLE_LANES; l++) {
-      let e = cursor[l];
-      while (e < end[l] && edges[EDGE_WORDS * e + NEXT_SAMPLE] > epoch) e++;
-      active[l] = e < end[l] ? 1 : 0;
-      if (!active[l]) continue;
-      any = true;
-      const at = EDGE_WORDS * e;
-      heads[l] = edgeEnds[2 * at + HEAD];
-      tails[l] = edgeEnds[2 * at + TAIL];
-      const eps = edges[at + EPOCHS_PER_SAMPLE];
-      edges[at + NEXT_SAMPLE] += eps;
-      const epn = eps / negativeSampleRate;
-      const nNeg = Math.trunc((epoch - edges[at + NEXT_NEGATIVE]) / epn);
-      edges[at + NEXT_NEGATIVE] += nNeg * epn;
-      negatives[l] = nNeg;
-      if (nNeg > maxNegatives) maxNegatives = nNeg;
-      cursor[l] = e + 1;
-    }
-    if (!any) break;
+    const maxNegatives = takeGroup(edges, edgeEnds, negativeSampleRate, epoch, cursor, end, { active, heads, tails, negatives });
+    if (maxNegatives < 0) break;
 
     // Each lane's visit: the pull, then its negative samples. Step p of a group draws one vertex
     // per lane from the lane's own stream; lane l's head is pushed from its position after the
@@ -226,6 +207,70 @@ export function sgdEpoch(t: SgdThread, epoch: number, alpha: number): void {
       const kx = 2 * k;
       to[kx] -= pulls[2 * l];
       to[kx + 1] -= pulls[2 * l + 1];
+    }
+  }
+}
+
+/** One group's lanes: taken or not, head, tail and negative-sample count per lane. */
+interface Group {
+  active: Uint8Array;
+  heads: Int32Array;
+  tails: Int32Array;
+  negatives: Int32Array;
+}
+
+/**
+ * The next group of an epoch: each lane's next due edge (its cursor moves past it), its schedule
+ * advanced. Returns the group's largest negative-sample count — every lane draws that many — or
+ * −1 when no lane has a due edge left.
+ */
+function takeGroup(edges: Float64Array, edgeEnds: Int32Array, negativeSampleRate: number, epoch: number, cursor: Int32Array, end: Int32Array, g: Group): number {
+  let any = false;
+  let maxNegatives = 0;
+  for (let l = 0; l < SAMPLE_LANES; l++) {
+    let e = cursor[l];
+    while (e < end[l] && edges[EDGE_WORDS * e + NEXT_SAMPLE] > epoch) e++;
+    g.active[l] = e < end[l] ? 1 : 0;
+    if (!g.active[l]) continue;
+    any = true;
+    const at = EDGE_WORDS * e;
+    g.heads[l] = edgeEnds[2 * at + HEAD];
+    g.tails[l] = edgeEnds[2 * at + TAIL];
+    const eps = edges[at + EPOCHS_PER_SAMPLE];
+    edges[at + NEXT_SAMPLE] += eps;
+    const epn = eps / negativeSampleRate;
+    const nNeg = Math.trunc((epoch - edges[at + NEXT_NEGATIVE]) / epn);
+    edges[at + NEXT_NEGATIVE] += nNeg * epn;
+    g.negatives[l] = nNeg;
+    if (nNeg > maxNegatives) maxNegatives = nNeg;
+    cursor[l] = e + 1;
+  }
+  return any ? maxNegatives : -1;
+}
+
+/**
+ * sgdEpoch's schedule without its geometry: the same edges fall due and their next-sample epochs
+ * advance, and every lane's random stream moves by the same number of draws. Replaying epochs
+ * [0, E) this way and then optimising from the layout a run had after E epochs continues that run
+ * exactly as if it had never stopped (same groups, same draws, same learning rates) — the
+ * WebAssembly kernel keeps the same schedule in the same records and streams, so it resumes too.
+ */
+export function skipEpoch(t: SgdThread, epoch: number): void {
+  const cursor = t.lanes.slice(0, SAMPLE_LANES);
+  const end = t.lanes.subarray(SAMPLE_LANES, 2 * SAMPLE_LANES);
+  const g: Group = { active: new Uint8Array(SAMPLE_LANES), heads: new Int32Array(SAMPLE_LANES), tails: new Int32Array(SAMPLE_LANES), negatives: new Int32Array(SAMPLE_LANES) };
+  const streams = t.rng;
+  for (;;) {
+    const draws = takeGroup(t.edges, t.edgeEnds, t.negativeSampleRate, epoch, cursor, end, g);
+    if (draws < 0) break;
+    for (let l = 0; l < SAMPLE_LANES; l++) {
+      let s = streams[l];
+      for (let p = 0; p < draws; p++) {
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+      }
+      streams[l] = s;
     }
   }
 }

@@ -26,6 +26,12 @@ export interface UmapOptions extends RunControl {
   seed?: number;
   /** n×2 starting layout, e.g. pca2d(); absent → uniform random. */
   init?: Float32Array;
+  /**
+   * Continue a stopped run from a layout it streamed (onLayout's `xy` after `epoch` epochs): with
+   * the same graph and options (seed, threads, optimizer, epochs) the result is the layout the
+   * uninterrupted run gives, bit for bit. `init` is not used then.
+   */
+  resume?: { xy: Float32Array; epoch: number };
   /** Receives a copy of the layout every `layoutEvery` epochs (not the final one: that is the result). */
   onLayout?: (xy: Float32Array, epoch: number, nEpochs: number) => void;
   /** Default 5. */
@@ -113,12 +119,20 @@ function checkInit(init: Float32Array, n: number): void {
   }
 }
 
+function checkResume(resume: { xy: Float32Array; epoch: number }, n: number, nEpochs: number): void {
+  if (!Number.isInteger(resume.epoch) || resume.epoch < 0 || resume.epoch > nEpochs) {
+    throw new LensError(`UMAP resume epoch must be an integer in [0, ${nEpochs}], got ${resume.epoch}`);
+  }
+  checkInit(resume.xy, n);
+}
+
 /** The n×2 UMAP layout of the graph's points. Rejects with CancelledError when `signal` fires. */
 export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<Float32Array> {
   throwIfAborted(opts.signal);
   checkKnnGraph(graph);
   const p = resolveUmapParams(graph, opts);
   if (opts.init) checkInit(opts.init, graph.n);
+  if (opts.resume) checkResume(opts.resume, graph.n, p.nEpochs);
   const n = graph.n;
   // Nothing to optimise: one point sits at the origin, none is an empty layout.
   if (n <= 1) return new Float32Array(n * 2);
@@ -131,6 +145,7 @@ export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<
     nEpochs: p.nEpochs,
     seed: p.seed,
     init: opts.init,
+    resume: opts.resume,
     threads: p.threads,
     negativeSampleRate: p.negativeSampleRate,
     repulsionStrength: p.repulsionStrength,
@@ -160,7 +175,7 @@ export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<
       if (settled) return;
       switch (m.type) {
         case 'progress':
-          opts.onProgress?.({ stage: m.stage as string, done: m.done as number, total: m.total as number, rate: m.rate as number | undefined, etaSeconds: m.etaSeconds as number | undefined });
+          opts.onProgress?.({ stage: m.stage as string, done: m.done as number, total: m.total as number, rate: m.rate as number | undefined, etaSeconds: m.etaSeconds as number | undefined, message: m.message as string | undefined });
           break;
         case 'layout':
           opts.onLayout?.(m.xy as Float32Array, m.epoch as number, m.nEpochs as number);

@@ -5,7 +5,7 @@
  */
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
 import { barrierWait } from '../util/barrier';
-import { addPulls, EDGE_WORDS, edgeRecords, EPOCHS_PER_SAMPLE, HEAD, laneSlice, makeSgdThread, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch, TAIL } from './sgd';
+import { addPulls, EDGE_WORDS, edgeRecords, EPOCHS_PER_SAMPLE, HEAD, laneSlice, makeSgdThread, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch, skipEpoch, TAIL } from './sgd';
 import { bindSgdKernel, HEADER_BYTES, sgdKernelModule, type ThreadOptimizer } from './sgdKernel';
 import { Wasm, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory } from '../util/wasmApi';
 import { LensError } from '../errors';
@@ -26,6 +26,12 @@ export interface UmapJob {
   seed: number;
   /** n×2 starting layout (e.g. PCA); absent → uniform random in [-10, 10]² like umap-learn's 'random'. */
   init?: Float32Array;
+  /**
+   * Continue a run of this very job (same graph, seed, threads, optimizer) that stopped after
+   * `epoch` epochs, from its layout then (a frame it streamed): `init` is then not used, and the
+   * result is the layout the uninterrupted run gives.
+   */
+  resume?: { xy: Float32Array; epoch: number };
   threads: number;
   negativeSampleRate: number;
   repulsionStrength: number;
@@ -51,6 +57,8 @@ export interface SharedRun {
   negativeSampleRate: number;
   layoutEvery: number;
   seed: number;
+  /** Epochs already done (a resumed run); the loop starts here. */
+  startEpoch: number;
   /** The edge records (sgd.ts SgdThread.edges), in the fuzzy graph's order. */
   edges: Float64Array;
   edgeEnds: Int32Array;
@@ -200,7 +208,8 @@ export function prepareRun(job: UmapJob, afterPhase?: (done: number) => void): S
     lanes[t * (SAMPLE_LANES + 1) + SAMPLE_LANES] = range.eHi;
   });
   const live = new Float32Array(buffer, o.live, n * 2);
-  live.set(initialLayout(n, job.seed, job.init));
+  // A resumed run starts from the stopped run's own coordinates: already scaled and jittered.
+  live.set(job.resume ? job.resume.xy : initialLayout(n, job.seed, job.init));
   const snap = new Float32Array(buffer, o.snap, n * 2);
   snap.set(live);
   const snaps = new Float32Array(buffer, o.snaps, snapCopies * n * 2);
@@ -216,6 +225,7 @@ export function prepareRun(job: UmapJob, afterPhase?: (done: number) => void): S
     negativeSampleRate: job.negativeSampleRate,
     layoutEvery: job.layoutEvery,
     seed: job.seed,
+    startEpoch: job.resume ? Math.min(job.resume.epoch, job.nEpochs) : 0,
     edges,
     edgeEnds,
     live,
@@ -252,7 +262,7 @@ export function barrier(ctrl: Int32Array, threads: number): void {
  * stops after the same epoch) and hands out layouts through `onFrame`, called while the other
  * threads wait, so each frame is a consistent picture.
  */
-export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Array, epochsDone: number) => void): 'done' | 'stopped' {
+export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Array, epochsDone: number) => void, onReplayed?: (epochs: number) => void): 'done' | 'stopped' {
   const { n, threads, nEpochs, ctrl } = run;
   const deltas = Array.from({ length: threads }, (_, i) => run.deltas.subarray(i * n * 2, (i + 1) * n * 2));
   const th = makeSgdThread(
@@ -280,7 +290,18 @@ export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Arr
   const own = { lo: 2 * run.ranges[t].vLo, hi: 2 * run.ranges[t].vHi };
   const slices = threads > 1 ? SYNCS_PER_EPOCH : 1;
   const streams = run.lanes.subarray(t * (SAMPLE_LANES + 1), (t + 1) * (SAMPLE_LANES + 1));
-  for (let epoch = 0; epoch < nEpochs; epoch++) {
+  // A resumed run first replays the schedule of the epochs done (no geometry: a fraction of an
+  // epoch's cost), so its edges fall due and its random streams draw exactly as the uninterrupted
+  // run's would. Each thread replays only its own edges and streams: no barrier needed. Thread 0
+  // reports how far it got (at 10^6 points the replay of hundreds of epochs takes seconds).
+  for (let epoch = 0; epoch < run.startEpoch; epoch++) {
+    for (let sl = 0; sl < slices; sl++) {
+      laneSlice(streams, sl, slices, th.lanes);
+      skipEpoch(th, epoch);
+    }
+    if (t === 0) onReplayed?.(epoch + 1);
+  }
+  for (let epoch = run.startEpoch; epoch < nEpochs; epoch++) {
     const alpha = run.learningRate * (1 - epoch / nEpochs);
     for (let sl = 0; sl < slices; sl++) {
       laneSlice(streams, sl, slices, th.lanes);

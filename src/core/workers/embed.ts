@@ -25,10 +25,9 @@ async function main(job: EmbedJob): Promise<void> {
   const workerStartMs = performance.timeOrigin + t0 - job.spawnedAt;
   const model = await loadCheckpoint(job.checkpoint, job.load);
   const loadModelMs = performance.now() - t0;
-  post({
-    type: 'model',
-    info: { kind: model.kind, backend: model.backend, assumptions: model.assumptions, dim: model.dim, outputName: model.outputName, output: model.output, preprocess: model.preprocess },
-  });
+  const info = () => ({ kind: model.kind, backend: model.backend, assumptions: [...model.assumptions], runtimeNotes: [...(model.runtimeNotes ?? [])], ...(model.outputCandidates ? { outputCandidates: model.outputCandidates } : {}), dim: model.dim, outputName: model.outputName, output: model.output, preprocess: model.preprocess });
+  const announced = info();
+  post({ type: 'model', info: announced });
   let last = 0;
   let r: Awaited<ReturnType<typeof embedItems>>;
   try {
@@ -43,6 +42,8 @@ async function main(job: EmbedJob): Promise<void> {
   } finally {
     await model.dispose();
   }
+  // A GPU run that fell back to the CPU mid-way relabels the model; the caller keeps the last info it got.
+  if (model.backend !== announced.backend || model.assumptions.length !== announced.assumptions.length) post({ type: 'model', info: info() });
   post(
     { type: 'done', vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { workerStartMs, loadModelMs, ...r.timings, totalMs: workerStartMs + performance.now() - t0 } },
     [r.vectors.buffer as ArrayBuffer, r.ok.buffer as ArrayBuffer],

@@ -58,8 +58,14 @@ if (data.role === 'helper') {
       });
       helpers.push(w);
     }
-    port.postMessage({ type: 'progress', stage: 'UMAP', done: 0, total: run.nEpochs });
     let lastProgress = 0;
+    const replayed = (epochs: number) => {
+      const now = Date.now();
+      if (now - lastProgress < 250 && epochs < run.startEpoch) return;
+      lastProgress = now;
+      port.postMessage({ type: 'progress', stage: 'UMAP', done: epochs, total: run.nEpochs, message: `resuming: replaying the schedule of epoch ${epochs} of ${run.startEpoch}` });
+    };
+    if (run.startEpoch === 0) port.postMessage({ type: 'progress', stage: 'UMAP', done: 0, total: run.nEpochs });
     const result = runThread(run, 0, (live, epochsDone) => {
       if (job.sendLayouts) {
         const xy = Float32Array.from(live);
@@ -68,10 +74,10 @@ if (data.role === 'helper') {
       const now = Date.now();
       if (now - lastProgress > 100) {
         lastProgress = now;
-        const rate = epochsDone / Math.max((now - started) / 1000, 1e-3);
+        const rate = (epochsDone - run.startEpoch) / Math.max((now - started) / 1000, 1e-3);
         port.postMessage({ type: 'progress', stage: 'UMAP', done: epochsDone, total: run.nEpochs, rate, etaSeconds: (run.nEpochs - epochsDone) / rate });
       }
-    });
+    }, replayed);
     if (result === 'stopped') {
       port.postMessage({ type: 'cancelled' });
     } else {

@@ -75,6 +75,18 @@ describe('checkpoint files in the Explorer', function () {
     await waitFor('the watcher to drop a deleted model', () => !api.checkpointFiles().includes(model), 60_000);
   });
 
+  it('a projector embeddings .tsv of any name (vecs.tsv) joins embeddingLens.checkpointFiles; a manifest .tsv does not, and Fine-tune is never offered on one', async () => {
+    const vecs = join(dir, 'vecs.tsv');
+    const manifestTsv = join(dir, 'manifest.tsv');
+    writeFileSync(manifestTsv, 'path\tlabel\nimg/a.png\tcat\n');
+    writeFileSync(vecs, '0.1\t0.2\t0.3\n0.4\t0.5\t0.6\n');
+    await waitFor('the watcher to list vecs.tsv', () => api.checkpointFiles().includes(vecs), 60_000);
+    assert.ok(!api.checkpointFiles().includes(manifestTsv), 'a manifest stays out of the menus');
+    const menus = (manifest() as unknown as { contributes: { menus: Record<string, { command: string; when: string }[]> } }).contributes.menus['explorer/context'];
+    assert.match(menus.find((m) => m.command === 'embeddingLens.inspect')!.when, /resourceFilename == tensor\.tsv/);
+    assert.match(menus.find((m) => m.command === 'embeddingLens.fineTune')!.when, /resourceExtname != \.tsv/, 'precomputed embeddings cannot be fine-tuned');
+  });
+
   it('a .pt file gets the two-line torch.onnx.export recipe and the embedding-lens.json keys', async () => {
     const pt = join(dir, 'resnet.pt');
     writeFileSync(pt, Buffer.from('PK\u0003\u0004 not really a zip'));

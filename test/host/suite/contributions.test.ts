@@ -27,4 +27,20 @@ describe('contributions', () => {
       assert.deepEqual(config.get(key), props[key].default, `effective value of ${key} in a fresh profile`);
     }
   });
+
+  it('EET P×K: two numbered settings; the [P, K] array of earlier versions is still read where they are not set', async () => {
+    const { readSettings } = await import('../../../src/host/settings');
+    const c = vscode.workspace.getConfiguration('embeddingLens');
+    const target = vscode.ConfigurationTarget.Global;
+    try {
+      assert.deepEqual(readSettings().eet.pk, [8, 4]);
+      await c.update('eet.pk', [6, 3], target);
+      assert.deepEqual(readSettings().eet.pk, [6, 3], 'an existing user keeps the array value');
+      await c.update('eet.itemsPerClass', 5, target);
+      assert.deepEqual(readSettings().eet.pk, [6, 5], 'a numbered setting wins over the array');
+    } finally {
+      await c.update('eet.pk', undefined, target);
+      await c.update('eet.itemsPerClass', undefined, target);
+    }
+  });
 });

@@ -4,13 +4,14 @@
 // still responsive.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeProductImages } from '../../../src/demo';
 import { computeEmbeddings } from '../../../src/core/embed';
 import { retrievalMetrics } from '../../../src/core/retrieval/metrics';
 import type { InspectionRun } from '../../../src/core/inspect/pipeline';
-import { webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import { answerQuickInput, screenshot, webviewClick, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import { clearNotifications, waitForNotification } from './helpers/notifications';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { outputChannelLog } from './helpers/extension';
 import { waitFor } from './helpers/wait';
@@ -68,6 +69,30 @@ describe('Inspect Embeddings', function () {
     assert.match(log, /backend: onnxruntime-cpu/);
   });
 
+  it('asks which output is the embedding when two are equally plausible, and remembers the answer in embedding-lens.json', async () => {
+    const dir = join(workspaceDir(), 'inspect', 'twin');
+    mkdirSync(dir, { recursive: true });
+    const twin = join(dir, 'twin-heads.onnx');
+    copyFileSync(join(harness().extensionPath, 'test/fixtures/models/twin-heads.onnx'), twin);
+    await clearNotifications();
+    const first = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(twin), { dataset });
+    assert.ok(first && !first.cancelled);
+    assert.equal(first.embedding?.model?.outputName, 'head_a', 'the first of the tie is taken');
+    assert.deepEqual(first.embedding?.model?.outputCandidates?.map((c) => c.name), ['head_a', 'head_b']);
+    assert.ok(first.data.notes?.some((n) => /"head_b" is as plausible/.test(n)), 'the header says the choice was a tie');
+    await waitForNotification('the offer to choose', (t) => /2 equally plausible embedding outputs \("head_a", "head_b"\); "head_a" was used/.test(t), 60_000);
+    // The notification's "Choose Output…" runs this command (buttons cannot be clicked from a test).
+    const chosen = vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.chooseOutput');
+    await answerQuickInput('head_b', { title: 'Which output of twin-heads.onnx is the embedding?', active: 'head_b' });
+    await answerQuickInput('Remember', { title: 'Use "head_b" as the embedding of twin-heads.onnx', active: 'Remember in embedding-lens.json' });
+    const second = await chosen;
+    assert.ok(second && !second.cancelled, 'the inspection ran again with the chosen output');
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'embedding-lens.json'), 'utf8')), { output: { name: 'head_b' } });
+    assert.equal(second.embedding?.model?.outputName, 'head_b');
+    assert.equal(second.embedding?.model?.outputCandidates, undefined, 'named now: nothing left to choose');
+    assert.notDeepEqual(Array.from(second.embeddings!.vectors.slice(0, 5)), Array.from(first.embeddings!.vectors.slice(0, 5)));
+  });
+
   it('reports a folder with no images clearly and stays responsive', async () => {
     const empty = join(workspaceDir(), 'inspect', 'no-images');
     mkdirSync(join(empty, 'cats'), { recursive: true });
@@ -90,6 +115,25 @@ describe('Inspect Embeddings', function () {
     const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(bad), { dataset });
     assert.equal(run, undefined);
     await waitFor('the corrupt model named in the log', () => /Inspection failed[^\n]*\n?[^\n]*corrupt\.onnx/.test(outputChannelLog()) || undefined);
+  });
+
+  it('Export → Map as PNG writes the figure where the user saves it and says "saved" with Open / Reveal', async () => {
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset });
+    assert.ok(run && !run.cancelled);
+    await waitForWebviewTab(VIEW_TYPE);
+    await webviewWaitFor('.metric[data-metric="MAP@R"]', { timeoutMs: 60_000 });
+    await clearNotifications();
+    // The dialog's own proposal (workspace root, named after the checkpoint): typing it again is
+    // immune to the simple file dialog filling its input in after it shows.
+    const target = join(workspaceDir(), 'inspect-tiny-cnn-map.png');
+    await webviewClick('.export > summary');
+    await webviewClick('.menu-item:has-text("Map as PNG")');
+    await answerQuickInput(target, { title: 'Export map as PNG' });
+    const note = await waitForNotification('the saved notice', (t) => t.includes('Map image saved'), 60_000);
+    assert.ok(note.includes(target), note);
+    const png = readFileSync(target);
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    await screenshot('inspect-export-saved-notice');
   });
 
   it('cancelling mid-way keeps a usable panel with what was done and says so', async () => {

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { detectCheckpointKind } from '../../../src/core/checkpoint';
-import { looksLikeTfjsModelJson } from '../../../src/core/checkpoint/sniff';
+import { looksLikeProjectorTsv, looksLikeTfjsModelJson } from '../../../src/core/checkpoint/sniff';
 import { LensError } from '../../../src/core/errors';
 import { tmp } from '../embed/helpers/make';
 import { writeGraphModel } from '../embed/helpers/tfjs';
@@ -22,6 +22,19 @@ test('looksLikeTfjsModelJson: tfjs JSON of any name yes; other JSON, folders, FI
   assert.equal(await looksLikeTfjsModelJson(join(dir, 'mobilefacenet.json')), true);
   assert.equal(await looksLikeTfjsModelJson(join(dir, 'layers.json')), true);
   for (const no of ['package.json', 'list.json', 'folder.json', 'fifo.json', 'missing.json']) assert.equal(await looksLikeTfjsModelJson(join(dir, no)), false, no);
+});
+
+test('looksLikeProjectorTsv: projector vectors of any name yes; manifests, metadata, one column and FIFOs no', async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'tensor.tsv'), '0.1\t-2e-3\t3\n1\t2\t3\n');
+  writeFileSync(join(dir, 'vecs.tsv'), '\uFEFF.5\t1.25\r\n');
+  writeFileSync(join(dir, 'manifest.tsv'), 'path\tlabel\nimg/a.png\tcat\n');
+  writeFileSync(join(dir, 'metadata.tsv'), '1\t2\n');
+  writeFileSync(join(dir, 'ids.tsv'), '17\n18\n');
+  writeFileSync(join(dir, 'numbers.csv'), '1\t2\n');
+  execFileSync('mkfifo', [join(dir, 'fifo.tsv')]);
+  for (const yes of ['tensor.tsv', 'vecs.tsv']) assert.equal(await looksLikeProjectorTsv(join(dir, yes)), true, yes);
+  for (const no of ['manifest.tsv', 'metadata.tsv', 'ids.tsv', 'numbers.csv', 'fifo.tsv', 'missing.tsv']) assert.equal(await looksLikeProjectorTsv(join(dir, no)), false, no);
 });
 
 test('a .pt / .pth / .safetensors checkpoint is refused with the torch.onnx.export recipe and the sidecar keys', async () => {

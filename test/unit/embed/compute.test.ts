@@ -132,7 +132,7 @@ test('an unwritable cache folder does not fail the run; it is reported', async (
   writeFileSync(blocker, 'a file where the cache folder should be');
   const r = await computeEmbeddings(tiny, root, { cacheDir: blocker });
   assert.equal(r.embeddings.n, 4);
-  assert.ok(r.assumptions.some((a) => a.startsWith('cache off for this run') && a.includes('it is not a folder')));
+  assert.ok(r.details.some((a) => a.startsWith('cache off for this run') && a.includes('it is not a folder')));
 });
 
 test('a model checkpoint with a labels file instead of images is refused', async () => {

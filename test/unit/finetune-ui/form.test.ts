@@ -15,6 +15,7 @@ import {
   parseSeed,
   parseValFraction,
   parseWeights,
+  rowAfterEdit,
   summary,
   toggleNormalize,
   validateText,
@@ -161,4 +162,10 @@ test('the settings the engine records are only the settings, not the paths and s
   const s = resolveSettings({ checkpoint: '/m/model.json', dataset: '/d', signal: new AbortController().signal, epochs: 2 } as never);
   assert.deepEqual(Object.keys(s).sort(), Object.keys(DEFAULT_SETTINGS).sort());
   assert.equal(s.epochs, 2);
+});
+
+test('after a value is edited the list reopens on Start, so Enter starts; an abandoned edit keeps its row', () => {
+  assert.equal(rowAfterEdit('epochs', true), 'start');
+  assert.equal(rowAfterEdit('outDir', true), 'start');
+  assert.equal(rowAfterEdit('epochs', false), 'epochs');
 });

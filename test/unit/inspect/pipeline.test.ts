@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { makeProductImages } from '../../../src/demo';
-import { runInspection, type StageName } from '../../../src/core/inspect/pipeline';
+import { resumeUmap, runInspection, type StageName } from '../../../src/core/inspect/pipeline';
 import { DEFAULT_SETTINGS } from '../../../src/core/inspect/settings';
 import { retrievalMetrics } from '../../../src/core/retrieval/metrics';
 import { eetBreakdown } from '../../../src/core/eet/breakdown';
@@ -74,8 +74,8 @@ test('a second run with a cache reuses the embeddings and the layout', async () 
   const first = await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, {});
   const second = await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, {});
   assert.equal(second.embedding!.fromCache, true);
-  assert.ok(second.data.notes!.includes('embeddings loaded from the cache'));
-  assert.ok(second.data.notes!.includes('metrics, EET breakdown and map loaded from the cache'));
+  assert.ok(second.data.details!.includes('embeddings loaded from the cache'));
+  assert.ok(second.data.details!.includes('metrics, EET breakdown and map loaded from the cache'));
   assert.deepEqual(second.data.layout!.umap, first.data.layout!.umap);
   assert.deepEqual(second.data.metrics, first.data.metrics);
   assert.deepEqual(second.data.classes, first.data.classes);
@@ -84,7 +84,7 @@ test('a second run with a cache reuses the embeddings and the layout', async () 
   assert.equal(second.graph!.k, settings.neighborsK, 'the neighbour table stands in for the graph');
   // A setting that changes a number is a different entry: the EET stage runs again.
   const other = await runInspection({ checkpoint: onnx, dataset, settings: { ...settings, eet: { ...settings.eet, margin: 0.5 } }, cacheDir }, {});
-  assert.ok(!other.data.notes!.includes('metrics, EET breakdown and map loaded from the cache'));
+  assert.ok(!other.data.details?.includes('metrics, EET breakdown and map loaded from the cache'));
   assert.equal(other.data.eet!.settings.margin, 0.5);
 });
 
@@ -94,8 +94,54 @@ test('a cancelled run leaves no cached result behind', async () => {
   const controller = new AbortController();
   await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, { patch: (stage) => stage === 'eet' && controller.abort() }, { signal: controller.signal });
   const again = await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, {});
-  assert.ok(!again.data.notes!.includes('metrics, EET breakdown and map loaded from the cache'));
+  assert.ok(!again.data.details?.includes('metrics, EET breakdown and map loaded from the cache'));
   assert.ok(again.data.layout!.umap);
+});
+
+test('a UMAP cancelled mid-way leaves its last layout marked partial; Resume finishes it as if never stopped', async () => {
+  const { root: dataset } = await datasetReady;
+  const cacheDir = join(root, 'cache-partial');
+  const long = { ...settings, umap: { ...settings.umap, epochs: 200 } };
+  const full = await runInspection({ checkpoint: onnx, dataset, settings: long }, {});
+  const controller = new AbortController();
+  const run = await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir }, { frame: (_xy, epoch) => epoch >= 40 && controller.abort() }, { signal: controller.signal });
+  assert.equal(run.cancelled, true);
+  const partial = run.data.layout!.umapPartial!;
+  assert.ok(partial.epoch >= 40 && partial.epoch < 200, `stopped at ${partial.epoch}`);
+  assert.equal(partial.epochs, 200);
+  assert.equal(run.data.layout!.umap!.length, 64);
+  // A restored panel shows it as it was left (from the cache, no UMAP run).
+  let frames = 0;
+  const shown = await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir, stoppedUmap: 'show' }, { frame: () => frames++ });
+  assert.deepEqual(shown.data.layout!.umapPartial, partial);
+  assert.deepEqual(shown.data.layout!.umap, run.data.layout!.umap);
+  assert.equal(frames, 0);
+  // Resume continues the same schedule: the uninterrupted run's layout, bit for bit.
+  const stages: StageName[] = [];
+  const resumed = await resumeUmap(shown, { checkpoint: onnx, dataset, settings: long, cacheDir }, { patch: (stage) => stages.push(stage) });
+  assert.deepEqual(stages, ['umap']);
+  assert.equal(resumed.data.layout!.umapPartial, undefined);
+  assert.deepEqual(resumed.data.layout!.umap, full.data.layout!.umap);
+  assert.equal(resumed.data.timings!.filter((t) => t.stage === 'umap').length, 1);
+  // …and cached as finished: the next run takes everything from the cache.
+  const again = await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir }, {});
+  assert.ok(again.data.details!.includes('metrics, EET breakdown and map loaded from the cache'));
+  assert.deepEqual(again.data.layout!.umap, full.data.layout!.umap);
+  await assert.rejects(resumeUmap(again, { checkpoint: onnx, dataset, settings: long, cacheDir }, {}), /no stopped UMAP layout to resume/);
+});
+
+test('a new inspection resumes a stopped UMAP it finds in the cache', async () => {
+  const { root: dataset } = await datasetReady;
+  const cacheDir = join(root, 'cache-partial-2');
+  const long = { ...settings, umap: { ...settings.umap, epochs: 150 } };
+  const controller = new AbortController();
+  await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir }, { frame: (_xy, epoch) => epoch >= 30 && controller.abort() }, { signal: controller.signal });
+  const epochs: number[] = [];
+  const next = await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir }, { frame: (_xy, epoch) => epochs.push(epoch) });
+  assert.ok(epochs[0] > 30, `frames start after the stop, got ${epochs[0]}`);
+  assert.equal(next.data.layout!.umapPartial, undefined);
+  const full = await runInspection({ checkpoint: onnx, dataset, settings: long }, {});
+  assert.deepEqual(next.data.layout!.umap, full.data.layout!.umap);
 });
 
 test('embedding-lens inspect: JSON summary and a self-contained report; bad usage exits 2', async () => {

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedLayout, getCachedLayout, layoutKey, putCachedLayout } from '../../../src/core/projection/layoutCache';
-import { CancelledError } from '../../../src/core/errors';
+import { getCachedLayout, layoutKey, putCachedLayout, putPartialLayout, readLayoutEntry, readPartialLayout } from '../../../src/core/projection/layoutCache';
 
 test('layouts round-trip keyed by embeddings key + parameters (order-insensitive)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'el-layout-'));
@@ -25,26 +24,6 @@ test('layouts round-trip keyed by embeddings key + parameters (order-insensitive
   }
 });
 
-test('cachedLayout computes once, and a cancelled computation writes nothing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'el-layout-'));
-  try {
-    let calls = 0;
-    const compute = async (): Promise<Float32Array> => {
-      calls++;
-      return Float32Array.from([0, 1]);
-    };
-    assert.equal((await cachedLayout(dir, 'k', { seed: 1 }, compute)).cached, false);
-    const again = await cachedLayout(dir, 'k', { seed: 1 }, compute);
-    assert.equal(again.cached, true);
-    assert.deepEqual(again.xy, Float32Array.from([0, 1]));
-    assert.equal(calls, 1);
-    await assert.rejects(cachedLayout(dir, 'k', { seed: 2 }, async () => { throw new CancelledError(); }), CancelledError);
-    assert.equal(readdirSync(dir).length, 1);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
 test('a layout entry damaged in place (same size) is caught by its checksum, removed and reported', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'el-layout-'));
   try {
@@ -54,11 +33,32 @@ test('a layout entry damaged in place (same size) is caught by its checksum, rem
     const b = readFileSync(join(dir, file));
     b[b.length - 2] ^= 0x10;
     writeFileSync(join(dir, file), b);
-    const r = await cachedLayout(dir, 'emb', { seed: 1 }, async () => Float32Array.from([9, 9, 9, 9]));
-    assert.equal(r.cached, false);
-    assert.deepEqual(Array.from(r.xy), [9, 9, 9, 9]);
-    assert.match(r.note!, /layout cache entry .* was damaged \(the layout does not match its checksum\); dropped and recomputed/);
-    assert.deepEqual(await getCachedLayout(dir, 'emb', { seed: 1 }), Float32Array.from([9, 9, 9, 9]));
+    const r = await readLayoutEntry(dir, 'emb', { seed: 1 });
+    assert.equal(r.xy, undefined);
+    assert.match(r.damaged!, /layout cache entry .* was damaged \(the layout does not match its checksum\); dropped and recomputed/);
+    assert.deepEqual(readdirSync(dir), [], 'the damaged entry is removed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a stopped run\'s layout is kept apart with its epochs (checksummed), and the finished layout removes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'el-layout-'));
+  try {
+    const xy = Float32Array.from([1, 2, 3, 4]);
+    await putPartialLayout(dir, 'emb', { seed: 1 }, xy, 85);
+    assert.deepEqual(await readPartialLayout(dir, 'emb', { seed: 1 }), { xy, epoch: 85 });
+    assert.equal(await getCachedLayout(dir, 'emb', { seed: 1 }), undefined, 'a partial layout is never taken for a finished one');
+    assert.equal(await readPartialLayout(dir, 'emb', { seed: 2 }), undefined);
+    // The epoch count is inside the checksum: an edited header is damage, and the entry goes.
+    const [file] = readdirSync(dir);
+    writeFileSync(join(dir, file), readFileSync(join(dir, file), 'latin1').replace('"epoch":85', '"epoch":95'), 'latin1');
+    assert.equal(await readPartialLayout(dir, 'emb', { seed: 1 }), undefined);
+    assert.deepEqual(readdirSync(dir), []);
+    await putPartialLayout(dir, 'emb', { seed: 1 }, xy, 85);
+    await putCachedLayout(dir, 'emb', { seed: 1 }, Float32Array.from([5, 6, 7, 8]));
+    assert.equal(await readPartialLayout(dir, 'emb', { seed: 1 }), undefined);
+    assert.equal(readdirSync(dir).length, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
