@@ -18,7 +18,7 @@ import { itemPaths } from '../core/compare';
 import { thumbnailDataUris } from '../core/report/thumbnails';
 import { InspectionPanel, resourceRoots } from './inspectionPanel';
 import { log } from './log';
-import { makeNonce, panelHtml } from './panelHtml';
+import { makeNonce, panelHtml } from '../core/report/panelHtml';
 
 export const COMPARE_VIEW_TYPE = 'embeddingLens.compare';
 

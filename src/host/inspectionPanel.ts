@@ -21,7 +21,7 @@ import type { LabelledEmbeddings } from '../core/types';
 import { displayName, distinguishingNames } from '../core/util/displayName';
 import { log } from './log';
 import { announceSaved } from './savedNotice';
-import { makeNonce, panelHtml } from './panelHtml';
+import { makeNonce, panelHtml } from '../core/report/panelHtml';
 
 export const INSPECTION_VIEW_TYPE = 'embeddingLens.inspection';
 

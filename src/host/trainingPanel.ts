@@ -13,7 +13,7 @@ import {
 } from '../trainingProtocol';
 import { displayName } from '../core/util/displayName';
 import { log } from './log';
-import { makeNonce } from './panelHtml';
+import { makeNonce } from '../core/report/panelHtml';
 import { trainingHtml } from './trainingHtml';
 
 export const TRAINING_VIEW_TYPE = 'embeddingLens.training';

@@ -1,5 +1,5 @@
 // Builds the standalone pages the browser tests and the bench open: the report-mode HTML from
-// src/host/panelHtml.ts with fixture data inlined, and a panel-mode page whose VS Code API is a
+// src/core/report/panelHtml.ts with fixture data inlined, and a panel-mode page whose VS Code API is a
 // stub the test drives. TypeScript sources load through tsx.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +18,10 @@ export function ensureBuilt() {
 }
 
 export async function loadModules() {
-  const { panelHtml, makeNonce } = await tsImport(join(root, 'src/host/panelHtml.ts'), import.meta.url);
-  const protocol = await tsImport(join(root, 'src/protocol.ts'), import.meta.url);
+  const { panelHtml, makeNonce } = await tsImport(join(root, 'src/core/report/panelHtml.ts'), import.meta.url);
+  // The messages' validators and the data model's codec (src/core/model/codec.ts: tsImport cannot
+  // follow protocol.ts's export-star re-export), as one object.
+  const protocol = { ...(await tsImport(join(root, 'src/protocol.ts'), import.meta.url)), ...(await tsImport(join(root, 'src/core/model/codec.ts'), import.meta.url)) };
   const { buildFixture } = await tsImport(join(root, 'test/webview/fixture.ts'), import.meta.url);
   return { panelHtml, makeNonce, protocol, buildFixture };
 }

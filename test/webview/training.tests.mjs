@@ -19,7 +19,7 @@ async function trainingPage(outDir) {
     if (r.status !== 0 || !existsSync(bundle)) throw new Error('build failed: dist/training.js is missing');
   }
   const { trainingHtml } = await tsImport(join(root, 'src/host/trainingHtml.ts'), import.meta.url);
-  const { makeNonce } = await tsImport(join(root, 'src/host/panelHtml.ts'), import.meta.url);
+  const { makeNonce } = await tsImport(join(root, 'src/core/report/panelHtml.ts'), import.meta.url);
   const protocol = await tsImport(join(root, 'src/trainingProtocol.ts'), import.meta.url);
   const css = `${readFileSync(join(root, 'media/panel.css'), 'utf8')}\n${readFileSync(join(root, 'media/training.css'), 'utf8')}`;
   const html = trainingHtml({

@@ -3,7 +3,7 @@
  * maps Procrustes-aligned (with scaling) onto A's, every headline / per-class / EET delta, and the
  * per-item neighbourhood change measured in each model's own space.
  */
-import type { CompareData, InspectionData, InspectionLayout, InspectionSource } from '../../protocol';
+import type { CompareData, InspectionData, InspectionLayout, InspectionSource } from '../model';
 import { LensError, throwIfAborted } from '../errors';
 import { procrustes } from '../projection/procrustes';
 import { displayName, distinguishingNames } from '../util/displayName';

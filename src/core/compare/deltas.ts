@@ -1,5 +1,5 @@
 /** Headline, per-class and EET deltas (B − A) between two inspections over the same items. */
-import { EET_TERMS, type ClassDelta, type ClassRow, type EetBreakdown, type HeaderMetrics, type MetricDelta } from '../../protocol';
+import { EET_TERMS, type ClassDelta, type ClassRow, type EetBreakdown, type HeaderMetrics, type MetricDelta } from '../model';
 
 const delta = (key: string, a: number | undefined, b: number | undefined): MetricDelta => {
   const x = typeof a === 'number' ? a : NaN;

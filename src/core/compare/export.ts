@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CompareData, InspectionData, ItemChange, MetricDelta } from '../../protocol';
+import type { CompareData, InspectionData, ItemChange, MetricDelta } from '../model';
 import { LensError } from '../errors';
 import { fsErrorReason, writeFileAtomic, writeJsonAtomic } from '../io/outputs';
 import { itemPaths } from './compare';

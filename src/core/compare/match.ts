@@ -4,7 +4,7 @@
  * or on labels (integer labels vs class folders). A comparison is only meaningful item by item,
  * so anything that cannot be matched one-to-one is an error, never a silent guess.
  */
-import type { InspectionItems } from '../../protocol';
+import type { InspectionItems } from '../model';
 import { LensError } from '../errors';
 
 export interface ItemMatch {

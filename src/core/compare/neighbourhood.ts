@@ -3,7 +3,7 @@
  * space (so different dimensions or distance scales do not matter): the Jaccard overlap of its
  * K nearest neighbours under A and under B, and the correct fraction of those K under each.
  */
-import type { ItemChange } from '../../protocol';
+import type { ItemChange } from '../model';
 import { LensError, throwIfAborted } from '../errors';
 import type { KnnGraph } from '../retrieval/knn';
 

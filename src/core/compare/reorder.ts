@@ -2,7 +2,7 @@
  * B's inspection restated in A's item order and A's class indices, so the panel can link items
  * across the two maps by index alone. Values are untouched: only rows and indices move.
  */
-import type { InspectionData, InspectionItems } from '../../protocol';
+import type { InspectionData, InspectionItems } from '../model';
 import type { KnnGraph } from '../retrieval/knn';
 import type { ItemMatch } from './match';
 

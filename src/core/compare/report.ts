@@ -4,7 +4,7 @@
  * Thumbnails go into `a.items` only — B's items are the same items in the same order (taken from
  * B's paths when only B names its items).
  */
-import { encodeCompare, type CompareData } from '../../protocol';
+import { encodeCompare, type CompareData } from '../model';
 import { writeFileAtomic } from '../io/outputs';
 import { reportPage, type ReportOptions } from '../report/writeReport';
 import { thumbnailDataUris } from '../report/thumbnails';

@@ -3,7 +3,7 @@
  * fight over the same cores), then compare. Embeddings and layouts come from the cache when a
  * cacheDir is given, so re-comparing a checkpoint already inspected costs only the deltas.
  */
-import type { InspectionPatch } from '../../protocol';
+import type { InspectionPatch } from '../model';
 import { isCancelled } from '../errors';
 import { runInspection, type InspectionRun, type StageName } from '../inspect/pipeline';
 import type { InspectionSettings } from '../inspect/settings';

@@ -1,5 +1,5 @@
 /** Stage 4: the EET breakdown of SPEC §1 over seeded P×K batches, mapped to the panel's model. */
-import { EET_TERMS, type EetBreakdown as PanelEet, type InspectionPatch } from '../../protocol';
+import { EET_TERMS, type EetBreakdown as PanelEet, type InspectionPatch } from '../model';
 import { eetBreakdown } from '../eet/breakdown';
 import type { GeometryReport } from '../retrieval/geometry';
 import { DEFAULT_EXACT_LIMIT } from '../retrieval/sampledMetrics';

@@ -1,5 +1,5 @@
 /** Stage 3: retrieval metrics (overall + per class), NMI/AMI, class geometry and the neighbour table. */
-import type { ClassRow, InspectionPatch, NeighbourTable } from '../../protocol';
+import type { ClassRow, InspectionPatch, NeighbourTable } from '../model';
 import { clusteringScores } from '../retrieval/clustering';
 import { classGeometry, geometrySampleNote, type GeometryReport } from '../retrieval/geometry';
 import type { KnnGraph } from '../retrieval/knn';

@@ -5,7 +5,7 @@
  * stage that honours the signal) and keeps everything already delivered.
  */
 import { createHash } from 'node:crypto';
-import type { InspectionData, InspectionPatch, StageTiming } from '../../protocol';
+import type { InspectionData, InspectionPatch, StageTiming } from '../model';
 import { computeEmbeddings, type EmbeddingRun } from '../embed';
 import type { OutputChoice } from '../checkpoint/config';
 import { isCancelled, LensError, throwIfAborted } from '../errors';

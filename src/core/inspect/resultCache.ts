@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeInspection, encodeInspection, type InspectionData, type InspectionPatch } from '../../protocol';
+import { decodeInspection, encodeInspection, type InspectionData, type InspectionPatch } from '../model';
 import { writeFileAtomic } from '../io/outputs';
 import type { InspectionSettings } from './settings';
 

@@ -1,5 +1,5 @@
 /** Engine results → the panel's data model (src/protocol.ts). Pure mapping, no computation. */
-import type { HeaderMetrics, InspectionItems, InspectionPatch } from '../../protocol';
+import type { HeaderMetrics, InspectionItems, InspectionPatch } from '../model';
 import type { EmbeddingRun } from '../embed';
 import type { RetrievalReport } from '../retrieval/metrics';
 import type { LabelledEmbeddings } from '../types';

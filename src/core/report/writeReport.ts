@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeInspection, type InspectionData } from '../../protocol';
-import { makeNonce, panelHtml } from '../../host/panelHtml';
+import { encodeInspection, type InspectionData } from '../model';
+import { makeNonce, panelHtml } from './panelHtml';
 import { LensError } from '../errors';
 import { writeFileAtomic } from '../io/outputs';
 import type { RunControl } from '../types';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeNonce, panelHtml } from '../../../src/host/panelHtml';
+import { makeNonce, panelHtml } from '../../../src/core/report/panelHtml';
 
 function csp(html: string): string {
   const m = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
