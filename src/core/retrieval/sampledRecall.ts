@@ -10,8 +10,12 @@
  */
 import { sortedInsert } from './sortedInsert';
 
-/** Rows sampled when the caller does not say (recall is reported to 3 decimals). */
-export const RECALL_SAMPLE = 500;
+/**
+ * Rows sampled when the caller does not say. 200 rows × k neighbours put recall's standard error
+ * near 0.003 at the recalls usearch reaches (~0.97); each row is a full exact pass, so 500 rows
+ * cost 5.4 s at 200,000 × 128 (11 s at 10^6) for a third decimal nobody acts on.
+ */
+export const RECALL_SAMPLE = 200;
 
 /** Evenly spread row indices, m of n. */
 export function recallSample(n: number, m = RECALL_SAMPLE): Int32Array {

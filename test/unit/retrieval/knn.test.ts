@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { knnGraph } from '../../../src/core/retrieval/knn';
+import { RECALL_SAMPLE } from '../../../src/core/retrieval/sampledRecall';
 import { LensError } from '../../../src/core/errors';
 import { blobs, bruteNeighbours } from './helpers';
 
@@ -47,7 +48,7 @@ test('knnGraph: usearch path reports its measured recall and excludes self', asy
   const { data } = blobs(n, dim, 10, 3);
   const g = await knnGraph(data, n, dim, k, { approximate: 'usearch' });
   assert.equal(g.approximate?.method, 'usearch');
-  assert.equal(g.approximate?.sampled, 500);
+  assert.equal(g.approximate?.sampled, RECALL_SAMPLE);
   assert.ok(g.approximate!.recall > 0.9 && g.approximate!.recall <= 1, `recall ${g.approximate!.recall}`);
   for (let q = 0; q < n; q++) for (let t = 0; t < k; t++) assert.notEqual(g.indices[q * k + t], q);
 });
