@@ -9,7 +9,9 @@ export function itemsPatch(e: LabelledEmbeddings): InspectionItems {
 }
 
 export function embedPatchExtras(run: EmbeddingRun): InspectionPatch {
-  const notes = [...run.assumptions, ...run.dataset.notes];
+  // A run's assumptions already include its dataset's notes (both paths of computeEmbeddings), and
+  // older cache entries may not: each note once.
+  const notes = [...new Set([...run.assumptions, ...run.dataset.notes])];
   const details = [...(run.fromCache ? ['embeddings loaded from the cache'] : []), ...run.details];
   if (run.dataset.totalItems > run.embeddings.n + run.skipped.count) {
     notes.push(`subsampled ${run.embeddings.n.toLocaleString('en-US')} of ${run.dataset.totalItems.toLocaleString('en-US')} items (stratified by class)`);
