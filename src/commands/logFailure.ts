@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import { LensError } from '../core/errors';
 import { log } from '../host/log';
 
@@ -9,4 +10,12 @@ import { log } from '../host/log';
 export function logFailure(what: string, err: unknown): void {
   if (err instanceof LensError) log.warn(`${what}: ${err.message}`);
   else log.error(what, err);
+}
+
+/** Logs the failure (logFailure) and tells the user in one notification with "Show Log". */
+export function reportFailure(what: string, err: unknown): undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  logFailure(what, err);
+  void vscode.window.showErrorMessage(`Embedding Lens: ${message}`, 'Show Log').then((c) => c && log.show());
+  return undefined;
 }
