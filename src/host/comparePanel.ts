@@ -85,16 +85,16 @@ export class ComparePanel {
   private async render(): Promise<void> {
     const webview = this.panel.webview;
     const css = await readFile(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css').fsPath, 'utf8');
-    const html = panelHtml({
+    webview.html = panelHtml({
       mode: 'panel',
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.js')).toString(),
       css,
       title: this.title,
+      // The bundle picks the compare view from this before any message arrives.
+      view: 'compare',
     });
-    // The bundle picks the compare view from this attribute before any message arrives.
-    webview.html = html.replace('<body class="lens-panel">', '<body class="lens-panel" data-view="compare">');
   }
 
   onCancel(handler: () => void): vscode.Disposable {

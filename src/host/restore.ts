@@ -5,6 +5,7 @@ import { validateViewState, type PanelViewState } from '../protocol';
 import { COMPARE_VIEW_TYPE } from './comparePanel';
 import { INSPECTION_VIEW_TYPE, resourceRoots } from './inspectionPanel';
 import { log } from './log';
+import { messagePage } from '../core/report/panelHtml';
 
 /**
  * Re-opens inspection and comparison panels after a window reload. The webview's saved view state
@@ -26,7 +27,7 @@ export function registerPanelRestore(context: vscode.ExtensionContext, handlers:
     }
   };
   const cannot = (panel: vscode.WebviewPanel, why: string, command: string) => {
-    panel.webview.html = `<!DOCTYPE html><html><body style="font-family: var(--vscode-font-family); padding: 1em">This Embedding Lens panel could not be restored: ${why}. Close it and run <b>${command}</b> again.</body></html>`;
+    panel.webview.html = messagePage('Embedding Lens', `This Embedding Lens panel could not be restored: ${why}. Close it and run "${command}" again.`);
   };
   const prepare = (panel: vscode.WebviewPanel, datasets: (string | undefined)[]) => {
     const roots = datasets.filter((d): d is string => !!d && existsSync(d)).map((d) => (statSync(d).isDirectory() ? d : dirname(d)));

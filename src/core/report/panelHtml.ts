@@ -17,6 +17,8 @@ export type PanelHtmlOptions =
       /** Text of media/panel.css */
       css: string;
       title?: string;
+      /** Which app the bundle starts before any message arrives (body data-view); the inspection when left out. */
+      view?: 'compare';
     }
   | {
       mode: 'report';
@@ -42,7 +44,7 @@ export function makeNonce(): string {
   return s;
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -55,31 +57,73 @@ function checkNonce(nonce: string): void {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64/hex characters');
 }
 
-export function panelHtml(o: PanelHtmlOptions): string {
+/** A VS Code webview page that loads one script bundle by URI; every panel (inspection, comparison, fine-tune) is one. */
+export interface WebviewPageOptions {
+  /** webview.cspSource */
+  cspSource: string;
+  nonce: string;
+  /** webview.asWebviewUri(the bundle) as a string */
+  scriptUri: string;
+  /** The page's stylesheet text (media/*.css). */
+  css: string;
+  title?: string;
+  bodyClass: string;
+  /** The body's data-view: which app of the bundle to start. */
+  view?: string;
+  /** Whether images may load (thumbnails: the extension's files, data: and blob: URIs). */
+  images?: boolean;
+}
+
+/**
+ * The one page builder of the webviews, so every panel gets the same Content-Security-Policy:
+ * nothing by default, the script only by nonce, styles by nonce or from the extension, images only
+ * where the panel shows them, no remote origins.
+ */
+export function webviewPage(o: WebviewPageOptions): string {
   checkNonce(o.nonce);
-  const title = escapeHtml(o.title ?? 'Embedding Lens');
   const n = o.nonce;
-  if (o.mode === 'panel') {
-    const csp = [
-      "default-src 'none'",
-      `img-src ${o.cspSource} data: blob:`,
-      `style-src ${o.cspSource} 'nonce-${n}'`,
-      `script-src 'nonce-${n}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
+  const csp = [
+    "default-src 'none'",
+    ...(o.images ? [`img-src ${o.cspSource} data: blob:`] : []),
+    `style-src ${o.cspSource} 'nonce-${n}'`,
+    `script-src 'nonce-${n}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style nonce="${n}">${o.css}</style>
+<title>${escapeHtml(o.title ?? 'Embedding Lens')}</title>
+<style nonce="${n}">${o.css.replace(/<\/style/gi, '<\\/style')}</style>
 </head>
-<body class="lens-panel">
+<body class="${escapeHtml(o.bodyClass)}"${o.view ? ` data-view="${escapeHtml(o.view)}"` : ''}>
 <script nonce="${n}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
 </html>`;
-  }
+}
+
+/** A page of text only (a panel that cannot be restored says why): no script at all, same CSP rules. */
+export function messagePage(title: string, text: string): string {
+  const n = makeNonce();
+  const csp = ["default-src 'none'", `style-src 'nonce-${n}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<title>${escapeHtml(title)}</title>
+<style nonce="${n}">body { font-family: var(--vscode-font-family); padding: 1em; }</style>
+</head>
+<body><p>${escapeHtml(text)}</p></body>
+</html>`;
+}
+
+export function panelHtml(o: PanelHtmlOptions): string {
+  checkNonce(o.nonce);
+  const title = escapeHtml(o.title ?? 'Embedding Lens');
+  const n = o.nonce;
+  if (o.mode === 'panel') return webviewPage({ ...o, bodyClass: 'lens-panel', images: true });
   // No remote origins at all: images are data: URIs inside the data, exports are blob: downloads.
   const csp = ["default-src 'none'", 'img-src data: blob:', `style-src 'nonce-${n}'`, `script-src 'nonce-${n}'`].join('; ');
   const theme = o.theme ?? 'auto';

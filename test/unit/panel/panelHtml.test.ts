@@ -42,3 +42,17 @@ test('nonces are long, random and checked', () => {
   assert.throws(() => panelHtml({ mode: 'panel', cspSource: 'x', nonce: 'short', scriptUri: 'u', css: '' }));
   assert.throws(() => panelHtml({ mode: 'panel', cspSource: 'x', nonce: 'a"onload="alert(1)"xxxxxxxxxx', scriptUri: 'u', css: '' }));
 });
+
+test('every webview page gets the same CSP from one builder; a text-only page has no script at all', async () => {
+  const { webviewPage, messagePage } = await import('../../../src/core/report/panelHtml');
+  const nonce = makeNonce();
+  const compare = panelHtml({ mode: 'panel', cspSource: 'vscode-resource:', nonce, scriptUri: 'x.js', css: '', view: 'compare' });
+  assert.match(compare, /<body class="lens-panel" data-view="compare">/);
+  const training = webviewPage({ cspSource: 'vscode-resource:', nonce, scriptUri: 't.js', css: 'b{}</style><script>', bodyClass: 'lens-training' });
+  assert.match(training, /content="default-src &#39;none&#39;; style-src vscode-resource: &#39;nonce-[0-9a-f]+&#39;; script-src &#39;nonce-[0-9a-f]+&#39;"/);
+  assert.ok(!training.includes('img-src'), 'the fine-tune panel shows no images');
+  assert.ok(!training.includes('</style><script>'), 'css cannot close its element');
+  const text = messagePage('Embedding Lens', 'could not be restored: <b>gone</b>');
+  assert.match(text, /default-src &#39;none&#39;; style-src &#39;nonce-/);
+  assert.ok(!/<script/i.test(text) && text.includes('&lt;b&gt;gone&lt;/b&gt;'));
+});
