@@ -1,6 +1,6 @@
 import type { LoadCheckpointOptions, ModelKind, OutputCandidate, OutputChoice, Preprocess } from '../checkpoint';
 
-/** Messages across the embed worker boundary (workerData in, these out). */
+/** The embed worker's request (workers/embed.ts handleEmbed) and the types its reply and events carry. */
 export interface EmbedJob {
   checkpoint: string;
   load: LoadCheckpointOptions;
@@ -39,9 +39,3 @@ export interface EmbedTimings {
   /** Worker thread start to the last row written. */
   totalMs: number;
 }
-
-export type WorkerMessage =
-  | { type: 'model'; info: ModelInfo }
-  | { type: 'progress'; done: number; skipped: number }
-  | { type: 'done'; vectors: Float32Array; ok: Uint8Array; skipped: SkippedItem[]; timings: EmbedTimings }
-  | { type: 'error'; name: string; message: string; file?: string; code?: string };

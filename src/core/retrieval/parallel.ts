@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { startWorker } from '../util/workerPath';
+import { invokeWorker } from '../util/workerCall';
+import type { handleScanSlice } from '../workers/retrieval';
 import { CancelledError, throwIfAborted } from '../errors';
 import type { ProgressFn } from '../types';
 import { scanNearestNegative, scanStats, scanTopK, type NearestNegativeResult, type ScanInput, type StatsResult, type TopKResult } from './scan';
@@ -44,7 +45,7 @@ export function workersForGallery(galleryBytes: number): number {
   return Math.max(1, Math.floor(SESSION_MEMORY_BUDGET / (SESSION_BYTES_PER_GALLERY_BYTE * Math.max(1, galleryBytes))));
 }
 
-export interface WorkerMessage {
+export interface ScanSlice {
   req: ScanRequest;
   job: ScanJob;
   start: number;
@@ -128,35 +129,14 @@ async function runInWorkers(
     const parts = await Promise.all(
       bounds.slice(0, -1).map(
         (start, i) =>
-          new Promise<ScanResult>((resolve, reject) => {
-            const w = startWorker('retrieval');
-            w.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; result: ScanResult } | { type: 'cancelled' } | { type: 'error'; message: string }) => {
-              if (m.type === 'progress') {
-                done[i] = m.done;
-                report(done.reduce((a, b) => a + b, 0));
-              } else if (m.type === 'done') {
-                resolve(m.result);
-              } else if (m.type === 'cancelled' || signal?.aborted) {
-                // Whatever a slice reports once the run is cancelled is part of stopping, not a failure.
-                reject(new CancelledError());
-              } else {
-                stop();
-                reject(new Error(m.message));
-              }
-            });
-            w.on('error', (e) => {
-              stop();
-              reject(signal?.aborted ? new CancelledError() : e);
-            });
-            w.on('exit', (code) => {
-              // After a result the promise is settled and this is a no-op. A worker that stopped
-              // because the run was cancelled is a cancellation, whatever order its events came in.
-              if (signal?.aborted) reject(new CancelledError());
-              else if (code !== 0) reject(new Error(`retrieval worker exited with code ${code}`));
-              else reject(new Error('retrieval worker exited without a result'));
-            });
-            const msg: WorkerMessage = { req: sreq, job: sjob, start, end: bounds[i + 1], threads, cancel };
-            w.postMessage(msg);
+          invokeWorker<typeof handleScanSlice>('retrieval', { req: sreq, job: sjob, start, end: bounds[i + 1], threads, cancel }, {
+            signal,
+            // The slice stops at its next block through the shared flag and replies cancelled.
+            onCancel: 'wait',
+            onProgress: (d) => {
+              done[i] = d;
+              report(done.reduce((a, b) => a + b, 0));
+            },
           }),
       ),
     );

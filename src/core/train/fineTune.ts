@@ -1,6 +1,7 @@
-import { CancelledError, LensError } from '../errors';
-import { startWorker } from '../util/workerPath';
-import { resolveSettings, type EpochReport, type FineTuneOptions, type FineTuneResult, type StepReport } from './options';
+import { CancelledError } from '../errors';
+import { invokeWorker } from '../util/workerCall';
+import type { handleFineTune } from '../workers/train';
+import { resolveSettings, type FineTuneOptions, type FineTuneResult } from './options';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { probeWritable } from '../io/outputs';
@@ -9,13 +10,6 @@ import type { Progress } from '../types';
 
 /** What crosses into the training worker: the options minus the signal and callbacks. */
 export type FineTuneJob = Omit<FineTuneOptions, 'signal' | 'onProgress' | 'onStep' | 'onEpoch'>;
-
-export type TrainMessage =
-  | { type: 'progress'; p: Progress }
-  | { type: 'step'; s: StepReport }
-  | { type: 'epoch'; e: EpochReport }
-  | { type: 'done'; result: FineTuneResult }
-  | { type: 'error'; name: string; message: string; code?: string; syscall?: string; path?: string };
 
 /**
  * Fine-tunes a checkpoint with the EET loss in a worker thread, so the extension host's event loop
@@ -32,46 +26,27 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   job.outDir = resolvePath(job.outDir ?? defaultOutDir(job.checkpoint));
   await assertWritableOutDir(job.outDir, job.checkpoint, job.dataset);
   await probeWritable(nearestFolder(dirname(job.outDir)), job.outDir);
-  return new Promise<FineTuneResult>((resolve, reject) => {
-    // Until the worker's first message (thread start, tfjs and the model loading: seconds, longer
-    // from source under tsx) the run would be silent; say what it is doing, at least every second.
-    const t0 = performance.now();
-    const starting = () => onProgress?.({ stage: 'Starting', done: 0, total: 1, message: `starting the training worker (${Math.round((performance.now() - t0) / 1000)} s)` });
-    starting();
-    let heartbeat: NodeJS.Timeout | undefined = setInterval(starting, 1000);
-    const stopHeartbeat = () => {
-      clearInterval(heartbeat);
-      heartbeat = undefined;
-    };
-    const worker = startWorker('train', { workerData: job });
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      stopHeartbeat();
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-      void worker.terminate();
-    };
-    const onAbort = () => worker.postMessage({ type: 'cancel' });
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: TrainMessage) => {
-      stopHeartbeat();
-      try {
+  // Until the worker's first event (thread start, tfjs and the model loading: seconds, longer
+  // from source under tsx) the run would be silent; say what it is doing, at least every second.
+  const t0 = performance.now();
+  const starting = () => onProgress?.({ stage: 'Starting', done: 0, total: 1, message: `starting the training worker (${Math.round((performance.now() - t0) / 1000)} s)` });
+  starting();
+  const heartbeat = setInterval(starting, 1000);
+  try {
+    return await invokeWorker<typeof handleFineTune>('train', job, {
+      signal,
+      // The worker stops after its current step and replies with the best epoch so far.
+      onCancel: 'wait',
+      onProgress: (m) => {
+        clearInterval(heartbeat);
         if (m.type === 'progress') onProgress?.(m.p);
         else if (m.type === 'step') onStep?.(m.s);
-        else if (m.type === 'epoch') onEpoch?.(m.e);
-        else if (m.type === 'done') finish(() => resolve(m.result));
-        else if (m.type === 'error') finish(() => reject(reviveError(m)));
-      } catch (err) {
-        // A throwing callback must not leave the worker running unobserved.
-        worker.postMessage({ type: 'cancel' });
-        finish(() => reject(err));
-      }
+        else onEpoch?.(m.e);
+      },
     });
-    worker.on('error', (err) => finish(() => reject(err)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the training worker exited (code ${code}) without a result`))));
-  });
+  } finally {
+    clearInterval(heartbeat);
+  }
 }
 
 /** The folder itself, or its nearest existing ancestor (the output's parents are created when written). */
@@ -79,17 +54,4 @@ function nearestFolder(dir: string): string {
   let d = dir;
   while (!(existsSync(d) && statSync(d).isDirectory()) && dirname(d) !== d) d = dirname(d);
   return d;
-}
-
-/**
- * From source (tests under tsx) the entry is TypeScript, which a worker cannot import even with
- * inherited --import flags on Node 20; tsx's CommonJS hook, required first in an eval'd stub, can.
- */
-function reviveError(m: Extract<TrainMessage, { type: 'error' }>): Error {
-  if (m.name === 'CancelledError') return new CancelledError(m.message);
-  if (m.name === 'LensError') return new LensError(m.message, undefined, m.code);
-  const e: NodeJS.ErrnoException = new Error(m.message);
-  e.name = m.name;
-  if (m.syscall) Object.assign(e, { code: m.code, syscall: m.syscall, path: m.path });
-  return e;
 }

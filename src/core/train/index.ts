@@ -1,6 +1,7 @@
 /** The fine-tune engine's public surface (the extension's command and the CLI use only this). */
 export { fineTune } from './fineTune';
-export type { FineTuneJob, TrainMessage } from './fineTune';
+export type { FineTuneJob } from './fineTune';
+export type { TrainEvent } from '../workers/train';
 export {
   DEFAULT_SETTINGS,
   DEFAULT_HEAD_LR,

@@ -1,21 +1,25 @@
 // Worker-thread entry: loads the checkpoint and embeds the job's items off the caller's event
-// loop, so the extension host stays responsive. Cancellation is a 'cancel' message: the batch in
-// flight finishes, then the loop stops — terminating the thread inside an onnxruntime run would
-// abort the whole process (the extension host).
-import { parentPort, workerData } from 'node:worker_threads';
+// loop, so the extension host stays responsive. Served by serveWorker (util/workerCall.ts): a
+// cancel lets the batch in flight finish, then the loop stops — terminating the thread inside an
+// onnxruntime run would abort the whole process (the extension host).
 import sharp from 'sharp';
 import { loadCheckpoint } from '../checkpoint';
-import { LensError } from '../errors';
 import { embedItems } from '../embed/batches';
-import type { EmbedJob, WorkerMessage } from '../embed/protocol';
+import type { EmbedJob, EmbedTimings, ModelInfo, SkippedItem } from '../embed/protocol';
+import { serveWorker, type WorkerControl } from '../util/workerCall';
 
-const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
-const cancel = new AbortController();
-parentPort!.on('message', (m: { type?: string }) => {
-  if (m?.type === 'cancel') cancel.abort();
-});
+/** What the worker reports while it runs: the model once loaded (again if it changed runtime), then rows done. */
+export type EmbedEvent = { type: 'model'; info: ModelInfo } | { type: 'progress'; done: number; skipped: number };
 
-async function main(job: EmbedJob): Promise<void> {
+export interface EmbedReply {
+  vectors: Float32Array;
+  ok: Uint8Array;
+  skipped: SkippedItem[];
+  timings: EmbedTimings;
+}
+
+export async function handleEmbed(job: EmbedJob, control: WorkerControl<EmbedEvent>): Promise<EmbedReply> {
+  const post = (e: EmbedEvent) => control.progress(e);
   // Decoding 100k distinct files: sharp's operation cache would only grow.
   sharp.cache(false);
   // Many small images decode in parallel on libuv's pool; libvips threads inside each one only add overhead.
@@ -38,18 +42,14 @@ async function main(job: EmbedJob): Promise<void> {
         last = now;
         post({ type: 'progress', done, skipped });
       }
-    }, cancel.signal);
+    }, control.signal);
   } finally {
     await model.dispose();
   }
   // A GPU run that fell back to the CPU mid-way relabels the model; the caller keeps the last info it got.
   if (model.backend !== announced.backend || model.assumptions.length !== announced.assumptions.length) post({ type: 'model', info: info() });
-  post(
-    { type: 'done', vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { workerStartMs, loadModelMs, ...r.timings, totalMs: workerStartMs + performance.now() - t0 } },
-    [r.vectors.buffer as ArrayBuffer, r.ok.buffer as ArrayBuffer],
-  );
+  control.transferOnReply([r.vectors.buffer as ArrayBuffer, r.ok.buffer as ArrayBuffer]);
+  return { vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { workerStartMs, loadModelMs, ...r.timings, totalMs: workerStartMs + performance.now() - t0 } };
 }
 
-main(workerData as EmbedJob).catch((err: Error) => {
-  post({ type: 'error', name: err.name, message: err instanceof LensError && err.file ? err.message.slice(err.file.length + 2) : err.message, file: (err as LensError).file, code: (err as LensError).code });
-});
+serveWorker(handleEmbed);
