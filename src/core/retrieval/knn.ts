@@ -1,6 +1,7 @@
 import type { ProgressFn } from '../types';
-import { CancelledError, LensError, throwIfAborted } from '../errors';
-import { startWorker } from '../util/workerPath';
+import { LensError, throwIfAborted } from '../errors';
+import { invokeWorker } from '../util/workerCall';
+import type { handleUsearch, UsearchResult } from '../workers/usearch';
 import { prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
 import type { TopKResult } from './scan';
@@ -56,41 +57,19 @@ async function exactKnn(rows: Float32Array, n: number, dim: number, k: number, s
   return (await runScan({ queries: rows, nQueries: n, gallery: rows, nGallery: n, dim, selfIndex }, { kind: 'topk', k }, { signal, onProgress, stage: 'kNN (exact)' })) as TopKResult;
 }
 
-interface ApproximateResult extends TopKResult {
-  recall: number;
-  sampled: number;
-}
-
-function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<ApproximateResult> {
+async function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<UsearchResult> {
   throwIfAborted(signal);
-  return new Promise((resolve, reject) => {
-    const w = startWorker('usearch');
-    // Cooperative stop between chunks: terminating during a native call can abort the process.
-    const cancel = new Int32Array(new SharedArrayBuffer(4));
-    const onAbort = () => Atomics.store(cancel, 0, 1);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const finish = () => signal?.removeEventListener('abort', onAbort);
-    w.on('message', (m: { type: 'progress'; stage: string; done: number; total: number } | ({ type: 'done' } & ApproximateResult) | { type: 'cancelled' } | { type: 'error'; message: string }) => {
-      if (m.type === 'progress') onProgress?.({ stage: `kNN (usearch ${m.stage})`, done: m.done, total: m.total });
-      else if (m.type === 'done') {
-        finish();
-        resolve({ indices: m.indices, distances: m.distances, recall: m.recall, sampled: m.sampled });
-      } else if (m.type === 'cancelled') {
-        finish();
-        reject(new CancelledError());
-      } else {
-        finish();
-        reject(new Error(`usearch worker failed: ${m.message}`));
-      }
+  // Cooperative stop between chunks: terminating during a native call can abort the process.
+  const cancel = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = () => Atomics.store(cancel, 0, 1);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await invokeWorker<typeof handleUsearch>('usearch', { data: rows, n, dim, k, cancel, recallRows: RECALL_SAMPLE }, {
+      signal,
+      onCancel: 'wait',
+      onProgress: (p) => onProgress?.({ stage: `kNN (usearch ${p.stage})`, done: p.done, total: p.total }),
     });
-    w.on('error', (e) => {
-      finish();
-      reject(e);
-    });
-    w.on('exit', () => {
-      finish();
-      reject(new Error('usearch worker exited without a result'));
-    });
-    w.postMessage({ data: rows, n, dim, k, cancel, recallRows: RECALL_SAMPLE });
-  });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -1,4 +1,19 @@
-import { parentPort } from 'node:worker_threads';
+import { CancelledError } from '../errors';
+import { serveWorker, type WorkerControl } from '../util/workerCall';
+
+export interface UsearchEvent {
+  stage: 'build' | 'search' | 'recall check';
+  done: number;
+  total: number;
+}
+
+export interface UsearchResult {
+  indices: Int32Array;
+  distances: Float32Array;
+  /** Recall@k against exact search on `sampled` rows. */
+  recall: number;
+  sampled: number;
+}
 import { availableParallelism } from 'node:os';
 import { recallSample, sampledRecall } from '../retrieval/sampledRecall';
 
@@ -14,7 +29,7 @@ import { recallSample, sampledRecall } from '../retrieval/sampledRecall';
  * metrics unchanged at their reported precision. The measured recall is returned, so a harder
  * dataset shows it; the distances are always exact.
  */
-interface Request {
+export interface UsearchRequest {
   data: Float32Array;
   n: number;
   dim: number;
@@ -49,16 +64,13 @@ function exactRowDistances(data: Float32Array, dim: number, q: number, k: number
   });
 }
 
-parentPort!.once('message', (m: Request) => {
-  try {
+export async function handleUsearch(m: UsearchRequest, control: WorkerControl<UsearchEvent>): Promise<UsearchResult> {
+  {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const usearch = require('usearch') as typeof import('usearch');
     const { data, n, dim, k } = m;
-    const cancelled = () => {
-      if (Atomics.load(m.cancel, 0) === 0) return false;
-      parentPort!.postMessage({ type: 'cancelled' });
-      return true;
-    };
+    // The build and search are synchronous native calls: a cancel comes through the shared flag.
+    const cancelled = () => Atomics.load(m.cancel, 0) !== 0;
     const threads = Math.max(1, availableParallelism());
     // Half-precision vectors in the index make build and search ~20% faster at the same recall;
     // the neighbours' distances are then recomputed exactly below. Values beyond f16's range
@@ -69,17 +81,17 @@ parentPort!.once('message', (m: Request) => {
     const index = new usearch.Index({ dimensions: dim, metric: usearch.MetricKind.L2sq, quantization, connectivity: 16, expansion_add: 64, expansion_search: Math.max(48, 2 * (k + 1)), multi: false } as never);
     const chunk = 4096;
     for (let s = 0; s < n; s += chunk) {
-      if (cancelled()) return;
+      if (cancelled()) throw new CancelledError();
       const e = Math.min(n, s + chunk);
       const keys = new BigUint64Array(e - s);
       for (let i = s; i < e; i++) keys[i - s] = BigInt(i);
       index.add(keys, data.subarray(s * dim, e * dim), threads);
-      parentPort!.postMessage({ type: 'progress', stage: 'build', done: e, total: n });
+      control.progress({ stage: 'build', done: e, total: n });
     }
     const indices = new Int32Array(n * k).fill(-1);
     const distances = new Float32Array(n * k).fill(Infinity);
     for (let s = 0; s < n; s += chunk) {
-      if (cancelled()) return;
+      if (cancelled()) throw new CancelledError();
       const e = Math.min(n, s + chunk);
       // k + 1 because the query itself is usually its own first hit; it is dropped by index below.
       const res = index.search(data.subarray(s * dim, e * dim), k + 1, threads) as unknown as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
@@ -95,10 +107,10 @@ parentPort!.once('message', (m: Request) => {
         }
         exactRowDistances(data, dim, q, k, w, indices, distances);
       }
-      parentPort!.postMessage({ type: 'progress', stage: 'search', done: e, total: n });
+      control.progress({ stage: 'search', done: e, total: n });
     }
-    if (cancelled()) return;
-    parentPort!.postMessage({ type: 'progress', stage: 'recall check', done: 0, total: 1 });
+    if (cancelled()) throw new CancelledError();
+    control.progress({ stage: 'recall check', done: 0, total: 1 });
     const sample = recallSample(n, m.recallRows);
     // Each sampled row is a pass over all n: report every 250 ms and stop on cancel (never silent for 2 s).
     let lastReport = performance.now();
@@ -107,13 +119,14 @@ parentPort!.once('message', (m: Request) => {
       if (cancelled()) return (stopped = true);
       if (performance.now() - lastReport >= 250) {
         lastReport = performance.now();
-        parentPort!.postMessage({ type: 'progress', stage: 'recall check', done, total: sample.length });
+        control.progress({ stage: 'recall check', done, total: sample.length });
       }
       return false;
     });
-    if (stopped) return;
-    parentPort!.postMessage({ type: 'done', indices, distances, recall, sampled: sample.length }, [indices.buffer, distances.buffer]);
-  } catch (err) {
-    parentPort!.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) });
+    if (stopped) throw new CancelledError();
+    control.transferOnReply([indices.buffer, distances.buffer]);
+    return { indices, distances, recall, sampled: sample.length };
   }
-});
+}
+
+serveWorker(handleUsearch);

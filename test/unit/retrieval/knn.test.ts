@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { knnGraph } from '../../../src/core/retrieval/knn';
 import { RECALL_SAMPLE } from '../../../src/core/retrieval/sampledRecall';
-import { LensError } from '../../../src/core/errors';
+import { isCancelled, LensError } from '../../../src/core/errors';
 import { blobs, bruteNeighbours } from './helpers';
 
 function checkAgainstBrute(g: { indices: Int32Array; distances: Float32Array }, data: Float32Array, n: number, dim: number, k: number, normalize: boolean, rows: number[]) {
@@ -78,4 +78,24 @@ test('knnGraph: aborting at the first progress report stops the run (in-process 
       `n = ${n}`,
     );
   }
+});
+
+test('knnGraph: a cancel during the usearch build rejects with CancelledError, promptly', async () => {
+  const n = 60_000, dim = 16;
+  const { data } = blobs(n, dim, 20, 5);
+  const ac = new AbortController();
+  let abortedAt = 0;
+  const run = knnGraph(data, n, dim, 10, {
+    approximate: 'usearch',
+    signal: ac.signal,
+    onProgress: (p) => {
+      if (!abortedAt && /usearch build/.test(p.stage) && p.done > 0) {
+        abortedAt = performance.now();
+        ac.abort();
+      }
+    },
+  });
+  await assert.rejects(run, (e) => isCancelled(e));
+  assert.ok(abortedAt > 0, 'the build reported progress');
+  assert.ok(performance.now() - abortedAt < 2000, `settled ${Math.round(performance.now() - abortedAt)} ms after the cancel`);
 });
