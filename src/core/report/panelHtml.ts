@@ -53,6 +53,19 @@ function safeInlineScript(js: string): string {
   return js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
+/** Everything up to <body>: the CSP, the title and the stylesheet (which cannot close its own element). */
+function pageHead(csp: string, title: string, nonce: string, css: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style nonce="${nonce}">${css.replace(/<\/style/gi, '<\\/style')}</style>
+</head>`;
+}
+
 function checkNonce(nonce: string): void {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64/hex characters');
 }
@@ -88,15 +101,7 @@ export function webviewPage(o: WebviewPageOptions): string {
     `style-src ${o.cspSource} 'nonce-${n}'`,
     `script-src 'nonce-${n}'`,
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(o.title ?? 'Embedding Lens')}</title>
-<style nonce="${n}">${o.css.replace(/<\/style/gi, '<\\/style')}</style>
-</head>
+  return `${pageHead(csp, o.title ?? 'Embedding Lens', n, o.css)}
 <body class="${escapeHtml(o.bodyClass)}"${o.view ? ` data-view="${escapeHtml(o.view)}"` : ''}>
 <script nonce="${n}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
@@ -121,7 +126,6 @@ export function messagePage(title: string, text: string): string {
 
 export function panelHtml(o: PanelHtmlOptions): string {
   checkNonce(o.nonce);
-  const title = escapeHtml(o.title ?? 'Embedding Lens');
   const n = o.nonce;
   if (o.mode === 'panel') return webviewPage({ ...o, bodyClass: 'lens-panel', images: true });
   // No remote origins at all: images are data: URIs inside the data, exports are blob: downloads.
@@ -134,15 +138,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
       ? `<script nonce="${n}">document.body.classList.add(matchMedia('(prefers-color-scheme: light)').matches ? 'vscode-light' : 'vscode-dark');</script>`
       : '';
   const bodyClass = theme === 'auto' ? 'lens-standalone' : `lens-standalone vscode-${theme}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style nonce="${n}">${o.css.replace(/<\/style/gi, '<\\/style')}</style>
-</head>
+  return `${pageHead(csp, o.title ?? 'Embedding Lens', n, o.css)}
 <body class="${bodyClass}"${renderer}>
 ${themeScript}
 <script type="application/json" id="lens-data">${o.data}</script>
