@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import sharp, { type KernelEnum, type Sharp } from 'sharp';
 import type { Preprocess, Resample } from '../checkpoint/config';
 import { unpackBmp } from './bmp';
+import { greyOfRgb, unpackPlainPng } from './png';
 import { readImageFile } from './regularFile';
 
 /** An image to decode: a file on disk, or raw 8-bit pixels (an IDX image). */
@@ -32,6 +33,17 @@ export async function preprocessInto(src: ImageSource, pp: Preprocess, out: Floa
     // Read through a checked descriptor, never by path: a FIFO or device listed as an image is a
     // skipped item ("not a regular file"), not a read that blocks or never ends.
     const bytes = await readImageFile(src.file);
+    // A plain PNG already the model's size (Fashion-MNIST at 28 px): decoded here, no sharp call.
+    const png = unpackPlainPng(bytes);
+    if (png && png.width === w && png.height === h) {
+      // Grey is replicated for an RGB model; an RGB image feeds a grey model only when it is grey.
+      const grey = png.channels === 3 && c === 1;
+      const pixels = grey ? greyOfRgb(png.data) : png.data;
+      if (pixels) {
+        writeFloats(pixels, grey ? 1 : png.channels, pp, out, slot);
+        return;
+      }
+    }
     if (extname(src.file).toLowerCase() === '.bmp') {
       const bmp = unpackBmp(bytes);
       img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });
