@@ -78,7 +78,9 @@ test('three workers give the single worker\'s embeddings row for row (1e-5), wit
 test('cancelling a data-parallel run stops every worker with CancelledError', async () => {
   const ckpt = await tfjsCheckpoint();
   const root = tmp();
-  await makeImageFolder(root, { a: 30, b: 30 });
+  // 12 px images for the 8 px model: each goes through sharp's resize, so the run lasts long enough
+  // to be cancelled mid-way (plain PNGs at the model's size decode too fast to catch).
+  await makeImageFolder(root, { a: 30, b: 30 }, 12);
   const ac = new AbortController();
   const run = computeEmbeddings(ckpt, root, {
     backend: 'wasm', batchSize: 2, embedWorkers: 2, signal: ac.signal,
