@@ -112,14 +112,7 @@ export function webviewPage(o: WebviewPageOptions): string {
 export function messagePage(title: string, text: string): string {
   const n = makeNonce();
   const csp = ["default-src 'none'", `style-src 'nonce-${n}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<title>${escapeHtml(title)}</title>
-<style nonce="${n}">body { font-family: var(--vscode-font-family); padding: 1em; }</style>
-</head>
+  return `${pageHead(csp, title, n, 'body { font-family: var(--vscode-font-family); padding: 1em; }')}
 <body><p>${escapeHtml(text)}</p></body>
 </html>`;
 }
