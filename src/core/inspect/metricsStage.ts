@@ -40,6 +40,8 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
     exact: settings.metrics?.exact,
     sampleQueries: settings.metrics?.sampleQueries,
     seed: settings.umap.seed,
+    // Class geometry below needs each item's nearest other class: the ranking pass finds it too.
+    nearestNegatives: true,
     signal: control.signal,
     onProgress: control.onProgress,
   });
@@ -62,7 +64,9 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
     exactLimit: settings.metrics?.exact ? undefined : exactLimit,
     sampleItems: settings.metrics?.sampleQueries ?? DEFAULT_SAMPLE_QUERIES,
     seed: settings.umap.seed,
-    // The kNN graph is on the same rows: when exact it answers most items' nearest other class.
+    // The ranking pass and the kNN graph are on the same rows: between them they answer most (often
+    // all) items' nearest other class, and only the rest are scanned.
+    known: report.nearestNegatives,
     graph,
   });
   const perClass = new Map(report.perClass.map((c) => [c.label, c.metrics]));

@@ -3,7 +3,7 @@ import { LensError } from '../errors';
 import { checkLabels, prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
 import { ticker } from '../util/ticker';
-import type { NearestNegativeResult } from './scan';
+import type { ItemNegatives, NearestNegativeResult } from './scan';
 import type { KnnGraph } from './knn';
 import { DEFAULT_SAMPLE_QUERIES, sampleQueries, type SampleDesign } from './sampledMetrics';
 
@@ -62,6 +62,8 @@ export async function classGeometry(
     seed?: number;
     /** An exact kNN graph of the same rows (the inspection's): spares the scan for items it answers. */
     graph?: KnnGraph;
+    /** Nearest other-class items already found on the same rows, prepared the same way (the metrics' ranking pass): not scanned again. */
+    known?: ItemNegatives;
   } = {},
 ): Promise<GeometryReport> {
   checkLabels(labels, n, opts.file);
@@ -143,7 +145,9 @@ export async function classGeometry(
 
 /**
  * Each item's closest item of another class (index and distance), for `items` (null: all).
- * An exact kNN graph of the same rows already answers it for every item with another class among
+ * Items the metrics' ranking pass already answered (`known`: same rows, same preparation) are
+ * taken from it: in leave-one-out that is every item, or the same seeded sample when both are
+ * sampled and no class is a singleton. An exact kNN graph of the same rows already answers it for every item with another class among
  * its k neighbours: the row is in ascending distance, ties by index, so its first other-class
  * entry is what a scan would find. Only the other items are scanned against every row — none on
  * SOP-like data (classes of 2–12, k ≥ 14), where this saves a whole n² pass.
@@ -154,28 +158,36 @@ async function nearestNegatives(
   dim: number,
   labels: Int32Array,
   items: Int32Array | null,
-  opts: { graph?: KnnGraph; signal?: AbortSignal; onProgress?: ProgressFn; workers?: number },
+  opts: { graph?: KnnGraph; known?: ItemNegatives; signal?: AbortSignal; onProgress?: ProgressFn; workers?: number },
 ): Promise<NearestNegativeResult> {
   const nq = items ? items.length : n;
   const index = new Int32Array(nq).fill(-1);
   const distance = new Float32Array(nq).fill(Infinity);
+  // Where the metrics' pass already answered an item: its position in `known`, else -1.
+  const knownAt = new Int32Array(opts.known ? n : 0).fill(-1);
+  opts.known?.items.forEach((item, t) => (knownAt[item] = t));
   const g = opts.graph && !opts.graph.approximate && opts.graph.n === n ? opts.graph : null;
-  let rest: Int32Array;
-  if (g) {
-    const left: number[] = [];
-    for (let q = 0; q < nq; q++) {
-      const i = items ? items[q] : q;
-      let t = 0;
-      while (t < g.k && (g.indices[i * g.k + t] < 0 || labels[g.indices[i * g.k + t]] === labels[i])) t++;
-      if (t < g.k) {
-        index[q] = g.indices[i * g.k + t];
-        distance[q] = g.distances[i * g.k + t];
-      } else left.push(q);
+  const left: number[] = [];
+  for (let q = 0; q < nq; q++) {
+    const i = items ? items[q] : q;
+    const t = opts.known ? knownAt[i] : -1;
+    if (t >= 0) {
+      index[q] = opts.known!.index[t];
+      distance[q] = opts.known!.distance[t];
+      continue;
     }
-    rest = Int32Array.from(left);
-  } else {
-    rest = Int32Array.from({ length: nq }, (_, q) => q);
+    if (g) {
+      let s = 0;
+      while (s < g.k && (g.indices[i * g.k + s] < 0 || labels[g.indices[i * g.k + s]] === labels[i])) s++;
+      if (s < g.k) {
+        index[q] = g.indices[i * g.k + s];
+        distance[q] = g.distances[i * g.k + s];
+        continue;
+      }
+    }
+    left.push(q);
   }
+  const rest = Int32Array.from(left);
   if (rest.length === 0) return { index, distance };
   // Every item scanned: the rows themselves are the queries; else the ones left, packed.
   const whole = rest.length === n && !items;

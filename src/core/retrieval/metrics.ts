@@ -2,7 +2,7 @@ import type { ProgressFn } from '../types';
 import { LensError } from '../errors';
 import { checkLabels, prepareEmbeddings } from './prepare';
 import { runScan } from './parallel';
-import type { StatsResult } from './scan';
+import type { ItemNegatives, StatsResult } from './scan';
 import { DEFAULT_EXACT_LIMIT, DEFAULT_SAMPLE_QUERIES, designMethod, estimateMean, sampleQueries, type QuerySample } from './sampledMetrics';
 
 /**
@@ -32,6 +32,11 @@ export interface RetrievalOptions {
   seed?: number;
   /** Rank every query whatever the size (--exact-metrics). */
   exact?: boolean;
+  /**
+   * Leave-one-out only: also report each ranked query's nearest item of another class, found in
+   * the same pass (class geometry reuses it instead of scanning the gallery again).
+   */
+  nearestNegatives?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
 }
@@ -52,6 +57,8 @@ export interface RetrievalReport {
   perClass: ClassMetrics[];
   /** Present when the metrics come from a query sample; each overall metric then has a CI. */
   sampled?: SampledInfo;
+  /** With `nearestNegatives` (leave-one-out): the ranked items' nearest other-class items. */
+  nearestNegatives?: ItemNegatives;
 }
 
 export interface SampledInfo {
@@ -77,6 +84,8 @@ export interface QueryOutcomes {
   stats: StatsResult;
   /** When only a sample of queries was ranked: the sample, and every query's label and R. */
   sample?: QuerySample & { labels: Int32Array; r: Int32Array };
+  /** Leave-one-out with `nearestNegatives`: each ranked query's nearest other-class item. */
+  negatives?: ItemNegatives;
 }
 
 export async function retrievalMetrics(data: Float32Array, n: number, dim: number, labels: Int32Array, opts: RetrievalOptions = {}): Promise<RetrievalReport> {
@@ -87,11 +96,12 @@ export async function retrievalMetrics(data: Float32Array, n: number, dim: numbe
   const seed = opts.seed ?? 0;
   const pickQueries = n > sampleAbove ? (ql: Int32Array, r: Int32Array) => sampleQueries(ql, r, opts.sampleQueries ?? DEFAULT_SAMPLE_QUERIES, seed) : undefined;
   const outcomes = await rankQueries(data, n, dim, labels, { ...opts, protocol, normalize, pickQueries });
-  if (outcomes.sample) return sampledReport(outcomes, outcomes.sample, ks, protocol, normalize, seed);
+  const negatives = outcomes.negatives ? { nearestNegatives: outcomes.negatives } : {};
+  if (outcomes.sample) return { ...sampledReport(outcomes, outcomes.sample, ks, protocol, normalize, seed), ...negatives };
   const overall = summarise(outcomes, ks, () => true);
   const classes = [...new Set(outcomes.labels)].sort((a, b) => a - b);
   const perClass = classes.map((label) => ({ label, metrics: summarise(outcomes, ks, (q) => outcomes.labels[q] === label) }));
-  return { protocol, normalize, ks, overall, perClass };
+  return { protocol, normalize, ks, overall, perClass, ...negatives };
 }
 
 /** An embeddings matrix with its labels, e.g. one side of a query-gallery split kept in separate files. */
@@ -178,14 +188,20 @@ export async function rankQueries(
   const scanLabels = picks ? Int32Array.from(picks, (q) => queryLabels[q]) : queryLabels;
   const scanR = picks ? Int32Array.from(picks, (q) => r[q]) : r;
   const scanSelf = picks && selfIndex ? Int32Array.from(picks, (q) => selfIndex[q]) : selfIndex;
+  // Queries are items only in leave-one-out; there the scanned query t is item picks[t] (or t).
+  const wantNegatives = opts.nearestNegatives === true && opts.protocol === 'leave-one-out';
   const stats = (await runScan(
     // Unit rows bound every key ‖g‖² − 2·q·g to [−1, 3]; the margin covers float32 rounding.
     { queries: scanQueries, nQueries: scanLabels.length, gallery, nGallery, dim, selfIndex: scanSelf, keyRange: opts.normalize ? [-1.001, 3.001] : undefined },
-    { kind: 'stats', queryLabels: scanLabels, galleryLabels, rOf: scanR },
+    { kind: 'stats', queryLabels: scanLabels, galleryLabels, rOf: scanR, negatives: wantNegatives },
     { signal: opts.signal, onProgress: opts.onProgress, stage: sample ? 'Retrieval metrics (sampled queries)' : 'Retrieval metrics', workers: opts.workers },
   )) as StatsResult;
-  if (sample) return { labels: scanLabels, r: scanR, stats, sample: { ...sample, labels: queryLabels, r } };
-  return { labels: queryLabels, r, stats };
+  const negatives: Pick<QueryOutcomes, 'negatives'> =
+    wantNegatives && stats.negIndex && stats.negDistance
+      ? { negatives: { items: sample ? sample.picks : Int32Array.from({ length: nq }, (_, i) => i), index: stats.negIndex, distance: stats.negDistance } }
+      : {};
+  if (sample) return { labels: scanLabels, r: scanR, stats, sample: { ...sample, labels: queryLabels, r }, ...negatives };
+  return { labels: queryLabels, r, stats, ...negatives };
 }
 
 function pick(rows: Float32Array, dim: number, idx: number[]): Float32Array {

@@ -12,7 +12,8 @@ import { scanNearestNegative, scanStats, scanTopK, type NearestNegativeResult, t
  */
 export type ScanJob =
   | { kind: 'topk'; k: number }
-  | { kind: 'stats'; queryLabels: Int32Array; galleryLabels: Int32Array; rOf: Int32Array }
+  /** `negatives`: each query's nearest other-label item too (see scanStats). */
+  | { kind: 'stats'; queryLabels: Int32Array; galleryLabels: Int32Array; rOf: Int32Array; negatives?: boolean }
   | { kind: 'negnn'; queryLabels: Int32Array; galleryLabels: Int32Array };
 
 export type ScanResult = TopKResult | StatsResult | NearestNegativeResult;
@@ -85,7 +86,7 @@ export async function runScan(
 
 export function runJob(input: ScanInput, job: ScanJob, hook: (done: number) => void | Promise<void>): Promise<ScanResult> {
   if (job.kind === 'topk') return scanTopK(input, job.k, hook);
-  if (job.kind === 'stats') return scanStats(input, job.queryLabels, job.galleryLabels, job.rOf, hook);
+  if (job.kind === 'stats') return scanStats(input, job.queryLabels, job.galleryLabels, job.rOf, hook, job.negatives);
   return scanNearestNegative(input, job.queryLabels, job.galleryLabels, hook);
 }
 
@@ -116,7 +117,7 @@ async function runInWorkers(
     job.kind === 'topk'
       ? job
       : job.kind === 'stats'
-        ? { kind: 'stats', queryLabels: shared(job.queryLabels), galleryLabels: shared(job.galleryLabels), rOf: shared(job.rOf) }
+        ? { ...job, queryLabels: shared(job.queryLabels), galleryLabels: shared(job.galleryLabels), rOf: shared(job.rOf) }
         : { kind: 'negnn', queryLabels: shared(job.queryLabels), galleryLabels: shared(job.galleryLabels) };
   const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * req.nQueries) / workers));
   const done = new Array<number>(workers).fill(0);
