@@ -111,13 +111,23 @@ export async function scanStats(
   await scan(
     input,
     (row, q, self) => {
-      if (neg) nearestNegativeInto(row, q, queryLabels[q], galleryLabels, qsq!, neg, q - input.start);
+      const at = q - input.start;
       const r = rOf[q];
-      if (r === 0) return;
+      if (r === 0) {
+        if (neg) nearestNegativeInto(row, q, queryLabels[q], galleryLabels, qsq!, neg, at);
+        return;
+      }
       const st = queryStats(row, self, queryLabels[q], galleryLabels, r, scratch, input.keyRange);
-      firstHit[q - input.start] = st.firstHit;
-      ap[q - input.start] = st.ap;
-      rPrecision[q - input.start] = st.rPrecision;
+      firstHit[at] = st.firstHit;
+      ap[at] = st.ap;
+      rPrecision[at] = st.rPrecision;
+      if (!neg) return;
+      // The ranking already met the nearest other-label item unless its whole top R were hits.
+      if (st.nearestNegative < 0) nearestNegativeInto(row, q, queryLabels[q], galleryLabels, qsq!, neg, at);
+      else {
+        neg.index[at] = st.nearestNegative;
+        neg.distance[at] = Math.sqrt(Math.max(0, row[st.nearestNegative] + qsq![q]));
+      }
     },
     hook,
   );
