@@ -5,8 +5,11 @@ import { unpackBmp } from './bmp';
 import { greyOfRgb, unpackPlainPng } from './png';
 import { readImageFile } from './regularFile';
 
-/** An image to decode: a file on disk, or raw 8-bit pixels (an IDX image). */
-export type ImageSource = { file: string } | { raw: Uint8Array; width: number; height: number; channels: 1 | 3 };
+/**
+ * An image to decode: a file on disk (with its bytes when the caller has read them already), or raw
+ * 8-bit pixels (an IDX image).
+ */
+export type ImageSource = { file: string; bytes?: Uint8Array } | { raw: Uint8Array; width: number; height: number; channels: 1 | 3 };
 
 /** sharp's kernel for each resample filter (its default, when none is set, is lanczos3). */
 const SHARP_KERNEL: Record<Resample, keyof KernelEnum> = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3' };
@@ -32,7 +35,7 @@ export async function preprocessInto(src: ImageSource, pp: Preprocess, out: Floa
   else {
     // Read through a checked descriptor, never by path: a FIFO or device listed as an image is a
     // skipped item ("not a regular file"), not a read that blocks or never ends.
-    const bytes = await readImageFile(src.file);
+    const bytes = src.bytes ?? (await readImageFile(src.file));
     // A plain PNG already the model's size (Fashion-MNIST at 28 px): decoded here, no sharp call.
     const png = unpackPlainPng(bytes);
     if (png && png.width === w && png.height === h) {

@@ -2,6 +2,7 @@ import type { LoadedModel } from '../checkpoint';
 import { throwIfAborted } from '../errors';
 import { readIdx } from '../dataset/idx';
 import { floatsPerItem, ImageSource, preprocessInto } from '../dataset/preprocess';
+import { readImageFileSync } from '../dataset/regularFile';
 import type { EmbedJob, EmbedTimings, SkippedItem } from './protocol';
 
 export interface BatchResult {
@@ -24,8 +25,8 @@ async function idxSources(items: EmbedJob['items']): Promise<Map<string, { data:
 }
 
 /**
- * Embeds items batch by batch, decoding batch k+1 (sharp, on libuv's thread pool) while batch k
- * runs through the model, writing each batch's rows straight into one preallocated matrix.
+ * Embeds items batch by batch, reading and decoding batch k+1 (on this thread, or sharp on libuv's
+ * pool) while batch k runs through the model, writing each batch's rows straight into one preallocated matrix.
  * Memory: the output plus two input batches, whatever the dataset size. Unreadable images are
  * recorded in `skipped` and leave their row unused.
  */
@@ -61,7 +62,7 @@ export async function embedItems(
             if (it.idx.index < 0 || it.idx.index >= f.count) throw new Error(`index ${it.idx.index} outside the ${f.count} images of the IDX file`);
             const size = f.rows * f.cols;
             src = { raw: f.data.subarray(it.idx.index * size, (it.idx.index + 1) * size), width: f.cols, height: f.rows, channels: 1 };
-          } else src = { file: it.path };
+          } else src = { file: it.path, bytes: readImageFileSync(it.path) };
           await preprocessInto(src, pp, input, k);
           good[k] = 1;
         } catch (err) {
@@ -79,19 +80,23 @@ export async function embedItems(
     const t0 = performance.now();
     const batch = await pending;
     decodeWaitMs += performance.now() - t0;
-    pending = batch.end < n ? decode(batch.end) : undefined;
     skipped.push(...batch.reasons.sort((a, b) => a.index - b.index));
     // Only the decodable images go through the model, packed at the front of the input.
     const rows: number[] = [];
     for (let k = 0; k < batch.good.length; k++) if (batch.good[k]) rows.push(k);
-    if (rows.length) {
-      let input = batch.input;
-      if (rows.length < batch.good.length) {
-        input = new Float32Array(rows.length * per);
-        rows.forEach((k, r) => input.set(batch.input.subarray(k * per, (k + 1) * per), r * per));
-      }
+    let input = batch.input;
+    if (rows.length && rows.length < batch.good.length) {
+      input = new Float32Array(rows.length * per);
+      rows.forEach((k, r) => input.set(batch.input.subarray(k * per, (k + 1) * per), r * per));
+    }
+    // The model starts first (onnxruntime runs on its own threads), then the next batch is read and
+    // decoded on this thread meanwhile: file reads are synchronous, so started first they would hold
+    // back the model until the whole next batch was decoded.
+    const running = rows.length ? model.embed(input, rows.length) : undefined;
+    pending = batch.end < n ? decode(batch.end) : undefined;
+    if (running) {
       const t1 = performance.now();
-      const out = await model.embed(input, rows.length);
+      const out = await running;
       inferMs += performance.now() - t1;
       if (out.length !== rows.length * model.dim) throw new Error(`the model returned ${out.length} values for ${rows.length} items; expected ${rows.length * model.dim}`);
       rows.forEach((k, r) => {

@@ -35,6 +35,7 @@ export interface EmbedTimings {
   loadModelMs: number;
   /** Time the loop waited on decoding (decoding that overlapped inference is not counted). */
   decodeWaitMs: number;
+  /** Time the loop waited on the model (inference that overlapped decoding is not counted). */
   inferMs: number;
   /** Worker thread start to the last row written. */
   totalMs: number;

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { LensError } from '../errors';
@@ -37,12 +37,9 @@ export class NotRegularFileError extends Error {
 export async function openRegularFile(path: string): Promise<{ fh: FileHandle; size: number }> {
   let fh: FileHandle;
   try {
-    fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fh = await open(path, READ_NONBLOCK);
   } catch (err) {
-    // Linux opens a folder read-only; other systems say EISDIR. ENXIO: a socket or a device without a driver.
-    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new NotRegularFileError(path, 'a folder');
-    if ((err as NodeJS.ErrnoException).code === 'ENXIO') throw new NotRegularFileError(path, 'a device file or socket');
-    throw err;
+    throw openError(path, err);
   }
   try {
     const s = await fh.stat();
@@ -51,6 +48,47 @@ export async function openRegularFile(path: string): Promise<{ fh: FileHandle; s
   } catch (err) {
     await fh.close();
     throw err;
+  }
+}
+
+/** O_NONBLOCK: a FIFO without a writer opens at once instead of blocking (it is then refused by fstat). */
+const READ_NONBLOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** What an open() failure means for a path that should be a regular file. */
+function openError(path: string, err: unknown): unknown {
+  // Linux opens a folder read-only; other systems say EISDIR. ENXIO: a socket or a device without a driver.
+  if ((err as NodeJS.ErrnoException).code === 'EISDIR') return new NotRegularFileError(path, 'a folder');
+  if ((err as NodeJS.ErrnoException).code === 'ENXIO') return new NotRegularFileError(path, 'a device file or socket');
+  return err;
+}
+
+/**
+ * Synchronous twin of openRegularFile + readPrefix, with the same checks, for a worker thread that
+ * reads thousands of small files (an image folder): each async open, fstat, read and close is a trip
+ * through libuv's pool, ≈22 µs per file against ≈3 µs here. Never call it on VS Code's own thread.
+ * `check(size)` may throw before anything is read (e.g. a size limit).
+ */
+export function readRegularFileSync(path: string, check: (size: number) => void): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_NONBLOCK);
+  } catch (err) {
+    throw openError(path, err);
+  }
+  try {
+    const s = fstatSync(fd);
+    if (!s.isFile()) throw new NotRegularFileError(path, kindOf(s));
+    check(s.size);
+    const buf = Buffer.allocUnsafe(s.size);
+    let got = 0;
+    while (got < s.size) {
+      const n = readSync(fd, buf, got, s.size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === s.size ? buf : buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -183,7 +221,7 @@ export function formatBytes(n: number): string {
 export function readJsonTextSync(file: string, expected: string): string {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(file, READ_NONBLOCK);
   } catch (err) {
     throw new LensError(`cannot be read (${code(err)}); expected ${expected}`, file);
   }
