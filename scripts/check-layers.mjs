@@ -17,7 +17,7 @@ const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /** The layer a repository path belongs to (undefined: not checked, e.g. node_modules). */
 function layerOf(path) {
   const p = path.split(sep).join('/');
-  if (p === 'src/protocol.ts' || p === 'src/trainingProtocol.ts') return 'protocol';
+  if (p === 'src/protocol.ts' || p === 'src/trainingProtocol.ts' || p.startsWith('src/protocol/')) return 'protocol';
   if (p.startsWith('src/core/')) return 'core';
   for (const l of ['commands', 'host', 'cli', 'demo']) if (p.startsWith(`src/${l}/`)) return l;
   if (p === 'src/extension.ts') return 'extension';

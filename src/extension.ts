@@ -9,6 +9,11 @@ import { initGpu } from './host/gpu';
 export interface EmbeddingLensApi {
   /** Workspace .json files recognised as tfjs models and .tsv files as projector embeddings (the `embeddingLens.checkpointFiles` context key). */
   checkpointFiles(): string[];
+  /**
+   * What VS Code runs to bring a panel of `viewType` back after a window reload, given the state
+   * its webview saved. The host tests call it: their extension host cannot reload its own window.
+   */
+  restorePanel(viewType: string, panel: vscode.WebviewPanel, state: unknown): Promise<void>;
 }
 
 /**
@@ -19,14 +24,20 @@ export function activate(context: vscode.ExtensionContext): EmbeddingLensApi {
   registerCommands(context);
   initGpu(context);
   const checkpoints = watchCheckpointFiles(context);
-  context.subscriptions.push(
-    registerPanelRestore(context, {
-      inspect: async (checkpoint, dataset, panel) => (await import('./commands/inspect')).inspectInPanel(context, checkpoint, dataset, panel),
-      compare: async (a, b, dataset, datasetB, panel) => (await import('./commands/compare')).compareInPanel(context, a, b, dataset, datasetB, undefined, panel),
-    }),
-  );
+  const restore = registerPanelRestore(context, {
+    inspect: async (checkpoint, dataset, panel) => (await import('./commands/inspect')).inspectInPanel(context, checkpoint, dataset, panel),
+    compare: async (a, b, dataset, datasetB, panel) => (await import('./commands/compare')).compareInPanel(context, a, b, dataset, datasetB, undefined, panel),
+  });
+  context.subscriptions.push(restore.disposable);
   log.info(`Embedding Lens ${context.extension.packageJSON.version} activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, remote: ${vscode.env.remoteName ?? 'none'})`);
-  return { checkpointFiles: checkpoints.files };
+  return {
+    checkpointFiles: checkpoints.files,
+    restorePanel: async (viewType, panel, state) => {
+      const restorer = restore.restorers[viewType];
+      if (!restorer) throw new Error(`Embedding Lens has no panel of type ${viewType}`);
+      await restorer(panel, state);
+    },
+  };
 }
 
 export function deactivate(): void {

@@ -1,4 +1,5 @@
 import {
+  COMPARE_MESSAGES,
   decodeInspection,
   type ExportFormat,
   type ExportWhat,
@@ -8,8 +9,8 @@ import {
   type NeighbourResult,
   type PanelMode,
   type PanelViewState,
-  type WebviewToHost,
 } from '../src/protocol';
+import { Channel, hasVsCodeApi } from './channel';
 
 /**
  * Where the panel's data and services come from. In VS Code that is the extension host over
@@ -54,104 +55,66 @@ export function localNeighbours(data: InspectionData, index: number, k: number):
   };
 }
 
-interface VsCodeApi {
-  postMessage(msg: unknown, transfer?: unknown[]): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+export { hasVsCodeApi };
 
-export function hasVsCodeApi(): boolean {
-  return typeof (globalThis as { acquireVsCodeApi?: unknown }).acquireVsCodeApi === 'function';
-}
-
+/**
+ * The map panels in VS Code. The shared views post what either panel accepts, so the channel is
+ * typed by the compare panel's table: the inspection's plus its B side in the saved state and the
+ * held-out toggle (each host validates against its own table).
+ */
 export class VsCodeHost implements Host {
   readonly mode: PanelMode = 'panel';
   readonly canEmbedImages = true;
   readonly canCancel = true;
   readonly canResume = true;
-  private api = acquireVsCodeApi();
-  private nextId = 1;
-  private pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  private readonly channel = new Channel<typeof COMPARE_MESSAGES, HostToWebview, PanelViewState>(COMPARE_MESSAGES);
 
   restoredState(): PanelViewState | undefined {
-    return (this.api.getState() as PanelViewState | undefined) ?? undefined;
+    return this.channel.getState();
   }
 
   start(listener: (msg: HostToWebview) => void): void {
-    window.addEventListener('message', (ev: MessageEvent) => {
-      const msg = ev.data as HostToWebview;
-      if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
-      if (msg.type === 'neighboursResult') this.settle(msg.requestId, msg.result);
-      else if (msg.type === 'exportDone') this.settle(msg.requestId, msg.path);
-      else if (msg.type === 'error' && msg.requestId !== undefined && this.pending.has(msg.requestId)) {
-        this.fail(msg.requestId, new Error(msg.message));
-      } else listener(msg);
-    });
-    const saved = this.api.getState() as PanelViewState | undefined;
-    this.post(saved ? { type: 'ready', state: saved } : { type: 'ready' });
-  }
-
-  private post(msg: WebviewToHost): void {
-    this.api.postMessage(msg);
-  }
-
-  private request<T>(make: (id: number) => WebviewToHost): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: never) => void, reject });
-      this.post(make(id));
-    });
-  }
-
-  private settle(id: number, value: unknown): void {
-    const p = this.pending.get(id);
-    this.pending.delete(id);
-    p?.resolve(value as never);
-  }
-
-  private fail(id: number, err: Error): void {
-    const p = this.pending.get(id);
-    this.pending.delete(id);
-    p?.reject(err);
+    this.channel.onMessage(listener);
+    const saved = this.channel.getState();
+    this.channel.post(saved ? { type: 'ready', state: saved } : { type: 'ready' });
   }
 
   neighbours(data: InspectionData, index: number, k: number): Promise<NeighbourResult> {
     const local = localNeighbours(data, index, k);
     if (local) return Promise.resolve(local);
-    return this.request((requestId) => ({ type: 'neighbours', requestId, index, k }));
+    return this.channel.request('neighbours', { index, k });
   }
 
   queryImage(name: string, bytes: Uint8Array, k: number): Promise<NeighbourResult> {
-    return this.request((requestId) => ({ type: 'queryImage', requestId, name, bytes, k }));
+    return this.channel.request('queryImage', { name, bytes, k });
   }
 
   save(what: ExportWhat, format: ExportFormat, fileName: string, content: string | Uint8Array): Promise<string> {
-    return this.request((requestId) => ({ type: 'export', requestId, what, format, fileName, content }));
+    return this.channel.request('export', { what, format, fileName, content });
   }
 
   openItem(index: number): void {
-    this.post({ type: 'openItem', index });
+    this.channel.post({ type: 'openItem', index });
   }
 
   cancel(): void {
-    this.post({ type: 'cancel' });
+    this.channel.post({ type: 'cancel' });
   }
 
   resumeUmap(): void {
-    this.post({ type: 'resumeUmap' });
+    this.channel.post({ type: 'resumeUmap' });
   }
 
   compareItems(items: ItemsChoice): void {
-    this.post({ type: 'compareItems', items });
+    this.channel.post({ type: 'compareItems', items });
   }
 
   saveState(state: PanelViewState): void {
-    this.api.setState(state);
+    this.channel.setState(state);
   }
 
   log(level: 'info' | 'warn' | 'error', message: string): void {
-    this.post({ type: 'log', level, message });
+    this.channel.post({ type: 'log', level, message });
   }
 }
 

@@ -1,17 +1,14 @@
 import * as vscode from 'vscode';
-import { postToWebview } from './postToWebview';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../core/io/outputs';
 import { dirname, isAbsolute } from 'node:path';
 import {
   applyPatch,
+  INSPECTION_MESSAGES,
   validateWebviewMessage,
-  type HostToWebview,
   type InspectionData,
+  type InspectionHostToWebview,
   type InspectionPatch,
-  type PanelViewState,
-  type WebviewToHost,
+  type InspectionViewState,
 } from '../protocol';
 import { nearestRows } from '../core/inspect/nearest';
 import { ImageEmbedder } from '../core/inspect/queryImage';
@@ -19,9 +16,11 @@ import { thumbnailDataUris } from '../core/report/thumbnails';
 import type { BackendSetting } from '../core/runtime/select';
 import type { LabelledEmbeddings } from '../core/types';
 import { displayName, distinguishingNames } from '../core/util/displayName';
+import { panelHtml } from '../core/report/panelHtml';
 import { log } from './log';
-import { announceSaved } from './savedNotice';
-import { makeNonce, panelHtml } from '../core/report/panelHtml';
+import { createLensWebview, LensPanel, OpenPanels, type Handlers, type PanelKind } from './lensPanel';
+
+export { resourceRoots } from './lensPanel';
 
 export const INSPECTION_VIEW_TYPE = 'embeddingLens.inspection';
 
@@ -40,63 +39,50 @@ export interface PanelEngine {
   backend: BackendSetting;
 }
 
+const INSPECTION_PANEL: PanelKind<typeof INSPECTION_MESSAGES> = {
+  viewType: INSPECTION_VIEW_TYPE,
+  label: 'inspection panel',
+  table: INSPECTION_MESSAGES,
+  validate: validateWebviewMessage,
+  bundle: 'webview.js',
+  css: ['panel.css'],
+  page: (parts) => panelHtml({ mode: 'panel', ...parts }),
+  reportable: true,
+};
+
 /**
- * One inspection panel: owns the webview, holds the latest InspectionData (so "Export Report" and a
- * reloaded webview get everything), queues messages until the webview says ready, and answers the
- * webview's requests after validating them (its content is untrusted).
+ * One inspection panel: holds the latest InspectionData (so "Export Report" and a reloaded webview
+ * get everything) and answers the webview's requests: neighbours beyond the precomputed table, a
+ * query by image, exports, opening an item, cancel and resume. The page, the ready queue,
+ * validation and dispatch are LensPanel's.
  */
-export class InspectionPanel {
-  private static readonly open = new Set<InspectionPanel>();
-  private static lastActive: InspectionPanel | undefined;
+export class InspectionPanel extends LensPanel<typeof INSPECTION_MESSAGES, InspectionHostToWebview, InspectionViewState> {
+  private static readonly open = new OpenPanels<InspectionPanel>();
 
   data: InspectionData;
-  viewState: PanelViewState | undefined;
-  private ready = false;
-  private queue: HostToWebview[] = [];
   private engine: PanelEngine | undefined;
   private embedder: ImageEmbedder | undefined;
   private readonly cancelHandlers = new Set<() => void>();
   private resumeHandler: (() => Promise<void>) | undefined;
   private resuming = false;
-  private readonly disposed = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.disposed.event;
-  private isDisposed = false;
 
   /** The panel the user looked at last (for Export Report from the palette). */
   static active(): InspectionPanel | undefined {
-    return InspectionPanel.lastActive && !InspectionPanel.lastActive.isDisposed ? InspectionPanel.lastActive : [...InspectionPanel.open].pop();
+    return InspectionPanel.open.active();
   }
 
   static all(): InspectionPanel[] {
-    return [...InspectionPanel.open];
+    return InspectionPanel.open.all();
   }
 
   static create(context: vscode.ExtensionContext, data: InspectionData, datasetRoots: string[]): InspectionPanel {
-    const panel = vscode.window.createWebviewPanel(INSPECTION_VIEW_TYPE, `Embeddings: ${data.title}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: resourceRoots(context, datasetRoots),
-    });
-    return new InspectionPanel(context, panel, data);
+    return new InspectionPanel(context, createLensWebview(context, INSPECTION_VIEW_TYPE, `Embeddings: ${data.title}`, datasetRoots), data);
   }
 
-  constructor(
-    private readonly context: vscode.ExtensionContext,
-    readonly panel: vscode.WebviewPanel,
-    data: InspectionData,
-  ) {
+  constructor(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, data: InspectionData) {
+    super(context, panel, INSPECTION_PANEL, InspectionPanel.open as OpenPanels<never>, data.title);
     this.data = data;
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    InspectionPanel.open.add(this);
-    InspectionPanel.lastActive = this;
-    void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', true);
-    panel.onDidChangeViewState((e) => {
-      if (e.webviewPanel.active) InspectionPanel.lastActive = this;
-    });
-    panel.onDidDispose(() => this.dispose());
-    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
     InspectionPanel.retitle();
-    void this.render();
   }
 
   /**
@@ -106,7 +92,7 @@ export class InspectionPanel {
    */
   private static retitle(): void {
     const groups = new Map<string, InspectionPanel[]>();
-    for (const p of InspectionPanel.open) groups.set(p.data.title, [...(groups.get(p.data.title) ?? []), p]);
+    for (const p of InspectionPanel.open.all()) groups.set(p.data.title, [...(groups.get(p.data.title) ?? []), p]);
     for (const [title, panels] of groups) {
       const names = distinguishingNames(panels.map((p) => p.data.source.checkpoint));
       panels.forEach((p, i) => {
@@ -115,19 +101,6 @@ export class InspectionPanel {
         if (p.panel.title !== wanted) p.panel.title = wanted;
       });
     }
-  }
-
-  private async render(): Promise<void> {
-    const webview = this.panel.webview;
-    const css = await readFile(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css').fsPath, 'utf8');
-    webview.html = panelHtml({
-      mode: 'panel',
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.js')).toString(),
-      css,
-      title: this.data.title,
-    });
   }
 
   /** Registers what cancelling from the panel's own button should stop. */
@@ -186,138 +159,65 @@ export class InspectionPanel {
     this.post({ type: 'error', message, file });
   }
 
-  private post(msg: HostToWebview): void {
-    if (this.isDisposed) return;
-    if (!this.ready) {
-      // Until the webview is ready only the latest progress matters; stages and frames are kept.
-      if (msg.type === 'progress' || msg.type === 'layoutFrame') {
-        this.queue = this.queue.filter((m) => m.type !== msg.type);
-      }
-      this.queue.push(msg);
-      return;
-    }
-    void postToWebview(this.panel, () => this.isDisposed, msg);
+  /** A (re)loaded webview gets the whole inspection so far in one init. */
+  protected replay(): InspectionHostToWebview[] {
+    return [{ type: 'init', mode: 'panel', data: this.data, state: this.viewState }];
   }
 
-  private receive(raw: unknown): void {
-    let msg: WebviewToHost;
-    try {
-      msg = validateWebviewMessage(raw);
-    } catch (err) {
-      log.warn(`Ignored a webview message: ${(err as Error).message}`);
-      return;
-    }
-    void this.handle(msg).catch((err: unknown) => {
-      const requestId = 'requestId' in msg ? msg.requestId : undefined;
-      const message = err instanceof Error ? err.message : String(err);
-      log.error(`Panel request "${msg.type}" failed`, err);
-      void postToWebview(this.panel, () => this.isDisposed, { type: 'error', message, requestId } satisfies HostToWebview);
-    });
+  /** Stages and frames are in `data` (the init carries them): only progress (the latest), done and errors wait. */
+  protected override queueUntilReady(queue: InspectionHostToWebview[], msg: InspectionHostToWebview): InspectionHostToWebview[] {
+    return msg.type === 'stage' || msg.type === 'layoutFrame' ? queue : super.queueUntilReady(queue, msg);
   }
 
-  private async handle(msg: WebviewToHost): Promise<void> {
-    switch (msg.type) {
-      case 'ready': {
-        this.viewState = msg.state ?? this.viewState;
-        this.ready = true;
-        // A (re)loaded webview gets everything known so far in one init, then whatever is queued.
-        const pending = this.queue.filter((m) => m.type === 'progress' || m.type === 'done' || m.type === 'error');
-        this.queue = [];
-        await postToWebview(this.panel, () => this.isDisposed, { type: 'init', mode: 'panel', data: this.data, state: this.viewState } satisfies HostToWebview);
-        for (const m of pending) await postToWebview(this.panel, () => this.isDisposed, m);
-        return;
+  protected readonly handlers: Handlers<typeof INSPECTION_MESSAGES> = {
+    neighbours: (msg) => {
+      const e = this.requireEngine();
+      if (msg.index >= e.embeddings.n) throw new Error(`item ${msg.index} does not exist (the inspection has ${e.embeddings.n} items)`);
+      const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, e.embeddings.vectors.subarray(msg.index * e.embeddings.dim, (msg.index + 1) * e.embeddings.dim), msg.k, { normalize: e.normalize, exclude: msg.index });
+      return { query: { kind: 'item', index: msg.index }, queryLabel: e.embeddings.labels[msg.index], indices: r.indices, distances: r.distances };
+    },
+    queryImage: async (msg) => {
+      const e = this.requireEngine();
+      this.embedder ??= new ImageEmbedder(e.checkpoint, e.backend);
+      const vector = await this.embedder.embed(msg.name, msg.bytes);
+      const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, vector, msg.k, { normalize: e.normalize });
+      log.info(`Queried by image ${msg.name}: top ${msg.k} retrieved`);
+      return { query: { kind: 'image', name: msg.name }, indices: r.indices, distances: r.distances };
+    },
+    export: (msg) =>
+      this.saveExport(msg, {
+        folder: vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(dirname(this.data.source.checkpoint)),
+        title: `Export ${msg.what} as ${msg.format.toUpperCase()}`,
+        what: msg.what,
+        announce: EXPORT_LABELS[msg.what][msg.format] ?? `${msg.what} ${msg.format.toUpperCase()}`,
+      }),
+    openItem: (msg) => this.openItemFile(this.data.items?.paths[msg.index]),
+    cancel: () => {
+      for (const h of this.cancelHandlers) h();
+    },
+    resumeUmap: async () => {
+      if (!this.resumeHandler) throw new Error('There is no stopped UMAP to resume in this panel');
+      if (this.resuming) return;
+      this.resuming = true;
+      try {
+        await this.resumeHandler();
+      } finally {
+        this.resuming = false;
       }
-      case 'state':
-        this.viewState = msg.state;
-        return;
-      case 'neighbours': {
-        const e = this.requireEngine();
-        if (msg.index >= e.embeddings.n) throw new Error(`item ${msg.index} does not exist (the inspection has ${e.embeddings.n} items)`);
-        const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, e.embeddings.vectors.subarray(msg.index * e.embeddings.dim, (msg.index + 1) * e.embeddings.dim), msg.k, { normalize: e.normalize, exclude: msg.index });
-        await postToWebview(this.panel, () => this.isDisposed, {
-          type: 'neighboursResult',
-          requestId: msg.requestId,
-          result: { query: { kind: 'item', index: msg.index }, queryLabel: e.embeddings.labels[msg.index], indices: r.indices, distances: r.distances },
-        } satisfies HostToWebview);
-        return;
-      }
-      case 'queryImage': {
-        const e = this.requireEngine();
-        this.embedder ??= new ImageEmbedder(e.checkpoint, e.backend);
-        const vector = await this.embedder.embed(msg.name, msg.bytes);
-        const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, vector, msg.k, { normalize: e.normalize });
-        log.info(`Queried by image ${msg.name}: top ${msg.k} retrieved`);
-        await postToWebview(this.panel, () => this.isDisposed, {
-          type: 'neighboursResult',
-          requestId: msg.requestId,
-          result: { query: { kind: 'image', name: msg.name }, indices: r.indices, distances: r.distances },
-        } satisfies HostToWebview);
-        return;
-      }
-      case 'export': {
-        const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(dirname(this.data.source.checkpoint));
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.joinPath(base, msg.fileName),
-          title: `Export ${msg.what} as ${msg.format.toUpperCase()}`,
-          filters: { [msg.format.toUpperCase()]: [msg.format] },
-        });
-        if (!target) throw new Error('Export cancelled');
-        // Temp file + rename: a full disk or a crash mid-write never leaves a half file over the old one.
-        await writeFileAtomic(target.fsPath, msg.content);
-        log.info(`Exported ${msg.what} to ${target.fsPath}`);
-        await postToWebview(this.panel, () => this.isDisposed, { type: 'exportDone', requestId: msg.requestId, path: target.fsPath } satisfies HostToWebview);
-        void announceSaved(EXPORT_LABELS[msg.what][msg.format] ?? `${msg.what} ${msg.format.toUpperCase()}`, target.fsPath).catch((err: unknown) => log.warn(`Could not open the export: ${(err as Error).message}`));
-        return;
-      }
-      case 'openItem': {
-        const path = this.data.items?.paths[msg.index];
-        if (path && isAbsolute(path) && existsSync(path)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path), vscode.ViewColumn.Beside);
-        return;
-      }
-      case 'cancel':
-        for (const h of this.cancelHandlers) h();
-        return;
-      case 'resumeUmap': {
-        if (!this.resumeHandler) throw new Error('There is no stopped UMAP to resume in this panel');
-        if (this.resuming) return;
-        this.resuming = true;
-        try {
-          await this.resumeHandler();
-        } finally {
-          this.resuming = false;
-        }
-        return;
-      }
-      case 'log':
-        log[msg.level === 'info' ? 'info' : msg.level === 'warn' ? 'warn' : 'error'](`[panel] ${msg.message}`);
-        return;
-    }
-  }
+    },
+    // Only a compare panel scores held-out classes; the shared webview code never sends it here.
+    compareItems: () => {},
+    log: (msg) => log[msg.level](`[panel] ${msg.message}`),
+  };
 
   private requireEngine(): PanelEngine {
     if (!this.engine) throw new Error('The embeddings are not ready yet; wait for the first stage to finish');
     return this.engine;
   }
 
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
+  protected override onDispose(): void {
     for (const h of this.cancelHandlers) h();
-    InspectionPanel.open.delete(this);
-    InspectionPanel.retitle();
-    if (InspectionPanel.lastActive === this) InspectionPanel.lastActive = undefined;
-    void vscode.commands.executeCommand('setContext', 'embeddingLens.panelActive', InspectionPanel.open.size > 0);
     void this.embedder?.dispose();
-    this.disposed.fire();
-    this.disposed.dispose();
-    this.panel.dispose();
+    InspectionPanel.retitle();
   }
-}
-
-export function resourceRoots(context: vscode.ExtensionContext, datasetRoots: string[]): vscode.Uri[] {
-  return [
-    vscode.Uri.joinPath(context.extensionUri, 'dist'),
-    vscode.Uri.joinPath(context.extensionUri, 'media'),
-    ...datasetRoots.filter((r) => r && isAbsolute(r)).map((r) => vscode.Uri.file(r)),
-  ];
 }
