@@ -337,6 +337,46 @@ export const tests = [
     },
   },
   {
+    name: 'compare: a report says it is a comparison (body data-view), an inspection report does not',
+    async run({ page, mods, outDir, pages }) {
+      const { dark } = await setup(mods, outDir);
+      await openCompare(page, dark);
+      assert.equal(await page.evaluate(() => document.body.dataset.view), 'compare');
+      assert.equal(await page.locator('.cmp').count(), 1, 'the compare app started');
+      await page.goto(pages.report);
+      await page.waitForFunction(() => document.body.dataset.lens === 'ready');
+      assert.equal(await page.evaluate(() => document.body.dataset.view), undefined);
+      assert.equal(await page.locator('.cmp').count(), 0, 'the inspection app started');
+    },
+  },
+  {
+    name: 'shared legend: the inspection and the compare view toggle, isolate and grey classes the same way',
+    async run({ page, mods, outDir, pages }) {
+      const { dark } = await setup(mods, outDir);
+      const onClasses = () => page.evaluate(() => [...document.querySelectorAll('.legend-row:not(.off)')].map((r) => Number(r.dataset.class)));
+      const seen = [];
+      for (const url of [pages.report, dark]) {
+        await page.goto(url);
+        await page.waitForFunction(() => document.body.dataset.lens === 'ready' && document.querySelectorAll('.legend-row').length > 2);
+        const classes = await page.locator('.legend-row').count();
+        // Isolate class 1, then toggle class 2 on: toggling while isolated starts from "only the isolated class on".
+        await page.locator('.legend-row[data-class="1"]').hover(); // "only" shows on hover
+        await page.locator('.legend-row[data-class="1"] .legend-only').click();
+        assert.deepEqual(await onClasses(), [1]);
+        assert.match(await page.locator('.selection-bar').innerText(), /isolated: /);
+        await page.locator('.legend-row[data-class="2"] .legend-toggle').click();
+        assert.deepEqual(await onClasses(), [1, 2]);
+        assert.equal(await page.locator('.legend-row.isolated').count(), 0);
+        assert.match(await page.locator('.selection-bar').innerText(), new RegExp(`${classes - 2} classes greyed`));
+        // The bar's × shows every class again.
+        await page.locator('.selection-bar .pill-x[aria-label="Show all classes"]').click();
+        assert.equal((await onClasses()).length, classes);
+        seen.push(classes);
+      }
+      assert.equal(seen.length, 2);
+    },
+  },
+  {
     name: 'compare: screenshots light and dark',
     async run({ page, mods, outDir }) {
       const { dark, light } = await setup(mods, outDir);

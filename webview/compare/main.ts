@@ -1,21 +1,20 @@
 /**
- * Starts the compare view instead of the inspection panel when the page holds a comparison: a
- * VS Code compare panel (body data-view="compare") or a report whose inlined data is a comparison.
+ * Starts the compare view instead of the inspection panel when the page holds a comparison: the
+ * page says so (body data-view="compare", set by the compare panel and by the comparison report).
  * Exposes window.lens for the browser tests (WebGL pixels cannot be read through the DOM).
  */
 import { decodeCompare } from '../../src/protocol';
 import { hasVsCodeApi, InlineHost, VsCodeHost, type Host } from '../host';
 import type { RendererChoice } from '../map/renderer';
-import { CompareApp, looksLikeCompareJson } from './app';
+import { CompareApp } from './app';
 
 export function startCompareIfAny(renderer: RendererChoice): boolean {
+  if (document.body.dataset.view !== 'compare') return false;
   let host: Host;
-  if (hasVsCodeApi()) {
-    if (document.body.dataset.view !== 'compare') return false;
-    host = new VsCodeHost();
-  } else {
+  if (hasVsCodeApi()) host = new VsCodeHost();
+  else {
     const text = document.getElementById('lens-data')?.textContent;
-    if (!text || !looksLikeCompareJson(text)) return false;
+    if (!text) return false;
     host = new InlineHost(decodeCompare(text) as never, 'report');
   }
   const app = new CompareApp(host, { renderer });

@@ -67,7 +67,7 @@ export interface ClassTableHooks {
   isolated: number | null;
   onSort(sort: ClassSort): void;
   onIsolate(classIndex: number | null): void;
-  palette: string[];
+  palette: readonly string[];
 }
 
 export function classTable(cmp: CompareData, hooks: ClassTableHooks): HTMLTableElement {
@@ -123,7 +123,7 @@ function countAtLeast(j: Float32Array, t: number): number {
 }
 
 export interface ItemHooks {
-  palette: string[];
+  palette: readonly string[];
   focused: number | null;
   onPick(index: number): void;
   onHot(index: number | null): void;

@@ -1,56 +1,19 @@
-import {
-  zoom as d3zoom,
-  zoomIdentity,
-  select,
-  timer as d3timer,
-  easeCubicInOut,
-  quadtree as d3quadtree,
-  polygonContains,
-  type ZoomBehavior,
-  type ZoomTransform,
-  type Quadtree,
-  type Timer,
-} from 'd3';
-import { breakablePath, h, svg } from '../dom';
+import { zoom as d3zoom, zoomIdentity, select, timer as d3timer, easeCubicInOut, type ZoomBehavior, type ZoomTransform, type Timer } from 'd3';
+import { h, svg } from '../dom';
 import { type Rgba, type ThemeColors, toRgba } from '../colors';
 import { createRenderer, type PointRenderer, type RendererChoice, type ScreenMap } from './renderer';
 import { normaliseLayout, mixLayouts } from './world';
+import { HitIndex, pointsInWorldPolygon } from './hitIndex';
+import { NO_EMPHASIS, pointColors, type Emphasis } from './pointColors';
+import { drawMarks, NO_MARKS, type Marks } from './marks';
+import { bindPointer } from './pointer';
+import { Tooltip } from './tooltip';
+import { composite, emptyStats, type MapCallbacks, type MapMode, type MapStats } from './types';
 
-export type MapMode = 'pan' | 'box' | 'lasso';
+export type { Emphasis } from './pointColors';
+export type { Marks } from './marks';
 
-/** Which points keep their class colour; everything else is drawn muted (never hidden). */
-export interface Emphasis {
-  hidden: ReadonlySet<number>;
-  isolated: number | null;
-  /** 1 = selected; null = no selection, so every visible class stays coloured. */
-  selected: Uint8Array | null;
-}
-
-/** Rings drawn over the points: the neighbour query, its results, the result under the pointer. */
-export interface Marks {
-  query: number | null;
-  results: number[];
-  hits: boolean[];
-  hot: number | null;
-}
-
-export interface MapCallbacks {
-  onPick(index: number): void;
-  onSelect(indices: number[] | null): void;
-  onHover(index: number | null): void;
-  onTransform(t: { x: number; y: number; k: number }): void;
-}
-
-export interface MapStats {
-  renderer: 'webgl2' | 'canvas2d';
-  pointsDrawn: number;
-  activePoints: number;
-  frames: number;
-  lastDrawMs: number;
-  firstFrameAt: number | null;
-  layout: 'pca' | 'umap' | null;
-  animating: boolean;
-}
+export type { MapCallbacks, MapMode, MapStats } from './types';
 
 const PAD = 28;
 
@@ -63,7 +26,7 @@ export class MapView {
   private interact: HTMLDivElement;
   private sel: SVGSVGElement;
   private selPath: SVGPathElement;
-  private tooltip: HTMLDivElement;
+  private tooltip = new Tooltip();
   private zoomer: ZoomBehavior<HTMLDivElement, unknown>;
   private transform: ZoomTransform = zoomIdentity;
   private width = 1;
@@ -79,9 +42,9 @@ export class MapView {
   private to: Float32Array = new Float32Array(0);
   private t = 1;
   private anim: Timer | null = null;
-  private tree: Quadtree<number> | null = null;
-  private emphasis: Emphasis = { hidden: new Set(), isolated: null, selected: null };
-  private marks: Marks = { query: null, results: [], hits: [], hot: null };
+  private hits = new HitIndex();
+  private emphasis: Emphasis = NO_EMPHASIS;
+  private marks: Marks = NO_MARKS;
   private hover: number | null = null;
   private mode: MapMode = 'pan';
   private frameRequested = false;
@@ -115,25 +78,15 @@ export class MapView {
     this.sel = svg('svg', { class: 'map-selection' });
     this.selPath = svg('path', { class: 'map-selection-path' });
     this.sel.append(this.selPath);
-    this.tooltip = h('div', { class: 'map-tooltip', role: 'tooltip', hidden: true });
-    this.el.append(this.overlay, this.sel, this.interact, this.tooltip);
-    this.stats = {
-      renderer: this.renderer.kind,
-      pointsDrawn: 0,
-      activePoints: 0,
-      frames: 0,
-      lastDrawMs: 0,
-      firstFrameAt: null,
-      layout: null,
-      animating: false,
-    };
+    this.el.append(this.overlay, this.sel, this.interact, this.tooltip.el);
+    this.stats = emptyStats(this.renderer.kind);
 
     this.zoomer = d3zoom<HTMLDivElement, unknown>()
       .scaleExtent([0.5, 400])
       .filter((ev: Event) => ev.type === 'wheel' || (this.mode === 'pan' && !(ev as MouseEvent).button))
       .on('zoom', (ev: { transform: ZoomTransform }) => {
         this.transform = ev.transform;
-        this.hideTooltip();
+        this.tooltip.hide();
         this.invalidate();
         this.cb.onTransform({ x: ev.transform.x, y: ev.transform.y, k: ev.transform.k });
       });
@@ -151,9 +104,11 @@ export class MapView {
     paths: string[],
     thumbs: string[] | undefined,
     palette: string[],
-    emphasis: Emphasis = { hidden: new Set(), isolated: null, selected: null },
+    emphasis: Emphasis = NO_EMPHASIS,
   ): void {
     this.emphasis = emphasis;
+    // Other items than the hover index was built over: it waits for their layout.
+    if (labels.length !== this.n) this.hits.reset(this.to, Math.min(labels.length, this.to.length / 2));
     this.n = labels.length;
     this.labels = labels;
     this.classNames = classNames;
@@ -174,8 +129,7 @@ export class MapView {
     this.anim?.stop();
     this.layoutKind = kind;
     this.stats.layout = kind;
-    this.tree = null;
-    this.treeComplete = false;
+    this.hits.reset(target, this.n);
     if (!animate || current === target) {
       this.from = target;
       this.to = target;
@@ -183,7 +137,7 @@ export class MapView {
       this.renderer.setPositions(target, target);
       this.stats.animating = false;
       this.invalidate();
-      this.scheduleTree();
+      this.hits.schedule(() => this.t === 1);
       return;
     }
     this.from = current;
@@ -199,7 +153,7 @@ export class MapView {
         this.anim = null;
         this.t = 1;
         this.stats.animating = false;
-        this.scheduleTree();
+        this.hits.schedule(() => this.t === 1);
       }
     });
   }
@@ -245,29 +199,7 @@ export class MapView {
   }
 
   private recolor(): void {
-    const n = this.n;
-    const colors = new Uint8Array(n * 4);
-    // One packed little-endian RGBA word per point: a single store instead of four.
-    const packed = new Uint32Array(colors.buffer);
-    const pack = (c: Rgba) => (c[0] | (c[1] << 8) | (c[2] << 16) | (c[3] << 24)) >>> 0;
-    const muted = pack(this.theme.muted);
-    const classColor = Uint32Array.from(this.palette, pack);
-    const { hidden, isolated, selected } = this.emphasis;
-    const classOn = new Uint8Array(Math.max(classColor.length, 1));
-    for (let c = 0; c < classColor.length; c++) classOn[c] = !hidden.has(c) && (isolated === null || isolated === c) ? 1 : 0;
-    const on = new Uint8Array(n);
-    let active = 0;
-    for (let i = 0; i < n; i++) {
-      const c = this.labels[i];
-      const yes = classOn[c] === 1 && (!selected || selected[i] === 1);
-      on[i] = yes ? 1 : 0;
-      packed[i] = yes ? classColor[c] : muted;
-      if (yes) active++;
-    }
-    // Muted first, so coloured points are drawn on top of the grey ones.
-    const order = new Uint32Array(n);
-    let lo = 0, hi = n - active;
-    for (let i = 0; i < n; i++) order[on[i] ? hi++ : lo++] = i;
+    const { colors, order, active } = pointColors(this.labels, this.palette, this.theme.muted, this.emphasis);
     this.stats.activePoints = active;
     this.renderer.setColors(colors, order);
     this.invalidate();
@@ -304,94 +236,20 @@ export class MapView {
   hitTest(sx: number, sy: number): number | null {
     if (this.n === 0 || this.t !== 1) return null;
     const m = this.screenMap();
-    const wx = (sx - m.bx) / m.ax;
-    const wy = (sy - m.by) / m.ay;
     const radius = Math.max(4, this.pointSize() / 2 + 2) / m.ax;
-    if (!this.tree) this.buildTree();
-    if (this.treeComplete && this.tree) {
-      const found = this.tree.find(wx, wy, radius);
-      return found === undefined ? null : found;
-    }
-    // While the quadtree is still being built in the background: a linear scan (~1 ms at 200k).
-    const to = this.to;
-    let best = -1;
-    let bestD = radius * radius;
-    for (let i = 0; i < this.n; i++) {
-      const dx = to[2 * i] - wx, dy = to[2 * i + 1] - wy;
-      const d = dx * dx + dy * dy;
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    }
-    return best < 0 ? null : best;
-  }
-
-  private treeComplete = false;
-  private treeJob = 0;
-
-  /**
-   * Builds the hover quadtree in slices between frames: a single addAll over 200k points
-   * blocks the page for most of a second on a busy machine.
-   */
-  private buildTree(): void {
-    const to = this.to;
-    const n = this.n;
-    const tree = d3quadtree<number>().x((i) => to[2 * i]).y((i) => to[2 * i + 1]);
-    // Fix the extent first so later slices never re-cover (and re-split) the root.
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let i = 0; i < n; i++) {
-      x0 = Math.min(x0, to[2 * i]); x1 = Math.max(x1, to[2 * i]);
-      y0 = Math.min(y0, to[2 * i + 1]); y1 = Math.max(y1, to[2 * i + 1]);
-    }
-    if (n) tree.extent([[x0, y0], [x1 + 1e-6, y1 + 1e-6]]);
-    this.tree = tree;
-    this.treeComplete = false;
-    const job = ++this.treeJob;
-    const SLICE = 25_000;
-    let next = 0;
-    const step = () => {
-      if (job !== this.treeJob || this.tree !== tree) return;
-      const end = Math.min(n, next + SLICE);
-      for (let i = next; i < end; i++) tree.add(i);
-      next = end;
-      if (next < n) setTimeout(step, 0);
-      else this.treeComplete = true;
-    };
-    step();
-  }
-
-  /** Starts the hover index once the points have settled, so the first hover already has it. */
-  private scheduleTree(): void {
-    const to = this.to;
-    setTimeout(() => {
-      if (!this.tree && this.t === 1 && this.to === to && this.n > 0) this.buildTree();
-    }, 30);
+    return this.hits.find((sx - m.bx) / m.ax, (sy - m.by) / m.ay, radius);
   }
 
   /** Whether hover hit-testing has its quadtree (the bench waits for it). */
   get hoverIndexReady(): boolean {
-    return this.treeComplete;
+    return this.hits.ready;
   }
 
   /** Points inside a screen-space polygon (CSS px). */
   pointsInPolygon(poly: [number, number][]): number[] {
     const m = this.screenMap();
     const world = poly.map(([x, y]) => [(x - m.bx) / m.ax, (y - m.by) / m.ay] as [number, number]);
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (const [x, y] of world) {
-      minX = Math.min(minX, x);
-      maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y);
-      maxY = Math.max(maxY, y);
-    }
-    const out: number[] = [];
-    for (let i = 0; i < this.n; i++) {
-      const [x, y] = this.worldOf(i);
-      if (x < minX || x > maxX || y < minY || y > maxY) continue;
-      if (polygonContains(world, [x, y])) out.push(i);
-    }
-    return out;
+    return pointsInWorldPolygon(world, this.n, (i) => this.worldOf(i));
   }
 
   // ───────── drawing ─────────
@@ -445,146 +303,42 @@ export class MapView {
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, this.width, this.height);
-    const r = this.pointSize() / 2;
-    const at = (i: number) => {
-      const [wx, wy] = this.worldOf(i);
-      return [m.ax * wx + m.bx, m.ay * wy + m.by] as const;
-    };
-    const ring = (i: number, radius: number, stroke: string, width: number, fill?: string) => {
-      const [x, y] = at(i);
-      ctx.beginPath();
-      ctx.arc(x, y, radius, 0, Math.PI * 2);
-      if (fill) {
-        ctx.fillStyle = fill;
-        ctx.fill();
-      }
-      ctx.lineWidth = width;
-      ctx.strokeStyle = stroke;
-      ctx.stroke();
-    };
-    const bg = `rgb(${this.theme.background.slice(0, 3).join(',')})`;
-    const { results, hits, query, hot } = this.marks;
-    results.forEach((i, j) => {
-      const c = this.paletteCss[this.labels[i]] ?? this.theme.foreground;
-      ring(i, r + 3, hits[j] === false ? '#f14c4c' : bg, 1.5, c);
-    });
-    if (query !== null && query < this.n) {
-      ring(query, r + 6, this.theme.highlight, 2.5, this.paletteCss[this.labels[query]]);
-    }
-    if (hot !== null && hot < this.n) ring(hot, r + 8, this.theme.highlight, 3);
-    if (this.hover !== null && this.hover < this.n) ring(this.hover, r + 4, this.theme.foreground, 2);
+    const points = { n: this.n, labels: this.labels, paletteCss: this.paletteCss, worldOf: (i: number) => this.worldOf(i), pointSize: this.pointSize(), theme: this.theme };
+    drawMarks(ctx, m, points, this.marks, this.hover);
   }
 
   // ───────── pointer ─────────
 
   private bindPointer(): void {
-    const el = this.interact;
-    let drag: [number, number][] | null = null;
-    const local = (ev: PointerEvent): [number, number] => {
-      const r = el.getBoundingClientRect();
-      return [ev.clientX - r.left, ev.clientY - r.top];
-    };
-    el.addEventListener('pointermove', (ev) => {
-      const p = local(ev);
-      if (drag) {
-        if (this.mode === 'box') drag = [drag[0], p];
-        else drag.push(p);
-        this.drawSelectionShape(drag);
-        return;
-      }
-      if (ev.buttons) return;
-      const i = this.hitTest(p[0], p[1]);
-      if (i !== this.hover) {
-        this.hover = i;
-        this.cb.onHover(i);
-        this.invalidate();
-      }
-      if (i === null) this.hideTooltip();
-      else this.showTooltip(i, p);
-    });
-    el.addEventListener('pointerleave', () => {
-      if (this.hover !== null) {
-        this.hover = null;
-        this.cb.onHover(null);
-        this.invalidate();
-      }
-      this.hideTooltip();
-    });
-    el.addEventListener('pointerdown', (ev) => {
-      if (this.mode === 'pan' || ev.button !== 0) return;
-      el.setPointerCapture(ev.pointerId);
-      drag = [local(ev)];
-      this.hideTooltip();
-    });
-    el.addEventListener('pointerup', (ev) => {
-      if (!drag) return;
-      const shape = drag;
-      drag = null;
-      this.selPath.setAttribute('d', '');
-      el.releasePointerCapture(ev.pointerId);
-      const poly = this.mode === 'box' ? boxPolygon(shape) : shape;
-      if (poly.length < 3 || polyArea(poly) < 9) {
-        // A click in a selection mode still picks the point under it.
-        const i = this.hitTest(shape[0][0], shape[0][1]);
-        if (i !== null) this.cb.onPick(i);
-        return;
-      }
-      this.cb.onSelect(this.pointsInPolygon(poly));
-    });
-    el.addEventListener('click', (ev) => {
-      if (this.mode !== 'pan') return;
-      const r = el.getBoundingClientRect();
-      const i = this.hitTest(ev.clientX - r.left, ev.clientY - r.top);
-      if (i !== null) this.cb.onPick(i);
-    });
-    el.addEventListener('keydown', (ev) => {
-      const step = 40;
-      const t = this.transform;
-      const pan = (dx: number, dy: number) => this.setTransform({ x: t.x + dx, y: t.y + dy, k: t.k });
-      switch (ev.key) {
-        case 'ArrowLeft': pan(step, 0); break;
-        case 'ArrowRight': pan(-step, 0); break;
-        case 'ArrowUp': pan(0, step); break;
-        case 'ArrowDown': pan(0, -step); break;
-        case '+': case '=': this.zoomBy(1.5); break;
-        case '-': case '_': this.zoomBy(1 / 1.5); break;
-        case '0': this.resetZoom(); break;
-        case 'Escape': this.cb.onSelect(null); break;
-        default: return;
-      }
-      ev.preventDefault();
+    bindPointer(this.interact, {
+      mode: () => this.mode,
+      hitTest: (x, y) => this.hitTest(x, y),
+      hover: (i, p) => {
+        if (i !== this.hover) {
+          this.hover = i;
+          this.cb.onHover(i);
+          this.invalidate();
+        }
+        if (i === null || !p) this.tooltip.hide();
+        else this.showTooltip(i, p);
+      },
+      hideTooltip: () => this.tooltip.hide(),
+      drawSelection: (poly) => this.selPath.setAttribute('d', poly.length ? `M${poly.map((p) => p.join(',')).join('L')}Z` : ''),
+      select: (indices) => this.cb.onSelect(indices),
+      pointsInPolygon: (poly) => this.pointsInPolygon(poly),
+      pick: (i) => this.cb.onPick(i),
+      panBy: (dx, dy) => {
+        const t = this.transform;
+        this.setTransform({ x: t.x + dx, y: t.y + dy, k: t.k });
+      },
+      zoomBy: (f) => this.zoomBy(f),
+      resetZoom: () => this.resetZoom(),
     });
   }
 
-  private drawSelectionShape(points: [number, number][]): void {
-    const poly = this.mode === 'box' ? boxPolygon(points) : points;
-    this.selPath.setAttribute('d', poly.length ? `M${poly.map((p) => p.join(',')).join('L')}Z` : '');
-  }
-
-  private showTooltip(i: number, [x, y]: [number, number]): void {
-    const tip = this.tooltip;
+  private showTooltip(i: number, p: [number, number]): void {
     const cls = this.labels[i];
-    const thumb = this.thumbs?.[i];
-    tip.replaceChildren(
-      ...(thumb ? [h('img', { class: 'thumb', src: thumb, alt: '', width: 64, height: 64 })] : []),
-      h(
-        'div',
-        { class: 'tip-text' },
-        h('div', { class: 'tip-class' }, h('span', { class: 'swatch', style: `background:${this.paletteCss[cls]}` }), this.classNames[cls] ?? `class ${cls}`),
-        h('div', { class: 'tip-path' }, ...breakablePath(this.paths[i] ?? '')),
-        h('div', { class: 'tip-index' }, `item #${i}`),
-      ),
-    );
-    tip.hidden = false;
-    const w = tip.offsetWidth;
-    const hgt = tip.offsetHeight;
-    const left = x + 14 + w > this.width ? x - 14 - w : x + 14;
-    const top = Math.min(Math.max(4, y - hgt / 2), this.height - hgt - 4);
-    tip.style.transform = `translate(${Math.max(4, left)}px, ${top}px)`;
-  }
-
-  private hideTooltip(): void {
-    this.tooltip.hidden = true;
+    this.tooltip.show({ index: i, className: this.classNames[cls] ?? `class ${cls}`, color: this.paletteCss[cls], path: this.paths[i] ?? '', thumb: this.thumbs?.[i] }, p, this.width, this.height);
   }
 
   /**
@@ -594,19 +348,11 @@ export class MapView {
   snapshot({ clean = false }: { clean?: boolean } = {}): HTMLCanvasElement {
     const { marks, hover } = this;
     if (clean) {
-      this.marks = { query: null, results: [], hits: [], hot: null };
+      this.marks = NO_MARKS;
       this.hover = null;
     }
     this.render();
-    const out = document.createElement('canvas');
-    out.width = this.renderer.canvas.width;
-    out.height = this.renderer.canvas.height;
-    const ctx = out.getContext('2d')!;
-    const bg = this.theme.background;
-    ctx.fillStyle = `rgb(${bg[0]},${bg[1]},${bg[2]})`;
-    ctx.fillRect(0, 0, out.width, out.height);
-    ctx.drawImage(this.renderer.canvas, 0, 0);
-    ctx.drawImage(this.overlay, 0, 0);
+    const out = composite([this.renderer.canvas, this.overlay], this.theme.background);
     if (clean) {
       this.marks = marks;
       this.hover = hover;
@@ -616,18 +362,3 @@ export class MapView {
   }
 }
 
-function boxPolygon(pts: [number, number][]): [number, number][] {
-  if (pts.length < 2) return [];
-  const [a, b] = [pts[0], pts[pts.length - 1]];
-  return [a, [b[0], a[1]], b, [a[0], b[1]]];
-}
-
-function polyArea(poly: [number, number][]): number {
-  let s = 0;
-  for (let i = 0; i < poly.length; i++) {
-    const [x1, y1] = poly[i];
-    const [x2, y2] = poly[(i + 1) % poly.length];
-    s += x1 * y2 - x2 * y1;
-  }
-  return Math.abs(s) / 2;
-}

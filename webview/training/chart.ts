@@ -46,8 +46,9 @@ export function drawChart(el: SVGSVGElement, spec: ChartSpec, width: number, hei
   const innerH = Math.max(10, height - MARGIN.top - MARGIN.bottom);
   let [x0, x1] = spec.xDomain ?? [Math.min(...all.map((p) => p.x)), Math.max(...all.map((p) => p.x))];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
-  let [y0, y1] = spec.yDomain ?? [Math.min(0, ...all.map((p) => p.y)), Math.max(...all.map((p) => p.y))];
-  if (!spec.yDomain) y1 = y1 > y0 ? y1 + (y1 - y0) * 0.06 : y0 + 1;
+  const [y0, yMax] = spec.yDomain ?? [Math.min(0, ...all.map((p) => p.y)), Math.max(...all.map((p) => p.y))];
+  // A little headroom over the highest point, unless the domain was given.
+  const y1 = spec.yDomain ? yMax : yMax > y0 ? yMax + (yMax - y0) * 0.06 : y0 + 1;
   const x = scaleLinear().domain([x0, x1]).range([0, innerW]);
   const y = scaleLinear().domain([y0, y1]).range([innerH, 0]).nice();
 

@@ -1,6 +1,6 @@
 import { scaleLinear, max as d3max } from 'd3';
 import { h, fill, svg, fmt } from '../dom';
-import type { App } from '../app';
+import type { ClassesContext } from './context';
 import type { ClassRow } from '../../src/protocol';
 
 type Key = 'name' | 'size' | 'meanDistToCentroid' | 'p90Radius' | 'nearestDistance' | 'precisionAt1' | 'mapAtR' | 'sampledQueries';
@@ -37,7 +37,7 @@ export class ClassesView {
     for (const e of entries) (e.target.closest('table') as HTMLElement | null)?.style.setProperty('--lens-name-col', `${(e.target as HTMLElement).offsetWidth}px`);
   });
 
-  constructor(private app: App) {}
+  constructor(private app: ClassesContext) {}
 
   private sorted(rows: ClassRow[]): ClassRow[] {
     const k = this.sortKey;

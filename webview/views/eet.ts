@@ -1,6 +1,6 @@
 import { scaleLinear, max as d3max } from 'd3';
 import { h, svg, fmt, pct } from '../dom';
-import type { App } from '../app';
+import type { ClassesContext } from './context';
 import type { EetBreakdown, EetTermName, Histogram } from '../../src/protocol';
 
 const TERMS: { key: EetTermName; symbol: string; what: string }[] = [
@@ -16,7 +16,7 @@ const TERMS: { key: EetTermName; symbol: string; what: string }[] = [
 export class EetView {
   readonly el = h('section', { class: 'view eet', 'aria-label': 'EET loss breakdown' });
 
-  constructor(private app: App) {}
+  constructor(private app: ClassesContext) {}
 
   update(): void {
     const e = this.app.data.eet;

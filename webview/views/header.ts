@@ -1,5 +1,6 @@
 import { h, fill, fmt, fmtMs, baseName } from '../dom';
-import type { App } from '../app';
+import { chip } from '../shared/chip';
+import type { InspectionData } from '../../src/protocol';
 
 /** Header: the retrieval metrics at a glance, then what was inspected and how long each stage took. */
 export class Header {
@@ -7,7 +8,8 @@ export class Header {
   /** The "details" toggle stays as the user left it while stages re-render the header. */
   private detailsOpen = false;
 
-  constructor(private app: App) {}
+  /** `exportMenu` builds the header's Export menu (the app knows what there is to export). */
+  constructor(private app: { readonly data: InspectionData }, private exportMenu: () => HTMLElement) {}
 
   update(): void {
     const { data } = this.app;
@@ -31,21 +33,20 @@ export class Header {
 
     const items = data.items;
     const meta: (HTMLElement | string)[] = [];
-    const chip = (label: string, value: string, title?: string) =>
-      meta.push(h('span', { class: 'chip', title: title ?? value }, h('span', { class: 'chip-label' }, label), value));
-    chip('checkpoint', baseName(data.source.checkpoint), data.source.checkpoint);
-    chip('dataset', baseName(data.source.dataset) || data.source.dataset, data.source.dataset);
+    const add = (label: string, value: string, title?: string) => meta.push(chip(label, value, title));
+    add('checkpoint', baseName(data.source.checkpoint), data.source.checkpoint);
+    add('dataset', baseName(data.source.dataset) || data.source.dataset, data.source.dataset);
     if (items) {
-      chip('items', items.n.toLocaleString('en-US'));
-      chip('classes', items.classNames.length.toLocaleString('en-US'));
+      add('items', items.n.toLocaleString('en-US'));
+      add('classes', items.classNames.length.toLocaleString('en-US'));
     }
-    if (data.backend) chip('backend', data.backend);
-    if (data.distance) chip('distance', data.distance === 'cosine' ? 'cosine (L2 on normalised)' : 'euclidean');
+    if (data.backend) add('backend', data.backend);
+    if (data.distance) add('distance', data.distance === 'cosine' ? 'cosine (L2 on normalised)' : 'euclidean');
     if (m?.sampled) {
       const s = m.sampled;
-      chip('sampled', `${s.queries.toLocaleString('en-US')} of ${s.of.toLocaleString('en-US')} queries`, `metrics from a seeded sample of queries (seed ${s.seed}), each ranked exactly against the whole gallery — ${s.method}`);
+      add('sampled', `${s.queries.toLocaleString('en-US')} of ${s.of.toLocaleString('en-US')} queries`, `metrics from a seeded sample of queries (seed ${s.seed}), each ranked exactly against the whole gallery — ${s.method}`);
     }
-    if (m && m.excludedQueries > 0) chip('excluded', String(m.excludedQueries), 'queries whose class has no other item');
+    if (m && m.excludedQueries > 0) add('excluded', String(m.excludedQueries), 'queries whose class has no other item');
 
     const extras: HTMLElement[] = [];
     const skipped = data.skipped ?? [];
@@ -78,7 +79,7 @@ export class Header {
           h('h1', { class: 'title', title: data.source.checkpoint }, data.title),
           h('div', { class: 'meta' }, ...meta)),
         h('div', { class: 'metrics', role: 'group', 'aria-label': 'Retrieval metrics' }, ...tiles),
-        this.app.exportMenu()),
+        this.exportMenu()),
       extras.length ? h('div', { class: 'header-extra' }, ...extras) : null,
     );
   }

@@ -1,12 +1,12 @@
 import { h, fmt, baseName } from '../dom';
-import type { App, QueryState } from '../app';
+import type { NeighboursContext, QueryState } from './context';
 
 /** Top-K retrievals for a clicked point or a dropped image, in the original embedding space. */
 export class NeighboursView {
   readonly el = h('section', { class: 'view neighbours', 'aria-label': 'Neighbours' });
   private fileInput = h('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', id: 'lens-pick-image', 'aria-label': 'Pick an image to query' });
 
-  constructor(private app: App) {
+  constructor(private app: NeighboursContext) {
     this.fileInput.addEventListener('change', () => {
       const f = this.fileInput.files?.[0];
       if (f) void this.app.queryFile(f);
@@ -17,7 +17,7 @@ export class NeighboursView {
       this.el.classList.add('dragging');
     });
     this.el.addEventListener('dragleave', () => this.el.classList.remove('dragging'));
-    // The drop itself is handled once for the whole document (App); this only clears the outline.
+    // The drop itself is handled once for the whole document (onDroppedFile); this only clears the outline.
     this.el.addEventListener('drop', () => this.el.classList.remove('dragging'));
   }
 
@@ -121,4 +121,17 @@ export class NeighboursView {
     });
     return h('ol', { class: 'results', 'aria-label': `Top ${r.indices.length} neighbours` }, ...rows);
   }
+}
+
+/** A file dropped anywhere on `target` (the whole page: the drop target is the panel, not one box) goes to `onFile`. */
+export function onDroppedFile(target: Document | HTMLElement, onFile: (f: File) => void): void {
+  target.addEventListener('dragover', (ev) => {
+    if ((ev as DragEvent).dataTransfer?.types.includes('Files')) ev.preventDefault();
+  });
+  target.addEventListener('drop', (ev) => {
+    const f = (ev as DragEvent).dataTransfer?.files?.[0];
+    if (!f) return;
+    ev.preventDefault();
+    onFile(f);
+  });
 }

@@ -1,12 +1,12 @@
 import { h, fill } from '../dom';
-import type { App } from '../app';
+import type { SelectionContext } from './context';
 import { distinguishingNames } from '../../src/core/util/displayName';
 
 /** What a box/lasso selection or a search holds, by class; the items themselves below. */
 export class SelectionView {
   readonly el = h('section', { class: 'view selection', 'aria-label': 'Selection' });
 
-  constructor(private app: App) {}
+  constructor(private app: SelectionContext) {}
 
   update(): void {
     const { app } = this;

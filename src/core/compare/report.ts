@@ -1,6 +1,6 @@
 /**
  * The comparison as one self-contained HTML file: the same panel bundle as the inspection report,
- * with encodeCompare(data) inlined; the webview recognises a comparison by its `a` and `b` keys.
+ * with encodeCompare(data) inlined; the page's body says data-view="compare", so the webview starts the compare app.
  * Thumbnails go into `a.items` only — B's items are the same items in the same order (taken from
  * B's paths when only B names its items).
  */
@@ -28,7 +28,7 @@ async function withThumbnails(cmp: CompareData, opts: CompareReportOptions): Pro
 }
 
 export async function compareReportHtml(cmp: CompareData, opts: CompareReportOptions = {}): Promise<string> {
-  return reportPage(cmp.title, encodeCompare(await withThumbnails(cmp, opts)), opts);
+  return reportPage(cmp.title, encodeCompare(await withThumbnails(cmp, opts)), opts, 'compare');
 }
 
 /** Written through a temp file and a rename, so an interrupted export leaves no half report. */

@@ -33,6 +33,8 @@ export type PanelHtmlOptions =
       theme?: 'light' | 'dark' | 'auto';
       /** Force a renderer (tests and benches); default picks WebGL2 and falls back to canvas 2D. */
       renderer?: 'auto' | 'webgl2' | 'canvas2d';
+      /** Which app the bundle starts (body data-view): a comparison says so; the inspection when left out. */
+      view?: 'compare';
     };
 
 /** A nonce for the CSP, from a CSPRNG (webcrypto exists in Node 20 and browsers). */
@@ -132,7 +134,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
       : '';
   const bodyClass = theme === 'auto' ? 'lens-standalone' : `lens-standalone vscode-${theme}`;
   return `${pageHead(csp, o.title ?? 'Embedding Lens', n, o.css)}
-<body class="${bodyClass}"${renderer}>
+<body class="${bodyClass}"${renderer}${o.view ? ` data-view="${o.view}"` : ''}>
 ${themeScript}
 <script type="application/json" id="lens-data">${o.data}</script>
 <script nonce="${n}">${safeInlineScript(o.script)}</script>

@@ -42,8 +42,8 @@ export async function reportHtml(data: InspectionData, opts: ReportOptions = {})
   return reportPage(data.title, encodeInspection(await withInlineThumbnails(data, opts)), opts);
 }
 
-/** The report page around already-encoded data (an inspection or a comparison). */
-export async function reportPage(title: string, encodedData: string, opts: ReportOptions): Promise<string> {
+/** The report page around already-encoded data: an inspection, or a comparison with view 'compare' (the page's body says which). */
+export async function reportPage(title: string, encodedData: string, opts: ReportOptions, view?: 'compare'): Promise<string> {
   const assets = opts.assets ?? (await loadReportAssets());
   return panelHtml({
     mode: 'report',
@@ -53,6 +53,7 @@ export async function reportPage(title: string, encodedData: string, opts: Repor
     data: encodedData,
     title: `Embedding Lens — ${title}`,
     theme: opts.theme ?? 'auto',
+    view,
   });
 }
 
