@@ -37,8 +37,6 @@ export {
   validateCompareViewState,
   validateInspectionViewState,
   validateTrainingViewState,
-  // Either map panel's saved state (PanelViewState), as the shared webview code saves it.
-  validateCompareViewState as validateViewState,
   type CompareViewState,
   type InspectionViewState,
   type MapViewState,

@@ -496,7 +496,7 @@ export const tests = [
       // View state was saved for the next reload.
       await page.waitForFunction(() => window.__state.queryIndex !== null);
       const saved = await page.evaluate(() => window.__state);
-      assert.equal(mods.protocol.validateViewState(saved).queryIndex, q);
+      assert.equal(mods.protocol.validateInspectionViewState(saved).queryIndex, q);
     },
   },
   {

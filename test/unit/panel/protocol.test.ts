@@ -8,7 +8,7 @@ import {
   encodeInspection,
   LIMITS,
   ProtocolError,
-  validateViewState,
+  validateCompareViewState,
   validateWebviewMessage,
   type InspectionData,
 } from '../../../src/protocol';
@@ -60,10 +60,10 @@ test('invalid webview messages throw a ProtocolError naming the field', () => {
   }
 });
 
-test('validateViewState accepts a saved state and rejects a stale shape', () => {
-  assert.equal(validateViewState(state).tab, 'classes');
-  assert.throws(() => validateViewState({ ...state, k: 0 }), ProtocolError);
-  assert.throws(() => validateViewState({ ...state, isolatedClass: 'all' }), ProtocolError);
+test('validateCompareViewState accepts a saved state and rejects a stale shape', () => {
+  assert.equal(validateCompareViewState(state).tab, 'classes');
+  assert.throws(() => validateCompareViewState({ ...state, k: 0 }), ProtocolError);
+  assert.throws(() => validateCompareViewState({ ...state, isolatedClass: 'all' }), ProtocolError);
 });
 
 test('base64 round-trips every length and matches Node', () => {
