@@ -4,10 +4,11 @@
  * layouts, cancellable, and reproducible for a given seed and thread count.
  */
 import { availableParallelism } from 'node:os';
-import { CancelledError, LensError, throwIfAborted } from '../errors';
+import { LensError, throwIfAborted } from '../errors';
 import { capProblem, maxThreads } from '../limits';
 import type { RunControl } from '../types';
-import { startWorker } from '../util/workerPath';
+import { invokeWorker } from '../util/workerCall';
+import type { handleUmap } from '../workers/umap';
 import { findAbParams } from './abParams';
 import { checkKnnGraph, defaultEpochs, type KnnGraph } from './fuzzy';
 import { CTRL, defaultOptimizer, type SgdOptimizer, type UmapJob } from './umapJob';
@@ -156,49 +157,23 @@ export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<
   };
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.SIZE * 4));
 
-  return new Promise<Float32Array>((resolve, reject) => {
-    let settled = false;
-    const worker = startWorker('umap', { workerData: { role: 'main', job, ctrl } });
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      opts.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = (): void => {
-      Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
-      void worker.terminate();
-      finish(() => reject(new CancelledError()));
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: { type: string; [k: string]: unknown }) => {
-      if (settled) return;
-      switch (m.type) {
-        case 'progress':
-          opts.onProgress?.({ stage: m.stage as string, done: m.done as number, total: m.total as number, rate: m.rate as number | undefined, etaSeconds: m.etaSeconds as number | undefined, message: m.message as string | undefined });
-          break;
-        case 'layout':
-          opts.onLayout?.(m.xy as Float32Array, m.epoch as number, m.nEpochs as number);
-          break;
-        case 'done':
-          finish(() => resolve(m.xy as Float32Array));
-          break;
-        case 'cancelled':
-          finish(() => reject(new CancelledError()));
-          break;
-        case 'error': {
-          const err = m.name === 'LensError' ? new LensError(m.message as string) : new Error(`UMAP worker failed: ${m.message as string}`);
-          Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
-          void worker.terminate();
-          finish(() => reject(err));
-          break;
-        }
-      }
+  // The optimising threads are busy in synchronous code: they see a cancel through the control
+  // block's abort flag; the worker, pure JavaScript and WebAssembly, is then terminated at once.
+  const abort = () => Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    return await invokeWorker<typeof handleUmap>('umap', { job, ctrl }, {
+      signal: opts.signal,
+      graceMs: 0,
+      onProgress: (frame) => {
+        if (frame.type === 'progress') opts.onProgress?.(frame.p);
+        else opts.onLayout?.(frame.xy, frame.epoch, frame.nEpochs);
+      },
     });
-    worker.on('error', (err) => {
-      Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
-      finish(() => reject(err));
-    });
-    worker.on('exit', (code) => finish(() => reject(new Error(`UMAP worker exited (code ${code}) before finishing`))));
-  });
+  } catch (err) {
+    abort();
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+  }
 }

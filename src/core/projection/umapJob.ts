@@ -1,7 +1,8 @@
 /**
  * The body of a UMAP run, independent of how it is hosted: graph preparation (fuzzy set,
- * schedule, initial layout) and the per-thread epoch loop with its barriers. The worker entry
- * src/core/workers/umap.ts wires these to messages; tests can call them directly.
+ * schedule, initial layout) and the per-thread epoch loop with its barriers. The worker entries
+ * src/core/workers/umap.ts (thread 0) and umapThread.ts (the others) run them; tests can call
+ * them directly.
  */
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
 import { barrierWait } from '../util/barrier';

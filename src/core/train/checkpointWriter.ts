@@ -10,8 +10,6 @@ import { readJsonTextSync } from '../io/safeFile';
 import { isInside, realPathOf } from '../util/paths';
 import { listEntries, swapIntoPlace, unexpectedEntry } from '../util/atomicDir';
 
-/** The sidecar every checkpoint folder may hold; checkpoint/config.ts owns its name and format. */
-export { CONFIG_FILE as SIDECAR } from '../checkpoint/config';
 /** How a fine-tuned checkpoint was made: source, dataset, settings, split, per-epoch history. */
 export const FINE_TUNE_FILE = 'fine-tune.json';
 

@@ -15,4 +15,4 @@ export {
   type TrainWhat,
   type ValidationMode,
 } from './options';
-export { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE, SIDECAR } from './checkpointWriter';
+export { assertWritableOutDir, defaultOutDir, FINE_TUNE_FILE } from './checkpointWriter';

@@ -3,6 +3,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { loadCheckpoint, outputChoiceJson, readModelJson, resolveCheckpointPath, type LoadedModel, type Preprocess, type TfjsLoadedModel } from '../checkpoint';
+import { CONFIG_FILE } from '../checkpoint/config';
 import { CancelledError, LensError, isCancelled, throwIfAborted } from '../errors';
 import { writeFailed, writeJsonAtomic } from '../io/outputs';
 import { listEntries } from '../util/atomicDir';
@@ -10,7 +11,7 @@ import { registerWasmTrainingKernels } from '../runtime/wasmTrainingKernels';
 import { initTfjs } from '../runtime/tfjs';
 import type { RunControl } from '../types';
 import {
-  assertReplaceableOutput, assertWritableOutDir, defaultOutDir, earlierRun, FINE_TUNE_FILE, replaceEarlierRun, runDirFor, saveLayersModel, SIDECAR, writeDirAtomically, type EarlierRun,
+  assertReplaceableOutput, assertWritableOutDir, defaultOutDir, earlierRun, FINE_TUNE_FILE, replaceEarlierRun, runDirFor, saveLayersModel, writeDirAtomically, type EarlierRun,
 } from './checkpointWriter';
 import { trainLoop, type ItemSet } from './loop';
 import { denseHeadTrainer, type Trainer } from './trainers';
@@ -181,7 +182,7 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
             const fields = await save(tmp);
             // The sidecar says only how to feed the model (what every loader reads); how it was
             // made goes beside it, so loaders that check the sidecar strictly accept it as is.
-            await writeJson(join(tmp, SIDECAR), { ...preprocessConfig(loaded.preprocess), ...fields });
+            await writeJson(join(tmp, CONFIG_FILE), { ...preprocessConfig(loaded.preprocess), ...fields });
             files = listEntries(tmp);
             await writeJson(join(tmp, FINE_TUNE_FILE), meta(history, epoch, { files, complete: false }));
           },

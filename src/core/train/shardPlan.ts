@@ -58,12 +58,3 @@ export function allocateShardBuffers(maxRows: number, rowSize: number, dim: numb
 export function shardRows(n: number, s: number, shards: number): [number, number] {
   return [Math.floor((n * s) / shards), Math.floor((n * (s + 1)) / shards)];
 }
-
-/** Messages from the trainer to a shard, and back. */
-export type ShardRequest = { type: 'step'; n: number } | { type: 'embed'; n: number } | { type: 'weights' } | { type: 'close' };
-export type ShardReply =
-  | { type: 'ready' }
-  | { type: 'stepped'; loss: number; mc: number; ec: number; edc: number }
-  | { type: 'embedded' }
-  | { type: 'weights'; values: Float32Array[] }
-  | { type: 'error'; message: string };

@@ -10,12 +10,12 @@
  * which already use every core.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendSetting } from '../runtime/select';
-import { startWorker } from '../util/workerPath';
+import { openWorker, type WorkerSession } from '../util/workerCall';
+import type { openShard } from '../workers/trainShard';
 import type { FineTuneSettings } from './options';
-import { allocateShardBuffers, SHARD_CTRL, type ShardBuffers, type ShardJob, type ShardReply, type ShardRequest } from './shardPlan';
+import { allocateShardBuffers, SHARD_CTRL, type ShardBuffers, type ShardJob } from './shardPlan';
 import { tfjsTrainer, type StepResult, type Trainer } from './trainers';
 
 type Tf = typeof tfTypes;
@@ -79,63 +79,47 @@ export async function shardedTrainer(
   const maxRows = Math.max(s.pk[0] * s.pk[1], EMBED_ROWS);
   const buffers: ShardBuffers = allocateShardBuffers(maxRows, rowSize, dim, params, shards);
   const artifacts = await toArtifacts(tf, model);
-  const workers: Worker[] = [];
-  // One pending reply per shard at a time: requests are strictly sequential.
-  const pending: ({ resolve(r: ShardReply): void; reject(e: Error): void } | undefined)[] = [];
   let failure: Error | undefined;
-
-  const fail = (e: Error) => {
+  const fail = (e: Error): Error => {
     failure ??= e;
     // Shards waiting at a barrier for the one that died give up instead of waiting forever.
     Atomics.store(buffers.ctrl, SHARD_CTRL.FAILED, 1);
     Atomics.notify(buffers.ctrl, SHARD_CTRL.GEN);
-    pending.forEach((p, i) => {
-      pending[i] = undefined;
-      p?.reject(failure!);
-    });
+    return failure;
   };
-  const request = (i: number, req: ShardRequest): Promise<ShardReply> =>
-    new Promise((resolve, reject) => {
-      if (failure) return reject(failure);
-      pending[i] = { resolve, reject };
-      workers[i].postMessage(req);
-    });
-  const all = (req: ShardRequest) => Promise.all(workers.map((_, i) => request(i, req)));
-
-  const started: Promise<ShardReply>[] = [];
-  for (let shard = 0; shard < shards; shard++) {
-    const job: ShardJob = { shard, shards, backend, artifacts, itemShape, dim, params, maxRows, lr: s.lr, loss: { normalize: s.normalize, margin: s.margin, weights: s.weights }, buffers };
-    const w = startWorker('trainShard', { workerData: job });
-    w.unref();
-    workers.push(w);
-    started.push(new Promise((resolve, reject) => (pending[shard] = { resolve, reject })));
-    w.on('message', (m: ShardReply) => {
-      const p = pending[shard];
-      pending[shard] = undefined;
-      if (m.type === 'error') fail(new Error(`training shard ${shard}: ${m.message}`));
-      else p?.resolve(m);
-    });
-    w.on('error', (e) => fail(e));
-    w.on('exit', (code) => {
-      if (pending[shard]) fail(new Error(`training shard ${shard} exited (code ${code})`));
-    });
-  }
-  try {
-    await Promise.all(started);
-  } catch (e) {
+  const opened = await Promise.allSettled(
+    Array.from({ length: shards }, (_, shard) => {
+      const job: ShardJob = { shard, shards, backend, artifacts, itemShape, dim, params, maxRows, lr: s.lr, loss: { normalize: s.normalize, margin: s.margin, weights: s.weights }, buffers };
+      return openWorker<typeof openShard>('trainShard', job).catch((e: Error) => {
+        throw fail(new Error(`training shard ${shard}: ${e.message}`));
+      });
+    }),
+  );
+  const workers = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  if (failure) {
     await Promise.all(workers.map((w) => w.terminate()));
-    throw e;
+    throw failure;
   }
+  type Shard = WorkerSession<Awaited<ReturnType<typeof openShard>>>;
+  // Requests are strictly sequential; the first shard to fail fails every later request.
+  const request = async <R>(i: number, run: (w: Shard) => Promise<R>): Promise<R> => {
+    if (failure) throw failure;
+    try {
+      return await run(workers[i]);
+    } catch (e) {
+      throw fail(new Error(`training shard ${i}: ${(e as Error).message}`));
+    }
+  };
+  const all = <R>(run: (w: Shard) => Promise<R>) => Promise.all(workers.map((_, i) => request(i, run)));
 
-  const shardWeights = async (shard: number): Promise<Float32Array[]> =>
-    ((await request(shard, { type: 'weights' })) as Extract<ShardReply, { type: 'weights' }>).values;
+  const shardWeights = (shard: number): Promise<Float32Array[]> => request(shard, (w) => w.call('weights'));
 
   return {
     shardWeights,
     async step(x: Float32Array, n: number, labels: Int32Array): Promise<StepResult> {
       buffers.x.set(x.subarray(0, n * rowSize));
       buffers.labels.set(labels.subarray(0, n));
-      const [first] = (await all({ type: 'step', n })) as Extract<ShardReply, { type: 'stepped' }>[];
+      const [first] = await all((w) => w.call('step', n));
       return { loss: first.loss, mc: first.mc, ec: first.ec, edc: first.edc };
     },
     async embed(x: Float32Array, n: number) {
@@ -143,7 +127,7 @@ export async function shardedTrainer(
       for (let s0 = 0; s0 < n; s0 += maxRows) {
         const m = Math.min(maxRows, n - s0);
         buffers.x.set(x.subarray(s0 * rowSize, (s0 + m) * rowSize));
-        await all({ type: 'embed', n: m });
+        await all((w) => w.call('embed', m));
         data.set(buffers.emb.subarray(0, m * dim), s0 * dim);
       }
       return { data, dim };
@@ -154,7 +138,7 @@ export async function shardedTrainer(
       tf.tidy(() => model.setWeights(values.map((v, i) => tf.tensor(v, current[i].shape, current[i].dtype))));
     },
     dispose() {
-      for (const w of workers) w.postMessage({ type: 'close' } satisfies ShardRequest);
+      for (const w of workers) w.close();
     },
   };
 }

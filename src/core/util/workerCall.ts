@@ -12,8 +12,13 @@ import { startWorker } from './workerPath';
  * The request is the first message (typed arrays in it are copied, SharedArrayBuffers shared).
  * Cancelling sends {type: 'cancel'}, which aborts the handler's signal; a worker busy in
  * synchronous code cannot read it, so such a worker also takes a shared cancel flag in its
- * request (the retrieval scan does). A thread is never terminated while it runs: terminating one
- * inside onnxruntime's native code aborts the whole process.
+ * request (the retrieval scan does; the UMAP run has its control block). A thread is never
+ * terminated while it runs native code: terminating one inside onnxruntime aborts the whole process.
+ *
+ * A worker that keeps its state between calls (a training shard holds a model copy) is served by
+ * `serveWorkerSession(open)` and opened with `openWorker<typeof open>(name, request)`: the request
+ * builds the worker's methods once, and each `call(method, ...args)` is typed by that method's
+ * own signature. Same first message, errors and transfers as above.
  */
 export interface WorkerControl<P> {
   /** Aborted when the caller cancels. */
@@ -23,7 +28,7 @@ export interface WorkerControl<P> {
   transferOnReply(buffers: ArrayBuffer[]): void;
 }
 
-/** A worker's handler: the request (workerData), progress events of type P, the result R. */
+/** A worker's handler: the request (the first message), progress events of type P, the result R. */
 export type WorkerHandler<Req, P, R> = (request: Req, control: WorkerControl<P>) => Promise<R>;
 
 export type RequestOf<H> = H extends WorkerHandler<infer Req, unknown, unknown> ? Req : never;
@@ -42,7 +47,9 @@ export interface SerializedError {
   path?: string;
 }
 
-type Reply<P, R> = { type: 'progress'; progress: P } | { type: 'done'; result: R } | { type: 'error'; error: SerializedError };
+/** Every message of the protocol. `id` pairs a session's call with its reply (absent: the one-shot request). */
+type Reply<P, R> = { type: 'progress'; progress: P } | { type: 'done'; result: R; id?: number } | { type: 'error'; error: SerializedError; id?: number } | { type: 'ready' };
+type Message<Req> = { type: 'request'; request: Req } | { type: 'cancel' } | { type: 'call'; id: number; method: string; args: unknown[] } | { type: 'close' };
 
 export function serializeError(err: unknown): SerializedError {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -58,6 +65,9 @@ export function reviveError(s: SerializedError): Error {
   if (s.name === 'LensError') return new LensError(s.message, s.file, s.code);
   const e: NodeJS.ErrnoException = new Error(s.message);
   e.name = s.name;
+  // A bug's message is already its stack in the worker: crossing a second thread (a UMAP helper's
+  // error, through the UMAP worker) must not wrap it in another.
+  if (!s.syscall && s.message.startsWith(`${s.name}: `)) e.stack = s.message;
   if (s.syscall) Object.assign(e, { code: s.code, syscall: s.syscall, path: s.path });
   return e;
 }
@@ -78,10 +88,10 @@ export function serveWorker<Req, P, R>(handle: WorkerHandler<Req, P, R>): void {
     },
   };
   const stopListening = () => port.removeAllListeners('message');
-  port.on('message', (m: { type?: string; request?: Req }) => {
+  port.on('message', (m: Message<Req>) => {
     if (m?.type === 'cancel') abort.abort();
     else if (m?.type === 'request') {
-      handle(m.request as Req, control).then(
+      handle(m.request, control).then(
         (result) => {
           post({ type: 'done', result }, onReply);
           // Nothing else to do: the thread ends as its event loop empties.
@@ -115,7 +125,7 @@ export function invokeWorker<H extends WorkerHandler<never, never, unknown>>(nam
   return new Promise<ResultOf<H>>((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const worker = startWorker(name);
-    worker.postMessage({ type: 'request', request });
+    worker.postMessage({ type: 'request', request } satisfies Message<RequestOf<H>>);
     let settled = false;
     let replied = false;
     const finish = (fn: () => void) => {
@@ -125,7 +135,7 @@ export function invokeWorker<H extends WorkerHandler<never, never, unknown>>(nam
       fn();
     };
     const onAbort = () => {
-      worker.postMessage({ type: 'cancel' });
+      worker.postMessage({ type: 'cancel' } satisfies Message<never>);
       if ((opts.onCancel ?? 'reject') === 'reject') {
         finish(() => reject(new CancelledError()));
         // Terminated only once idle (its reply) or after the grace period.
@@ -134,13 +144,14 @@ export function invokeWorker<H extends WorkerHandler<never, never, unknown>>(nam
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: Reply<ProgressOf<H>, ResultOf<H>>) => {
+      if (m.type === 'ready') return;
       if (m.type === 'progress') {
         if (settled) return;
         try {
           onProgress?.(m.progress);
         } catch (err) {
           // A throwing callback must not leave the worker running unobserved.
-          worker.postMessage({ type: 'cancel' });
+          worker.postMessage({ type: 'cancel' } satisfies Message<never>);
           finish(() => reject(err));
         }
         return;
@@ -154,5 +165,144 @@ export function invokeWorker<H extends WorkerHandler<never, never, unknown>>(nam
     worker.on('exit', (code) => {
       if (!replied) finish(() => reject(signal?.aborted ? new CancelledError() : new Error(`the ${name} worker exited (code ${code}) before replying`)));
     });
+  });
+}
+
+/** A session worker's methods: what `serveWorkerSession`'s opener returns. */
+export type WorkerMethods = { [method: string]: (...args: never[]) => unknown };
+
+/** In a session method: buffers of its result to move to the caller rather than copy. */
+export interface SessionControl {
+  transferOnReply(buffers: ArrayBuffer[]): void;
+}
+
+/** Builds a session worker's state from the request and returns its methods (`dispose` runs on close). */
+export type WorkerOpener<Req, M extends WorkerMethods> = (request: Req, control: SessionControl) => Promise<M>;
+
+type MethodsOf<O> = O extends WorkerOpener<never, infer M> ? M : never;
+type OpenRequestOf<O> = O extends (request: infer Req, control: SessionControl) => unknown ? Req : never;
+
+/**
+ * In a worker entry: waits for the request, opens the worker's methods with it (replying 'ready',
+ * or the error), then runs each call and replies to it; 'close' runs `dispose` and ends the thread.
+ */
+export function serveWorkerSession<Req, M extends WorkerMethods>(open: WorkerOpener<Req, M>): void {
+  const port = parentPort;
+  if (!port) return;
+  const post = (m: Reply<never, unknown>, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+  let onReply: ArrayBuffer[] = [];
+  const control: SessionControl = {
+    transferOnReply: (buffers) => {
+      onReply = buffers;
+    },
+  };
+  // Calls run one after another, in the order they came, after the opening; so does the close.
+  let queue: Promise<M> | undefined;
+  let methods: M | undefined;
+  const then = (step: (methods: M) => unknown) => {
+    queue = queue!.then(async (ms) => {
+      await step(ms);
+      return ms;
+    });
+  };
+  port.on('message', (m: Message<Req>) => {
+    if (m?.type === 'request') {
+      queue = open(m.request, control);
+      queue.then(
+        (ms) => {
+          methods = ms;
+          post({ type: 'ready' });
+        },
+        (err: unknown) => {
+          post({ type: 'error', error: serializeError(err) });
+          port.close();
+        },
+      );
+    } else if (m?.type === 'call') {
+      then(async (ms) => {
+        try {
+          const method = ms[m.method] as ((...args: unknown[]) => unknown) | undefined;
+          if (typeof method !== 'function') throw new Error(`no method ${m.method} in this worker`);
+          onReply = [];
+          const result = await method.apply(ms, m.args);
+          post({ type: 'done', id: m.id, result }, onReply);
+        } catch (err) {
+          post({ type: 'error', id: m.id, error: serializeError(err) });
+        }
+      });
+    } else if (m?.type === 'close') {
+      if (!methods) return port.close();
+      then((ms) => {
+        (ms.dispose as (() => void) | undefined)?.call(ms);
+        port.close();
+      });
+    }
+  });
+}
+
+/** A session worker seen from its caller. */
+export interface WorkerSession<M extends WorkerMethods> {
+  /** Runs one method in the worker and resolves with its result (rejects with its error). */
+  call<K extends keyof M & string>(method: K, ...args: Parameters<M[K]>): Promise<Awaited<ReturnType<M[K]>>>;
+  /** Runs the worker's `dispose` and lets its thread end; calls still pending are answered first. */
+  close(): void;
+  /** Stops the thread at once (only for a worker that is not inside native code). */
+  terminate(): Promise<number>;
+}
+
+/**
+ * Starts worker `name` (served by `serveWorkerSession`) and opens it with `request`. Resolves once
+ * the worker has opened; rejects with its opening error. A thread that fails or exits rejects its
+ * pending calls and every later one. The thread keeps the process alive only while a call (or the
+ * opening) is pending: an idle session left open does not stop the process from exiting.
+ */
+export function openWorker<O extends WorkerOpener<never, WorkerMethods>>(name: string, request: OpenRequestOf<O>): Promise<WorkerSession<MethodsOf<O>>> {
+  type M = MethodsOf<O>;
+  const worker = startWorker(name);
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let opening: { resolve(): void; reject(e: Error): void } | undefined;
+  let dead: Error | undefined;
+  let nextId = 0;
+  // The thread keeps the process alive only while the caller waits for it.
+  const hold = () => (opening || pending.size > 0 ? worker.ref() : worker.unref());
+  const die = (err: Error) => {
+    dead ??= err;
+    opening?.reject(dead);
+    opening = undefined;
+    for (const p of pending.values()) p.reject(dead);
+    pending.clear();
+    hold();
+  };
+  worker.on('message', (m: Reply<never, unknown>) => {
+    if (m.type === 'ready') {
+      opening?.resolve();
+      opening = undefined;
+      hold();
+    } else if (m.type === 'done' || m.type === 'error') {
+      if (m.id === undefined) return die(reviveError((m as { error: SerializedError }).error));
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      hold();
+      if (m.type === 'done') p?.resolve(m.result);
+      else p?.reject(reviveError(m.error));
+    }
+  });
+  worker.on('error', (err) => die(err));
+  worker.on('exit', (code) => die(new Error(`the ${name} worker exited (code ${code})`)));
+  const session: WorkerSession<M> = {
+    call: (method, ...args) =>
+      new Promise((resolve, reject) => {
+        if (dead) return reject(dead);
+        const id = nextId++;
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        hold();
+        worker.postMessage({ type: 'call', id, method, args } satisfies Message<never>);
+      }),
+    close: () => worker.postMessage({ type: 'close' } satisfies Message<never>),
+    terminate: () => worker.terminate(),
+  };
+  return new Promise((resolve, reject) => {
+    opening = { resolve: () => resolve(session), reject };
+    worker.postMessage({ type: 'request', request } satisfies Message<OpenRequestOf<O>>);
   });
 }

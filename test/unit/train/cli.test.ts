@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../../src/cli';
-import { FINE_TUNE_FILE, saveLayersModel, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { FINE_TUNE_FILE, saveLayersModel } from '../../../src/core/train/checkpointWriter';
+import { CONFIG_FILE } from '../../../src/core/checkpoint/config';
 import { writeToyDataset } from './helpers';
 
 const root = mkdtempSync(join(tmpdir(), 'el-cli-ft-'));
@@ -17,7 +18,7 @@ before(async () => {
   const m = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })] });
   mkdirSync(model);
   await saveLayersModel(tf, m, model);
-  writeFileSync(join(model, SIDECAR), JSON.stringify({ inputSize: 8, channels: 1, resize: 'stretch' }));
+  writeFileSync(join(model, CONFIG_FILE), JSON.stringify({ inputSize: 8, channels: 1, resize: 'stretch' }));
   await writeToyDataset(data, 6, 8);
 });
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystemLoadHandler, loadCheckpoint } from '../../../src/core/checkpoint';
 import { fineTune } from '../../../src/core/train/fineTune';
-import { FINE_TUNE_FILE, saveLayersModel, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { FINE_TUNE_FILE, saveLayersModel } from '../../../src/core/train/checkpointWriter';
+import { CONFIG_FILE } from '../../../src/core/checkpoint/config';
 import { isCancelled, LensError } from '../../../src/core/errors';
 import { hashTree, writeToyDataset } from './helpers';
 
@@ -27,12 +28,12 @@ before(async () => {
   });
   mkdirSync(srcDir, { recursive: true });
   await saveLayersModel(tf, model, srcDir, 'model');
-  writeFileSync(join(srcDir, SIDECAR), JSON.stringify({ inputSize: [8, 8], channels: 1, mean: [0], std: [1], resize: 'stretch', resample: 'bilinear' }));
+  writeFileSync(join(srcDir, CONFIG_FILE), JSON.stringify({ inputSize: [8, 8], channels: 1, mean: [0], std: [1], resize: 'stretch', resample: 'bilinear' }));
   await writeToyDataset(dataDir, 8, 10);
 });
 
 function sidecar(dir: string): { inputSize: number[]; output: string } {
-  return JSON.parse(readFileSync(join(dir, SIDECAR), 'utf8'));
+  return JSON.parse(readFileSync(join(dir, CONFIG_FILE), 'utf8'));
 }
 
 function record(dir: string): { history: unknown[]; bestEpoch: number; cancelled?: boolean; complete: boolean; trainingThreads?: number } {

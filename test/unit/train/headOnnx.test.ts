@@ -8,7 +8,8 @@ import { loadChainedCheckpoint } from '../../../src/core/checkpoint/chained';
 import { loadTrainingData } from '../../../src/core/train/data';
 import { classDisjointSplit, stratifiedCap } from '../../../src/core/train/split';
 import { looMapAtR } from '../../../src/core/train/validation';
-import { FINE_TUNE_FILE, SIDECAR } from '../../../src/core/train/checkpointWriter';
+import { FINE_TUNE_FILE } from '../../../src/core/train/checkpointWriter';
+import { CONFIG_FILE } from '../../../src/core/checkpoint/config';
 import { listEntries } from '../../../src/core/util/atomicDir';
 import { LensError } from '../../../src/core/errors';
 import { hashTree, writeToyDataset } from './helpers';
@@ -29,9 +30,9 @@ test('a head trained on a frozen ONNX backbone reloads as a chained checkpoint w
   const r = await fineTune({ checkpoint: onnx, dataset: dataDir, train: 'head', epochs: 4, pk: [3, 4], backend: 'wasm' });
   assert.equal(r.cancelled, false);
   assert.equal(r.outDir, join(srcDir, 'tiny-cnn-eet-1'));
-  assert.deepEqual(listEntries(r.outDir), [SIDECAR, FINE_TUNE_FILE, 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
+  assert.deepEqual(listEntries(r.outDir), [CONFIG_FILE, FINE_TUNE_FILE, 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
   assert.deepEqual(readFileSync(join(r.outDir, 'tiny-cnn.onnx')), readFileSync(onnx), 'backbone copied byte for byte');
-  const side = JSON.parse(readFileSync(join(r.outDir, SIDECAR), 'utf8'));
+  const side = JSON.parse(readFileSync(join(r.outDir, CONFIG_FILE), 'utf8'));
   assert.deepEqual(side.head, { backbone: 'tiny-cnn.onnx', model: 'head.json', dim: 6 });
   assert.equal(JSON.parse(readFileSync(join(r.outDir, FINE_TUNE_FILE), 'utf8')).settings.train, 'head');
 
