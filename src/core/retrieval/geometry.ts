@@ -100,9 +100,10 @@ export async function classGeometry(
   }
 
   const seed = opts.seed ?? 42;
-  const sample = opts.exactLimit !== undefined && n > opts.exactLimit
-    ? sampleQueries(labels, new Int32Array(n).fill(1), Math.max(2, opts.sampleItems ?? DEFAULT_SAMPLE_QUERIES), seed)
-    : null;
+  const sample =
+    opts.exactLimit !== undefined && n > opts.exactLimit
+      ? sampleQueries(labels, new Int32Array(n).fill(1), Math.max(2, opts.sampleItems ?? DEFAULT_SAMPLE_QUERIES), seed)
+      : null;
   // The items whose nearest other-class item is needed: the sample's, or every item.
   const items = sample ? sample.picks : null;
   const nq = items ? items.length : n;
@@ -119,6 +120,11 @@ export async function classGeometry(
       nearest[s] = slot.get(labels[j])!;
     }
   }
+
+  // The stage's last step: when the metrics' pass answered every item there was no scan, and this
+  // is what says the stage ran (and lets a cancel land here).
+  await tick(0);
+  tick.report(n);
 
   let centroidDistances: Float64Array | null = null;
   if (c <= MAX_CENTROID_MATRIX) {
@@ -193,7 +199,14 @@ async function nearestNegatives(
   const whole = rest.length === n && !items;
   const restItems = whole ? null : Int32Array.from(rest, (q) => (items ? items[q] : q));
   const scanned = (await runScan(
-    { queries: restItems ? gatherRows(rows, restItems, dim) : rows, nQueries: rest.length, gallery: rows, nGallery: n, dim, selfIndex: null },
+    {
+      queries: restItems ? gatherRows(rows, restItems, dim) : rows,
+      nQueries: rest.length,
+      gallery: rows,
+      nGallery: n,
+      dim,
+      selfIndex: null,
+    },
     { kind: 'negnn', queryLabels: restItems ? Int32Array.from(restItems, (i) => labels[i]) : labels, galleryLabels: labels },
     { signal: opts.signal, onProgress: opts.onProgress, stage: 'Class geometry', workers: opts.workers },
   )) as NearestNegativeResult;
