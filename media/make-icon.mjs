@@ -24,7 +24,8 @@ const clusters = [
 let dots = '';
 for (const k of clusters) {
   for (let i = 0; i < 16; i++) {
-    const x = k.x + gauss() * 8, y = k.y + gauss() * 8;
+    const x = k.x + gauss() * 8,
+      y = k.y + gauss() * 8;
     dots += `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.6" fill="${k.c}"/>`;
   }
 }

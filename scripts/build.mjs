@@ -33,7 +33,9 @@ const common = {
 
 const workerDir = join(root, 'src/core/workers');
 const workerEntries = existsSync(workerDir)
-  ? readdirSync(workerDir).filter((f) => f.endsWith('.ts')).map((f) => join('src/core/workers', f))
+  ? readdirSync(workerDir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join('src/core/workers', f))
   : [];
 
 const nodeCommon = {
@@ -76,5 +78,10 @@ if (watch) {
   console.log('[build] watching for changes…');
 } else {
   const results = await Promise.all(builds.map((b) => esbuild.build(b)));
-  if (production) writeThirdPartyNotices(root, results.map((r) => r.metafile), join(root, 'dist/THIRD-PARTY-NOTICES.txt'));
+  if (production)
+    writeThirdPartyNotices(
+      root,
+      results.map((r) => r.metafile),
+      join(root, 'dist/THIRD-PARTY-NOTICES.txt'),
+    );
 }

@@ -1,6 +1,7 @@
 // The layer rules of the design (dependencies point down only), checked on every import, export-from,
 // dynamic import() and require() in src/ and webview/. Run by `npm test` before the build; prints each
 // broken rule as `file:line: <layer> must not import <target> (<why>)` and exits 1, else one line.
+// It also holds every source file in those folders to 400 lines unless the file says why not.
 //
 //   extension.ts → commands → host → core            cli → core          demo → core
 //   protocol.ts (messages) → core/model              webview → protocol, browser-safe core modules
@@ -31,13 +32,31 @@ function layerOf(path) {
  * rule says why, so the message teaches the rule instead of only citing it.
  */
 const FORBIDDEN = {
-  core: { layers: ['protocol', 'commands', 'host', 'cli', 'demo', 'extension', 'webview'], vscode: true, why: 'the engine runs in the host, the CLI, workers and tests: no vscode and nothing above it' },
-  protocol: { layers: ['commands', 'host', 'cli', 'demo', 'extension', 'webview'], vscode: true, node: true, why: 'messages are imported by the host and the browser: types, validators and core/model only' },
+  core: {
+    layers: ['protocol', 'commands', 'host', 'cli', 'demo', 'extension', 'webview'],
+    vscode: true,
+    why: 'the engine runs in the host, the CLI, workers and tests: no vscode and nothing above it',
+  },
+  protocol: {
+    layers: ['commands', 'host', 'cli', 'demo', 'extension', 'webview'],
+    vscode: true,
+    node: true,
+    why: 'messages are imported by the host and the browser: types, validators and core/model only',
+  },
   cli: { layers: ['commands', 'host', 'extension', 'webview'], vscode: true, why: 'the CLI runs without VS Code' },
-  demo: { layers: ['commands', 'host', 'cli', 'extension', 'webview', 'protocol'], vscode: true, why: 'the demo generators run in the CLI and Open Sample alike' },
+  demo: {
+    layers: ['commands', 'host', 'cli', 'extension', 'webview', 'protocol'],
+    vscode: true,
+    why: 'the demo generators run in the CLI and Open Sample alike',
+  },
   host: { layers: ['commands', 'extension', 'webview', 'cli'], why: 'host glue serves the commands, never the other way round' },
   commands: { layers: ['extension', 'webview', 'cli'], why: 'a command is started by the extension, not the reverse' },
-  webview: { layers: ['commands', 'host', 'cli', 'demo', 'extension'], vscode: true, node: true, why: 'browser code: it talks to the host through messages only' },
+  webview: {
+    layers: ['commands', 'host', 'cli', 'demo', 'extension'],
+    vscode: true,
+    node: true,
+    why: 'browser code: it talks to the host through messages only',
+  },
   extension: { layers: ['webview', 'cli'], why: 'activate() registers commands and panels' },
 };
 
@@ -49,6 +68,13 @@ function* sourceFiles(dir) {
     else if (/\.(ts|mts|mjs|js)$/.test(name) && !name.endsWith('.d.ts')) yield p;
   }
 }
+
+/**
+ * A source file longer than this is split by job, or says at its top why not, in a comment that
+ * starts "Longer than 400 lines on purpose:" (a newcomer reads small modules with one job).
+ */
+const MAX_LINES = 400;
+const LONG_ON_PURPOSE = /Longer than 400 lines on purpose:/;
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"\n]+)\1/gm;
 
@@ -63,6 +89,12 @@ export function checkLayers(base = root) {
       files++;
       const rule = FORBIDDEN[layer];
       const text = readFileSync(file, 'utf8');
+      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      if (lines > MAX_LINES && !LONG_ON_PURPOSE.test(text)) {
+        problems.push(
+          `${rel}:1: ${lines} lines — split it by job, or say at its top why it must be longer ("Longer than ${MAX_LINES} lines on purpose: …")`,
+        );
+      }
       for (const m of text.matchAll(SPECIFIER)) {
         const spec = m[2];
         const line = text.slice(0, m.index).split('\n').length;
@@ -85,6 +117,6 @@ export function checkLayers(base = root) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const { problems, files } = checkLayers();
   for (const p of problems) console.error(p);
-  console.log(`layers: ${files} files checked, ${problems.length} broken rule${problems.length === 1 ? '' : 's'}`);
+  console.log(`layers and file sizes: ${files} files checked, ${problems.length} broken rule${problems.length === 1 ? '' : 's'}`);
   process.exit(problems.length ? 1 : 0);
 }

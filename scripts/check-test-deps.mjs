@@ -11,7 +11,11 @@ import { spawnSync } from 'node:child_process';
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const needs = [
   { pkg: 'chromium', why: 'the webview and host tiers drive it headless', present: () => existsSync(chromium) },
-  { pkg: 'libkrb5-dev', why: "code-server's kerberos module builds against it (host tier)", present: () => existsSync('/usr/include/krb5.h') || existsSync('/usr/include/krb5/krb5.h') },
+  {
+    pkg: 'libkrb5-dev',
+    why: "code-server's kerberos module builds against it (host tier)",
+    present: () => existsSync('/usr/include/krb5.h') || existsSync('/usr/include/krb5/krb5.h'),
+  },
 ];
 
 const missing = needs.filter((n) => !n.present());
@@ -22,7 +26,9 @@ for (const m of missing) console.error(`[test] missing Debian package ${m.pkg}: 
 const isRoot = process.getuid?.() === 0;
 const sudoOk = !isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
 if (!isRoot && !sudoOk) {
-  console.error(`[test] install it, then run npm test again:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${pkgs.join(' ')}`);
+  console.error(
+    `[test] install it, then run npm test again:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${pkgs.join(' ')}`,
+  );
   process.exit(1);
 }
 const run = (args) => {

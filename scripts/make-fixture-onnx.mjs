@@ -46,14 +46,28 @@ const attrInts = (name, xs) => msg(5, [str(1, name), ...xs.map((x) => vint(8, x)
 const attrInt = (name, x) => msg(5, [str(1, name), vint(3, x), vint(20, 2)]);
 const attrFloat = (name, x) => msg(5, [str(1, name), f32(2, x), vint(20, 1)]);
 // NodeProto: input=1, output=2, name=3, op_type=4, attribute=5
-const node = (op, inputs, outputs, attrs = []) => msg(1, [...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, `${op}_${outputs[0]}`), str(4, op), ...attrs]);
+const node = (op, inputs, outputs, attrs = []) =>
+  msg(1, [...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, `${op}_${outputs[0]}`), str(4, op), ...attrs]);
 // TensorProto: dims=1, data_type=2 (FLOAT=1), name=8, raw_data=9
-const initializer = (name, shape, data) => msg(5, [...shape.map((d) => vint(1, d)), vint(2, 1), str(8, name), bytes(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength))]);
+const initializer = (name, shape, data) =>
+  msg(5, [...shape.map((d) => vint(1, d)), vint(2, 1), str(8, name), bytes(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength))]);
 // An INT64 (data_type 7) tensor such as Reshape's target shape.
-const initializer64 = (name, shape, values) => msg(5, [...shape.map((d) => vint(1, d)), vint(2, 7), str(8, name), bytes(9, Buffer.from(BigInt64Array.from(values.map(BigInt)).buffer))]);
+const initializer64 = (name, shape, values) =>
+  msg(5, [...shape.map((d) => vint(1, d)), vint(2, 7), str(8, name), bytes(9, Buffer.from(BigInt64Array.from(values.map(BigInt)).buffer))]);
 // ValueInfoProto: name=1, type=2 → TypeProto.tensor_type=1 → elem_type=1, shape=2 → dim=1 → dim_value=1 | dim_param=2
 const valueInfo = (field, name, dims) =>
-  msg(field, [str(1, name), msg(2, [msg(1, [vint(1, 1), msg(2, dims.map((d) => msg(1, [typeof d === 'string' ? str(2, d) : vint(1, d)])))])])]);
+  msg(field, [
+    str(1, name),
+    msg(2, [
+      msg(1, [
+        vint(1, 1),
+        msg(
+          2,
+          dims.map((d) => msg(1, [typeof d === 'string' ? str(2, d) : vint(1, d)])),
+        ),
+      ]),
+    ]),
+  ]);
 
 function model(graphParts) {
   // ModelProto: ir_version=1, producer_name=2, opset_import=8 (domain=1, version=2), graph=7
@@ -99,7 +113,14 @@ function build(name, spec, seed) {
       const b = weights(rand, [l.out], ch * 9).map((x) => x * 0.1);
       tensors.push({ name: `conv${i}.weight`, shape: [l.out, ch, 3, 3], data: w }, { name: `conv${i}.bias`, shape: [l.out], data: b });
       inits.push(initializer(`conv${i}.weight`, [l.out, ch, 3, 3], w), initializer(`conv${i}.bias`, [l.out], b));
-      nodes.push(node('Conv', [cur, `conv${i}.weight`, `conv${i}.bias`], [out], [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1]), attrInts('strides', [1, 1])]));
+      nodes.push(
+        node(
+          'Conv',
+          [cur, `conv${i}.weight`, `conv${i}.bias`],
+          [out],
+          [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1]), attrInts('strides', [1, 1])],
+        ),
+      );
       ch = l.out;
     } else if (l.op === 'relu') nodes.push(node('Relu', [cur], [out]));
     else if (l.op === 'maxpool') nodes.push(node('MaxPool', [cur], [out], [attrInts('kernel_shape', [2, 2]), attrInts('strides', [2, 2])]));
@@ -110,14 +131,19 @@ function build(name, spec, seed) {
       const b = weights(rand, [l.out], ch).map((x) => x * 0.1);
       tensors.push({ name: `fc${i}.weight`, shape: [l.out, ch], data: w }, { name: `fc${i}.bias`, shape: [l.out], data: b });
       inits.push(initializer(`fc${i}.weight`, [l.out, ch], w), initializer(`fc${i}.bias`, [l.out], b));
-      nodes.push(node('Gemm', [cur, `fc${i}.weight`, `fc${i}.bias`], [out], [attrInt('transB', 1), attrFloat('alpha', 1), attrFloat('beta', 1)]));
+      nodes.push(
+        node('Gemm', [cur, `fc${i}.weight`, `fc${i}.bias`], [out], [attrInt('transB', 1), attrFloat('alpha', 1), attrFloat('beta', 1)]),
+      );
       ch = l.out;
     } else if (l.op === 'softmax') nodes.push(node('Softmax', [cur], [out], [attrInt('axis', 1)]));
     else if (l.op === 'sigmoid') nodes.push(node('Sigmoid', [cur], [out]));
     else if (l.op === 'tokens') {
       // [N,C,H,W] → Reshape [0 (= N), C, −1] → Transpose → [N, H·W tokens, C], as a ViT's patch sequence.
       inits.push(initializer64(`${out}_shape`, [3], [0, ch, -1]));
-      nodes.push(node('Reshape', [cur, `${out}_shape`], [`${out}_ct`]), node('Transpose', [`${out}_ct`], [out], [attrInts('perm', [0, 2, 1])]));
+      nodes.push(
+        node('Reshape', [cur, `${out}_shape`], [`${out}_ct`]),
+        node('Transpose', [`${out}_ct`], [out], [attrInts('perm', [0, 2, 1])]),
+      );
     }
     chOf.set(out, ch);
     if (l.output) declared.push(valueInfo(12, out, ['N', ...l.output]));
@@ -137,7 +163,15 @@ const MODELS = {
   'tiny-classifier': {
     seed: 2,
     input: [1, 8, 8],
-    layers: [{ op: 'conv', out: 4 }, { op: 'relu' }, { op: 'gap' }, { op: 'flatten' }, { op: 'gemm', out: 6, name: 'features' }, { op: 'gemm', out: 3, name: 'logits' }, { op: 'softmax', name: 'probs' }],
+    layers: [
+      { op: 'conv', out: 4 },
+      { op: 'relu' },
+      { op: 'gap' },
+      { op: 'flatten' },
+      { op: 'gemm', out: 6, name: 'features' },
+      { op: 'gemm', out: 3, name: 'logits' },
+      { op: 'softmax', name: 'probs' },
+    ],
   },
   // Output-choice fixtures (src/core/checkpoint/outputChoice.ts): shapes of real exports, tiny sizes.
   // vit-like: a HF ViT export's two outputs, token sequence first (3×4×4 → 16 tokens of 8, pooler 8).
@@ -148,20 +182,44 @@ const MODELS = {
     layers: [
       { op: 'conv', out: 8, name: 'patches' },
       { op: 'tokens', name: 'last_hidden_state', output: [16, 8] },
-      { op: 'gap', from: 'patches' }, { op: 'flatten' }, { op: 'gemm', out: 8, name: 'pooler_output', output: [8] },
+      { op: 'gap', from: 'patches' },
+      { op: 'flatten' },
+      { op: 'gemm', out: 8, name: 'pooler_output', output: [8] },
     ],
   },
-  'token-encoder': { seed: 5, onnxOnly: true, input: [3, 4, 4], layers: [{ op: 'conv', out: 8 }, { op: 'tokens', name: 'last_hidden_state', output: [16, 8] }] },
-  'conv-backbone': { seed: 6, onnxOnly: true, input: [3, 4, 4], layers: [{ op: 'conv', out: 8 }, { op: 'relu', name: 'feature_map', output: [8, 4, 4] }] },
+  'token-encoder': {
+    seed: 5,
+    onnxOnly: true,
+    input: [3, 4, 4],
+    layers: [
+      { op: 'conv', out: 8 },
+      { op: 'tokens', name: 'last_hidden_state', output: [16, 8] },
+    ],
+  },
+  'conv-backbone': {
+    seed: 6,
+    onnxOnly: true,
+    input: [3, 4, 4],
+    layers: [
+      { op: 'conv', out: 8 },
+      { op: 'relu', name: 'feature_map', output: [8, 4, 4] },
+    ],
+  },
   // multi-head: like faceres — probability heads listed first, two plain rank-2 outputs, none named like an embedding.
   'multi-head': {
     seed: 7,
     onnxOnly: true,
     input: [1, 8, 8],
     layers: [
-      { op: 'conv', out: 4 }, { op: 'relu' }, { op: 'gap' }, { op: 'flatten' }, { op: 'gemm', out: 12, name: 'hidden' },
-      { op: 'gemm', out: 1, name: 'gender_logit' }, { op: 'sigmoid', name: 'gender', output: [1] },
-      { op: 'gemm', out: 5, from: 'hidden', name: 'age_logits' }, { op: 'softmax', name: 'age', output: [5] },
+      { op: 'conv', out: 4 },
+      { op: 'relu' },
+      { op: 'gap' },
+      { op: 'flatten' },
+      { op: 'gemm', out: 12, name: 'hidden' },
+      { op: 'gemm', out: 1, name: 'gender_logit' },
+      { op: 'sigmoid', name: 'gender', output: [1] },
+      { op: 'gemm', out: 5, from: 'hidden', name: 'age_logits' },
+      { op: 'softmax', name: 'age', output: [5] },
       { op: 'gemm', out: 6, from: 'hidden', name: 'x6', output: [6] },
       { op: 'relu', from: 'hidden', name: 'hidden_out', output: [12] },
     ],
@@ -173,7 +231,11 @@ const MODELS = {
     onnxOnly: true,
     input: [1, 8, 8],
     layers: [
-      { op: 'conv', out: 4 }, { op: 'relu' }, { op: 'gap' }, { op: 'flatten' }, { op: 'gemm', out: 6, name: 'trunk' },
+      { op: 'conv', out: 4 },
+      { op: 'relu' },
+      { op: 'gap' },
+      { op: 'flatten' },
+      { op: 'gemm', out: 6, name: 'trunk' },
       { op: 'gemm', out: 5, name: 'head_a', output: [5] },
       { op: 'gemm', out: 5, from: 'trunk', name: 'head_b', output: [5] },
     ],
@@ -182,9 +244,16 @@ const MODELS = {
     seed: 3,
     input: [1, 28, 28],
     layers: [
-      { op: 'conv', out: 16 }, { op: 'relu' }, { op: 'maxpool' },
-      { op: 'conv', out: 32 }, { op: 'relu' }, { op: 'maxpool' },
-      { op: 'conv', out: 64 }, { op: 'relu' }, { op: 'gap' }, { op: 'flatten' },
+      { op: 'conv', out: 16 },
+      { op: 'relu' },
+      { op: 'maxpool' },
+      { op: 'conv', out: 32 },
+      { op: 'relu' },
+      { op: 'maxpool' },
+      { op: 'conv', out: 64 },
+      { op: 'relu' },
+      { op: 'gap' },
+      { op: 'flatten' },
       { op: 'gemm', out: 64, name: 'embedding' },
     ],
   },
@@ -207,7 +276,10 @@ export function writeModel(name, outDir) {
   const all = new Float32Array(offset);
   tensors.forEach((t, i) => all.set(t.data, index[i].offset));
   writeFileSync(join(outDir, `${name}.weights.bin`), Buffer.from(all.buffer));
-  writeFileSync(join(outDir, `${name}.weights.json`), JSON.stringify({ model: name, input: spec.input, layers: spec.layers, output, tensors: index }, null, 1) + '\n');
+  writeFileSync(
+    join(outDir, `${name}.weights.json`),
+    JSON.stringify({ model: name, input: spec.input, layers: spec.layers, output, tensors: index }, null, 1) + '\n',
+  );
   return join(outDir, `${name}.onnx`);
 }
 
@@ -219,6 +291,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const out = get('--out') ?? join(root, 'test/fixtures/models');
-  const names = get('--model') ? [get('--model')] : ['tiny-cnn', 'tiny-classifier', 'vit-like', 'token-encoder', 'conv-backbone', 'multi-head', 'twin-heads'];
+  const names = get('--model')
+    ? [get('--model')]
+    : ['tiny-cnn', 'tiny-classifier', 'vit-like', 'token-encoder', 'conv-backbone', 'multi-head', 'twin-heads'];
   for (const n of names) console.log(writeModel(n, out));
 }

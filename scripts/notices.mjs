@@ -18,10 +18,11 @@ function packageDirOf(input) {
  */
 export function writeThirdPartyNotices(root, metafiles, out) {
   const dirs = new Set();
-  for (const meta of metafiles) for (const input of Object.keys(meta.inputs)) {
-    const dir = packageDirOf(input);
-    if (dir) dirs.add(dir);
-  }
+  for (const meta of metafiles)
+    for (const input of Object.keys(meta.inputs)) {
+      const dir = packageDirOf(input);
+      if (dir) dirs.add(dir);
+    }
   const entries = [];
   for (const dir of [...dirs].sort()) {
     const pkgPath = join(root, dir, 'package.json');
@@ -29,7 +30,9 @@ export function writeThirdPartyNotices(root, metafiles, out) {
     if (!existsSync(pkgPath)) continue;
     const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
     if (!pkg.name || entries.some((e) => e.name === pkg.name && e.version === pkg.version)) continue;
-    const texts = readdirSync(join(root, dir)).filter((f) => LICENCE.test(f)).sort()
+    const texts = readdirSync(join(root, dir))
+      .filter((f) => LICENCE.test(f))
+      .sort()
       .map((f) => readFileSync(join(root, dir, f), 'utf8').trim());
     const license = typeof pkg.license === 'string' ? pkg.license : pkg.license?.type;
     if (!texts.length && !license) throw new Error(`${dir} is bundled but names no licence`);
@@ -42,7 +45,9 @@ export function writeThirdPartyNotices(root, metafiles, out) {
       '-'.repeat(78),
       `${e.name} ${e.version} — ${e.license}`,
       '',
-      ...(e.texts.length ? e.texts.flatMap((t) => [t, '']) : [`(the package ships no licence file; its package.json names ${e.license})`, '']),
+      ...(e.texts.length
+        ? e.texts.flatMap((t) => [t, ''])
+        : [`(the package ships no licence file; its package.json names ${e.license})`, '']),
     ]),
   ].join('\n');
   writeFileSync(`${out}.tmp`, body);

@@ -67,7 +67,9 @@ function holdsNative(dir) {
 function otherPlatform(name, parentPlatform) {
   if (PLATFORMS.includes(name)) return name !== targetPlatform;
   if (parentPlatform && ARCHS.includes(name)) return name !== targetArch;
-  const m = name.match(new RegExp(`(?:^|-)(${PLATFORMS.join('|')})-((?:${ARCHS.join('|')})(?:\\+(?:${ARCHS.join('|')}))*)(?:-(gnu|glibc|musl|msvc))?$`));
+  const m = name.match(
+    new RegExp(`(?:^|-)(${PLATFORMS.join('|')})-((?:${ARCHS.join('|')})(?:\\+(?:${ARCHS.join('|')}))*)(?:-(gnu|glibc|musl|msvc))?$`),
+  );
   if (!m) return false;
   const [, platform, archs, libc] = m;
   if (platform !== targetPlatform) return true;
@@ -187,9 +189,12 @@ const license = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((f) => existsSync(
 run(
   process.execPath,
   [
-    join(root, 'node_modules/@vscode/vsce/vsce'), 'package',
-    '--target', target,
-    '--out', vsix,
+    join(root, 'node_modules/@vscode/vsce/vsce'),
+    'package',
+    '--target',
+    target,
+    '--out',
+    vsix,
     '--allow-missing-repository',
     // The README shows media/*.png by relative path: kept as is, VS Code resolves them inside the
     // installed extension; vsce would otherwise want a repository URL to rewrite them against.
@@ -202,13 +207,19 @@ run(
 // 5. Check what went in: the target's natives present, no other platform's.
 const listing = run('unzip', ['-Z1', vsix], root).split('\n').filter(Boolean);
 const natives = listing.filter((f) => NATIVE.test(f));
-const foreign = natives.filter((f) => f.split('/').some((seg, i, segs) => otherPlatform(seg, PLATFORMS.includes(segs[i - 1]) ? segs[i - 1] : undefined)));
+const foreign = natives.filter((f) =>
+  f.split('/').some((seg, i, segs) => otherPlatform(seg, PLATFORMS.includes(segs[i - 1]) ? segs[i - 1] : undefined)),
+);
 if (foreign.length) fail(`the .vsix still holds other platforms' binaries:\n  ${foreign.join('\n  ')}`);
 if (!listing.includes(`extension/${pkg.main.replace(/^\.\//, '')}`)) fail(`the .vsix lacks ${pkg.main}`);
-if (listing.length >= MAX_FILES) fail(`the .vsix holds ${listing.length} files (limit ${MAX_FILES}): has a dependency's JavaScript been left unbundled?`);
+if (listing.length >= MAX_FILES)
+  fail(`the .vsix holds ${listing.length} files (limit ${MAX_FILES}): has a dependency's JavaScript been left unbundled?`);
 const bytes = statSync(vsix).size;
+console.log(`[package] ${linked} files hard-linked or copied into the staging folder`);
 console.log(`[package] pruned for ${target}: ${pruned.length ? pruned.join(', ') : '(nothing)'}`);
 console.log(`[package] node_modules (unbundled files + licences): ${shipped.join(', ')}`);
 console.log(`[package] native binaries: ${natives.map((f) => f.replace(/^extension\//, '')).join(', ')}`);
-console.log(`[package] ${relative(process.cwd(), vsix) || vsix}: ${(bytes / 1048576).toFixed(1)} MB (${bytes} bytes, ${listing.length} files, target ${target})`);
+console.log(
+  `[package] ${relative(process.cwd(), vsix) || vsix}: ${(bytes / 1048576).toFixed(1)} MB (${bytes} bytes, ${listing.length} files, target ${target})`,
+);
 rmSync(stage, { recursive: true, force: true });

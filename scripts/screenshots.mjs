@@ -33,7 +33,10 @@ const shots = [
     page: 'after.html',
     // The map beside the per-class table: how tight each held-out class is after the fine-tune.
     async prepare(page) {
-      await page.locator('[role=tab], .tab', { hasText: /^Classes$/i }).first().click();
+      await page
+        .locator('[role=tab], .tab', { hasText: /^Classes$/i })
+        .first()
+        .click();
     },
   },
   { name: 'screenshot-compare.png', page: 'compare.html', async prepare() {} },

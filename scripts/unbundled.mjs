@@ -79,7 +79,12 @@ export function unbundledNatives(root) {
       // has no URL in a CommonJS bundle.
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.kind !== 'import-statement' || args.pluginData?.asRequire) return undefined;
-        const r = await build.resolve(args.path, { kind: 'require-call', importer: args.importer, resolveDir: args.resolveDir, pluginData: { asRequire: true } });
+        const r = await build.resolve(args.path, {
+          kind: 'require-call',
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { asRequire: true },
+        });
         return r.errors.length ? undefined : r;
       });
       build.onResolve({ filter: /\.node$/ }, (args) => {
@@ -104,7 +109,13 @@ export function unbundledNatives(root) {
         for (const patch of COMPUTED_PATHS.filter((p) => rel.endsWith(p.file))) {
           const at = text.indexOf(patch.from);
           if (at < 0 || text.indexOf(patch.from, at + 1) >= 0) {
-            return { errors: [{ text: `${patch.file} no longer contains exactly one \`${patch.from}\`: update scripts/unbundled.mjs for the new version` }] };
+            return {
+              errors: [
+                {
+                  text: `${patch.file} no longer contains exactly one \`${patch.from}\`: update scripts/unbundled.mjs for the new version`,
+                },
+              ],
+            };
           }
           text = text.replace(patch.from, patch.to);
         }

@@ -26,10 +26,13 @@ export function activate(context: vscode.ExtensionContext): EmbeddingLensApi {
   const checkpoints = watchCheckpointFiles(context);
   const restore = registerPanelRestore(context, {
     inspect: async (checkpoint, dataset, panel) => (await import('./commands/inspect')).inspectInPanel(context, checkpoint, dataset, panel),
-    compare: async (a, b, dataset, datasetB, panel) => (await import('./commands/compare')).compareInPanel(context, a, b, dataset, datasetB, undefined, panel),
+    compare: async (a, b, dataset, datasetB, panel) =>
+      (await import('./commands/compare')).compareInPanel(context, a, b, dataset, datasetB, undefined, panel),
   });
   context.subscriptions.push(restore.disposable);
-  log.info(`Embedding Lens ${context.extension.packageJSON.version} activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, remote: ${vscode.env.remoteName ?? 'none'})`);
+  log.info(
+    `Embedding Lens ${context.extension.packageJSON.version} activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, remote: ${vscode.env.remoteName ?? 'none'})`,
+  );
   return {
     checkpointFiles: checkpoints.files,
     restorePanel: async (viewType, panel, state) => {

@@ -29,10 +29,18 @@ mkdirSync('test-results', { recursive: true });
 const tap = `test-results/unit-${process.pid}.tap`;
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...passThrough, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...passThrough,
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 const text = readFileSync(tap, 'utf8');

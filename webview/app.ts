@@ -63,7 +63,10 @@ export class App implements InspectionContext, LegendContext, SelectionBarContex
   private saveTimer = 0;
   private initialised = false;
 
-  constructor(readonly host: Host, opts: AppOptions = {}) {
+  constructor(
+    readonly host: Host,
+    opts: AppOptions = {},
+  ) {
     this.map = new MapView(
       {
         onPick: (i) => this.pick(i),
@@ -79,13 +82,23 @@ export class App implements InspectionContext, LegendContext, SelectionBarContex
     );
     this.header = new Header(this, () => this.exportMenu());
     this.legend = new Legend(this, { label: 'Classes on the map' });
-    const views = { neighbours: new NeighboursView(this), classes: new ClassesView(this), eet: new EetView(this), selection: new SelectionView(this) };
+    const views = {
+      neighbours: new NeighboursView(this),
+      classes: new ClassesView(this),
+      eet: new EetView(this),
+      selection: new SelectionView(this),
+    };
     this.views = views;
     const panels = { neighbours: views.neighbours.el, classes: views.classes.el, eet: views.eet.el, selection: views.selection.el };
     this.tabs = new Tabs({ tabs: PANEL_TABS, labels: TAB_LABELS, panels, idPrefix: '', label: 'Views', onSelect: (t) => this.setTab(t) });
     this.progress = new ProgressBar(host);
     this.selectionBar = new SelectionBar(this);
-    this.toolbar = new MapToolbar({ setMode: (m) => this.setMode(m), showLayout: (k) => this.showLayout(k), resetZoom: () => this.map.resetZoom(), search: (t) => this.search(t) });
+    this.toolbar = new MapToolbar({
+      setMode: (m) => this.setMode(m),
+      showLayout: (k) => this.showLayout(k),
+      resetZoom: () => this.map.resetZoom(),
+      search: (t) => this.search(t),
+    });
     this.badge = new PartialLayoutBadge(host);
     this.root = this.layout();
     this.map.el.append(this.badge.el);
@@ -112,15 +125,23 @@ export class App implements InspectionContext, LegendContext, SelectionBarContex
   }
 
   private layout(): HTMLElement {
-    return h('div', { class: 'lens' },
+    return h(
+      'div',
+      { class: 'lens' },
       this.header.el,
       this.progress.el,
-      h('main', { class: 'lens-main' },
-        h('section', { class: 'map-column', 'aria-label': 'Map' },
+      h(
+        'main',
+        { class: 'lens-main' },
+        h(
+          'section',
+          { class: 'map-column', 'aria-label': 'Map' },
           this.toolbar.el,
           h('div', { class: 'map-row' }, this.map.el, this.legend.el),
-          this.selectionBar.el),
-        h('aside', { class: 'side' }, this.tabs.el, h('div', { class: 'side-body' }, ...PANEL_TABS.map((t) => this.views[t].el)))),
+          this.selectionBar.el,
+        ),
+        h('aside', { class: 'side' }, this.tabs.el, h('div', { class: 'side-body' }, ...PANEL_TABS.map((t) => this.views[t].el))),
+      ),
       this.toast.el,
     );
   }
@@ -268,18 +289,24 @@ export class App implements InspectionContext, LegendContext, SelectionBarContex
 
   private emphasis(): Emphasis {
     // A search that matches nothing still greys every point.
-    return emphasisOf(this.state, this.state.selection, this.data.items?.n ?? 0, this.state.selection.length > 0 || !!this.state.search.trim());
+    return emphasisOf(
+      this.state,
+      this.state.selection,
+      this.data.items?.n ?? 0,
+      this.state.selection.length > 0 || !!this.state.search.trim(),
+    );
   }
 
   private updateSelectionBar(): void {
     const sel = this.state.selection;
     const items = this.data.items;
-    const selected = sel.length || this.state.search.trim()
-      ? {
-        text: selectionText(sel.length, new Set(sel.map((i) => items?.labels[i])).size),
-        after: sel.length ? h('button', { type: 'button', class: 'link', onclick: () => this.setTab('selection') }, 'summary') : null,
-      }
-      : null;
+    const selected =
+      sel.length || this.state.search.trim()
+        ? {
+            text: selectionText(sel.length, new Set(sel.map((i) => items?.labels[i])).size),
+            after: sel.length ? h('button', { type: 'button', class: 'link', onclick: () => this.setTab('selection') }, 'summary') : null,
+          }
+        : null;
     this.selectionBar.update(items?.n ?? 0, selected);
   }
 
@@ -302,7 +329,7 @@ export class App implements InspectionContext, LegendContext, SelectionBarContex
 
   setK(k: number): void {
     if (!Number.isInteger(k) || k < 1) return;
-    const max = this.host.mode === 'report' ? this.data.neighbours?.k ?? k : 1000;
+    const max = this.host.mode === 'report' ? (this.data.neighbours?.k ?? k) : 1000;
     this.state.k = Math.min(k, max);
     const q = this.query;
     if (q?.kind === 'item') this.pick(q.index, false);
@@ -363,6 +390,9 @@ export class App implements InspectionContext, LegendContext, SelectionBarContex
   private persist(): void {
     clearTimeout(this.saveTimer);
     // The source goes with the view state so VS Code's serializer can re-open this inspection after a reload.
-    this.saveTimer = window.setTimeout(() => this.host.saveState({ ...this.state, source: this.data.source.checkpoint ? this.data.source : undefined }), 200);
+    this.saveTimer = window.setTimeout(
+      () => this.host.saveState({ ...this.state, source: this.data.source.checkpoint ? this.data.source : undefined }),
+      200,
+    );
   }
 }

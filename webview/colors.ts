@@ -12,10 +12,38 @@ export type Rgba = [number, number, number, number];
  * pairs below 10, and its yellow, pink, teal and greys fade on white).
  */
 export const CLASS_COLORS: readonly string[] = [
-  '#4e79a7', '#f28e2c', '#e15759', '#59a14f', '#d0a715', '#af7aa1', '#ff8995', '#785a2d',
-  '#9600e1', '#00b4b4', '#007869', '#b41e69', '#4b6900', '#a5a5ff', '#00b4ff', '#ff00ff',
-  '#b43c00', '#a5875a', '#785a96', '#ff2d96', '#9669f0', '#878700', '#ff4b00', '#964b4b',
-  '#0f4bff', '#3cc396', '#a5b44b', '#0f96b4', '#b46900', '#d28769', '#f087e1', '#0f783c',
+  '#4e79a7',
+  '#f28e2c',
+  '#e15759',
+  '#59a14f',
+  '#d0a715',
+  '#af7aa1',
+  '#ff8995',
+  '#785a2d',
+  '#9600e1',
+  '#00b4b4',
+  '#007869',
+  '#b41e69',
+  '#4b6900',
+  '#a5a5ff',
+  '#00b4ff',
+  '#ff00ff',
+  '#b43c00',
+  '#a5875a',
+  '#785a96',
+  '#ff2d96',
+  '#9669f0',
+  '#878700',
+  '#ff4b00',
+  '#964b4b',
+  '#0f4bff',
+  '#3cc396',
+  '#a5b44b',
+  '#0f96b4',
+  '#b46900',
+  '#d28769',
+  '#f087e1',
+  '#0f783c',
 ];
 
 /**
@@ -51,11 +79,12 @@ export interface ThemeColors {
 export function readTheme(el: HTMLElement = document.body): ThemeColors {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
-  const kind = el.classList.contains('vscode-high-contrast') || el.classList.contains('vscode-high-contrast-light')
-    ? 'high-contrast'
-    : el.classList.contains('vscode-light')
-      ? 'light'
-      : 'dark';
+  const kind =
+    el.classList.contains('vscode-high-contrast') || el.classList.contains('vscode-high-contrast-light')
+      ? 'high-contrast'
+      : el.classList.contains('vscode-light')
+        ? 'light'
+        : 'dark';
   return {
     background: toRgba(v('--lens-map-bg', '#1e1e1e')),
     foreground: v('--lens-fg', '#cccccc'),

@@ -72,7 +72,8 @@ export function classesRecords(data: InspectionData): Record<string, string | nu
       const v = row[c.key];
       // Only a sampled run has per-class sample counts.
       if (c.key === 'sampledQueries' && v === undefined) continue;
-      rec[c.csv] = c.key === 'nearestClass' ? (row.nearestClass >= 0 ? names[row.nearestClass] ?? String(row.nearestClass) : '') : (v ?? '');
+      rec[c.csv] =
+        c.key === 'nearestClass' ? (row.nearestClass >= 0 ? (names[row.nearestClass] ?? String(row.nearestClass)) : '') : (v ?? '');
     }
     return rec;
   });
@@ -82,7 +83,10 @@ export function classesCsv(data: InspectionData): string {
   const recs = classesRecords(data);
   const sampled = data.classes?.some((r) => r.sampledQueries !== undefined);
   const header = CLASS_COLUMNS.filter((c) => sampled || c.key !== 'sampledQueries').map((c) => c.csv);
-  return toCsv(header, recs.map((r) => header.map((k) => r[k])));
+  return toCsv(
+    header,
+    recs.map((r) => header.map((k) => r[k])),
+  );
 }
 
 export async function canvasToPng(canvas: HTMLCanvasElement): Promise<Uint8Array> {
@@ -109,7 +113,14 @@ export interface FigureStyle {
  * which layout it shows), the map itself, and a legend of the class colours. `map` is the clean
  * snapshot (MapView.snapshot({ clean: true })) at `scale` device pixels per CSS pixel.
  */
-export function mapFigure(map: HTMLCanvasElement, data: InspectionData, palette: readonly string[], style: FigureStyle, layoutLabel: string, scale = 1): HTMLCanvasElement {
+export function mapFigure(
+  map: HTMLCanvasElement,
+  data: InspectionData,
+  palette: readonly string[],
+  style: FigureStyle,
+  layoutLabel: string,
+  scale = 1,
+): HTMLCanvasElement {
   const pad = 16 * scale;
   const headerH = 52 * scale;
   const legendW = 190 * scale;
@@ -166,7 +177,8 @@ export function figureSubtitle(data: InspectionData, layoutLabel: string): strin
     if (m.nmi !== undefined) parts.push(`NMI ${f(m.nmi)}`);
     if (m.sampled) parts.push(`sampled: ${m.sampled.queries.toLocaleString('en-US')} of ${m.sampled.of.toLocaleString('en-US')} queries`);
   }
-  if (data.items) parts.push(`${data.items.n.toLocaleString('en-US')} items`, `${data.items.classNames.length.toLocaleString('en-US')} classes`);
+  if (data.items)
+    parts.push(`${data.items.n.toLocaleString('en-US')} items`, `${data.items.classNames.length.toLocaleString('en-US')} classes`);
   if (data.distance) parts.push(data.distance);
   parts.push(layoutLabel);
   return parts.join(' · ');

@@ -7,7 +7,15 @@
 //   node --import tsx bench/compare/run.ts            200,000 items, K = 10
 //   node --import tsx bench/compare/run.ts --quick    20,000 items
 import { cpus, loadavg } from 'node:os';
-import { compareInspections, dataInAOrder, graphInAOrder, matchItems, mostChanged, neighbourhoodChange, type CompareSide } from '../../src/core/compare';
+import {
+  compareInspections,
+  dataInAOrder,
+  graphInAOrder,
+  matchItems,
+  mostChanged,
+  neighbourhoodChange,
+  type CompareSide,
+} from '../../src/core/compare';
 import { procrustes } from '../../src/core/projection/procrustes';
 import type { InspectionData } from '../../src/protocol';
 import type { KnnGraph } from '../../src/core/retrieval/knn';
@@ -48,7 +56,15 @@ function side(name: string, labels: Int32Array, paths: string[], rand: () => num
     source: { checkpoint: `/models/${name}.onnx`, dataset: '/data/products' },
     items: { n, labels, classNames: Array.from({ length: CLASSES }, (_, c) => `class${c}`), paths },
     layout: { pca: layout, umap: layout.map((v) => v * 0.5 + 1) },
-    metrics: { recallAtK: [{ k: 1, value: 0.5 }], precisionAt1: 0.5, rPrecision: 0.3, mapAtR: 0.2, queries: n, excludedQueries: 0, protocol: 'leave-one-out' },
+    metrics: {
+      recallAtK: [{ k: 1, value: 0.5 }],
+      precisionAt1: 0.5,
+      rPrecision: 0.3,
+      mapAtR: 0.2,
+      queries: n,
+      excludedQueries: 0,
+      protocol: 'leave-one-out',
+    },
     classes: [],
   };
   return { data, graph: graph(labels, rand, noise) };
@@ -108,7 +124,10 @@ async function main(): Promise<void> {
   const d = await time('restateDataInAOrder', () => dataInAOrder(b.data, a.data.items!, m));
   const change = await time('jaccardAndPrecision', () => neighbourhoodChange(a.graph!, g, labels, K));
   await time('mostChangedLists', () => mostChanged(change, a.graph!, g, 20));
-  await time('procrustesBothMaps', () => [procrustes(d.layout!.pca!, a.data.layout!.pca!), procrustes(d.layout!.umap!, a.data.layout!.umap!)]);
+  await time('procrustesBothMaps', () => [
+    procrustes(d.layout!.pca!, a.data.layout!.pca!),
+    procrustes(d.layout!.umap!, a.data.layout!.umap!),
+  ]);
 
   const t1 = performance.now();
   const naive = naiveJaccard(a.graph!, gb);

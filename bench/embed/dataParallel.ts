@@ -28,7 +28,10 @@ const dataset = resolve(flag('dataset', join(root, 'demo-output/dataset-held-out
 const items = Number(flag('items', '480'));
 
 (async () => {
-  for (const [what, path] of [['models', modelsDir], ['dataset', dataset]]) {
+  for (const [what, path] of [
+    ['models', modelsDir],
+    ['dataset', dataset],
+  ]) {
     if (!existsSync(path)) throw new Error(`${path} missing: see the header of bench/embed/dataParallel.ts for the ${what}`);
   }
   const cores = availableParallelism();
@@ -40,17 +43,40 @@ const items = Number(flag('items', '480'));
     let single: { vectors: Float32Array; rate: number } | undefined;
     for (const workers of [1, cores]) {
       const t0 = performance.now();
-      const r = await computeEmbeddings(file, dataset, { backend: 'wasm', batchSize: 16, embedWorkers: workers, dataset: { maxTotal: items, seed: 1 } });
+      const r = await computeEmbeddings(file, dataset, {
+        backend: 'wasm',
+        batchSize: 16,
+        embedWorkers: workers,
+        dataset: { maxTotal: items, seed: 1 },
+      });
       const seconds = (performance.now() - t0) / 1000;
       const rate = r.embeddings.n / seconds;
       let maxAbsDiff = 0;
-      if (single) for (let i = 0; i < single.vectors.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(single.vectors[i] - r.embeddings.vectors[i]));
+      if (single)
+        for (let i = 0; i < single.vectors.length; i++)
+          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(single.vectors[i] - r.embeddings.vectors[i]));
       else single = { vectors: r.embeddings.vectors, rate };
-      out.push({ model, workers, items: r.embeddings.n, dim: r.embeddings.dim, output: r.model?.outputName, seconds: +seconds.toFixed(2), imagesPerSecond: +rate.toFixed(1), speedup: +(rate / single.rate).toFixed(2), maxAbsDiffVs1Worker: maxAbsDiff });
+      out.push({
+        model,
+        workers,
+        items: r.embeddings.n,
+        dim: r.embeddings.dim,
+        output: r.model?.outputName,
+        seconds: +seconds.toFixed(2),
+        imagesPerSecond: +rate.toFixed(1),
+        speedup: +(rate / single.rate).toFixed(2),
+        maxAbsDiffVs1Worker: maxAbsDiff,
+      });
       process.stderr.write(`[dataParallel] ${model}, ${workers} worker(s): ${rate.toFixed(1)} images/s\n`);
     }
   }
-  console.log(JSON.stringify({ bench: 'embed/dataParallel', machine: { cores, loadavg1Before: load, loadavg1After: loadavg()[0] }, dataset, results: out }, null, 2));
+  console.log(
+    JSON.stringify(
+      { bench: 'embed/dataParallel', machine: { cores, loadavg1Before: load, loadavg1After: loadavg()[0] }, dataset, results: out },
+      null,
+      2,
+    ),
+  );
 })().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);

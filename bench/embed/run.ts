@@ -79,7 +79,10 @@ async function pngFolder(pixels: Buffer, labels: Buffer, n: number): Promise<str
 /** The tfjs twin of bench-cnn: the same weights, kernels moved from OIHW/[out,in] to HWIO/[in,out]. */
 async function tfjsTwin(weightsJson: string, outDir: string): Promise<string> {
   const { tf } = await initTfjs('wasm');
-  const index = JSON.parse(readFileSync(weightsJson, 'utf8')) as { layers: { op: string; out?: number }[]; tensors: { name: string; shape: number[]; offset: number }[] };
+  const index = JSON.parse(readFileSync(weightsJson, 'utf8')) as {
+    layers: { op: string; out?: number }[];
+    tensors: { name: string; shape: number[]; offset: number }[];
+  };
   const bin = readFileSync(weightsJson.replace('.weights.json', '.weights.bin'));
   const all = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
   const get = (name: string) => {
@@ -111,7 +114,16 @@ async function tfjsTwin(weightsJson: string, outDir: string): Promise<string> {
   await model.save(
     tf.io.withSaveHandler(async (a) => {
       writeFileSync(join(outDir, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      writeFileSync(join(outDir, 'model.json'), JSON.stringify({ format: 'layers-model', generatedBy: 'bench/embed', convertedBy: null, modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+      writeFileSync(
+        join(outDir, 'model.json'),
+        JSON.stringify({
+          format: 'layers-model',
+          generatedBy: 'bench/embed',
+          convertedBy: null,
+          modelTopology: a.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+        }),
+      );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -124,7 +136,15 @@ interface CliSummary {
   backend: string;
   fromCache: boolean;
   skipped: { count: number };
-  timings: { totalMs: number; workerStartMs?: number; loadModelMs?: number; datasetMs?: number; decodeWaitMs?: number; inferMs?: number; cacheMs?: number };
+  timings: {
+    totalMs: number;
+    workerStartMs?: number;
+    loadModelMs?: number;
+    datasetMs?: number;
+    decodeWaitMs?: number;
+    inferMs?: number;
+    cacheMs?: number;
+  };
 }
 
 interface Run {
@@ -202,12 +222,15 @@ function findTorchPython(): string | undefined {
 }
 
 async function main() {
-  if (!existsSync(join(FMNIST, 't10k-images-idx3-ubyte.gz'))) throw new Error(`${FMNIST} is missing: apt-get install dataset-fashion-mnist`);
+  if (!existsSync(join(FMNIST, 't10k-images-idx3-ubyte.gz')))
+    throw new Error(`${FMNIST} is missing: apt-get install dataset-fashion-mnist`);
   mkdirSync(work, { recursive: true });
   const load0 = loadavg();
   const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
-  const gen = spawnSync(process.execPath, [join(root, 'scripts/make-fixture-onnx.mjs'), '--model', 'bench-cnn', '--out', work], { encoding: 'utf8' });
+  const gen = spawnSync(process.execPath, [join(root, 'scripts/make-fixture-onnx.mjs'), '--model', 'bench-cnn', '--out', work], {
+    encoding: 'utf8',
+  });
   if (gen.status !== 0) throw new Error(`make-fixture-onnx failed: ${gen.stderr}`);
   const onnx = join(work, 'bench-cnn.onnx');
   const weights = join(work, 'bench-cnn.weights.json');
@@ -229,13 +252,37 @@ async function main() {
   if (py) {
     log('PyTorch CPU peer…');
     const embOut = join(work, 'torch-emb.f32');
-    const r = spawnSync(py, [join(__dirname, 'torch_peer.py'), '--weights', weights, '--idx', idx.images, '--png', png, '--n', String(N), '--batch', String(BATCH), '--threads', String(cpuCount()), '--workers', String(cpuCount()), '--emb-out', embOut], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = spawnSync(
+      py,
+      [
+        join(__dirname, 'torch_peer.py'),
+        '--weights',
+        weights,
+        '--idx',
+        idx.images,
+        '--png',
+        png,
+        '--n',
+        String(N),
+        '--batch',
+        String(BATCH),
+        '--threads',
+        String(cpuCount()),
+        '--workers',
+        String(cpuCount()),
+        '--emb-out',
+        embOut,
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
     if (r.status !== 0) throw new Error(`torch peer failed: ${r.stderr}`);
     torch = JSON.parse(r.stdout.trim().split('\n').pop()!);
     const buf = readFileSync(embOut);
     const t = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     torchAgreement = maxAbsDiff(onnxIdx.rows, (i) => t.subarray(i * 64, (i + 1) * 64), N);
-    log(`PyTorch: IDX ${(torch as { idx: { imagesPerSecond: number } }).idx.imagesPerSecond.toFixed(0)} img/s, PNG ${(torch as { png: { imagesPerSecond: number } }).png.imagesPerSecond.toFixed(0)} img/s`);
+    log(
+      `PyTorch: IDX ${(torch as { idx: { imagesPerSecond: number } }).idx.imagesPerSecond.toFixed(0)} img/s, PNG ${(torch as { png: { imagesPerSecond: number } }).png.imagesPerSecond.toFixed(0)} img/s`,
+    );
   }
 
   let cache: Record<string, unknown> = { skipped: 'run without --skip-cache-check (and without --quick) to measure' };
@@ -247,12 +294,22 @@ async function main() {
     const hit = await runCli(onnx, FMNIST, ['--cache-dir', cacheDir]);
     log(`cache hit for ${hit.summary.n} items: ${(hit.summary.timings.totalMs / 1000).toFixed(2)} s`);
     cache = {
-      items: hit.summary.n, fromCache: hit.summary.fromCache, hitEngineSeconds: hit.summary.timings.totalMs / 1000, hitBreakdownMs: hit.summary.timings,
-      hitCliSecondsIncludingNpyWrite: hit.seconds, fillSeconds: fill.seconds, fillImagesPerSecond: fill.summary.n / fill.seconds,
+      items: hit.summary.n,
+      fromCache: hit.summary.fromCache,
+      hitEngineSeconds: hit.summary.timings.totalMs / 1000,
+      hitBreakdownMs: hit.summary.timings,
+      hitCliSecondsIncludingNpyWrite: hit.seconds,
+      fillSeconds: fill.seconds,
+      fillImagesPerSecond: fill.summary.n / fill.seconds,
     };
   }
 
-  const tp = torch as { idx?: { imagesPerSecond: number; seconds: number; images: number }; png?: { imagesPerSecond: number; seconds: number; images: number }; importSeconds?: number; modelLoadSeconds?: number };
+  const tp = torch as {
+    idx?: { imagesPerSecond: number; seconds: number; images: number };
+    png?: { imagesPerSecond: number; seconds: number; images: number };
+    importSeconds?: number;
+    modelLoadSeconds?: number;
+  };
   const ratio = (ours: number, peer?: number) => (peer ? ours / peer : undefined);
   // PyTorch end to end: its import and model build added to each measured span, as ours includes worker start and model load.
   const torchStart = (tp.importSeconds ?? 0) + (tp.modelLoadSeconds ?? 0);
@@ -266,7 +323,13 @@ async function main() {
         images: N,
         batchSize: BATCH,
         model: 'bench-cnn: 1×28×28 → conv16/pool → conv32/pool → conv64 → GAP → linear 64 (scripts/make-fixture-onnx.mjs)',
-        machine: { device: deviceSummary(), cores: cpus().length, loadavgBefore: load0, loadavgAfter: loadavg(), note: 'cores shared with other engineers: see loadavg' },
+        machine: {
+          device: deviceSummary(),
+          cores: cpus().length,
+          loadavgBefore: load0,
+          loadavgAfter: loadavg(),
+          note: 'cores shared with other engineers: see loadavg',
+        },
         pngWriteSeconds,
         results: {
           onnxruntime: { idx: onnxIdx.figures, png: onnxPng.figures },

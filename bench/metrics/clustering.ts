@@ -24,7 +24,7 @@ export function sopShaped(n: number, classes: number, dim: number, seed: number)
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const cap = Math.max(12, Math.ceil((2 * n) / classes));
   const size = new Int32Array(classes).fill(2);
-  for (let extra = n - 2 * classes; extra > 0; ) {
+  for (let extra = n - 2 * classes; extra > 0;) {
     const c = Math.floor(r() * classes);
     if (size[c] < cap) {
       size[c]++;
@@ -64,7 +64,8 @@ async function main(): Promise<void> {
       maxGap = Math.max(maxGap, now - last);
       last = now;
       events++;
-      if (process.env.BENCH_VERBOSE) process.stderr.write(`${((now - t0) / 1000).toFixed(1)}s ${p.stage} ${p.done}/${p.total} ${p.message ?? ''}\n`);
+      if (process.env.BENCH_VERBOSE)
+        process.stderr.write(`${((now - t0) / 1000).toFixed(1)}s ${p.stage} ${p.done}/${p.total} ${p.message ?? ''}\n`);
     },
   });
   const seconds = (performance.now() - t0) / 1000;

@@ -61,13 +61,24 @@ async function main(): Promise<void> {
     dataset: quick ? 'Fashion-MNIST test split, first 2,000 items, PCA-64' : 'Fashion-MNIST test split (10,000 items), PCA-64',
     protocol: 'leave-one-out, L2-normalised',
     machine: { cores: cpus().length, loadavg1: load.before },
-    ours: { seconds: a.seconds, cpuSeconds: a.cpuSeconds, peakRssMB: a.peakRssMB, ...Object.fromEntries(KEYS.map((k) => [k, a.metrics[k]])) },
+    ours: {
+      seconds: a.seconds,
+      cpuSeconds: a.cpuSeconds,
+      peakRssMB: a.peakRssMB,
+      ...Object.fromEntries(KEYS.map((k) => [k, a.metrics[k]])),
+    },
     torch: peers.torch,
     faiss: peers.faiss,
     maxAbsDiff: { torch: torchDiff, faiss: faissDiff },
     identicalTo1e4: torchDiff !== null && torchDiff <= 1e-4 && (faissDiff === null || faissDiff <= 1e-4),
-    timeRatio: { torch: a.seconds / (peers.torch.seconds as number), faiss: 'skipped' in peers.faiss ? null : a.seconds / (peers.faiss.seconds as number) },
-    cpuTimeRatio: { torch: a.cpuSeconds / (peers.torch.cpuSeconds as number), faiss: 'skipped' in peers.faiss ? null : a.cpuSeconds / (peers.faiss.cpuSeconds as number) },
+    timeRatio: {
+      torch: a.seconds / (peers.torch.seconds as number),
+      faiss: 'skipped' in peers.faiss ? null : a.seconds / (peers.faiss.seconds as number),
+    },
+    cpuTimeRatio: {
+      torch: a.cpuSeconds / (peers.torch.cpuSeconds as number),
+      faiss: 'skipped' in peers.faiss ? null : a.cpuSeconds / (peers.faiss.cpuSeconds as number),
+    },
   };
   if (!quick) {
     process.stderr.write('ours, all 70,000 items…\n');

@@ -16,7 +16,14 @@ const classes = 20;
 ensureBuilt();
 const mods = await loadModules();
 const tBuild = Date.now();
-const { data } = mods.buildFixture({ classes, perClass: Math.ceil(points / classes), dim: 8, layoutOnly: true, thumbnails: false, seed: 5 });
+const { data } = mods.buildFixture({
+  classes,
+  perClass: Math.ceil(points / classes),
+  dim: 8,
+  layoutOnly: true,
+  thumbnails: false,
+  seed: 5,
+});
 const fixtureMs = Date.now() - tBuild;
 const outDir = join(root, 'bench/results/panel');
 const pages = {
@@ -47,7 +54,8 @@ async function measure(url) {
     // Zoom: 60 steps in then out about the map centre; each frame timed from the transform
     // change to the GPU having finished (readPixels sync), like a wheel-driven frame.
     const el = document.querySelector('.map-interact').getBoundingClientRect();
-    const cx = el.width / 2, cy = el.height / 2;
+    const cx = el.width / 2,
+      cy = el.height / 2;
     const frames = [];
     let k = 1;
     for (let i = 0; i < 60; i++) {
@@ -68,11 +76,12 @@ async function measure(url) {
     while (!lens.hoverIndexReady()) await new Promise((r) => setTimeout(r, 0));
     const quadtreeBuildMs = performance.now() - q0;
     let seed = 1;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const hits = [];
     let found = 0;
     for (let i = 0; i < 2000; i++) {
-      const x = rnd() * el.width, y = rnd() * el.height;
+      const x = rnd() * el.width,
+        y = rnd() * el.height;
       const t0 = performance.now();
       if (lens.hitTest(x, y) !== null) found++;
       hits.push(performance.now() - t0);
@@ -115,24 +124,27 @@ async function measure(url) {
 async function naivePeer() {
   const page = await context.newPage();
   await page.setContent('<canvas width="980" height="660"></canvas>');
-  const ms = await page.evaluate(({ n, classes }) => {
-    const ctx = document.querySelector('canvas').getContext('2d');
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const xy = new Float32Array(n * 2).map(() => rnd());
-    const times = [];
-    for (let f = 0; f < 10; f++) {
-      const t0 = performance.now();
-      ctx.clearRect(0, 0, 980, 660);
-      for (let i = 0; i < n; i++) {
-        ctx.fillStyle = `hsl(${(i % classes) * 18},60%,55%)`;
-        ctx.fillRect(xy[2 * i] * 960, xy[2 * i + 1] * 640, 2, 2);
+  const ms = await page.evaluate(
+    ({ n, classes }) => {
+      const ctx = document.querySelector('canvas').getContext('2d');
+      let seed = 7;
+      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const xy = new Float32Array(n * 2).map(() => rnd());
+      const times = [];
+      for (let f = 0; f < 10; f++) {
+        const t0 = performance.now();
+        ctx.clearRect(0, 0, 980, 660);
+        for (let i = 0; i < n; i++) {
+          ctx.fillStyle = `hsl(${(i % classes) * 18},60%,55%)`;
+          ctx.fillRect(xy[2 * i] * 960, xy[2 * i + 1] * 640, 2, 2);
+        }
+        ctx.getImageData(0, 0, 1, 1);
+        times.push(performance.now() - t0);
       }
-      ctx.getImageData(0, 0, 1, 1);
-      times.push(performance.now() - t0);
-    }
-    return times.sort((a, b) => a - b)[5];
-  }, { n: data.items.n, classes });
+      return times.sort((a, b) => a - b)[5];
+    },
+    { n: data.items.n, classes },
+  );
   await page.close();
   return r2(ms);
 }

@@ -15,18 +15,26 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const graph = await knnGraph(data, n, dim, 14, { normalize: false, approximate: knn as 'usearch' | 'exact' | 'auto' });
   const t1 = performance.now();
-  const r = await projectEmbeddings(data, n, dim, { graph, nNeighbors: 15, seed: Number(seedArg), threads: Number(threadsArg), optimizer: (optimizer || undefined) as 'wasm-simd' | 'js' | undefined });
+  const r = await projectEmbeddings(data, n, dim, {
+    graph,
+    nNeighbors: 15,
+    seed: Number(seedArg),
+    threads: Number(threadsArg),
+    optimizer: (optimizer || undefined) as 'wasm-simd' | 'js' | undefined,
+  });
   const t2 = performance.now();
   writeFileSync(out, Buffer.from(r.xy.buffer, r.xy.byteOffset, r.xy.byteLength));
   const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  process.stdout.write(JSON.stringify({
-    seconds: +((t2 - t0) / 1000).toFixed(3),
-    knn_seconds: +((t1 - t0) / 1000).toFixed(3),
-    layout_seconds: +((t2 - t1) / 1000).toFixed(3),
-    knn_recall: graph.approximate?.recall,
-    optimizer: r.params?.optimizer,
-    peak_rss_mb: hwm ? +(Number(hwm) / 1024).toFixed(1) : undefined,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      seconds: +((t2 - t0) / 1000).toFixed(3),
+      knn_seconds: +((t1 - t0) / 1000).toFixed(3),
+      layout_seconds: +((t2 - t1) / 1000).toFixed(3),
+      knn_recall: graph.approximate?.recall,
+      optimizer: r.params?.optimizer,
+      peak_rss_mb: hwm ? +(Number(hwm) / 1024).toFixed(1) : undefined,
+    }) + '\n',
+  );
 }
 main().catch((err) => {
   process.stderr.write(`${(err as Error).stack ?? err}\n`);

@@ -80,7 +80,12 @@ function exactKnn(x: Float32Array, rows: number, dim: number, queries: Int32Arra
   return out;
 }
 
-function quality(xy: Float32Array, high: Int32Array, queries: Int32Array, labels: Int32Array): { knn_preservation_15: number; label_accuracy_15nn: number } {
+function quality(
+  xy: Float32Array,
+  high: Int32Array,
+  queries: Int32Array,
+  labels: Int32Array,
+): { knn_preservation_15: number; label_accuracy_15nn: number } {
   const low = exactKnn(xy, n, 2, queries, K);
   let kept = 0;
   let correct = 0;
@@ -103,7 +108,8 @@ function quality(xy: Float32Array, high: Int32Array, queries: Int32Array, labels
 function runJson(cmd: string, argv: string[]): Record<string, unknown> | { error: string } {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = r.stdout?.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) return { error: `${cmd} exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
+  if (r.status !== 0 || !line.startsWith('{'))
+    return { error: `${cmd} exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
   return JSON.parse(line) as Record<string, unknown>;
 }
 
@@ -138,7 +144,19 @@ function main(): void {
 
   log(`ours (${threads} threads, kNN ${knnMode}${optimizer ? `, optimizer ${optimizer}` : ''})…`);
   const oursOut = join(outDir, `ours-${n}.f32`);
-  const ours = runJson(process.execPath, ['--import', 'tsx', join(here, 'ours.ts'), path, String(n), String(DIM), String(threads), String(seed), knnMode, oursOut, optimizer]);
+  const ours = runJson(process.execPath, [
+    '--import',
+    'tsx',
+    join(here, 'ours.ts'),
+    path,
+    String(n),
+    String(DIM),
+    String(threads),
+    String(seed),
+    knnMode,
+    oursOut,
+    optimizer,
+  ]);
   results.ours = 'error' in ours ? ours : { ...ours, threads, knn: knnMode, ...quality(readLayout(oursOut), high, queries, labels) };
 
   if (peers.includes('uwot')) {
@@ -152,7 +170,8 @@ function main(): void {
   }
   if (peers.includes('umap-learn')) {
     const py = debianPython();
-    if (spawnSync(py, ['-c', 'import umap']).status !== 0) results.umap_learn = { skipped: 'umap-learn not installed (apt-get install umap-learn)' };
+    if (spawnSync(py, ['-c', 'import umap']).status !== 0)
+      results.umap_learn = { skipped: 'umap-learn not installed (apt-get install umap-learn)' };
     else {
       log('umap-learn…');
       const out = join(outDir, `umap-learn-${n}.f32`);
@@ -163,22 +182,29 @@ function main(): void {
 
   const o = results.ours as Record<string, number>;
   const u = results.uwot as Record<string, number> | undefined;
-  const target = u && typeof u.seconds === 'number' && typeof o.seconds === 'number'
-    ? {
-        time_ratio_vs_uwot: +(o.seconds / u.seconds).toFixed(3),
-        time_ok: o.seconds <= 0.5 * u.seconds,
-        knn_preservation_ok: o.knn_preservation_15 >= u.knn_preservation_15 - 0.01,
-        label_accuracy_ok: o.label_accuracy_15nn >= u.label_accuracy_15nn - 0.01,
-        rss_ok: o.peak_rss_mb <= 2048,
-      }
-    : undefined;
-  process.stdout.write(JSON.stringify({
-    bench: 'projection',
-    input: { dataset: 'Fashion-MNIST train+test, 64-d PCA of pixels', n, dim: DIM, sampled: sampleSize, k: K, seed },
-    machine: { cpus: cpus().length, loadavg_1m_before: +loadBefore.toFixed(2), loadavg_1m_after: +loadavg()[0].toFixed(2) },
-    ...results,
-    target,
-  }, null, 2) + '\n');
+  const target =
+    u && typeof u.seconds === 'number' && typeof o.seconds === 'number'
+      ? {
+          time_ratio_vs_uwot: +(o.seconds / u.seconds).toFixed(3),
+          time_ok: o.seconds <= 0.5 * u.seconds,
+          knn_preservation_ok: o.knn_preservation_15 >= u.knn_preservation_15 - 0.01,
+          label_accuracy_ok: o.label_accuracy_15nn >= u.label_accuracy_15nn - 0.01,
+          rss_ok: o.peak_rss_mb <= 2048,
+        }
+      : undefined;
+  process.stdout.write(
+    JSON.stringify(
+      {
+        bench: 'projection',
+        input: { dataset: 'Fashion-MNIST train+test, 64-d PCA of pixels', n, dim: DIM, sampled: sampleSize, k: K, seed },
+        machine: { cpus: cpus().length, loadavg_1m_before: +loadBefore.toFixed(2), loadavg_1m_after: +loadavg()[0].toFixed(2) },
+        ...results,
+        target,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 main();

@@ -85,7 +85,7 @@ function runCli(args: string[]): Promise<CliRun> {
       clearInterval(poll);
       const wallSeconds = (performance.now() - t0) / 1000;
       const json = args[args.indexOf('--json') + 1];
-      let summary: Record<string, unknown> | null = null;
+      let summary: Record<string, unknown> | null;
       try {
         summary = JSON.parse(readFileSync(json, 'utf8'));
       } catch {
@@ -97,7 +97,10 @@ function runCli(args: string[]): Promise<CliRun> {
 }
 
 function faissPeer(embeddings: string, labels: string, ks: number[]): Record<string, unknown> {
-  const r = spawnSync(python, [join(__dirname, 'faiss_peer.py'), embeddings, labels, ks.join(',')], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync(python, [join(__dirname, 'faiss_peer.py'), embeddings, labels, ks.join(',')], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (r.status !== 0) return { skipped: (r.stderr || r.error?.message || 'failed').trim().split('\n').slice(-3).join(' | ') };
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -110,13 +113,31 @@ async function benchShape(shape: Shape): Promise<Record<string, unknown>> {
   const json = join(out, 'summary.json');
   const report = join(out, 'report.html');
   const args = [
-    'inspect', files.embeddings, files.dataset, '--recall-k', shape.recallK.join(','), '--no-cache',
-    '--exact-limit', String(exactLimit), '--sample-queries', String(sampleQueries), '--json', json, '--out', report,
+    'inspect',
+    files.embeddings,
+    files.dataset,
+    '--recall-k',
+    shape.recallK.join(','),
+    '--no-cache',
+    '--exact-limit',
+    String(exactLimit),
+    '--sample-queries',
+    String(sampleQueries),
+    '--json',
+    json,
+    '--out',
+    report,
   ];
   process.stderr.write(`${shape.name}: node dist/cli.js ${args.join(' ')}\n`);
   const load1 = loadavg()[0];
   const run = await runCli(args);
-  const s = run.summary as { metrics?: Record<string, unknown>; timings?: { stage: string; ms: number }[]; notes?: string[]; items?: number; classes?: number } | null;
+  const s = run.summary as {
+    metrics?: Record<string, unknown>;
+    timings?: { stage: string; ms: number }[];
+    notes?: string[];
+    items?: number;
+    classes?: number;
+  } | null;
   const stageSeconds = Object.fromEntries((s?.timings ?? []).map((t) => [t.stage, t.ms / 1000]));
   const inStages = Object.values(stageSeconds).reduce((a, b) => a + b, 0);
   const metrics = s?.metrics ?? {};
@@ -130,7 +151,11 @@ async function benchShape(shape: Shape): Promise<Record<string, unknown>> {
     peakRssMB: run.peakRssMB && Math.round(run.peakRssMB),
     stageSeconds: { ...roundAll(stageSeconds), 'report+startup': round(run.wallSeconds - inStages) },
     progressStages: Object.fromEntries(Object.entries(run.progressStages).map(([k, v]) => [k, { from: round(v.from), to: round(v.to) }])),
-    metrics: Object.fromEntries(METRIC_KEYS(shape.recallK).concat(['nmi', 'ami']).map((k) => [k, metrics[k]])),
+    metrics: Object.fromEntries(
+      METRIC_KEYS(shape.recallK)
+        .concat(['nmi', 'ami'])
+        .map((k) => [k, metrics[k]]),
+    ),
     sampled: metrics.sampled ?? null,
     notes: s?.notes,
     loadavg1: { before: load1, after: loadavg()[0] },
@@ -188,17 +213,35 @@ async function main(): Promise<void> {
   const table = Object.entries(results).map(([name, r]) => {
     const x = r as { wallSeconds: number; peakRssMB: number | null; exitCode: number | null; target: Record<string, unknown> };
     const t = all[name as ShapeName].target;
-    return `${name}: ${x.wallSeconds} s (target < ${t.seconds} s) · peak RSS ${x.peakRssMB} MB (target < ${t.rssGB} GB)` +
-      (x.exitCode !== 0 ? ` · FAILED (exit ${x.exitCode})` : quick ? ' · quick: targets not judged' : ` · time ${x.target.timeMet ? 'met' : 'NOT met'}, RSS ${x.target.rssMet ? 'met' : 'NOT met'}`);
+    return (
+      `${name}: ${x.wallSeconds} s (target < ${t.seconds} s) · peak RSS ${x.peakRssMB} MB (target < ${t.rssGB} GB)` +
+      (x.exitCode !== 0
+        ? ` · FAILED (exit ${x.exitCode})`
+        : quick
+          ? ' · quick: targets not judged'
+          : ` · time ${x.target.timeMet ? 'met' : 'NOT met'}, RSS ${x.target.rssMet ? 'met' : 'NOT met'}`)
+    );
   });
-  process.stdout.write(JSON.stringify({
-    bench: 'scale',
-    quick,
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGB: round(totalmem() / 2 ** 30), loadavg1: loadavg()[0], node: process.version },
-    cli: { exactLimit, sampleQueries, distance: 'cosine (L2-normalised rows), the default' },
-    table,
-    shapes: results,
-  }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      {
+        bench: 'scale',
+        quick,
+        machine: {
+          cores: cpus().length,
+          cpu: cpus()[0]?.model,
+          memoryGB: round(totalmem() / 2 ** 30),
+          loadavg1: loadavg()[0],
+          node: process.version,
+        },
+        cli: { exactLimit, sampleQueries, distance: 'cosine (L2-normalised rows), the default' },
+        table,
+        shapes: results,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 main().catch((err) => {

@@ -31,17 +31,87 @@ export function shapes(quick: boolean): Record<ShapeName, Shape> {
   const inshopK = [1, 10, 20, 30, 40, 50];
   if (!quick) {
     return {
-      sop: { name: 'sop', title: 'SOP test: 60,502 × 128, 11,316 classes of 2–12', n: 60_502, dim: d, classes: 11_316, sizeRange: [2, 12], recallK: sopK, target: { seconds: 90, rssGB: 3 } },
-      inshop: { name: 'inshop', title: 'In-Shop: 26,830 × 128 (14,218 queries, 12,612 gallery), 3,985 classes', n: 26_830, dim: d, classes: 3_985, sizeRange: [2, 12], queries: 14_218, recallK: inshopK, target: { seconds: 45, rssGB: 2 } },
-      '200k': { name: '200k', title: '200,000 × 128, 1,000 classes', n: 200_000, dim: d, classes: 1_000, recallK: sopK, target: { seconds: 60, rssGB: 3 } },
-      '1m': { name: '1m', title: '1,000,000 × 128, 1,000 classes', n: 1_000_000, dim: d, classes: 1_000, recallK: sopK, target: { seconds: 300, rssGB: 4 } },
+      sop: {
+        name: 'sop',
+        title: 'SOP test: 60,502 × 128, 11,316 classes of 2–12',
+        n: 60_502,
+        dim: d,
+        classes: 11_316,
+        sizeRange: [2, 12],
+        recallK: sopK,
+        target: { seconds: 90, rssGB: 3 },
+      },
+      inshop: {
+        name: 'inshop',
+        title: 'In-Shop: 26,830 × 128 (14,218 queries, 12,612 gallery), 3,985 classes',
+        n: 26_830,
+        dim: d,
+        classes: 3_985,
+        sizeRange: [2, 12],
+        queries: 14_218,
+        recallK: inshopK,
+        target: { seconds: 45, rssGB: 2 },
+      },
+      '200k': {
+        name: '200k',
+        title: '200,000 × 128, 1,000 classes',
+        n: 200_000,
+        dim: d,
+        classes: 1_000,
+        recallK: sopK,
+        target: { seconds: 60, rssGB: 3 },
+      },
+      '1m': {
+        name: '1m',
+        title: '1,000,000 × 128, 1,000 classes',
+        n: 1_000_000,
+        dim: d,
+        classes: 1_000,
+        recallK: sopK,
+        target: { seconds: 300, rssGB: 4 },
+      },
     };
   }
   return {
-    sop: { name: 'sop', title: 'quick SOP-like: 6,050 × 128, 1,131 classes of 2–12', n: 6_050, dim: d, classes: 1_131, sizeRange: [2, 12], recallK: sopK, target: { seconds: 90, rssGB: 3 } },
-    inshop: { name: 'inshop', title: 'quick In-Shop-like: 2,683 × 128 (1,422 queries, 1,261 gallery), 399 classes', n: 2_683, dim: d, classes: 399, sizeRange: [2, 12], queries: 1_422, recallK: inshopK, target: { seconds: 45, rssGB: 2 } },
-    '200k': { name: '200k', title: 'quick: 20,000 × 128, 100 classes', n: 20_000, dim: d, classes: 100, recallK: sopK, target: { seconds: 60, rssGB: 3 } },
-    '1m': { name: '1m', title: 'quick: 30,000 × 128, 100 classes', n: 30_000, dim: d, classes: 100, recallK: sopK, target: { seconds: 300, rssGB: 4 } },
+    sop: {
+      name: 'sop',
+      title: 'quick SOP-like: 6,050 × 128, 1,131 classes of 2–12',
+      n: 6_050,
+      dim: d,
+      classes: 1_131,
+      sizeRange: [2, 12],
+      recallK: sopK,
+      target: { seconds: 90, rssGB: 3 },
+    },
+    inshop: {
+      name: 'inshop',
+      title: 'quick In-Shop-like: 2,683 × 128 (1,422 queries, 1,261 gallery), 399 classes',
+      n: 2_683,
+      dim: d,
+      classes: 399,
+      sizeRange: [2, 12],
+      queries: 1_422,
+      recallK: inshopK,
+      target: { seconds: 45, rssGB: 2 },
+    },
+    '200k': {
+      name: '200k',
+      title: 'quick: 20,000 × 128, 100 classes',
+      n: 20_000,
+      dim: d,
+      classes: 100,
+      recallK: sopK,
+      target: { seconds: 60, rssGB: 3 },
+    },
+    '1m': {
+      name: '1m',
+      title: 'quick: 30,000 × 128, 100 classes',
+      n: 30_000,
+      dim: d,
+      classes: 100,
+      recallK: sopK,
+      target: { seconds: 300, rssGB: 4 },
+    },
   };
 }
 
@@ -58,8 +128,13 @@ export function classSizes(shape: Shape, rand: () => number): Int32Array {
   for (let i = 0; i < c; i++) sum += sizes[i] = lo + Math.floor(rand() * (hi - lo + 1));
   while (sum !== shape.n) {
     const i = Math.floor(rand() * c);
-    if (sum < shape.n && sizes[i] < hi) (sizes[i]++, sum++);
-    else if (sum > shape.n && sizes[i] > lo) (sizes[i]--, sum--);
+    if (sum < shape.n && sizes[i] < hi) {
+      sizes[i]++;
+      sum++;
+    } else if (sum > shape.n && sizes[i] > lo) {
+      sizes[i]--;
+      sum--;
+    }
   }
   return sizes;
 }
@@ -70,8 +145,13 @@ export function querySplit(sizes: Int32Array, queries: number): Int32Array {
   const q = Int32Array.from(sizes, (s) => Math.min(s - 1, Math.max(1, Math.round((s * queries) / n))));
   let sum = q.reduce((a, b) => a + b, 0);
   for (let i = 0; sum !== queries; i = (i + 1) % sizes.length) {
-    if (sum < queries && q[i] < sizes[i] - 1) (q[i]++, sum++);
-    else if (sum > queries && q[i] > 1) (q[i]--, sum--);
+    if (sum < queries && q[i] < sizes[i] - 1) {
+      q[i]++;
+      sum++;
+    } else if (sum > queries && q[i] > 1) {
+      q[i]--;
+      sum--;
+    }
   }
   return q;
 }

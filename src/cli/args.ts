@@ -61,29 +61,45 @@ export function requiredFlag(args: ParsedArgs, name: string): string {
 }
 
 /** `cap`: an upper bound from core/limits (CAPS), named with its reason when exceeded. */
-export function numberFlag(args: ParsedArgs, name: string, fallback: number, opts: { integer?: boolean; min?: number; above?: number; cap?: CountCap } = {}): number {
+export function numberFlag(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  opts: { integer?: boolean; min?: number; above?: number; cap?: CountCap } = {},
+): number {
   const v = stringFlag(args, name);
   if (v === undefined) return fallback;
   const x = Number(v);
   if (!Number.isFinite(x) || (opts.integer && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min)) {
-    throw new UsageError(`--${name} expects ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}${opts.cap ? ` and ≤ ${opts.cap.max}` : ''}, got "${v}"`);
+    throw new UsageError(
+      `--${name} expects ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}${opts.cap ? ` and ≤ ${opts.cap.max}` : ''}, got "${v}"`,
+    );
   }
   // `above` is an exclusive bound: a learning rate must be > 0, not ≥ 0.
   if (opts.above !== undefined && !(x > opts.above)) throw new UsageError(`--${name} expects a number > ${opts.above}, got "${v}"`);
-  if (opts.cap && x > opts.cap.max) throw new UsageError(`--${name} ${v} is more than ${opts.cap.max}, the most ${opts.cap.what} accepted (${opts.cap.why})`);
+  if (opts.cap && x > opts.cap.max)
+    throw new UsageError(`--${name} ${v} is more than ${opts.cap.max}, the most ${opts.cap.what} accepted (${opts.cap.why})`);
   return x;
 }
 
 /** Comma-separated numbers, e.g. `--k 1,2,4,8` or `--pk 8,4`. */
-export function numberListFlag(args: ParsedArgs, name: string, fallback: number[], opts: { integer?: boolean; length?: number; min?: number; cap?: CountCap } = {}): number[] {
+export function numberListFlag(
+  args: ParsedArgs,
+  name: string,
+  fallback: number[],
+  opts: { integer?: boolean; length?: number; min?: number; cap?: CountCap } = {},
+): number[] {
   const v = stringFlag(args, name);
   if (v === undefined) return fallback;
   const xs = v.split(',').map((s) => Number(s.trim()));
   const bad = xs.some((x) => !Number.isFinite(x) || (opts.integer && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min));
   if (bad || xs.length === 0 || (opts.length !== undefined && xs.length !== opts.length)) {
-    throw new UsageError(`--${name} expects ${opts.length ?? 'a list of'} comma-separated ${opts.integer ? 'integers' : 'numbers'}, got "${v}"`);
+    throw new UsageError(
+      `--${name} expects ${opts.length ?? 'a list of'} comma-separated ${opts.integer ? 'integers' : 'numbers'}, got "${v}"`,
+    );
   }
   const over = opts.cap && xs.find((x) => x > opts.cap!.max);
-  if (opts.cap && over !== undefined) throw new UsageError(`--${name} ${over} is more than ${opts.cap.max}, the most ${opts.cap.what} accepted (${opts.cap.why})`);
+  if (opts.cap && over !== undefined)
+    throw new UsageError(`--${name} ${over} is more than ${opts.cap.max}, the most ${opts.cap.what} accepted (${opts.cap.why})`);
   return xs;
 }

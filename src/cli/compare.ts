@@ -1,5 +1,14 @@
 import { resolve } from 'node:path';
-import { runComparison, compareDeltasJson, writeCompareCsv, writeCompareReport, DEFAULT_LIST_SIZE, ITEMS_CHOICES, scopeHeadline, type ItemsChoice } from '../core/compare';
+import {
+  runComparison,
+  compareDeltasJson,
+  writeCompareCsv,
+  writeCompareReport,
+  DEFAULT_LIST_SIZE,
+  ITEMS_CHOICES,
+  scopeHeadline,
+  type ItemsChoice,
+} from '../core/compare';
 import { COMPARE_CSV_FILES } from '../core/compare/export';
 import { checkKnown, numberFlag, parseArgs, stringFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
@@ -50,7 +59,8 @@ export const compareCommand: CliCommand = {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const { settings, cacheDir } = settingsFromArgs(args);
     const theme = stringFlag(args, 'theme') ?? 'auto';
-    if (theme !== 'auto' && theme !== 'light' && theme !== 'dark') throw new UsageError(`--theme expects auto, light or dark, got "${theme}"`);
+    if (theme !== 'auto' && theme !== 'light' && theme !== 'dark')
+      throw new UsageError(`--theme expects auto, light or dark, got "${theme}"`);
     const thumbnails = numberFlag(args, 'thumbnails', 5000, { integer: true, min: 0 });
     const listSize = numberFlag(args, 'list', DEFAULT_LIST_SIZE, { integer: true, min: 0 });
     const datasetB = stringFlag(args, 'dataset-b');
@@ -61,8 +71,19 @@ export const compareCommand: CliCommand = {
     const csvFlag = stringFlag(args, 'csv');
     const csvDir = csvFlag === undefined ? undefined : resolve(csvFlag);
     // Before any work: never over an input, a folder or device, or into a missing folder.
-    const inputs = [...await checkpointInputs(checkpointA), ...await checkpointInputs(checkpointB), dataset && resolve(dataset), datasetB && resolve(datasetB)];
-    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], inputs);
+    const inputs = [
+      ...(await checkpointInputs(checkpointA)),
+      ...(await checkpointInputs(checkpointB)),
+      dataset && resolve(dataset),
+      datasetB && resolve(datasetB),
+    ];
+    await checkOutputs(
+      [
+        { flag: '--out', file: out },
+        { flag: '--json', file: json },
+      ],
+      inputs,
+    );
     await checkOutputFolder('--csv', csvDir, COMPARE_CSV_FILES, inputs);
 
     const progress = stderrProgress();
@@ -77,7 +98,15 @@ export const compareCommand: CliCommand = {
         listSize,
         items: items as ItemsChoice,
       },
-      { patch: (side, stage, patch) => progress({ stage: `${side.toUpperCase()}: ${stage}`, done: 1, total: 1, message: `done in ${patch.timings?.at(-1)?.ms ?? 0} ms` }) },
+      {
+        patch: (side, stage, patch) =>
+          progress({
+            stage: `${side.toUpperCase()}: ${stage}`,
+            done: 1,
+            total: 1,
+            message: `done in ${patch.timings?.at(-1)?.ms ?? 0} ms`,
+          }),
+      },
       { signal: cliAbort.signal, onProgress: progress },
     );
     if (run.cancelled) {

@@ -45,7 +45,10 @@ export const demoCommand: CliCommand = {
         out: resolve(stringFlag(args, 'out') ?? 'demo-output'),
         source: args.flags.has('fashion-mnist') ? 'fashion-mnist' : 'products',
         perClass,
-        heldOutPerClass: numberFlag(args, 'held-out-per-class', Math.min(DEMO_DEFAULTS.heldOutPerClass, perClass), { integer: true, min: 2 }),
+        heldOutPerClass: numberFlag(args, 'held-out-per-class', Math.min(DEMO_DEFAULTS.heldOutPerClass, perClass), {
+          integer: true,
+          min: 2,
+        }),
         epochs: numberFlag(args, 'epochs', DEMO_DEFAULTS.epochs, { integer: true, min: 1 }),
         lr: DEMO_DEFAULTS.lr,
         seed: numberFlag(args, 'seed', DEMO_DEFAULTS.seed, { integer: true }),
@@ -55,21 +58,33 @@ export const demoCommand: CliCommand = {
         onProgress: progress,
         onStage: (s) => process.stderr.write(`\n== ${s}\n`),
         onLine: (s) => process.stderr.write(`${s}\n`),
-        onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}: fine-tune validation (classes of the trained folder) map@r ${e.val.mapAtR.toFixed(4)}, recall@1 ${e.val.recallAt1.toFixed(4)}${e.loss ? `, EET loss ${e.loss.total.toFixed(4)}` : ''}\n`),
+        onEpoch: (e) =>
+          process.stderr.write(
+            `epoch ${e.epoch}: fine-tune validation (classes of the trained folder) map@r ${e.val.mapAtR.toFixed(4)}, recall@1 ${e.val.recallAt1.toFixed(4)}${e.loss ? `, EET loss ${e.loss.total.toFixed(4)}` : ''}\n`,
+          ),
       },
     );
     const w = (s: string) => process.stderr.write(s);
     w(`\nHeld-out classes (never trained on): ${summary.heldOut.classes.join(', ')} — ${summary.heldOut.items} items\n`);
     w(`Trained on: ${summary.trainedOn.classes.join(', ')} — ${summary.trainedOn.items} items\n\n`);
     w(`${'held-out'.padEnd(14)} ${'before'.padStart(8)} ${'after'.padStart(8)} ${'delta'.padStart(8)}\n`);
-    for (const r of summary.headline) w(`${r.metric.padEnd(14)} ${r.before.toFixed(4).padStart(8)} ${r.after.toFixed(4).padStart(8)} ${((r.delta >= 0 ? '+' : '') + r.delta.toFixed(4)).padStart(8)}\n`);
+    for (const r of summary.headline)
+      w(
+        `${r.metric.padEnd(14)} ${r.before.toFixed(4).padStart(8)} ${r.after.toFixed(4).padStart(8)} ${((r.delta >= 0 ? '+' : '') + r.delta.toFixed(4)).padStart(8)}\n`,
+      );
     const { before: sb, after: sa, k, layout } = { ...summary.separation, k: summary.separation.after.k };
-    w(`${`map ${k}-NN acc`.padEnd(14)} ${sb.knnAccuracy.toFixed(4).padStart(8)} ${sa.knnAccuracy.toFixed(4).padStart(8)} ${((sa.knnAccuracy - sb.knnAccuracy >= 0 ? '+' : '') + (sa.knnAccuracy - sb.knnAccuracy).toFixed(4)).padStart(8)}\n`);
-    w(`${'map silhouette'.padEnd(14)} ${sb.silhouette.toFixed(4).padStart(8)} ${sa.silhouette.toFixed(4).padStart(8)} ${((sa.silhouette - sb.silhouette >= 0 ? '+' : '') + (sa.silhouette - sb.silhouette).toFixed(4)).padStart(8)}\n`);
+    w(
+      `${`map ${k}-NN acc`.padEnd(14)} ${sb.knnAccuracy.toFixed(4).padStart(8)} ${sa.knnAccuracy.toFixed(4).padStart(8)} ${((sa.knnAccuracy - sb.knnAccuracy >= 0 ? '+' : '') + (sa.knnAccuracy - sb.knnAccuracy).toFixed(4)).padStart(8)}\n`,
+    );
+    w(
+      `${'map silhouette'.padEnd(14)} ${sb.silhouette.toFixed(4).padStart(8)} ${sa.silhouette.toFixed(4).padStart(8)} ${((sa.silhouette - sb.silhouette >= 0 ? '+' : '') + (sa.silhouette - sb.silhouette).toFixed(4)).padStart(8)}\n`,
+    );
     const r1 = summary.headline.find((r) => r.metric === 'recall@1')!;
     const map = summary.headline.find((r) => r.metric === 'map@r')!;
-    w(`\nOn held-out classes: R@1 ${r1.before.toFixed(3)} → ${r1.after.toFixed(3)} (×${summary.recallAt1Gain.toFixed(2)}), ` +
-      `MAP@R ${map.before.toFixed(3)} → ${map.after.toFixed(3)}, ${layout.toUpperCase()} map ${k}-NN accuracy ${sb.knnAccuracy.toFixed(2)} → ${sa.knnAccuracy.toFixed(2)}\n`);
+    w(
+      `\nOn held-out classes: R@1 ${r1.before.toFixed(3)} → ${r1.after.toFixed(3)} (×${summary.recallAt1Gain.toFixed(2)}), ` +
+        `MAP@R ${map.before.toFixed(3)} → ${map.after.toFixed(3)}, ${layout.toUpperCase()} map ${k}-NN accuracy ${sb.knnAccuracy.toFixed(2)} → ${sa.knnAccuracy.toFixed(2)}\n`,
+    );
     await writeJson(summary);
     return 0;
   },

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { checkKnown, numberFlag, numberListFlag, parseArgs, requiredFlag, stringFlag, UsageError } from './args';
+import { checkKnown, numberFlag, numberListFlag, parseArgs, requiredFlag, UsageError } from './args';
 import { cliAbort, writeJson, type CliCommand } from './command';
 import { checkOutputs, outputFlag } from './outputArgs';
 import { stderrProgress } from './progress';
@@ -60,14 +60,28 @@ export const eetCommand: CliCommand = {
 
     const { data, n, dim } = await readEmbeddings(embFile);
     const { labels, classNames } = await readLabels(labelFile);
-    if (labels.length !== n) throw new LensError(`${labels.length} labels for the ${n} rows of ${embFile}; there must be exactly one label per row`, labelFile);
+    if (labels.length !== n)
+      throw new LensError(`${labels.length} labels for the ${n} rows of ${embFile}; there must be exactly one label per row`, labelFile);
     if (!breakdown) {
-      if (n > MAX_SINGLE_BATCH) throw new LensError(`${n} rows is too many for one batch (at most ${MAX_SINGLE_BATCH}); use --batches S --pk P,K --seed N`, embFile);
+      if (n > MAX_SINGLE_BATCH)
+        throw new LensError(
+          `${n} rows is too many for one batch (at most ${MAX_SINGLE_BATCH}); use --batches S --pk P,K --seed N`,
+          embFile,
+        );
       const t = eetTerms(data, n, dim, labels, eet);
       await writeJson({ mc: t.mc, ec: t.ec, m: t.m, e: t.e, edc: t.edc, total: t.total, anchors: t.anchors, classes: t.classes }, out);
       return 0;
     }
-    const r = await eetBreakdown(data, n, dim, labels, { batches, p, k, seed, eet, file: embFile, signal: cliAbort.signal, onProgress: stderrProgress() });
+    const r = await eetBreakdown(data, n, dim, labels, {
+      batches,
+      p,
+      k,
+      seed,
+      eet,
+      file: embFile,
+      signal: cliAbort.signal,
+      onProgress: stderrProgress(),
+    });
     const name = (l: number | null) => (l === null ? null : classNames[l]);
     await writeJson(
       {
@@ -75,10 +89,17 @@ export const eetCommand: CliCommand = {
         perClass: r.perClass.map((c) => ({ ...c, label: name(c.label) })),
         geometry: {
           normalize: r.geometry.normalize,
-          classes: r.geometry.classes.map((c) => ({ ...c, label: name(c.label), nearestClass: name(c.nearestClass), centroid: Array.from(c.centroid) })),
+          classes: r.geometry.classes.map((c) => ({
+            ...c,
+            label: name(c.label),
+            nearestClass: name(c.nearestClass),
+            centroid: Array.from(c.centroid),
+          })),
           centroidDistances: r.geometry.centroidDistances ? Array.from(r.geometry.centroidDistances) : null,
           // Above 100,000 rows the nearest-class column comes from a seeded sample of items: said here.
-          ...(r.geometry.sampled ? { sampled: { ...r.geometry.sampled, note: geometrySampleNote(r.geometry.sampled, DEFAULT_EXACT_LIMIT) } } : {}),
+          ...(r.geometry.sampled
+            ? { sampled: { ...r.geometry.sampled, note: geometrySampleNote(r.geometry.sampled, DEFAULT_EXACT_LIMIT) } }
+            : {}),
         },
       },
       out,

@@ -81,7 +81,26 @@ export const embedCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, ['no-cache']);
-    checkKnown(args, ['out', 'output', 'input-size', 'channels', 'layout', 'mean', 'std', 'resize', 'max-per-class', 'max-items', 'seed', 'split', 'batch-size', 'backend', 'cache-dir', 'no-cache', 'json', ...GPU_FLAGS]);
+    checkKnown(args, [
+      'out',
+      'output',
+      'input-size',
+      'channels',
+      'layout',
+      'mean',
+      'std',
+      'resize',
+      'max-per-class',
+      'max-items',
+      'seed',
+      'split',
+      'batch-size',
+      'backend',
+      'cache-dir',
+      'no-cache',
+      'json',
+      ...GPU_FLAGS,
+    ]);
     if (args.positionals.length < 1 || args.positionals.length > 2) throw new UsageError('expected <checkpoint> [dataset]');
     const [checkpoint, dataset] = args.positionals.map((p) => resolve(p));
     const backend = stringFlag(args, 'backend') ?? 'auto';
@@ -93,8 +112,12 @@ export const embedCommand: CliCommand = {
     const config = parseConfig(args);
     // Before any work: never over an input, a folder or device, or into a missing folder.
     await checkOutputs(
-      [{ flag: '--out', file: out }, { flag: '--out (its .meta.json)', file: meta }, { flag: '--json', file: json }],
-      [...await checkpointInputs(checkpoint), dataset],
+      [
+        { flag: '--out', file: out },
+        { flag: '--out (its .meta.json)', file: meta },
+        { flag: '--json', file: json },
+      ],
+      [...(await checkpointInputs(checkpoint)), dataset],
     );
     const r = await computeEmbeddings(checkpoint, dataset, {
       backend,
@@ -120,12 +143,25 @@ export const embedCommand: CliCommand = {
       files.vectors = out;
       files.meta = meta;
     }
-    if (r.skipped.count) process.stderr.write(`skipped ${r.skipped.count} unreadable image(s); first: ${r.skipped.first[0].path} (${r.skipped.first[0].reason})\n`);
+    if (r.skipped.count)
+      process.stderr.write(
+        `skipped ${r.skipped.count} unreadable image(s); first: ${r.skipped.first[0].path} (${r.skipped.first[0].reason})\n`,
+      );
     await writeJson(
       {
-        n: e.n, dim: e.dim, classes: e.classNames.length, backend: r.backend, fromCache: r.fromCache, model: r.model,
+        n: e.n,
+        dim: e.dim,
+        classes: e.classNames.length,
+        backend: r.backend,
+        fromCache: r.fromCache,
+        model: r.model,
         // details: how it ran (runtimes passed over; the GPU libraries loaded and from where).
-        assumptions: r.assumptions, details: r.details, skipped: r.skipped, dataset: r.dataset, timings: r.timings, files,
+        assumptions: r.assumptions,
+        details: r.details,
+        skipped: r.skipped,
+        dataset: r.dataset,
+        timings: r.timings,
+        files,
       },
       json,
     );

@@ -45,7 +45,23 @@ export const finetuneCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, ['head-only', 'no-normalize']);
-    checkKnown(args, ['out', 'epochs', 'lr', 'margin', 'weights', 'pk', 'head-only', 'last-layers', 'no-normalize', 'validation', 'val-fraction', 'max-items', 'seed', 'backend', 'json']);
+    checkKnown(args, [
+      'out',
+      'epochs',
+      'lr',
+      'margin',
+      'weights',
+      'pk',
+      'head-only',
+      'last-layers',
+      'no-normalize',
+      'validation',
+      'val-fraction',
+      'max-items',
+      'seed',
+      'backend',
+      'json',
+    ]);
     if (args.positionals.length !== 2) throw new UsageError('expected <checkpoint> and <dataset>');
     const [checkpoint, dataset] = args.positionals.map((p) => resolve(p));
     const outDir = resolve(requiredFlag(args, 'out'));
@@ -55,13 +71,14 @@ export const finetuneCommand: CliCommand = {
     if (args.flags.has('head-only')) train = 'head';
     else if (lastLayers !== undefined) train = { lastLayers: numberFlag(args, 'last-layers', 1, { integer: true, min: 1 }) };
     const validation = stringFlag(args, 'validation') ?? 'class-disjoint';
-    if (validation !== 'class-disjoint' && validation !== 'split') throw new UsageError(`--validation expects class-disjoint or split, got "${validation}"`);
+    if (validation !== 'class-disjoint' && validation !== 'split')
+      throw new UsageError(`--validation expects class-disjoint or split, got "${validation}"`);
     const backend = stringFlag(args, 'backend') ?? 'auto';
     if (!isBackendSetting(backend)) throw new UsageError(`--backend expects auto, tfjs-node-gpu, tfjs-node, wasm or cpu, got "${backend}"`);
     const lr = stringFlag(args, 'lr') !== undefined ? numberFlag(args, 'lr', 0, { above: 0 }) : undefined;
     const json = outputFlag(args, 'json', ['.json']);
     // The JSON summary may not land among the inputs, nor inside the folder the run replaces.
-    await checkOutputs([{ flag: '--json', file: json }], [...await checkpointInputs(checkpoint), dataset, outDir]);
+    await checkOutputs([{ flag: '--json', file: json }], [...(await checkpointInputs(checkpoint)), dataset, outDir]);
 
     const progress = stderrProgress();
     const result = await fineTune({
@@ -84,13 +101,18 @@ export const finetuneCommand: CliCommand = {
       onProgress: progress,
       onStep: (s) =>
         progress({
-          stage: `epoch ${s.epoch}`, done: s.step, total: s.stepsPerEpoch, rate: s.stepsPerSecond, etaSeconds: s.etaSeconds,
+          stage: `epoch ${s.epoch}`,
+          done: s.step,
+          total: s.stepsPerEpoch,
+          rate: s.stepsPerSecond,
+          etaSeconds: s.etaSeconds,
           message: `loss ${s.loss.toFixed(4)} (mc ${s.mc.toFixed(3)} ec ${s.ec.toFixed(3)} edc ${s.edc.toFixed(3)})`,
         }),
       onEpoch: (e) =>
         process.stderr.write(
           `epoch ${e.epoch}: validation map@r ${e.val.mapAtR.toFixed(4)}, recall@1 ${e.val.recallAt1.toFixed(4)}` +
-            (e.loss ? `, mean loss ${e.loss.total.toFixed(4)}` : ' (before training)') + '\n',
+            (e.loss ? `, mean loss ${e.loss.total.toFixed(4)}` : ' (before training)') +
+            '\n',
         ),
     });
     await writeJson(result, json);
@@ -109,7 +131,9 @@ export const finetuneCommand: CliCommand = {
     const small = result.validation && heldOutWarning(result.validation);
     if (small) process.stderr.write(`warning: validation: ${small}\n`);
     if (result.cancelled || result.error) {
-      process.stderr.write(`${result.cancelled ? 'cancelled' : `stopped: ${result.error}`}; the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}\n`);
+      process.stderr.write(
+        `${result.cancelled ? 'cancelled' : `stopped: ${result.error}`}; the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}\n`,
+      );
       return 1;
     }
     process.stderr.write(`best epoch ${result.best.epoch} (map@r ${result.best.mapAtR.toFixed(4)}) written to ${result.outDir}\n`);

@@ -69,13 +69,27 @@ export const gpuCommand: CliCommand = {
       return 0;
     }
     const from = stringFlag(args, 'from');
-    process.stderr.write(from ? `Checking ${from} against the pinned ${CUDA_PROVIDER_PACKAGE.description}\n` : `Downloading ${formatBytes(CUDA_PROVIDER_PACKAGE.size)} from ${CUDA_PROVIDER_PACKAGE.url}\n`);
+    process.stderr.write(
+      from
+        ? `Checking ${from} against the pinned ${CUDA_PROVIDER_PACKAGE.description}\n`
+        : `Downloading ${formatBytes(CUDA_PROVIDER_PACKAGE.size)} from ${CUDA_PROVIDER_PACKAGE.url}\n`,
+    );
     const progress = stderrProgress();
     const r = await installProvider({
-      root, signal: cliAbort.signal, from: from ? resolve(from) : undefined,
-      onProgress: (p) => progress(p.stage === 'download'
-        ? { stage: from ? 'check' : 'download', done: Math.round(p.done / 2 ** 20), total: Math.round(p.total / 2 ** 20), message: 'MiB' }
-        : { stage: 'extract', done: p.done, total: p.total }),
+      root,
+      signal: cliAbort.signal,
+      from: from ? resolve(from) : undefined,
+      onProgress: (p) =>
+        progress(
+          p.stage === 'download'
+            ? {
+                stage: from ? 'check' : 'download',
+                done: Math.round(p.done / 2 ** 20),
+                total: Math.round(p.total / 2 ** 20),
+                message: 'MiB',
+              }
+            : { stage: 'extract', done: p.done, total: p.total },
+        ),
     });
     process.stdout.write(r.downloaded ? `GPU runtime installed in ${r.dir}\n` : `GPU runtime already installed in ${r.dir}\n`);
     const s = await gpuStatus(pref);

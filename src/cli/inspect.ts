@@ -34,12 +34,19 @@ export const inspectCommand: CliCommand = {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const { settings, cacheDir } = settingsFromArgs(args);
     const theme = stringFlag(args, 'theme') ?? 'auto';
-    if (theme !== 'auto' && theme !== 'light' && theme !== 'dark') throw new UsageError(`--theme expects auto, light or dark, got "${theme}"`);
+    if (theme !== 'auto' && theme !== 'light' && theme !== 'dark')
+      throw new UsageError(`--theme expects auto, light or dark, got "${theme}"`);
     const thumbnails = numberFlag(args, 'thumbnails', 5000, { integer: true, min: 0 });
     const out = outputFlag(args, 'out', ['.html']);
     const json = outputFlag(args, 'json', ['.json']);
     // Before any work: never over an input (`--out cnn.onnx`), a folder or device, or into a missing folder.
-    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], [...await checkpointInputs(checkpoint), dataset && resolve(dataset)]);
+    await checkOutputs(
+      [
+        { flag: '--out', file: out },
+        { flag: '--json', file: json },
+      ],
+      [...(await checkpointInputs(checkpoint)), dataset && resolve(dataset)],
+    );
     const progress = stderrProgress();
     const run = await runInspection(
       { checkpoint: resolve(checkpoint), dataset: dataset && resolve(dataset), settings, cacheDir },

@@ -9,8 +9,25 @@ import { numberFlag, numberListFlag, stringFlag, UsageError, type ParsedArgs } f
 import { GPU_FLAGS, GPU_USAGE, gpuPreferenceFromArgs } from './gpu';
 
 export const SETTINGS_FLAGS = [
-  'backend', 'batch-size', 'max-items', 'max-per-class', 'k', 'recall-k', 'neighbors', 'min-dist',
-  'spread', 'epochs', 'seed', 'margin', 'weights', 'batches', 'pk', 'cache-dir', 'exact-limit', 'sample-queries', ...GPU_FLAGS,
+  'backend',
+  'batch-size',
+  'max-items',
+  'max-per-class',
+  'k',
+  'recall-k',
+  'neighbors',
+  'min-dist',
+  'spread',
+  'epochs',
+  'seed',
+  'margin',
+  'weights',
+  'batches',
+  'pk',
+  'cache-dir',
+  'exact-limit',
+  'sample-queries',
+  ...GPU_FLAGS,
 ] as const;
 export const SETTINGS_BOOLEANS = ['raw', 'no-cache', 'exact-metrics'] as const;
 
@@ -102,7 +119,13 @@ export function inspectionSummary(d: InspectionData): Record<string, unknown> {
     classes: names.length,
     metrics,
     perClass: d.classes?.map((c) => ({ ...c, nearestClassName: c.nearestClass >= 0 ? names[c.nearestClass] : null })),
-    eet: d.eet && { settings: d.eet.settings, terms: d.eet.terms, violationRate: d.eet.violationRate, anchors: d.eet.anchors, perClass: d.eet.perClass },
+    eet: d.eet && {
+      settings: d.eet.settings,
+      terms: d.eet.terms,
+      violationRate: d.eet.violationRate,
+      anchors: d.eet.anchors,
+      perClass: d.eet.perClass,
+    },
     layouts: { pca: !!d.layout?.pca, umap: !!d.layout?.umap },
     timings: d.timings,
     skipped: d.skipped,

@@ -40,12 +40,28 @@ export const metricsCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, ['raw', 'exact-metrics']);
-    checkKnown(args, ['embeddings', 'labels', 'protocol', 'query-mask', 'k', 'raw', 'seed', 'out', 'exact-limit', 'sample-queries', 'exact-metrics']);
+    checkKnown(args, [
+      'embeddings',
+      'labels',
+      'protocol',
+      'query-mask',
+      'k',
+      'raw',
+      'seed',
+      'out',
+      'exact-limit',
+      'sample-queries',
+      'exact-metrics',
+    ]);
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const embFile = resolve(requiredFlag(args, 'embeddings'));
     const labelFile = resolve(requiredFlag(args, 'labels'));
     const p = stringFlag(args, 'protocol') ?? 'loo';
-    const protocols: Record<string, Protocol> = { loo: 'leave-one-out', 'leave-one-out': 'leave-one-out', 'query-gallery': 'query-gallery' };
+    const protocols: Record<string, Protocol> = {
+      loo: 'leave-one-out',
+      'leave-one-out': 'leave-one-out',
+      'query-gallery': 'query-gallery',
+    };
     const protocol = protocols[p];
     if (!protocol) throw new UsageError(`--protocol expects loo or query-gallery, got "${p}"`);
     const maskFile = stringFlag(args, 'query-mask');
@@ -62,10 +78,23 @@ export const metricsCommand: CliCommand = {
 
     const { data, n, dim } = await readEmbeddings(embFile);
     const { labels, classNames } = await readLabels(labelFile);
-    if (labels.length !== n) throw new LensError(`${labels.length} labels for the ${n} rows of ${embFile}; there must be exactly one label per row`, labelFile);
+    if (labels.length !== n)
+      throw new LensError(`${labels.length} labels for the ${n} rows of ${embFile}; there must be exactly one label per row`, labelFile);
     const queryMask = maskFile ? await readMask(resolve(maskFile), n) : undefined;
     const onProgress = stderrProgress();
-    const rep = await retrievalMetrics(data, n, dim, labels, { protocol, queryMask, normalize, ks, exactLimit, sampleQueries, exact, seed, file: embFile, signal: cliAbort.signal, onProgress });
+    const rep = await retrievalMetrics(data, n, dim, labels, {
+      protocol,
+      queryMask,
+      normalize,
+      ks,
+      exactLimit,
+      sampleQueries,
+      exact,
+      seed,
+      file: embFile,
+      signal: cliAbort.signal,
+      onProgress,
+    });
     const cl = await clusteringScores(data, n, dim, labels, { normalize, seed, file: embFile, signal: cliAbort.signal, onProgress });
     for (const note of cl.notes) process.stderr.write(`note: ${note}\n`);
     await writeJson(
@@ -78,7 +107,9 @@ export const metricsCommand: CliCommand = {
         normalized: rep.normalize,
         n,
         dim,
-        ...(rep.sampled ? { sampled: { queries: rep.sampled.queries, of: rep.sampled.of, seed: rep.sampled.seed, method: rep.sampled.method } } : {}),
+        ...(rep.sampled
+          ? { sampled: { queries: rep.sampled.queries, of: rep.sampled.of, seed: rep.sampled.seed, method: rep.sampled.method } }
+          : {}),
         per_class: rep.perClass.map((c) => ({ class: classNames[c.label], ...c.metrics })),
       },
       out,

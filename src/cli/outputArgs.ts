@@ -56,7 +56,12 @@ export async function checkOutputs(outputs: readonly PlannedOutput[], inputs: re
  * A folder output (compare --csv DIR): an existing DIR must be a folder, a new one needs an
  * existing writable parent, and each file written into it is checked like any output.
  */
-export async function checkOutputFolder(flag: string, dir: string | undefined, names: readonly string[], inputs: readonly (string | undefined)[]): Promise<void> {
+export async function checkOutputFolder(
+  flag: string,
+  dir: string | undefined,
+  names: readonly string[],
+  inputs: readonly (string | undefined)[],
+): Promise<void> {
   if (!dir) return;
   const st = lstatOrUndefined(dir);
   const isDir = !!st;
@@ -65,11 +70,18 @@ export async function checkOutputFolder(flag: string, dir: string | undefined, n
   } else {
     await assertWritableFolder(dirname(dir), dir, `${flag} `);
   }
-  if (isDir) await checkOutputs(names.map((n) => ({ flag, file: join(dir, n) })), inputs);
+  if (isDir)
+    await checkOutputs(
+      names.map((n) => ({ flag, file: join(dir, n) })),
+      inputs,
+    );
   else {
     for (const input of inputs) {
       if (input && lstatOrUndefined(input)?.isDirectory() && isInside(realPathOf(input), realPathOf(dir))) {
-        throw new LensError(`${flag} is inside ${input}, an input of this run; outputs are never written among the inputs — choose another place`, dir);
+        throw new LensError(
+          `${flag} is inside ${input}, an input of this run; outputs are never written among the inputs — choose another place`,
+          dir,
+        );
       }
     }
   }

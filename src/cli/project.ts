@@ -37,7 +37,20 @@ export const projectCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv);
-    checkKnown(args, ['embeddings', 'out', 'method', 'seed', 'neighbors', 'min-dist', 'spread', 'epochs', 'metric', 'threads', 'knn', 'json']);
+    checkKnown(args, [
+      'embeddings',
+      'out',
+      'method',
+      'seed',
+      'neighbors',
+      'min-dist',
+      'spread',
+      'epochs',
+      'metric',
+      'threads',
+      'knn',
+      'json',
+    ]);
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const file = resolve(requiredFlag(args, 'embeddings'));
     requiredFlag(args, 'out');
@@ -49,7 +62,8 @@ export const projectCommand: CliCommand = {
     if (metric !== 'euclidean' && metric !== 'cosine') throw new UsageError(`--metric expects euclidean or cosine, got "${metric}"`);
     const knn = stringFlag(args, 'knn') ?? 'auto';
     if (knn !== 'auto' && knn !== 'exact' && knn !== 'usearch') throw new UsageError(`--knn expects auto, exact or usearch, got "${knn}"`);
-    const epochs = stringFlag(args, 'epochs') !== undefined ? numberFlag(args, 'epochs', 0, { integer: true, min: 1, cap: CAPS.umapEpochs }) : undefined;
+    const epochs =
+      stringFlag(args, 'epochs') !== undefined ? numberFlag(args, 'epochs', 0, { integer: true, min: 1, cap: CAPS.umapEpochs }) : undefined;
     const seed = numberFlag(args, 'seed', 42, { integer: true });
     const nNeighbors = numberFlag(args, 'neighbors', 15, { integer: true, min: 2, cap: CAPS.umapNeighbors });
     const minDist = numberFlag(args, 'min-dist', 0.1, { min: 0 });
@@ -59,11 +73,18 @@ export const projectCommand: CliCommand = {
     if (threadsNote) process.stderr.write(`note: --threads: ${threadsNote}\n`);
 
     // Before any work: never over the input, a folder or device, or into a missing folder.
-    await checkOutputs([{ flag: '--out', file: out }, { flag: '--json', file: json }], [file]);
+    await checkOutputs(
+      [
+        { flag: '--out', file: out },
+        { flag: '--json', file: json },
+      ],
+      [file],
+    );
 
     const npy = await readNpy(file);
     if (npy.shape.length !== 2) throw new LensError(`expected a 2-D N×D array, got shape (${npy.shape.join(', ')})`, file);
-    if (npy.dtype !== 'f4' && npy.dtype !== 'f8') throw new LensError(`expected float32 or float64 embeddings, got dtype ${npy.dtype}`, file);
+    if (npy.dtype !== 'f4' && npy.dtype !== 'f8')
+      throw new LensError(`expected float32 or float64 embeddings, got dtype ${npy.dtype}`, file);
     const [n, dim] = npy.shape;
     const data = npy.data instanceof Float32Array ? npy.data : Float32Array.from(npy.data as Float64Array);
 
@@ -85,7 +106,16 @@ export const projectCommand: CliCommand = {
     await writeNpy(out, result.xy, [n, 2]);
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     await writeJson(
-      { out, n, dim, method: result.method, params: result.params, knnRecall: result.knnRecall, warnings: result.warnings, seconds: (Date.now() - started) / 1000 },
+      {
+        out,
+        n,
+        dim,
+        method: result.method,
+        params: result.params,
+        knnRecall: result.knnRecall,
+        warnings: result.warnings,
+        seconds: (Date.now() - started) / 1000,
+      },
       json,
     );
     return 0;

@@ -12,9 +12,17 @@ import { logFailure } from './logFailure';
  * dataset picker). Returns false when the dataset was refused; errors that are not the user's
  * (LensError) are left for the pipeline to report in its panel.
  */
-export async function datasetIsUsable(context: vscode.ExtensionContext, checkpoint: vscode.Uri, dataset: string, what: string, again: () => unknown): Promise<boolean> {
+export async function datasetIsUsable(
+  context: vscode.ExtensionContext,
+  checkpoint: vscode.Uri,
+  dataset: string,
+  what: string,
+  again: () => unknown,
+): Promise<boolean> {
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Embedding Lens: reading the dataset' }, () => loadDataset(dataset));
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Embedding Lens: reading the dataset' }, () =>
+      loadDataset(dataset),
+    );
     return true;
   } catch (err) {
     if (!(err instanceof LensError)) return true;

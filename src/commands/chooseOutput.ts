@@ -26,7 +26,10 @@ export function offerOutputChoice(panel: InspectionPanel, choice: OpenChoice): v
   const names = choice.candidates.map((c) => `"${c.name}"`).join(', ');
   log.info(`${choice.checkpoint}: ${choice.candidates.length} equally plausible embedding outputs (${names}); used "${choice.used}"`);
   void vscode.window
-    .showInformationMessage(`Embedding Lens: ${displayName(choice.checkpoint)} has ${choice.candidates.length} equally plausible embedding outputs (${names}); "${choice.used}" was used.`, CHOOSE)
+    .showInformationMessage(
+      `Embedding Lens: ${displayName(choice.checkpoint)} has ${choice.candidates.length} equally plausible embedding outputs (${names}); "${choice.used}" was used.`,
+      CHOOSE,
+    )
     .then((a) => a === CHOOSE && vscode.commands.executeCommand('embeddingLens.chooseOutput'));
 }
 
@@ -39,7 +42,9 @@ export async function run(context: vscode.ExtensionContext): Promise<unknown> {
   const panel = InspectionPanel.active();
   const open = panel ? openChoices.get(panel) : undefined;
   if (!panel || !open) {
-    void vscode.window.showInformationMessage('Embedding Lens: the active inspection has no choice of embedding output to make — its model has one plausible output, or names it in embedding-lens.json.');
+    void vscode.window.showInformationMessage(
+      'Embedding Lens: the active inspection has no choice of embedding output to make — its model has one plausible output, or names it in embedding-lens.json.',
+    );
     return undefined;
   }
   const pick = await pickEmbeddingOutput(open.checkpoint, open.candidates, open.used);
@@ -49,5 +54,13 @@ export async function run(context: vscode.ExtensionContext): Promise<unknown> {
   panel.panel.dispose();
   const { inspectInPanel } = await import('./inspect');
   // Remembered: embedding-lens.json now names it, as for every later run; else this run only.
-  return inspectInPanel(context, open.checkpoint, open.dataset, undefined, undefined, undefined, pick.rememberedIn ? undefined : pick.choice);
+  return inspectInPanel(
+    context,
+    open.checkpoint,
+    open.dataset,
+    undefined,
+    undefined,
+    undefined,
+    pick.rememberedIn ? undefined : pick.choice,
+  );
 }

@@ -23,7 +23,8 @@ export interface CompareArgs {
   listSize?: number;
 }
 
-const asUri = (v: unknown): vscode.Uri | undefined => (typeof v === 'string' ? vscode.Uri.file(v) : v instanceof vscode.Uri ? v : undefined);
+const asUri = (v: unknown): vscode.Uri | undefined =>
+  typeof v === 'string' ? vscode.Uri.file(v) : v instanceof vscode.Uri ? v : undefined;
 
 /**
  * Explorer (two checkpoints selected) → Compare Embeddings, or the palette (pick both): one
@@ -31,7 +32,12 @@ const asUri = (v: unknown): vscode.Uri | undefined => (typeof v === 'string' ? v
  * layouts from the cache when present), then the two linked maps and the deltas. Returns the run
  * (undefined when the user backed out of a picker or the comparison failed).
  */
-export async function run(context: vscode.ExtensionContext, arg?: unknown, all?: unknown, extra?: unknown): Promise<ComparisonRun | undefined> {
+export async function run(
+  context: vscode.ExtensionContext,
+  arg?: unknown,
+  all?: unknown,
+  extra?: unknown,
+): Promise<ComparisonRun | undefined> {
   const pair = await pickTwoCheckpoints(context, arg, all);
   if (!pair) return undefined;
   const [a, b] = pair;
@@ -63,7 +69,13 @@ async function isPrecomputed(checkpoint: string): Promise<boolean> {
  * choice into the same panel (embeddings from the cache), and each choice is computed once.
  */
 export async function compareInPanel(
-  context: vscode.ExtensionContext, checkpointA: string, checkpointB: string, dataset: string, datasetB?: string, listSize?: number, existing?: vscode.WebviewPanel,
+  context: vscode.ExtensionContext,
+  checkpointA: string,
+  checkpointB: string,
+  dataset: string,
+  datasetB?: string,
+  listSize?: number,
+  existing?: vscode.WebviewPanel,
   items: ItemsChoice = 'held-out',
 ): Promise<ComparisonRun | undefined> {
   const title = distinguishingNames([checkpointA, checkpointB]).join(' vs ');
@@ -102,11 +114,18 @@ interface CompareJob {
   items: ItemsChoice;
 }
 
-async function compareOnce(context: vscode.ExtensionContext, panel: ComparePanel, title: string, job: CompareJob): Promise<ComparisonRun | undefined> {
+async function compareOnce(
+  context: vscode.ExtensionContext,
+  panel: ComparePanel,
+  title: string,
+  job: CompareJob,
+): Promise<ComparisonRun | undefined> {
   const { checkpointA, checkpointB, dataset, datasetB, listSize, items } = job;
   const settings = readSettings();
   const cache = await cacheDir(context);
-  log.info(`Compare A ${checkpointA} with B ${checkpointB} on ${dataset}${datasetB ? ` (B on ${datasetB})` : ''} — backend ${settings.backend}, distance ${settings.distance}, k ${settings.neighborsK}, cache ${cache}`);
+  log.info(
+    `Compare A ${checkpointA} with B ${checkpointB} on ${dataset}${datasetB ? ` (B on ${datasetB})` : ''} — backend ${settings.backend}, distance ${settings.distance}, k ${settings.neighborsK}, cache ${cache}`,
+  );
   const started = Date.now();
   try {
     const result = await withEngineProgress(`Embedding Lens: comparing ${title}`, async (signal, report) => {
@@ -143,7 +162,8 @@ async function compareOnce(context: vscode.ExtensionContext, panel: ComparePanel
     }
     await panel.show(result.data);
     panel.done();
-    for (const d of result.data.headline) log.info(`  ${d.key}: A ${d.a.toFixed(4)}  B ${d.b.toFixed(4)}  Δ ${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(4)}`);
+    for (const d of result.data.headline)
+      log.info(`  ${d.key}: A ${d.a.toFixed(4)}  B ${d.b.toFixed(4)}  Δ ${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(4)}`);
     log.info(`  mean Jaccard@${result.data.k}: ${result.data.meanJaccard.toFixed(4)} (items matched by ${result.match.by})`);
     const scope = result.data.scope;
     if (scope) {

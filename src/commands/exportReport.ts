@@ -62,7 +62,9 @@ async function exportHtml(target: unknown, job: ExportJob): Promise<string | und
   const kind = vscode.window.activeColorTheme.kind;
   const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
   const out = file;
-  await withEngineProgress(`Embedding Lens: writing the ${job.what}`, (signal, report) => job.write(out, { theme, signal, onProgress: report }));
+  await withEngineProgress(`Embedding Lens: writing the ${job.what}`, (signal, report) =>
+    job.write(out, { theme, signal, onProgress: report }),
+  );
   const done = job.what.charAt(0).toUpperCase() + job.what.slice(1);
   log.info(`${done} written to ${out}`);
   if (!target) {
@@ -86,5 +88,10 @@ function activeComparison(): ComparePanel | undefined {
 }
 
 function slug(s: string): string {
-  return s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'embedding-lens-report';
+  return (
+    s
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'embedding-lens-report'
+  );
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { resolve } from 'node:path';
 import { detectCheckpointKind, isPrecomputedKind, resolveCheckpointPath } from '../core/checkpoint';
-import { isCancelled, LensError } from '../core/errors';
+import { LensError } from '../core/errors';
 import { assertWritableOutDir, defaultOutDir } from '../core/train/checkpointWriter';
 import type { FineTuneResult, FineTuneSettings } from '../core/train/options';
 import { pickCheckpoint, pickDataset, rememberDataset } from '../host/pickers';
@@ -37,7 +37,11 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
     checkpoint = resolveCheckpointPath(picked.fsPath);
     const detected = await detectCheckpointKind(checkpoint);
     kind = detected;
-    if (isPrecomputedKind(detected)) throw new LensError('holds precomputed embeddings, so there is no model to train; choose a model.json (tfjs) or an .onnx file', checkpoint);
+    if (isPrecomputedKind(detected))
+      throw new LensError(
+        'holds precomputed embeddings, so there is no model to train; choose a model.json (tfjs) or an .onnx file',
+        checkpoint,
+      );
   } catch (err) {
     return reportFailure('Fine-tune failed', err);
   }
@@ -66,5 +70,14 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
   } catch (err) {
     return reportFailure('Fine-tune failed', err);
   }
-  return train(context, { checkpoint, kind, dataset: dataset.fsPath, settings: state.settings, outDir, backend: user.backend, signal: opts.signal, noPrompt: opts.noPrompt });
+  return train(context, {
+    checkpoint,
+    kind,
+    dataset: dataset.fsPath,
+    settings: state.settings,
+    outDir,
+    backend: user.backend,
+    signal: opts.signal,
+    noPrompt: opts.noPrompt,
+  });
 }

@@ -28,8 +28,10 @@ export interface UserEetDefaults {
 }
 
 export function headOnlyReasonFor(kind: string): string | undefined {
-  if (kind === 'onnx') return 'an ONNX model runs in onnxruntime, which cannot compute gradients: only a projection head on its frozen features can be trained';
-  if (kind === 'tfjs-graph') return 'a tfjs GraphModel has no trainable layers: only a projection head on its frozen features can be trained';
+  if (kind === 'onnx')
+    return 'an ONNX model runs in onnxruntime, which cannot compute gradients: only a projection head on its frozen features can be trained';
+  if (kind === 'tfjs-graph')
+    return 'a tfjs GraphModel has no trainable layers: only a projection head on its frozen features can be trained';
   return undefined;
 }
 
@@ -73,12 +75,19 @@ export function parseMargin(text: string, normalize: boolean): Parsed<number> {
   const v = num(text);
   if (!(v >= 0) || !Number.isFinite(v)) return { ok: false, error: 'Margin α: a number ≥ 0, e.g. 0.3' };
   // On the unit sphere no two points are more than 2 apart, so such a margin can never be met.
-  if (normalize && v >= 2) return { ok: false, error: 'Margin α: below 2 — with normalised embeddings every distance is at most 2, so d(a,p) + α < d(a,n) could never hold' };
+  if (normalize && v >= 2)
+    return {
+      ok: false,
+      error: 'Margin α: below 2 — with normalised embeddings every distance is at most 2, so d(a,p) + α < d(a,n) could never hold',
+    };
   return { ok: true, value: v };
 }
 
 function list(text: string): string[] {
-  return text.trim().split(/\s*[,;\s]\s*/).filter((x) => x !== '');
+  return text
+    .trim()
+    .split(/\s*[,;\s]\s*/)
+    .filter((x) => x !== '');
 }
 
 export function parseWeights(text: string): Parsed<[number, number, number]> {
@@ -91,8 +100,13 @@ export function parseWeights(text: string): Parsed<[number, number, number]> {
 }
 
 export function parsePk(text: string): Parsed<[number, number]> {
-  const parts = text.trim().split(/\s*[x×*,\s]\s*/i).filter((x) => x !== '').map(num);
-  if (parts.length !== 2 || parts.some((v) => !Number.isInteger(v))) return { ok: false, error: 'P×K: two whole numbers, classes × samples per class, e.g. "8x4"' };
+  const parts = text
+    .trim()
+    .split(/\s*[x×*,\s]\s*/i)
+    .filter((x) => x !== '')
+    .map(num);
+  if (parts.length !== 2 || parts.some((v) => !Number.isInteger(v)))
+    return { ok: false, error: 'P×K: two whole numbers, classes × samples per class, e.g. "8x4"' };
   const [p, k] = parts;
   if (p < 2) return { ok: false, error: 'P×K: P ≥ 2 — a batch needs at least two classes to have negatives' };
   if (k < 2) return { ok: false, error: 'P×K: K ≥ 2 — a batch needs two samples of a class to have positives' };
@@ -102,7 +116,8 @@ export function parsePk(text: string): Parsed<[number, number]> {
 
 export function parseLastLayers(text: string): Parsed<number> {
   const v = num(text);
-  if (!Number.isInteger(v) || v < 1 || v > 1000) return { ok: false, error: 'Last layers: a whole number ≥ 1 (layers with weights, counted from the output)' };
+  if (!Number.isInteger(v) || v < 1 || v > 1000)
+    return { ok: false, error: 'Last layers: a whole number ≥ 1 (layers with weights, counted from the output)' };
   return { ok: true, value: v };
 }
 
@@ -143,7 +158,10 @@ export function formatValue(field: FormField, s: FineTuneSettings): string {
     case 'epochs':
       return String(s.epochs);
     case 'lr':
-      return s.lr.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e');
+      return s.lr
+        .toExponential()
+        .replace(/\.?0+e/, 'e')
+        .replace('e+', 'e');
     case 'margin':
       return short(s.margin);
     case 'weights':
@@ -175,13 +193,35 @@ export function formRows(state: FormState): FormRow[] {
   const row = (field: FormField, label: string, detail: string): FormRow => ({ field, label, value: formatValue(field, s), detail });
   return [
     row('epochs', 'Epochs', 'Passes over the training classes; validation runs after each, and the best epoch is what gets saved.'),
-    row('lr', 'Learning rate', `Adam step size. Fine-tuning a trained model wants it small (${formatValue('lr', { ...s, lr: DEFAULT_SETTINGS.lr })}); a fresh head can take ${formatValue('lr', { ...s, lr: DEFAULT_HEAD_LR })}.`),
+    row(
+      'lr',
+      'Learning rate',
+      `Adam step size. Fine-tuning a trained model wants it small (${formatValue('lr', { ...s, lr: DEFAULT_SETTINGS.lr })}); a fresh head can take ${formatValue('lr', { ...s, lr: DEFAULT_HEAD_LR })}.`,
+    ),
     row('margin', 'Margin α', 'How much farther the hardest negative must be than the hardest positive: max(0, d(a,p) − d(a,n) + α).'),
-    row('weights', 'Loss weights λ_mc, λ_ec, λ_edc', 'Triplet term (MC), equidistant term |d(a,n) − d(p,n)| (EC), equidistributed class spread (EDC).'),
+    row(
+      'weights',
+      'Loss weights λ_mc, λ_ec, λ_edc',
+      'Triplet term (MC), equidistant term |d(a,n) − d(p,n)| (EC), equidistributed class spread (EDC).',
+    ),
     row('pk', 'Batch P × K', 'P classes × K images per class in each batch; batch-hard mining needs K ≥ 2 and P ≥ 2.'),
-    row('normalize', 'Embedding normalisation', 'Compute the loss on L2-normalised embeddings (distances on the unit sphere, ranks as cosine). Select to toggle.'),
-    row('train', 'What to train', state.headOnlyReason ? `Fixed to the head: ${state.headOnlyReason}.` : 'End to end, only the last N layers with weights, or a new projection head on frozen features.'),
-    row('validation', 'Validation split', 'Held-out classes (the retrieval protocol: unseen classes), or the split column of a manifest. map@r and recall@1 per epoch.'),
+    row(
+      'normalize',
+      'Embedding normalisation',
+      'Compute the loss on L2-normalised embeddings (distances on the unit sphere, ranks as cosine). Select to toggle.',
+    ),
+    row(
+      'train',
+      'What to train',
+      state.headOnlyReason
+        ? `Fixed to the head: ${state.headOnlyReason}.`
+        : 'End to end, only the last N layers with weights, or a new projection head on frozen features.',
+    ),
+    row(
+      'validation',
+      'Validation split',
+      'Held-out classes (the retrieval protocol: unseen classes), or the split column of a manifest. map@r and recall@1 per epoch.',
+    ),
     row('seed', 'Seed', 'Fixes the split, the batch order and the head initialisation, so a run can be repeated.'),
   ];
 }
@@ -202,7 +242,11 @@ export function editText(field: FormField, s: FineTuneSettings): string {
 }
 
 /** Validates text typed for a free-text field; the message, or undefined when it is fine (showInputBox's validateInput). */
-export function validateText(field: 'epochs' | 'lr' | 'margin' | 'weights' | 'pk' | 'seed', text: string, s: FineTuneSettings): string | undefined {
+export function validateText(
+  field: 'epochs' | 'lr' | 'margin' | 'weights' | 'pk' | 'seed',
+  text: string,
+  s: FineTuneSettings,
+): string | undefined {
   const r = parseText(field, text, s);
   return r.ok ? undefined : r.error;
 }
@@ -254,6 +298,10 @@ export function rowAfterEdit<Row extends string>(row: Row, changed: boolean): Ro
   return changed ? 'start' : row;
 }
 
-export function applyValidation(state: FormState, validation: FineTuneSettings['validation'], valFraction = state.settings.valFraction): FormState {
+export function applyValidation(
+  state: FormState,
+  validation: FineTuneSettings['validation'],
+  valFraction = state.settings.valFraction,
+): FormState {
   return { ...state, settings: { ...state.settings, validation, valFraction } };
 }

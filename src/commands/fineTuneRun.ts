@@ -39,7 +39,12 @@ export interface TrainJob {
 export async function train(context: vscode.ExtensionContext, job: TrainJob): Promise<FineTuneResult | undefined> {
   const { checkpoint, dataset, settings: s, outDir } = job;
   const panel = TrainingPanel.create(context, {
-    checkpoint, dataset, outDir, checkpointKind: job.kind, settings: s, backendSetting: job.backend,
+    checkpoint,
+    dataset,
+    outDir,
+    checkpointKind: job.kind,
+    settings: s,
+    backendSetting: job.backend,
   });
   const name = displayName(checkpoint);
   log.info(`Fine-tune ${checkpoint} on ${dataset} → ${outDir} (${JSON.stringify(s)}, backend ${job.backend})`);
@@ -71,7 +76,9 @@ export async function train(context: vscode.ExtensionContext, job: TrainJob): Pr
             panel.step(st);
           },
           onEpoch: (e) => {
-            log.info(`  epoch ${e.epoch}: map@r ${e.val.mapAtR.toFixed(4)}, recall@1 ${e.val.recallAt1.toFixed(4)}${e.loss ? `, mean loss ${e.loss.total.toFixed(4)}` : ' (before training)'} (${e.seconds.toFixed(1)} s)`);
+            log.info(
+              `  epoch ${e.epoch}: map@r ${e.val.mapAtR.toFixed(4)}, recall@1 ${e.val.recallAt1.toFixed(4)}${e.loss ? `, mean loss ${e.loss.total.toFixed(4)}` : ' (before training)'} (${e.seconds.toFixed(1)} s)`,
+            );
             panel.epoch(e);
           },
         });
@@ -82,7 +89,13 @@ export async function train(context: vscode.ExtensionContext, job: TrainJob): Pr
     if (!job.noPrompt) result = await keepOrReplace(result);
     actions.outDir = result.outDir;
     const status: TrainingOutcome['status'] = result.cancelled ? 'cancelled' : result.error ? 'error' : 'done';
-    panel.finish({ status, outDir: result.outDir, best: result.best, backend: result.backend, ...(result.error ? { message: result.error } : {}) });
+    panel.finish({
+      status,
+      outDir: result.outDir,
+      best: result.best,
+      backend: result.backend,
+      ...(result.error ? { message: result.error } : {}),
+    });
     tell(result, name, actions);
     return result;
   } catch (err) {
@@ -140,13 +153,25 @@ function tell(result: FineTuneResult, name: string, actions: ActionHandlers): vo
   let shown: Thenable<string | undefined>;
   if (result.cancelled) {
     log.info(`Fine-tune cancelled; ${best} kept in ${result.outDir}`);
-    shown = vscode.window.showWarningMessage(`Embedding Lens: fine-tune of ${name} cancelled — the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}`, COMPARE, REVEAL);
+    shown = vscode.window.showWarningMessage(
+      `Embedding Lens: fine-tune of ${name} cancelled — the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}`,
+      COMPARE,
+      REVEAL,
+    );
   } else if (result.error) {
     log.error(`Fine-tune stopped: ${result.error}; ${best} kept in ${result.outDir}`);
-    shown = vscode.window.showErrorMessage(`Embedding Lens: fine-tune of ${name} stopped: ${result.error} — the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}`, COMPARE, REVEAL);
+    shown = vscode.window.showErrorMessage(
+      `Embedding Lens: fine-tune of ${name} stopped: ${result.error} — the best epoch so far (${result.best.epoch}) is kept in ${result.outDir}`,
+      COMPARE,
+      REVEAL,
+    );
   } else {
     log.info(`Fine-tune finished on ${result.backend}: ${best}, written to ${result.outDir}`);
-    shown = vscode.window.showInformationMessage(`Embedding Lens: fine-tuned ${name} — ${best} — written to ${result.outDir}`, COMPARE, REVEAL);
+    shown = vscode.window.showInformationMessage(
+      `Embedding Lens: fine-tuned ${name} — ${best} — written to ${result.outDir}`,
+      COMPARE,
+      REVEAL,
+    );
   }
   // Not awaited: the message stays until the user answers, the command has finished by then.
   void shown.then((c) => (c === COMPARE ? actions.compare() : c === REVEAL ? actions.reveal() : undefined));
@@ -177,7 +202,9 @@ class ActionHandlers {
     const b = vscode.Uri.file(this.newCheckpoint());
     // The dataset picker offers the one trained on first; on it the comparison scores the classes
     // training never saw, on another dataset (the sample's dataset-held-out) every class it never saw.
-    void vscode.commands.executeCommand('embeddingLens.compare', a, [a, b]).then(undefined, (err: unknown) => reportFailure('Fine-tune failed', err));
+    void vscode.commands
+      .executeCommand('embeddingLens.compare', a, [a, b])
+      .then(undefined, (err: unknown) => reportFailure('Fine-tune failed', err));
   }
 
   reveal(): void {

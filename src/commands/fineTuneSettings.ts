@@ -28,15 +28,26 @@ type RowId = 'start' | 'outDir' | FormField;
 type RowItem = vscode.QuickPickItem & { id?: RowId };
 
 const ICONS: Record<FormField, string> = {
-  epochs: 'history', lr: 'dashboard', margin: 'arrow-both', weights: 'settings', pk: 'layers', normalize: 'circle-large-outline',
-  train: 'target', validation: 'beaker', seed: 'symbol-number',
+  epochs: 'history',
+  lr: 'dashboard',
+  margin: 'arrow-both',
+  weights: 'settings',
+  pk: 'layers',
+  normalize: 'circle-large-outline',
+  train: 'target',
+  validation: 'beaker',
+  seed: 'symbol-number',
 };
 
 /**
  * One quick pick listing every setting with its value: Enter on the first row starts training with
  * what is shown (so Enter, Enter, Enter works); choosing a row edits it and comes back here.
  */
-export async function askSettings(initial: FormState, initialOut: string, checkpoint: string): Promise<{ state: FormState; outDir: string } | undefined> {
+export async function askSettings(
+  initial: FormState,
+  initialOut: string,
+  checkpoint: string,
+): Promise<{ state: FormState; outDir: string } | undefined> {
   let state = initial;
   let outDir = initialOut;
   let active: RowId = 'start';
@@ -88,10 +99,26 @@ async function outDirProblem(text: string, checkpoint: string): Promise<string |
 
 function pickRow(title: string, state: FormState, outDir: string, active: RowId): Promise<RowId | undefined> {
   const items: RowItem[] = [
-    { id: 'start', label: '$(play) Start training', description: summary(state), detail: `Writes the best epoch to ${vscode.workspace.asRelativePath(outDir)}`, alwaysShow: true },
+    {
+      id: 'start',
+      label: '$(play) Start training',
+      description: summary(state),
+      detail: `Writes the best epoch to ${vscode.workspace.asRelativePath(outDir)}`,
+      alwaysShow: true,
+    },
     { label: 'Settings — choose one to change it', kind: vscode.QuickPickItemKind.Separator },
-    ...formRows(state).map((r): RowItem => ({ id: r.field, label: `$(${ICONS[r.field]}) ${r.label}`, description: r.value, detail: r.detail })),
-    { id: 'outDir', label: '$(folder) Output folder', description: vscode.workspace.asRelativePath(outDir), detail: 'A new folder beside the source; the source checkpoint is never written.' },
+    ...formRows(state).map((r): RowItem => ({
+      id: r.field,
+      label: `$(${ICONS[r.field]}) ${r.label}`,
+      description: r.value,
+      detail: r.detail,
+    })),
+    {
+      id: 'outDir',
+      label: '$(folder) Output folder',
+      description: vscode.workspace.asRelativePath(outDir),
+      detail: 'A new folder beside the source; the source checkpoint is never written.',
+    },
   ];
   return new Promise((done) => {
     const qp = vscode.window.createQuickPick<RowItem>();
@@ -115,15 +142,27 @@ function pickRow(title: string, state: FormState, outDir: string, active: RowId)
 
 async function pickTrain(title: string, state: FormState): Promise<TrainWhat | undefined> {
   if (state.headOnlyReason) {
-    await vscode.window.showQuickPick([{ label: '$(target) Projection head only', detail: `Fixed: ${state.headOnlyReason}.` }], { title: `${title}: what to train` });
+    await vscode.window.showQuickPick([{ label: '$(target) Projection head only', detail: `Fixed: ${state.headOnlyReason}.` }], {
+      title: `${title}: what to train`,
+    });
     return 'head';
   }
   const current = state.settings.train;
   const choice = await vscode.window.showQuickPick(
     [
       { label: 'End to end', value: 'all' as const, detail: 'Every layer with weights is trained.', picked: current === 'all' },
-      { label: 'Last N layers…', value: 'last' as const, detail: 'Only the last N layers with weights; the rest stay as they are (faster, keeps early features).', picked: typeof current === 'object' },
-      { label: 'Projection head only', value: 'head' as const, detail: 'A new linear head on the frozen embedding; the backbone runs once, so this is the fastest.', picked: current === 'head' },
+      {
+        label: 'Last N layers…',
+        value: 'last' as const,
+        detail: 'Only the last N layers with weights; the rest stay as they are (faster, keeps early features).',
+        picked: typeof current === 'object',
+      },
+      {
+        label: 'Projection head only',
+        value: 'head' as const,
+        detail: 'A new linear head on the frozen embedding; the backbone runs once, so this is the fastest.',
+        picked: current === 'head',
+      },
     ],
     { title: `${title}: what to train` },
   );
@@ -147,8 +186,16 @@ async function pickValidation(title: string, state: FormState): Promise<FormStat
   const s = state.settings;
   const choice = await vscode.window.showQuickPick(
     [
-      { label: 'Held-out classes…', value: 'class-disjoint' as const, detail: 'Validate on classes training never sees (the retrieval benchmarks\' protocol).' },
-      { label: "The dataset's own split", value: 'split' as const, detail: "Train on the manifest's train rows and validate on its val/test rows (or the SOP / In-Shop lists)." },
+      {
+        label: 'Held-out classes…',
+        value: 'class-disjoint' as const,
+        detail: "Validate on classes training never sees (the retrieval benchmarks' protocol).",
+      },
+      {
+        label: "The dataset's own split",
+        value: 'split' as const,
+        detail: "Train on the manifest's train rows and validate on its val/test rows (or the SOP / In-Shop lists).",
+      },
     ],
     { title: `${title}: validation` },
   );

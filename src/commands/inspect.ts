@@ -36,7 +36,8 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
   const checkpoint = await pickCheckpoint(context, arg);
   if (!checkpoint) return undefined;
   const given = (extra as InspectArgs | undefined)?.dataset;
-  let dataset: vscode.Uri | undefined = typeof given === 'string' ? vscode.Uri.file(given) : given instanceof vscode.Uri ? given : undefined;
+  let dataset: vscode.Uri | undefined =
+    typeof given === 'string' ? vscode.Uri.file(given) : given instanceof vscode.Uri ? given : undefined;
   if (dataset) await rememberDataset(context, checkpoint, dataset);
   else {
     dataset = await pickDataset(context, checkpoint, await wantsLabelsFile(checkpoint.fsPath));
@@ -72,22 +73,34 @@ export async function inspectInPanel(
   const roots = dataset ? [statOrUndefined(dataset)?.isDirectory() ? dataset : dirname(dataset)] : [];
   const panel = existing ? new InspectionPanel(context, existing, initial) : InspectionPanel.create(context, initial, roots);
   const cache = await cacheDir(context);
-  log.info(`Inspect ${checkpoint} on ${dataset ?? '(no dataset)'} — backend ${settings.backend}, distance ${settings.distance}, cache ${cache}`);
+  log.info(
+    `Inspect ${checkpoint} on ${dataset ?? '(no dataset)'} — backend ${settings.backend}, distance ${settings.distance}, cache ${cache}`,
+  );
   const started = Date.now();
   // A restored panel shows a cancelled UMAP as the user left it (partial, with Resume); a new
   // inspection continues it.
-  const input: InspectionInput = { checkpoint, dataset, settings, cacheDir: cache, stoppedUmap: existing ? 'show' : 'resume', ...(output ? { output } : {}) };
+  const input: InspectionInput = {
+    checkpoint,
+    dataset,
+    settings,
+    cacheDir: cache,
+    stoppedUmap: existing ? 'show' : 'resume',
+    ...(output ? { output } : {}),
+  };
   try {
     const result = await withEngineProgress(`Embedding Lens: inspecting ${initial.title}`, (signal, report) =>
-      cancellable(panel, signal, cancel, (ctl) => runInspection(input, panelSink(panel, report, onStage), ctl)));
-    if (result.embeddings) panel.setEngine({ embeddings: result.embeddings, normalize: settings.distance === 'cosine', checkpoint, backend: settings.backend });
+      cancellable(panel, signal, cancel, (ctl) => runInspection(input, panelSink(panel, report, onStage), ctl)),
+    );
+    if (result.embeddings)
+      panel.setEngine({ embeddings: result.embeddings, normalize: settings.distance === 'cosine', checkpoint, backend: settings.backend });
     for (const note of result.data.notes ?? []) log.info(`  note: ${note}`);
     for (const detail of result.data.details ?? []) log.info(`  detail: ${detail}`);
     // An ONNX model that ran on the CPU on a machine with an NVIDIA driver: offer the GPU runtime (issue #18).
     if (result.data.backend === 'onnxruntime-cpu') void offerGpuIfUseful();
     offerResume(panel, result, input, initial.title);
     const model = result.embedding?.model;
-    if (model?.outputCandidates && !result.cancelled) offerOutputChoice(panel, { checkpoint, dataset, candidates: model.outputCandidates, used: model.outputName });
+    if (model?.outputCandidates && !result.cancelled)
+      offerOutputChoice(panel, { checkpoint, dataset, candidates: model.outputCandidates, used: model.outputName });
     panel.done();
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     if (result.cancelled) {
@@ -125,7 +138,12 @@ function panelSink(panel: InspectionPanel, report: (p: Progress) => void, onStag
 }
 
 /** Runs `work` with one signal that the notification's Cancel, the caller's signal and the panel's Cancel button all fire. */
-async function cancellable<T>(panel: InspectionPanel, signal: AbortSignal, cancel: AbortSignal | undefined, work: (ctl: { signal: AbortSignal }) => Promise<T>): Promise<T> {
+async function cancellable<T>(
+  panel: InspectionPanel,
+  signal: AbortSignal,
+  cancel: AbortSignal | undefined,
+  work: (ctl: { signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   cancel?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -136,7 +154,6 @@ async function cancellable<T>(panel: InspectionPanel, signal: AbortSignal, cance
     stopFromPanel.dispose();
   }
 }
-
 
 /**
  * The panel's Resume (shown while its map is a stopped UMAP's partial layout) continues that run
@@ -149,7 +166,8 @@ function offerResume(panel: InspectionPanel, run: InspectionRun, input: Inspecti
     log.info(`Resuming the UMAP of ${title} at epoch ${epoch} of ${epochs}`);
     try {
       await withEngineProgress(`Embedding Lens: resuming the UMAP of ${title}`, (signal, report) =>
-        cancellable(panel, signal, undefined, (ctl) => resumeUmap(run, input, panelSink(panel, report), ctl)));
+        cancellable(panel, signal, undefined, (ctl) => resumeUmap(run, input, panelSink(panel, report), ctl)),
+      );
       const left = run.data.layout?.umapPartial;
       log.info(left ? `UMAP stopped again at epoch ${left.epoch} of ${left.epochs}` : 'UMAP finished');
     } catch (err) {

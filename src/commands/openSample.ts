@@ -42,7 +42,9 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
   const parent = arg instanceof vscode.Uri ? arg : await pickParentFolder();
   if (!parent) return undefined;
   if (parent.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Embedding Lens: the sample is written with the file system; ${parent.toString()} is not a local folder.`);
+    void vscode.window.showErrorMessage(
+      `Embedding Lens: the sample is written with the file system; ${parent.toString()} is not a local folder.`,
+    );
     return undefined;
   }
   const target = freeSampleFolder(parent.fsPath);
@@ -54,7 +56,13 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
       const given = (extra as OpenSampleArgs | undefined)?.signal;
       const signal = given ? AbortSignal.any([cancelled, given]) : cancelled;
       const inputs = await makeDemoInputs(
-        { out: target, source: 'products', perClass: DEMO_DEFAULTS.perClass, heldOutPerClass: DEMO_DEFAULTS.heldOutPerClass, seed: DEMO_DEFAULTS.seed },
+        {
+          out: target,
+          source: 'products',
+          perClass: DEMO_DEFAULTS.perClass,
+          heldOutPerClass: DEMO_DEFAULTS.heldOutPerClass,
+          seed: DEMO_DEFAULTS.seed,
+        },
         { signal, onProgress: report, onStage: (s) => log.info(`  ${s}`), onLine: (s) => log.info(`  ${s}`) },
       );
       const readme = join(inputs.out, SAMPLE_README);
@@ -69,10 +77,14 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown, extra
       return undefined;
     }
     logFailure('Open Sample failed', err);
-    void vscode.window.showErrorMessage(`Embedding Lens: the sample could not be created: ${(err as Error).message}`, 'Show Log').then((c) => c && log.show());
+    void vscode.window
+      .showErrorMessage(`Embedding Lens: the sample could not be created: ${(err as Error).message}`, 'Show Log')
+      .then((c) => c && log.show());
     return undefined;
   }
-  log.info(`Open Sample: ready in ${sample.out} (checkpoint ${sample.checkpoint}; ${sample.trained.count} trained and ${sample.heldOut.count} held-out images)`);
+  log.info(
+    `Open Sample: ready in ${sample.out} (checkpoint ${sample.checkpoint}; ${sample.trained.count} trained and ${sample.heldOut.count} held-out images)`,
+  );
   // Inspect on the sample's checkpoint offers the held-out classes first: the set it is judged on.
   await rememberDataset(context, vscode.Uri.file(sample.checkpoint), vscode.Uri.file(sample.heldOut.root));
   offerNextSteps(sample);
@@ -121,8 +133,13 @@ async function removeUnfinished(target: string): Promise<void> {
 function offerNextSteps(sample: SampleResult): void {
   const uri = vscode.Uri.file(sample.out);
   const inWorkspace = (vscode.workspace.workspaceFolders ?? []).some((f) => f.uri.scheme === 'file' && isInside(f.uri.fsPath, sample.out));
-  if (inWorkspace) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(sample.checkpoint)).then(undefined, () => undefined);
-  const buttons = inWorkspace ? [INSPECT] : vscode.workspace.workspaceFolders?.length ? [INSPECT, OPEN_FOLDER, ADD_TO_WORKSPACE] : [INSPECT, OPEN_FOLDER];
+  if (inWorkspace)
+    void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(sample.checkpoint)).then(undefined, () => undefined);
+  const buttons = inWorkspace
+    ? [INSPECT]
+    : vscode.workspace.workspaceFolders?.length
+      ? [INSPECT, OPEN_FOLDER, ADD_TO_WORKSPACE]
+      : [INSPECT, OPEN_FOLDER];
   const message =
     `Embedding Lens: the sample is ready in ${sample.out} — an untrained CNN (checkpoint/model.json), ` +
     `${sample.trained.classNames.length} classes to fine-tune on (dataset-train) and ${sample.heldOut.classNames.length} held-out classes to judge it on (dataset-held-out).`;
@@ -130,7 +147,9 @@ function offerNextSteps(sample: SampleResult): void {
     if (choice === INSPECT) {
       await vscode.commands.executeCommand('embeddingLens.inspect', vscode.Uri.file(sample.checkpoint), { dataset: sample.heldOut.root });
     } else if (choice === OPEN_FOLDER) {
-      await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: Boolean(vscode.workspace.workspaceFolders?.length) });
+      await vscode.commands.executeCommand('vscode.openFolder', uri, {
+        forceNewWindow: Boolean(vscode.workspace.workspaceFolders?.length),
+      });
     } else if (choice === ADD_TO_WORKSPACE) {
       vscode.workspace.updateWorkspaceFolders(vscode.workspace.workspaceFolders?.length ?? 0, 0, { uri });
     }

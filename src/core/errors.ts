@@ -5,7 +5,11 @@
 export class LensError extends Error {
   /** The message without the file in front, for places that show the file apart (a panel's banner). */
   readonly reason: string;
-  constructor(message: string, readonly file?: string, readonly code: string = 'E_LENS') {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly code: string = 'E_LENS',
+  ) {
     super(file ? `${file}: ${message}` : message);
     this.name = 'LensError';
     this.reason = message;

@@ -21,7 +21,11 @@ export const CAPS = {
   recallK: { max: 100_000, what: 'Recall@K', why: 'K past the largest class measures nothing new' },
   umapNeighbors: { max: 1000, what: 'UMAP n_neighbors', why: 'umap-learn uses 2…200; the kNN graph grows with it' },
   umapEpochs: { max: 10_000, what: 'UMAP epochs', why: 'umap-learn uses 200…500; the map has long converged' },
-  inputSide: { max: 4096, what: 'pixels of input height or width', why: 'one 4096×4096 RGB input is 192 MiB of floats before the first layer' },
+  inputSide: {
+    max: 4096,
+    what: 'pixels of input height or width',
+    why: 'one 4096×4096 RGB input is 192 MiB of floats before the first layer',
+  },
   eetBatches: { max: 100_000, what: 'EET breakdown batches', why: 'the means settle after a few hundred' },
   trainEpochs: { max: 10_000, what: 'fine-tune epochs', why: 'a quick EET fine-tune converges in tens; the best epoch is kept' },
 } satisfies Record<string, CountCap>;
@@ -56,7 +60,10 @@ export function clampThreads(requested: number): { threads: number; note?: strin
 }
 
 /** The capped counts of an inspection's settings (VS Code settings or inspect/compare flags). */
-export function checkInspectionCaps(s: { batchSize: number; neighborsK: number; recallAtK: number[]; umap: { nNeighbors: number; epochs: number }; eet: { batches: number } }, where = 'embeddingLens settings'): void {
+export function checkInspectionCaps(
+  s: { batchSize: number; neighborsK: number; recallAtK: number[]; umap: { nNeighbors: number; epochs: number }; eet: { batches: number } },
+  where = 'embeddingLens settings',
+): void {
   const problem =
     capProblem('batchSize', s.batchSize) ??
     capProblem('neighborsK', s.neighborsK) ??

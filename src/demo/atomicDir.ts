@@ -51,11 +51,17 @@ export function assertDemoOwned(dir: string): void {
   const entries = readdirSync(abs);
   if (entries.length === 0) return;
   if (!entries.includes(DEMO_MARKER)) {
-    throw new LensError(`already exists and is not a demo folder (no ${DEMO_MARKER}): the demo did not create it; choose another folder or remove it`, abs);
+    throw new LensError(
+      `already exists and is not a demo folder (no ${DEMO_MARKER}): the demo did not create it; choose another folder or remove it`,
+      abs,
+    );
   }
   const record = readRecord(abs);
   if (!record) {
-    throw new LensError(`has a ${DEMO_MARKER} without a list of the files the demo wrote (an older or edited demo folder); choose another folder or remove it`, abs);
+    throw new LensError(
+      `has a ${DEMO_MARKER} without a list of the files the demo wrote (an older or edited demo folder); choose another folder or remove it`,
+      abs,
+    );
   }
   const stray = unexpectedEntry(abs, [...record.files, DEMO_MARKER], record.ownedTrees ?? []);
   if (stray !== undefined) {

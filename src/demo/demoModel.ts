@@ -26,11 +26,25 @@ export async function makeDemoCheckpoint(outDir: string, opts: DemoModelOptions 
   let s = seed;
   const init = () => tf.initializers.heNormal({ seed: s++ });
   const model = tf.sequential({ name: 'demo_cnn' });
-  model.add(tf.layers.conv2d({ inputShape: [size, size, 3], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv1' }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [size, size, 3],
+      filters: 16,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(),
+      name: 'conv1',
+    }),
+  );
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
-  model.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv2' }));
+  model.add(
+    tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv2' }),
+  );
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
-  model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv3' }));
+  model.add(
+    tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv3' }),
+  );
   model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   model.add(tf.layers.dense({ units: dim, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }), name: 'embedding' }));
   try {
@@ -39,7 +53,14 @@ export async function makeDemoCheckpoint(outDir: string, opts: DemoModelOptions 
     const marker = { generator: 'embedding-lens demo checkpoint', version: 1, seed, inputSize: size, dim };
     return await writeDirAtomically(outDir, marker, async (tmp) => {
       await saveLayersModel(tf, model, tmp, 'model');
-      const config = { inputSize: [size, size], channels: 3, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], resize: 'stretch', output: 'last' };
+      const config = {
+        inputSize: [size, size],
+        channels: 3,
+        mean: [0.5, 0.5, 0.5],
+        std: [0.25, 0.25, 0.25],
+        resize: 'stretch',
+        output: 'last',
+      };
       await writeFile(join(tmp, 'embedding-lens.json'), JSON.stringify(config, null, 2) + '\n');
     });
   } finally {

@@ -17,7 +17,16 @@ export const FASHION_MNIST_PACKAGE = 'dataset-fashion-mnist';
 
 /** Fashion-MNIST's labels 0–9, as its authors name them. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 
 /** The folder a class is written to: '/' cannot be in a folder name. */
@@ -65,7 +74,10 @@ export async function locateFashionMnist(split: 'train' | 'test', sourceDir?: st
     } catch {
       throw new LensError(`cannot be read; expected a folder with the Fashion-MNIST files ${want}`, sourceDir);
     }
-    const found = pickPair(names.map((n) => join(sourceDir, n)), split);
+    const found = pickPair(
+      names.map((n) => join(sourceDir, n)),
+      split,
+    );
     if (!found.images || !found.labels) throw new LensError(`has no ${want}; expected the Fashion-MNIST IDX files`, sourceDir);
     return { images: found.images, labels: found.labels };
   }
@@ -81,7 +93,13 @@ export async function locateFashionMnist(split: 'train' | 'test', sourceDir?: st
       'E_NO_FASHION_MNIST',
     );
   }
-  const found = pickPair(listing.split('\n').map((l) => l.trim()).filter(Boolean), split);
+  const found = pickPair(
+    listing
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+    split,
+  );
   if (!found.images || !found.labels) {
     throw new LensError(`the Debian package ${FASHION_MNIST_PACKAGE} lists no ${want}`, undefined, 'E_NO_FASHION_MNIST');
   }
@@ -93,11 +111,7 @@ export async function locateFashionMnist(split: 'train' | 'test', sourceDir?: st
  * file) from Debian's Fashion-MNIST, with a seeded stratified choice of perClass items per class.
  * Atomic like makeProductImages: an interrupted run leaves no half dataset.
  */
-export async function fashionMnistFolder(
-  outDir: string,
-  opts: FashionMnistOptions,
-  control: RunControl = {},
-): Promise<DemoDataset> {
+export async function fashionMnistFolder(outDir: string, opts: FashionMnistOptions, control: RunControl = {}): Promise<DemoDataset> {
   if (opts.split !== 'train' && opts.split !== 'test') {
     throw new LensError(`Fashion-MNIST split must be 'train' or 'test', got ${String(opts.split)}`);
   }
@@ -110,7 +124,11 @@ export async function fashionMnistFolder(
     throw new LensError(`Fashion-MNIST size must be an integer from 8 to 1024, got ${opts.size}`);
   }
   const wanted = opts.classes ?? FASHION_MNIST_CLASSES.map((_, i) => i);
-  if (wanted.length < 2 || new Set(wanted).size !== wanted.length || wanted.some((c) => !Number.isInteger(c) || c < 0 || c >= FASHION_MNIST_CLASSES.length)) {
+  if (
+    wanted.length < 2 ||
+    new Set(wanted).size !== wanted.length ||
+    wanted.some((c) => !Number.isInteger(c) || c < 0 || c >= FASHION_MNIST_CLASSES.length)
+  ) {
     throw new LensError(`Fashion-MNIST classes must be at least two distinct labels from 0 to 9, got ${wanted.join(',')}`);
   }
   const files = await locateFashionMnist(opts.split, opts.sourceDir);
@@ -153,22 +171,28 @@ export async function fashionMnistFolder(
     classes: wanted.map((c) => FASHION_MNIST_CLASSES[c]),
     count: chosen.length,
   };
-  const root = await writeDirAtomically(outDir, marker, async (tmp) => {
-    for (const folder of wantedFolders) await mkdir(join(tmp, folder));
-    await runPool(
-      chosen.length,
-      8,
-      async (k) => {
-        const { cls, index } = chosen[k];
-        const pixels = Buffer.from(images.data.buffer, images.data.byteOffset + index * h * w, h * w);
-        let img = sharp(pixels, { raw: { width: w, height: h, channels: 1 } });
-        if (size !== w || size !== h) img = img.resize(size, size, { kernel: 'cubic' });
-        img = opts.rgb ? img.toColourspace('srgb') : img.toColourspace('b-w');
-        await img.png({ compressionLevel: 6, adaptiveFiltering: false })
-          .toFile(join(tmp, folders[cls], `${String(index).padStart(digits, '0')}.png`));
-      },
-      { signal: control.signal, onProgress: control.onProgress, stage: 'Writing Fashion-MNIST images' },
-    );
-  }, control.signal);
+  const root = await writeDirAtomically(
+    outDir,
+    marker,
+    async (tmp) => {
+      for (const folder of wantedFolders) await mkdir(join(tmp, folder));
+      await runPool(
+        chosen.length,
+        8,
+        async (k) => {
+          const { cls, index } = chosen[k];
+          const pixels = Buffer.from(images.data.buffer, images.data.byteOffset + index * h * w, h * w);
+          let img = sharp(pixels, { raw: { width: w, height: h, channels: 1 } });
+          if (size !== w || size !== h) img = img.resize(size, size, { kernel: 'cubic' });
+          img = opts.rgb ? img.toColourspace('srgb') : img.toColourspace('b-w');
+          await img
+            .png({ compressionLevel: 6, adaptiveFiltering: false })
+            .toFile(join(tmp, folders[cls], `${String(index).padStart(digits, '0')}.png`));
+        },
+        { signal: control.signal, onProgress: control.onProgress, stage: 'Writing Fashion-MNIST images' },
+      );
+    },
+    control.signal,
+  );
   return { root, classNames: wantedFolders.slice().sort(), count: chosen.length };
 }

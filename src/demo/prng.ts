@@ -84,6 +84,9 @@ export class Rng {
       const j = i + Math.floor((idx.length - i) * this.next());
       [idx[i], idx[j]] = [idx[j], idx[i]];
     }
-    return idx.slice(0, k).sort((a, b) => a - b).map((i) => items[i]);
+    return idx
+      .slice(0, k)
+      .sort((a, b) => a - b)
+      .map((i) => items[i]);
   }
 }

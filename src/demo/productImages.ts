@@ -44,7 +44,8 @@ function chooseClasses(opts: ProductImageOptions): ProductClass[] {
   const known = new Map(PRODUCT_CLASSES.map((c) => [c.name, c]));
   const unknown = opts.classNames.filter((n) => !known.has(n));
   if (unknown.length) throw new LensError(`demo dataset has no class ${unknown.join(', ')}; known: ${[...known.keys()].join(', ')}`);
-  if (new Set(opts.classNames).size !== opts.classNames.length) throw new LensError(`demo dataset classNames repeat a class: ${opts.classNames.join(', ')}`);
+  if (new Set(opts.classNames).size !== opts.classNames.length)
+    throw new LensError(`demo dataset classNames repeat a class: ${opts.classNames.join(', ')}`);
   if (opts.classNames.length < 2) throw new LensError('demo dataset needs at least 2 classes (retrieval needs negatives)');
   return opts.classNames.map((n) => known.get(n)!);
 }
@@ -77,11 +78,7 @@ async function renderImage(svg: string, rng: Rng, size: number, file: string): P
  * cancelled or failed run leaves outDir as it was. An existing outDir is replaced only when it is
  * empty or an earlier demo dataset.
  */
-export async function makeProductImages(
-  outDir: string,
-  opts: ProductImageOptions = {},
-  control: RunControl = {},
-): Promise<DemoDataset> {
+export async function makeProductImages(outDir: string, opts: ProductImageOptions = {}, control: RunControl = {}): Promise<DemoDataset> {
   const chosen = chooseClasses(opts);
   const classes = chosen.length;
   const perClass = intOption('perClass', opts.perClass, 40, 1, 100_000);
@@ -98,22 +95,27 @@ export async function makeProductImages(
     size,
     count,
   };
-  const root = await writeDirAtomically(outDir, marker, async (tmp) => {
-    for (const c of chosen) await mkdir(join(tmp, c.name));
-    await runPool(
-      count,
-      8,
-      async (i) => {
-        const cls = chosen[Math.floor(i / perClass)];
-        const item = i % perClass;
-        // Seeded per (class, item) by the class's fixed position, so a class looks the same
-        // whatever `classes` is and whatever order the pool finishes in.
-        const rng = new Rng(mixSeed(seed, PRODUCT_CLASSES.indexOf(cls), item));
-        const svg = sceneSvg(cls, rng, size, { occlusion: OCCLUSION });
-        await renderImage(svg, rng, size, join(tmp, cls.name, `${String(item).padStart(digits, '0')}.png`));
-      },
-      { signal: control.signal, onProgress: control.onProgress, stage: 'Drawing demo images' },
-    );
-  }, control.signal);
+  const root = await writeDirAtomically(
+    outDir,
+    marker,
+    async (tmp) => {
+      for (const c of chosen) await mkdir(join(tmp, c.name));
+      await runPool(
+        count,
+        8,
+        async (i) => {
+          const cls = chosen[Math.floor(i / perClass)];
+          const item = i % perClass;
+          // Seeded per (class, item) by the class's fixed position, so a class looks the same
+          // whatever `classes` is and whatever order the pool finishes in.
+          const rng = new Rng(mixSeed(seed, PRODUCT_CLASSES.indexOf(cls), item));
+          const svg = sceneSvg(cls, rng, size, { occlusion: OCCLUSION });
+          await renderImage(svg, rng, size, join(tmp, cls.name, `${String(item).padStart(digits, '0')}.png`));
+        },
+        { signal: control.signal, onProgress: control.onProgress, stage: 'Drawing demo images' },
+      );
+    },
+    control.signal,
+  );
   return { root, classNames: chosen.map((c) => c.name).sort(), count };
 }

@@ -102,7 +102,11 @@ export interface DemoInputs {
  * inspect, fine-tune and compare; VS Code's "Open Sample" stops here and lets the user do those.
  * `checkClaimed` runs right after the claim, before anything large is written.
  */
-export async function makeDemoInputs(opts: DemoInputOptions, control: DemoControl = {}, checkClaimed?: (out: string) => void): Promise<DemoInputs> {
+export async function makeDemoInputs(
+  opts: DemoInputOptions,
+  control: DemoControl = {},
+  checkClaimed?: (out: string) => void,
+): Promise<DemoInputs> {
   const out = resolve(opts.out);
   const { signal, onProgress } = control;
   const stage = (s: string) => control.onStage?.(s);
@@ -125,13 +129,25 @@ export async function makeDemoInputs(opts: DemoInputOptions, control: DemoContro
     const common = { seed: opts.seed, split: 'test' as const, size: 32, rgb: true, sourceDir: opts.fashionMnistDir };
     trained = await fashionMnistFolder(trainDir, { ...common, perClass: opts.perClass, classes: split.trained }, { signal, onProgress });
     await record('dataset-train');
-    heldOut = await fashionMnistFolder(heldDir, { ...common, perClass: opts.heldOutPerClass, classes: split.heldOut }, { signal, onProgress });
+    heldOut = await fashionMnistFolder(
+      heldDir,
+      { ...common, perClass: opts.heldOutPerClass, classes: split.heldOut },
+      { signal, onProgress },
+    );
     await record('dataset-held-out');
   } else {
     const split = productClassSplit();
-    trained = await makeProductImages(trainDir, { classNames: split.trained, perClass: opts.perClass, seed: opts.seed }, { signal, onProgress });
+    trained = await makeProductImages(
+      trainDir,
+      { classNames: split.trained, perClass: opts.perClass, seed: opts.seed },
+      { signal, onProgress },
+    );
     await record('dataset-train');
-    heldOut = await makeProductImages(heldDir, { classNames: split.heldOut, perClass: opts.heldOutPerClass, seed: opts.seed }, { signal, onProgress });
+    heldOut = await makeProductImages(
+      heldDir,
+      { classNames: split.heldOut, perClass: opts.heldOutPerClass, seed: opts.seed },
+      { signal, onProgress },
+    );
     await record('dataset-held-out');
   }
   line(`trained on: ${trained.count} images of ${trained.classNames.length} classes (${trained.classNames.join(', ')}) at ${trained.root}`);
@@ -149,7 +165,9 @@ export async function runDemo(opts: DemoOptions, control: DemoControl = {}): Pro
   const line = (s: string) => control.onLine?.(s);
   // The fine-tuned checkpoint folder is guarded by its own record (fine-tune.json): checked right
   // after the claim, not after the datasets and the first inspection.
-  const { out, trained, heldOut, checkpoint } = await makeDemoInputs(opts, control, (claimed) => assertReplaceableOutput(join(claimed, 'checkpoint-eet')));
+  const { out, trained, heldOut, checkpoint } = await makeDemoInputs(opts, control, (claimed) =>
+    assertReplaceableOutput(join(claimed, 'checkpoint-eet')),
+  );
   const record = (rel: string, o?: { owned?: boolean }) => recordDemoPath(out, rel, o);
   const scope = `held-out classes (never trained on): ${heldOut.classNames.join(', ')} — ${heldOut.count} items; trained on: ${trained.classNames.join(', ')}`;
 
@@ -162,7 +180,10 @@ export async function runDemo(opts: DemoOptions, control: DemoControl = {}): Pro
     if (run.cancelled) throw new CancelledError();
     // The header says what the page is about: classes the fine-tune never saw.
     run.data.title = `${label} · ${scope}`;
-    run.data.notes = [`Held-out protocol: the EET fine-tune trained on ${trained.classNames.length} other classes and never saw these ${heldOut.classNames.length}.`, ...(run.data.notes ?? [])];
+    run.data.notes = [
+      `Held-out protocol: the EET fine-tune trained on ${trained.classNames.length} other classes and never saw these ${heldOut.classNames.length}.`,
+      ...(run.data.notes ?? []),
+    ];
     await writeReport(join(out, file), run.data, { signal });
     await record(file);
     line(`report: ${join(out, file)}`);
@@ -197,7 +218,11 @@ export async function runDemo(opts: DemoOptions, control: DemoControl = {}): Pro
 
   stage('Comparing before and after on the held-out classes');
   // Both inspections are already done: compare them directly instead of re-running either.
-  const cmp = await compareInspections({ data: before.data, graph: before.graph }, { data: after.data, graph: after.graph }, { k: settings.neighborsK, signal });
+  const cmp = await compareInspections(
+    { data: before.data, graph: before.graph },
+    { data: after.data, graph: after.graph },
+    { k: settings.neighborsK, signal },
+  );
   cmp.data.title = `before vs after the EET fine-tune · ${scope}`;
   await writeCompareReport(join(out, 'compare.html'), cmp.data, { signal });
   await record('compare.html');

@@ -13,14 +13,23 @@ function hex(h: number, s: number, l: number): string {
   const c = (1 - Math.abs(2 * l - 1)) * s;
   const x = c * (1 - Math.abs(((hh / 60) % 2) - 1));
   const m = l - c / 2;
-  const [r, g, b] = hh < 60 ? [c, x, 0] : hh < 120 ? [x, c, 0] : hh < 180 ? [0, c, x]
-    : hh < 240 ? [0, x, c] : hh < 300 ? [x, 0, c] : [c, 0, x];
-  const to = (v: number) => Math.round(Math.min(1, Math.max(0, v + m)) * 255).toString(16).padStart(2, '0');
+  const [r, g, b] =
+    hh < 60 ? [c, x, 0] : hh < 120 ? [x, c, 0] : hh < 180 ? [0, c, x] : hh < 240 ? [0, x, c] : hh < 300 ? [x, 0, c] : [c, 0, x];
+  const to = (v: number) =>
+    Math.round(Math.min(1, Math.max(0, v + m)) * 255)
+      .toString(16)
+      .padStart(2, '0');
   return `#${to(r)}${to(g)}${to(b)}`;
 }
 
 const NEUTRALS: ReadonlyArray<[number, number, number]> = [
-  [0, 0, 0.13], [220, 0.35, 0.22], [0, 0, 0.45], [0, 0, 0.93], [38, 0.35, 0.78], [25, 0.4, 0.3], [0, 0, 0.7],
+  [0, 0, 0.13],
+  [220, 0.35, 0.22],
+  [0, 0, 0.45],
+  [0, 0, 0.93],
+  [38, 0.35, 0.78],
+  [25, 0.4, 0.3],
+  [0, 0, 0.7],
 ];
 const METALS = ['#b8bcc2', '#c9a94e', '#5a5e66', '#d9d9d9'];
 
@@ -46,8 +55,10 @@ function makePaint(rng: Rng): { paint: Paint; defs: string } {
   } else if (kind === 'checks') {
     inner = `<rect width="${w}" height="${w}" fill="${base}"/><rect width="${w / 2}" height="${w / 2}" fill="${accent}" fill-opacity="0.75"/><rect x="${w / 2}" y="${w / 2}" width="${w / 2}" height="${w / 2}" fill="${accent}" fill-opacity="0.75"/>`;
   }
-  const defs = kind === 'solid' ? ''
-    : `<pattern id="pat" patternUnits="userSpaceOnUse" width="${w}" height="${w}" patternTransform="rotate(${angle.toFixed(1)})">${inner}</pattern>`;
+  const defs =
+    kind === 'solid'
+      ? ''
+      : `<pattern id="pat" patternUnits="userSpaceOnUse" width="${w}" height="${w}" patternTransform="rotate(${angle.toFixed(1)})">${inner}</pattern>`;
   return { paint: { fill: kind === 'solid' ? base : 'url(#pat)', base, dark, light, accent, metal }, defs };
 }
 
@@ -93,9 +104,12 @@ export function sceneSvg(cls: ProductClass, rng: Rng, size: number, opts: SceneO
   const sx = cls.mirror && rng.chance(0.5) ? -scale : scale;
   const body = cls.draw(rng, paint);
   const hidden = rng.chance(opts.occlusion) ? occluder(rng) : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 100 100">` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 100 100">` +
     `<defs>${bg.defs}${patternDefs}</defs>` +
     `<rect width="100" height="100" fill="${bg.fill}"/>` +
     `<g transform="translate(${(50 + dx).toFixed(2)} ${(50 + dy).toFixed(2)}) rotate(${rot.toFixed(2)}) scale(${sx.toFixed(3)} ${scale.toFixed(3)}) translate(-50 -50)">${body}</g>` +
-    hidden + '</svg>';
+    hidden +
+    '</svg>'
+  );
 }

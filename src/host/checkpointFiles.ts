@@ -12,7 +12,8 @@ const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const PATTERN = '**/*.{json,tsv}';
 
 /** Whether a .json is a tfjs model or a .tsv projector embeddings (not a manifest or metadata.tsv). */
-const isCheckpoint = (path: string): Promise<boolean> => (/\.tsv$/i.test(path) ? looksLikeProjectorTsv(path) : looksLikeTfjsModelJson(path));
+const isCheckpoint = (path: string): Promise<boolean> =>
+  /\.tsv$/i.test(path) ? looksLikeProjectorTsv(path) : looksLikeTfjsModelJson(path);
 
 /**
  * Keeps `embeddingLens.checkpointFiles` (paths of workspace .json files that are tfjs models and
@@ -53,7 +54,8 @@ export function watchCheckpointFiles(context: vscode.ExtensionContext): { files(
   void (async () => {
     try {
       const uris = await vscode.workspace.findFiles(PATTERN, EXCLUDE, MAX_SCANNED);
-      if (uris.length === MAX_SCANNED) log.info(`checkpoint menus: scanned the first ${MAX_SCANNED} .json and .tsv files of the workspace only`);
+      if (uris.length === MAX_SCANNED)
+        log.info(`checkpoint menus: scanned the first ${MAX_SCANNED} .json and .tsv files of the workspace only`);
       for (const uri of uris) await check(uri);
       publish();
     } catch (err) {

@@ -107,7 +107,9 @@ export class ComparePanel extends LensPanel<typeof COMPARE_MESSAGES, CompareHost
   async show(data: CompareData): Promise<void> {
     this.data = data;
     const items = data.a.items;
-    this.webviewData = items ? { ...data, a: { ...data.a, items: { ...items, thumbnails: await this.thumbnails(itemPaths(data)) } } } : data;
+    this.webviewData = items
+      ? { ...data, a: { ...data.a, items: { ...items, thumbnails: await this.thumbnails(itemPaths(data)) } } }
+      : data;
     this.post({ type: 'initCompare', data: this.webviewData, state: this.viewState });
   }
 

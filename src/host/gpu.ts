@@ -68,7 +68,9 @@ export async function offerGpuIfUseful(): Promise<void> {
   const pref = readGpuPreference();
   const s = await gpuStatus(pref);
   if (!s.offerEnable) return;
-  log.info(`GPU: an NVIDIA driver is present but onnxruntime's CUDA provider is not downloaded, so ONNX models run on the CPU. "Embedding Lens: Enable GPU" downloads it (${s.download.sizeText} from ${new URL(s.download.url).host}).`);
+  log.info(
+    `GPU: an NVIDIA driver is present but onnxruntime's CUDA provider is not downloaded, so ONNX models run on the CPU. "Embedding Lens: Enable GPU" downloads it (${s.download.sizeText} from ${new URL(s.download.url).host}).`,
+  );
   if (offered) return;
   offered = true;
   const choice = await vscode.window.showInformationMessage(

@@ -25,7 +25,10 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown): Prom
   if (!opts.yes) {
     const ok = await vscode.window.showInformationMessage(
       `Download the GPU runtime for ONNX models (${size})?`,
-      { modal: true, detail: `onnxruntime's CUDA provider, from ${pinned.url}\nChecked against the SHA-512 pinned in this version of Embedding Lens and kept in the extension's storage. CUDA 13 and cuDNN 9 come from your system, conda or the nvidia-* pip wheels.` },
+      {
+        modal: true,
+        detail: `onnxruntime's CUDA provider, from ${pinned.url}\nChecked against the SHA-512 pinned in this version of Embedding Lens and kept in the extension's storage. CUDA 13 and cuDNN 9 come from your system, conda or the nvidia-* pip wheels.`,
+      },
       `Download ${size}`,
     );
     if (!ok) return undefined;
@@ -42,7 +45,9 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown): Prom
         let last = 0;
         try {
           return await installProvider({
-            root, pinned, signal: controller.signal,
+            root,
+            pinned,
+            signal: controller.signal,
             onProgress: (p) => {
               const now = Date.now();
               if (p.stage === 'download' && now - last < 250 && p.done < p.total) return;
@@ -62,7 +67,9 @@ export async function run(context: vscode.ExtensionContext, arg?: unknown): Prom
     );
     log.info(result.downloaded ? `Enable GPU: installed in ${result.dir}` : `Enable GPU: already installed in ${result.dir}`);
     await logGpuStatus();
-    void vscode.window.showInformationMessage(`Embedding Lens: GPU runtime ${result.downloaded ? 'installed' : 'already installed'}. ONNX models use the GPU from the next inspection (the log lists the CUDA libraries found).`);
+    void vscode.window.showInformationMessage(
+      `Embedding Lens: GPU runtime ${result.downloaded ? 'installed' : 'already installed'}. ONNX models use the GPU from the next inspection (the log lists the CUDA libraries found).`,
+    );
     return result.dir;
   } catch (err) {
     if (isCancelled(err)) {

@@ -173,8 +173,20 @@ export class InspectionPanel extends LensPanel<typeof INSPECTION_MESSAGES, Inspe
     neighbours: (msg) => {
       const e = this.requireEngine();
       if (msg.index >= e.embeddings.n) throw new Error(`item ${msg.index} does not exist (the inspection has ${e.embeddings.n} items)`);
-      const r = nearestRows(e.embeddings.vectors, e.embeddings.n, e.embeddings.dim, e.embeddings.vectors.subarray(msg.index * e.embeddings.dim, (msg.index + 1) * e.embeddings.dim), msg.k, { normalize: e.normalize, exclude: msg.index });
-      return { query: { kind: 'item', index: msg.index }, queryLabel: e.embeddings.labels[msg.index], indices: r.indices, distances: r.distances };
+      const r = nearestRows(
+        e.embeddings.vectors,
+        e.embeddings.n,
+        e.embeddings.dim,
+        e.embeddings.vectors.subarray(msg.index * e.embeddings.dim, (msg.index + 1) * e.embeddings.dim),
+        msg.k,
+        { normalize: e.normalize, exclude: msg.index },
+      );
+      return {
+        query: { kind: 'item', index: msg.index },
+        queryLabel: e.embeddings.labels[msg.index],
+        indices: r.indices,
+        distances: r.distances,
+      };
     },
     queryImage: async (msg) => {
       const e = this.requireEngine();

@@ -97,7 +97,12 @@ export function resourceRoots(context: vscode.ExtensionContext, datasetRoots: st
 }
 
 /** A new webview panel of a kind, with the options every Embedding Lens panel uses. */
-export function createLensWebview(context: vscode.ExtensionContext, viewType: string, title: string, datasetRoots: string[] = []): vscode.WebviewPanel {
+export function createLensWebview(
+  context: vscode.ExtensionContext,
+  viewType: string,
+  title: string,
+  datasetRoots: string[] = [],
+): vscode.WebviewPanel {
   return vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, {
     enableScripts: true,
     retainContextWhenHidden: true,
@@ -209,7 +214,12 @@ export abstract class LensPanel<T extends MessageTable, Out extends { type: stri
     }
     const handler = (this.handlers as Record<string, (m: unknown) => unknown>)[fields.type];
     if ('reply' in this.kind.table[fields.type]) {
-      const failed = await answerRequest(this.kind.table, msg as never, async () => (await handler(msg)) as never, (reply) => this.send(reply));
+      const failed = await answerRequest(
+        this.kind.table,
+        msg as never,
+        async () => (await handler(msg)) as never,
+        (reply) => this.send(reply),
+      );
       if (failed) log.error(`${this.kind.label} request "${fields.type}" failed`, failed);
       return;
     }
@@ -240,13 +250,17 @@ export abstract class LensPanel<T extends MessageTable, Out extends { type: stri
     if (!target) throw new Error('Export cancelled');
     await writeFileAtomic(target.fsPath, msg.content);
     log.info(`Exported ${o.what} to ${target.fsPath}`);
-    if (o.announce) void announceSaved(o.announce, target.fsPath).catch((err: unknown) => log.warn(`Could not open the export: ${(err as Error).message}`));
+    if (o.announce)
+      void announceSaved(o.announce, target.fsPath).catch((err: unknown) =>
+        log.warn(`Could not open the export: ${(err as Error).message}`),
+      );
     return target.fsPath;
   }
 
   /** An item's image beside the panel, when it is a file of its own (IDX items are not). */
   protected async openItemFile(path: string | undefined): Promise<void> {
-    if (path && isAbsolute(path) && existsSync(path)) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path), vscode.ViewColumn.Beside);
+    if (path && isAbsolute(path) && existsSync(path))
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path), vscode.ViewColumn.Beside);
   }
 
   /** What the panel lets go of when it closes (it has left the open set). */

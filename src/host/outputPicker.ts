@@ -15,7 +15,10 @@ export interface OutputPick {
 /** "[n, 17, 64] · Add" — what a candidate looks like, for the quick pick's description. */
 export function describeCandidate(c: OutputCandidate): string {
   const shape = `[${c.shape.map((d, i) => (i === 0 ? 'n' : d)).join(', ')}]`;
-  const reduce = c.choice.kind === 'named' && c.choice.pool ? ` → ${c.choice.pool === 'gap' ? 'global average pooling' : c.choice.pool === 'mean' ? 'mean over tokens' : 'token 0 (CLS)'}` : '';
+  const reduce =
+    c.choice.kind === 'named' && c.choice.pool
+      ? ` → ${c.choice.pool === 'gap' ? 'global average pooling' : c.choice.pool === 'mean' ? 'mean over tokens' : 'token 0 (CLS)'}`
+      : '';
   return `${shape}${reduce}${c.op ? ` · produced by ${c.op}` : ''}`;
 }
 
@@ -25,7 +28,11 @@ export function describeCandidate(c: OutputCandidate): string {
  * the checkpoint. Remembering writes a file in the user's folder, so it is offered only in a
  * trusted workspace and only when the user says so. undefined when the user backs out.
  */
-export async function pickEmbeddingOutput(checkpoint: string, candidates: OutputCandidate[], used: string): Promise<OutputPick | undefined> {
+export async function pickEmbeddingOutput(
+  checkpoint: string,
+  candidates: OutputCandidate[],
+  used: string,
+): Promise<OutputPick | undefined> {
   const items = candidates.map((c) => ({
     label: c.name,
     description: describeCandidate(c),
@@ -45,7 +52,10 @@ export async function pickEmbeddingOutput(checkpoint: string, candidates: Output
   }
   const keep = await vscode.window.showQuickPick(
     [
-      { label: REMEMBER, detail: `Writes "output" into ${basename(checkpoint)}'s embedding-lens.json (its other keys are kept), so later runs and the CLI use it too` },
+      {
+        label: REMEMBER,
+        detail: `Writes "output" into ${basename(checkpoint)}'s embedding-lens.json (its other keys are kept), so later runs and the CLI use it too`,
+      },
       { label: THIS_TIME, detail: 'Nothing is written' },
     ],
     { title: `Use "${picked.candidate.name}" as the embedding of ${basename(checkpoint)}`, ignoreFocusOut: true },

@@ -18,7 +18,11 @@ const EXCLUDE = '{**/node_modules/**,**/.git/**}';
  * (tfjs model.json by the Explorer menus' own sniff, .onnx, .npy), with "Browse…" last; a path
  * typed into it is taken as is. With nothing to offer it opens the file dialog straight away.
  */
-export async function pickCheckpoint(context: vscode.ExtensionContext, arg: unknown, title = 'Choose a checkpoint (model.json, .onnx) or embeddings (.npy, tensor.tsv)'): Promise<vscode.Uri | undefined> {
+export async function pickCheckpoint(
+  context: vscode.ExtensionContext,
+  arg: unknown,
+  title = 'Choose a checkpoint (model.json, .onnx) or embeddings (.npy, tensor.tsv)',
+): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri) {
     await rememberCheckpoint(context, arg);
     return arg;
@@ -31,7 +35,11 @@ export async function pickCheckpoint(context: vscode.ExtensionContext, arg: unkn
 }
 
 /** Two checkpoints: the explorer's multi-selection when it has exactly two, else two picks. */
-export async function pickTwoCheckpoints(context: vscode.ExtensionContext, arg: unknown, all: unknown): Promise<[vscode.Uri, vscode.Uri] | undefined> {
+export async function pickTwoCheckpoints(
+  context: vscode.ExtensionContext,
+  arg: unknown,
+  all: unknown,
+): Promise<[vscode.Uri, vscode.Uri] | undefined> {
   if (Array.isArray(all) && all.length === 2 && all.every((u) => u instanceof vscode.Uri)) return [all[0], all[1]];
   const a = await pickCheckpoint(context, arg, 'Compare: choose checkpoint A (the baseline)');
   if (!a) return undefined;
@@ -39,12 +47,17 @@ export async function pickTwoCheckpoints(context: vscode.ExtensionContext, arg: 
   return b ? [a, b] : undefined;
 }
 
-interface Candidate { path: string; why: 'open' | 'recent' | 'workspace' }
+interface Candidate {
+  path: string;
+  why: 'open' | 'recent' | 'workspace';
+}
 
 /** Open in a panel first, then recent, then the rest of the workspace; each path once. */
 async function checkpointCandidates(context: vscode.ExtensionContext): Promise<Candidate[]> {
   const out = new Map<string, Candidate>();
-  const add = (path: string, why: Candidate['why']) => { if (!out.has(path) && existsSync(path)) out.set(path, { path, why }); };
+  const add = (path: string, why: Candidate['why']) => {
+    if (!out.has(path) && existsSync(path)) out.set(path, { path, why });
+  };
   for (const p of InspectionPanel.all().reverse()) add(p.data.source.checkpoint, 'open');
   for (const p of context.workspaceState.get<string[]>(RECENT_CHECKPOINTS_KEY) ?? []) add(p, 'recent');
   for (const p of await workspaceCheckpoints()) add(p, 'workspace');
@@ -59,7 +72,13 @@ async function workspaceCheckpoints(): Promise<string[]> {
     if (uri.scheme !== 'file') continue;
     const p = uri.fsPath;
     // A .npy beside a labels file is embeddings; a .json only when it sniffs as a tfjs model, a .tsv as projector vectors.
-    if (p.endsWith('.onnx') || (p.endsWith('.npy') && !/labels?\.npy$/i.test(p)) || (p.endsWith('.json') && (await looksLikeTfjsModelJson(p))) || (p.endsWith('.tsv') && (await looksLikeProjectorTsv(p)))) found.push(p);
+    if (
+      p.endsWith('.onnx') ||
+      (p.endsWith('.npy') && !/labels?\.npy$/i.test(p)) ||
+      (p.endsWith('.json') && (await looksLikeTfjsModelJson(p))) ||
+      (p.endsWith('.tsv') && (await looksLikeProjectorTsv(p)))
+    )
+      found.push(p);
   }
   return found.sort();
 }
@@ -84,7 +103,13 @@ function quickPickCheckpoint(candidates: Candidate[], title: string): Promise<vs
   qp.items = items;
   return new Promise((done) => {
     let settled = false;
-    const finish = (v: vscode.Uri | 'browse' | undefined) => { if (!settled) { settled = true; done(v); qp.dispose(); } };
+    const finish = (v: vscode.Uri | 'browse' | undefined) => {
+      if (!settled) {
+        settled = true;
+        done(v);
+        qp.dispose();
+      }
+    };
     qp.onDidAccept(() => {
       const item = qp.selectedItems[0];
       const typed = qp.value.trim();
@@ -123,16 +148,38 @@ const lastDatasetKey = (checkpoint: vscode.Uri) => `embeddingLens.lastDataset:${
  * checkpoint is remembered in workspace state and offered first. The first time offers the same
  * two ways (folder, manifest / labels file) as later ones, the likelier first.
  */
-export async function pickDataset(context: vscode.ExtensionContext, checkpoint: vscode.Uri, preferFile = false): Promise<vscode.Uri | undefined> {
+export async function pickDataset(
+  context: vscode.ExtensionContext,
+  checkpoint: vscode.Uri,
+  preferFile = false,
+): Promise<vscode.Uri | undefined> {
   const last = context.workspaceState.get<string>(lastDatasetKey(checkpoint));
   const lastUri = last ? vscode.Uri.parse(last) : undefined;
-  const folder = { label: '$(folder-opened) Choose a dataset folder…', description: 'class subfolders, IDX files, SOP / In-Shop lists', uri: undefined, folder: true };
-  const file = { label: '$(file) Choose a manifest or labels file…', description: '.csv, .tsv, .jsonl; labels .npy / .json / .txt', uri: undefined, folder: false };
+  const folder = {
+    label: '$(folder-opened) Choose a dataset folder…',
+    description: 'class subfolders, IDX files, SOP / In-Shop lists',
+    uri: undefined,
+    folder: true,
+  };
+  const file = {
+    label: '$(file) Choose a manifest or labels file…',
+    description: '.csv, .tsv, .jsonl; labels .npy / .json / .txt',
+    uri: undefined,
+    folder: false,
+  };
   // Precomputed embeddings usually come with a labels file rather than an image folder.
   const ways = preferFile ? [file, folder] : [folder, file];
   const choice = await vscode.window.showQuickPick(
-    [...(lastUri ? [{ label: `$(history) ${basename(lastUri.fsPath)}`, description: lastUri.fsPath, uri: lastUri, folder: undefined }] : []), ...ways],
-    { title: `Dataset for ${basename(checkpoint.fsPath)}`, placeHolder: lastUri ? 'Use the last dataset, or choose another' : 'Where are the items and their labels?' },
+    [
+      ...(lastUri
+        ? [{ label: `$(history) ${basename(lastUri.fsPath)}`, description: lastUri.fsPath, uri: lastUri, folder: undefined }]
+        : []),
+      ...ways,
+    ],
+    {
+      title: `Dataset for ${basename(checkpoint.fsPath)}`,
+      placeHolder: lastUri ? 'Use the last dataset, or choose another' : 'Where are the items and their labels?',
+    },
   );
   if (!choice) return undefined;
   if (choice.uri) return choice.uri;
@@ -144,11 +191,16 @@ export async function forgetDataset(context: vscode.ExtensionContext, checkpoint
   await context.workspaceState.update(lastDatasetKey(checkpoint), undefined);
 }
 
-async function openDataset(context: vscode.ExtensionContext, checkpoint: vscode.Uri, kind: 'folder' | 'file'): Promise<vscode.Uri | undefined> {
+async function openDataset(
+  context: vscode.ExtensionContext,
+  checkpoint: vscode.Uri,
+  kind: 'folder' | 'file',
+): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: kind === 'folder'
-      ? 'Choose the dataset folder (class subfolders, IDX files, or SOP / In-Shop lists)'
-      : 'Choose a manifest (.csv, .tsv, .jsonl) or a labels file (.npy, .json, .txt)',
+    title:
+      kind === 'folder'
+        ? 'Choose the dataset folder (class subfolders, IDX files, or SOP / In-Shop lists)'
+        : 'Choose a manifest (.csv, .tsv, .jsonl) or a labels file (.npy, .json, .txt)',
     canSelectFiles: kind === 'file',
     canSelectFolders: kind === 'folder',
     canSelectMany: false,

@@ -48,7 +48,8 @@ export function panelRestorers(context: vscode.ExtensionContext, handlers: Resto
   return {
     [INSPECTION_VIEW_TYPE]: async (panel, raw) => {
       const source = readState(raw, validateInspectionViewState)?.source;
-      if (!source || !existsSync(source.checkpoint)) return cannot(panel, source ? 'its checkpoint no longer exists' : 'it did not record what it showed', 'Inspect Embeddings');
+      if (!source || !existsSync(source.checkpoint))
+        return cannot(panel, source ? 'its checkpoint no longer exists' : 'it did not record what it showed', 'Inspect Embeddings');
       const dataset = source.dataset || undefined;
       prepare(panel, [dataset]);
       log.info(`Restoring the inspection of ${source.checkpoint} after a reload`);
@@ -59,7 +60,8 @@ export function panelRestorers(context: vscode.ExtensionContext, handlers: Resto
       const a = state?.source;
       const b = state?.sourceB;
       if (!a || !b) return cannot(panel, 'it did not record what it compared', 'Compare Embeddings');
-      if (!existsSync(a.checkpoint) || !existsSync(b.checkpoint)) return cannot(panel, 'a checkpoint no longer exists', 'Compare Embeddings');
+      if (!existsSync(a.checkpoint) || !existsSync(b.checkpoint))
+        return cannot(panel, 'a checkpoint no longer exists', 'Compare Embeddings');
       const datasetB = b.dataset && b.dataset !== a.dataset ? b.dataset : undefined;
       prepare(panel, [a.dataset, datasetB]);
       log.info(`Restoring the comparison of ${a.checkpoint} with ${b.checkpoint} after a reload`);
@@ -75,14 +77,20 @@ export function panelRestorers(context: vscode.ExtensionContext, handlers: Resto
       }
       // The window was reloaded, so the extension host restarted and the run's numbers went with it.
       const written = existsSync(join(state.outDir, FINE_TUNE_FILE));
-      say(panel, written
-        ? `This fine-tune of ${state.checkpoint} ran before the window was reloaded. Its output folder is ${state.outDir}: the best epoch is kept there with its fine-tune.json (the epochs and settings).`
-        : `This fine-tune of ${state.checkpoint} ran before the window was reloaded and wrote nothing to its output folder ${state.outDir}.`);
+      say(
+        panel,
+        written
+          ? `This fine-tune of ${state.checkpoint} ran before the window was reloaded. Its output folder is ${state.outDir}: the best epoch is kept there with its fine-tune.json (the epochs and settings).`
+          : `This fine-tune of ${state.checkpoint} ran before the window was reloaded and wrote nothing to its output folder ${state.outDir}.`,
+      );
     },
   };
 }
 
-export function registerPanelRestore(context: vscode.ExtensionContext, handlers: RestoreHandlers): { disposable: vscode.Disposable; restorers: PanelRestorers } {
+export function registerPanelRestore(
+  context: vscode.ExtensionContext,
+  handlers: RestoreHandlers,
+): { disposable: vscode.Disposable; restorers: PanelRestorers } {
   const restorers = panelRestorers(context, handlers);
   const disposable = vscode.Disposable.from(
     ...Object.entries(restorers).map(([viewType, restore]) =>

@@ -12,6 +12,7 @@ export async function announceSaved(what: string, path: string): Promise<string 
   const choice = await vscode.window.showInformationMessage(`Embedding Lens: ${what} saved — ${path}`, OPEN, REVEAL);
   const uri = vscode.Uri.file(path);
   if (choice === OPEN) await vscode.commands.executeCommand('vscode.open', uri);
-  else if (choice === REVEAL) await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? 'revealInExplorer' : 'revealFileInOS', uri);
+  else if (choice === REVEAL)
+    await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? 'revealInExplorer' : 'revealFileInOS', uri);
   return choice;
 }

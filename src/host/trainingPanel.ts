@@ -65,7 +65,13 @@ export class TrainingPanel extends LensPanel<typeof TRAINING_MESSAGES, TrainingH
   private static readonly open = new OpenPanels<TrainingPanel>();
 
   static create(context: vscode.ExtensionContext, run: TrainingRunInfo): TrainingPanel {
-    const record: KeptRun = { run, steps: [], epochs: [], buttons: { cancel: new Set(), compare: new Set(), reveal: new Set() }, views: new Set() };
+    const record: KeptRun = {
+      run,
+      steps: [],
+      epochs: [],
+      buttons: { cancel: new Set(), compare: new Set(), reveal: new Set() },
+      views: new Set(),
+    };
     keep(record);
     return new TrainingPanel(context, createLensWebview(context, TRAINING_VIEW_TYPE, `Fine-tune: ${displayName(run.checkpoint)}`), record);
   }

@@ -13,9 +13,7 @@ export type PanelMode = 'panel' | 'report' | 'compare';
 export type ExportFormat = 'png' | 'csv' | 'json';
 export type ExportWhat = 'map' | 'metrics' | 'classes';
 
-export type NeighbourQuery =
-  | { kind: 'item'; index: number }
-  | { kind: 'image'; name: string };
+export type NeighbourQuery = { kind: 'item'; index: number } | { kind: 'image'; name: string };
 
 export interface NeighbourResult {
   query: NeighbourQuery;
@@ -32,14 +30,21 @@ const k = (o: Fields) => int(o, 'k', 1, LIMITS.maxK);
 /** The requests both map panels' webviews make (the compare panel answers neighbours with an error). */
 export const MAP_REQUESTS = {
   neighbours: request((o) => ({ index: index(o, 'index'), k: k(o) }), reply<NeighbourResult>('neighboursResult', 'result')),
-  queryImage: request((o) => ({ name: str(o, 'name', 255), bytes: bytes(o, 'bytes', LIMITS.maxImageBytes), k: k(o) }), reply<NeighbourResult>('neighboursResult', 'result')),
+  queryImage: request(
+    (o) => ({ name: str(o, 'name', 255), bytes: bytes(o, 'bytes', LIMITS.maxImageBytes), k: k(o) }),
+    reply<NeighbourResult>('neighboursResult', 'result'),
+  ),
   /** Saves through the host's save dialog; the reply is the path written. */
-  export: request((o) => {
-    const format = oneOf(o, 'format', ['png', 'csv', 'json'] as const);
-    // Text for csv/json, PNG bytes for png.
-    const content: string | Uint8Array = format === 'png' ? bytes(o, 'content', LIMITS.maxExportBytes) : str(o, 'content', LIMITS.maxExportBytes);
-    return { what: oneOf(o, 'what', ['map', 'metrics', 'classes'] as const), format, fileName: fileName(o), content };
-  }, reply<string>('exportDone', 'path')),
+  export: request(
+    (o) => {
+      const format = oneOf(o, 'format', ['png', 'csv', 'json'] as const);
+      // Text for csv/json, PNG bytes for png.
+      const content: string | Uint8Array =
+        format === 'png' ? bytes(o, 'content', LIMITS.maxExportBytes) : str(o, 'content', LIMITS.maxExportBytes);
+      return { what: oneOf(o, 'what', ['map', 'metrics', 'classes'] as const), format, fileName: fileName(o), content };
+    },
+    reply<string>('exportDone', 'path'),
+  ),
 };
 
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
@@ -98,8 +103,7 @@ type MapProgress =
 
 /** Replies to MAP_REQUESTS (see ./request.ts); a failed request gets MapProgress's `error` with its requestId. */
 type MapReplies =
-  | { type: 'neighboursResult'; requestId: number; result: NeighbourResult }
-  | { type: 'exportDone'; requestId: number; path: string };
+  { type: 'neighboursResult'; requestId: number; result: NeighbourResult } | { type: 'exportDone'; requestId: number; path: string };
 
 export type InspectionHostToWebview =
   | { type: 'init'; mode: PanelMode; data: InspectionData; state?: InspectionViewState }
@@ -107,10 +111,7 @@ export type InspectionHostToWebview =
   | MapProgress
   | MapReplies;
 
-export type CompareHostToWebview =
-  | { type: 'initCompare'; data: CompareData; state?: CompareViewState }
-  | MapProgress
-  | MapReplies;
+export type CompareHostToWebview = { type: 'initCompare'; data: CompareData; state?: CompareViewState } | MapProgress | MapReplies;
 
 /** What the shared webview code of the map panels receives. */
 export type HostToWebview = InspectionHostToWebview | CompareHostToWebview;

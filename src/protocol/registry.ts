@@ -44,7 +44,9 @@ type FieldsOf<D> = D extends MessageDescriptor<infer F> ? F : never;
 export type MessageOf<T extends MessageTable> = { [K in keyof T & string]: { type: K } & FieldsOf<T[K]> }[keyof T & string];
 
 /** The message types of a table that are requests. */
-export type RequestType<T extends MessageTable> = { [K in keyof T & string]: T[K] extends RequestDescriptor<object, unknown> ? K : never }[keyof T & string];
+export type RequestType<T extends MessageTable> = {
+  [K in keyof T & string]: T[K] extends RequestDescriptor<object, unknown> ? K : never;
+}[keyof T & string];
 
 /** What the reply to request K carries. */
 export type ResultOf<T extends MessageTable, K extends keyof T> = T[K] extends RequestDescriptor<object, infer R> ? R : never;

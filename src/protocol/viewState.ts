@@ -4,7 +4,20 @@
  * host validates it before re-running anything it names.
  */
 import type { InspectionSource } from '../core/model';
-import { finite, indexList, indexOrNull, int, isObject, LIMITS, oneOf, optionalObject, ProtocolError, str, describe, type Fields } from './fields';
+import {
+  finite,
+  indexList,
+  indexOrNull,
+  int,
+  isObject,
+  LIMITS,
+  oneOf,
+  optionalObject,
+  ProtocolError,
+  str,
+  describe,
+  type Fields,
+} from './fields';
 
 export type PanelTab = 'neighbours' | 'classes' | 'eet' | 'selection';
 export const PANEL_TABS: readonly PanelTab[] = ['neighbours', 'classes', 'eet', 'selection'];

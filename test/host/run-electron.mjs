@@ -14,8 +14,20 @@ import { chromium } from 'playwright-core';
 import { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } from '@vscode/test-electron';
 import { startBridge } from './harness/bridge.mjs';
 import {
-  Tally, bundleDir, bundleSuite, runDir, checkVsixInstall, cliArgs, collectLogs, freePort, makeSandbox, packageVsix,
-  resultsDir, root, say, writeHarnessConfig,
+  Tally,
+  bundleDir,
+  bundleSuite,
+  runDir,
+  checkVsixInstall,
+  cliArgs,
+  collectLogs,
+  freePort,
+  makeSandbox,
+  packageVsix,
+  resultsDir,
+  root,
+  say,
+  writeHarnessConfig,
 } from './harness/common.mjs';
 
 const { flag, value } = cliArgs();
@@ -45,7 +57,13 @@ async function main() {
   sandbox = makeSandbox();
   const cdpPort = await freePort();
   bridge = await startBridge({ resultsDir, getPage: () => workbenchPage(cdpPort), onEvent: tally.onEvent });
-  writeHarnessConfig(bundleDir, { host: 'electron', bridgePort: bridge.port, workspace: sandbox.workspace, userDataDir: sandbox.userDataDir, grep });
+  writeHarnessConfig(bundleDir, {
+    host: 'electron',
+    bridgePort: bridge.port,
+    workspace: sandbox.workspace,
+    userDataDir: sandbox.userDataDir,
+    grep,
+  });
 
   const vscodeExecutablePath = await downloadAndUnzipVSCode(process.env.VSCODE_VERSION ?? 'stable');
   try {
@@ -55,8 +73,10 @@ async function main() {
       extensionTestsPath: join(bundleDir, 'index.js'),
       launchArgs: [
         sandbox.workspace,
-        '--user-data-dir', sandbox.userDataDir,
-        '--extensions-dir', sandbox.extensionsDir,
+        '--user-data-dir',
+        sandbox.userDataDir,
+        '--extensions-dir',
+        sandbox.extensionsDir,
         '--disable-workspace-trust',
         '--skip-welcome',
         '--skip-release-notes',
@@ -76,7 +96,10 @@ async function main() {
   try {
     const [cli, ...cliArgv] = resolveCliArgsFromVSCodeExecutablePath(vscodeExecutablePath);
     const run = (a) => {
-      const r = spawnSync(cli, [...cliArgv, '--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir, ...a], { encoding: 'utf8', timeout: 180_000 });
+      const r = spawnSync(cli, [...cliArgv, '--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir, ...a], {
+        encoding: 'utf8',
+        timeout: 180_000,
+      });
       writeFileSync(join(resultsDir, `vscode-cli-${a[0].replace(/^-+/, '')}.log`), `${r.stdout}\n${r.stderr}`);
       if (r.status !== 0) throw new Error(`code ${a.join(' ')} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
@@ -88,11 +111,11 @@ async function main() {
   }
 }
 
-let exitCode = 1;
+let exitCode;
 try {
   await main();
 } catch (e) {
-  tally.record('electron harness', false, e instanceof Error ? e.stack ?? e.message : String(e));
+  tally.record('electron harness', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
 } finally {
   await cdp?.close().catch(() => undefined);
   await bridge?.close().catch(() => undefined);

@@ -22,8 +22,22 @@ import { ensureTools } from './harness/tools.mjs';
 import { killTree } from './harness/processes.mjs';
 import { startBridge } from './harness/bridge.mjs';
 import {
-  Tally, build, bundleDir, bundleSuite, runDir, checkVsixInstall, cliArgs, collectLogs, freePort, makeSandbox,
-  packageVsix, resultsDir, root, say, withTimeout, writeHarnessConfig,
+  Tally,
+  build,
+  bundleDir,
+  bundleSuite,
+  runDir,
+  checkVsixInstall,
+  cliArgs,
+  collectLogs,
+  freePort,
+  makeSandbox,
+  packageVsix,
+  resultsDir,
+  root,
+  say,
+  withTimeout,
+  writeHarnessConfig,
 } from './harness/common.mjs';
 
 const { flag, value } = cliArgs();
@@ -47,13 +61,16 @@ let sandbox;
 function codeServerArgs(tools) {
   return [
     tools.codeServerEntry,
-    '--auth', 'none',
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--user-data-dir', sandbox.userDataDir,
-    '--extensions-dir', sandbox.extensionsDir,
+    '--user-data-dir',
+    sandbox.userDataDir,
+    '--extensions-dir',
+    sandbox.extensionsDir,
   ];
 }
 
@@ -83,7 +100,8 @@ async function startCodeServer(tools, logName) {
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}) during start-up; see ${log}\n${text.slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`code-server exited (${child.exitCode}) during start-up; see ${log}\n${text.slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s; see ${log}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -111,8 +129,16 @@ async function runWorkbench(port, developmentPath, testsEntry, tag) {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   const consoleLog = [];
@@ -170,8 +196,18 @@ async function session(tools, developmentPath, testsEntry, tag) {
       }
     }
     const ended = tally.ended;
-    if (!ended) tally.record(`${tag} session completed`, false, `exited with code ${code} before reporting its end (see test-results/host/automation-${tag}.log and logs/)`);
-    else if (code !== 0 && ended.failures === 0) tally.record(`${tag} session exit code`, false, `codeAutomationExit(${code}) with no failed test (see test-results/host/automation-${tag}.log)`);
+    if (!ended)
+      tally.record(
+        `${tag} session completed`,
+        false,
+        `exited with code ${code} before reporting its end (see test-results/host/automation-${tag}.log and logs/)`,
+      );
+    else if (code !== 0 && ended.failures === 0)
+      tally.record(
+        `${tag} session exit code`,
+        false,
+        `codeAutomationExit(${code}) with no failed test (see test-results/host/automation-${tag}.log)`,
+      );
     else if (ended.passes + ended.failures === 0) tally.record(`${tag} session ran tests`, false, 'mocha ran no test (check --grep)');
   } catch (e) {
     tally.record(`${tag} session completed`, false, e instanceof Error ? e.message : String(e));
@@ -180,7 +216,12 @@ async function session(tools, developmentPath, testsEntry, tag) {
 
 /** code-server's CLI on this run's profile and extensions dir; returns stdout. */
 function codeServerCli(tools, cliArgv) {
-  const r = spawnSync(tools.node, [...codeServerArgs(tools), ...cliArgv], { cwd: sandbox.tmp, env: toolEnv(tools), encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(tools.node, [...codeServerArgs(tools), ...cliArgv], {
+    cwd: sandbox.tmp,
+    env: toolEnv(tools),
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   writeFileSync(join(resultsDir, `code-server-cli-${cliArgv[0].replace(/^-+/, '')}.log`), `${r.stdout}\n${r.stderr}`);
   if (r.status !== 0) throw new Error(`code-server ${cliArgv.join(' ')} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
@@ -190,7 +231,8 @@ async function main() {
   // Only the copied logs are cleared: a concurrent run may be writing its artefacts here too.
   rmSync(join(resultsDir, 'logs'), { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
-  if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`Chromium not found at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
   const tools = await ensureTools(root, say);
   if (!flag('--no-build')) build();
@@ -246,11 +288,11 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     process.exit(130);
   });
 }
-let exitCode = 1;
+let exitCode;
 try {
   await main();
 } catch (e) {
-  tally.record('host harness', false, e instanceof Error ? e.stack ?? e.message : String(e));
+  tally.record('host harness', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
 } finally {
   await cleanup();
   exitCode = tally.finish('host');

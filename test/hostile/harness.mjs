@@ -6,7 +6,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync,
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -65,7 +75,9 @@ export function makeHelpers() {
       const px = Buffer.alloc(size * size * 3);
       let s = (seed * 2654435761 + 1) >>> 0;
       for (let i = 0; i < px.length; i++) px[i] = (s = (s * 1664525 + 1013904223) >>> 0) >>> 24;
-      await sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toFile(path);
+      await sharp(px, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toFile(path);
     },
     symlink(target, path) {
       parent(path);
@@ -105,7 +117,8 @@ export function snapshot(dir) {
         out.set(rel, `dir ${mode}`);
         walk(p);
       } else if (st.isFile()) out.set(rel, `file ${mode} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
-      else out.set(rel, `special ${mode} ${st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'char' : st.isBlockDevice() ? 'block' : 'socket'}`);
+      else
+        out.set(rel, `special ${mode} ${st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'char' : st.isBlockDevice() ? 'block' : 'socket'}`);
     }
   };
   walk(dir);
@@ -160,9 +173,10 @@ function statusKB(pid, field) {
 export function runCli({ args, cwd, env, user, signal, killAfter }) {
   return new Promise((resolvePromise) => {
     const cmd = user === 'nobody' && isRoot ? 'setpriv' : process.execPath;
-    const argv = user === 'nobody' && isRoot
-      ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', process.execPath, cli, ...args]
-      : [cli, ...args];
+    const argv =
+      user === 'nobody' && isRoot
+        ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', process.execPath, cli, ...args]
+        : [cli, ...args];
     const started = Date.now();
     const child = spawn(cmd, argv, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -211,7 +225,15 @@ export function runCli({ args, cwd, env, user, signal, killAfter }) {
       } catch {
         // Nothing left: the normal case.
       }
-      resolvePromise({ code: code ?? (sig ? 128 : -1), signal: sig, stdout, stderr, seconds: (Date.now() - started) / 1000, peakRssMB: peakKB / 1024, killed });
+      resolvePromise({
+        code: code ?? (sig ? 128 : -1),
+        signal: sig,
+        stdout,
+        stderr,
+        seconds: (Date.now() - started) / 1000,
+        peakRssMB: peakKB / 1024,
+        killed,
+      });
     });
   });
 }

@@ -19,7 +19,9 @@ if (!existsSync(join(root, 'dist/cli.js'))) {
 
 const casesDir = join(root, 'test/hostile/cases');
 const all = [];
-for (const file of readdirSync(casesDir).filter((f) => f.endsWith('.mjs')).sort()) {
+for (const file of readdirSync(casesDir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort()) {
   const mod = await import(join(casesDir, file));
   for (const c of mod.cases) all.push({ ...c, file });
 }
@@ -56,7 +58,16 @@ for (const [i, c] of chosen.entries()) {
   if (result) console.log(`    exit ${result.code}; stderr:\n      ${tail(result.stderr)}`);
   writeFileSync(
     join(outDir, `FAILED-${String(i).padStart(3, '0')}.txt`),
-    [`case: ${c.name} (${c.file})`, ...problems, '', `exit: ${result?.code}`, '--- stdout', result?.stdout ?? '', '--- stderr', result?.stderr ?? ''].join('\n'),
+    [
+      `case: ${c.name} (${c.file})`,
+      ...problems,
+      '',
+      `exit: ${result?.code}`,
+      '--- stdout',
+      result?.stdout ?? '',
+      '--- stderr',
+      result?.stderr ?? '',
+    ].join('\n'),
   );
 }
 rmSync(runDir, { recursive: true, force: true });

@@ -7,7 +7,8 @@ test('EET fixtures load with every expected key', () => {
   assert.ok(fx.length >= 5);
   for (const f of fx) {
     assert.equal(f.embeddings.length, f.labels.length, f.name);
-    for (const k of ['mc', 'ec', 'm', 'e', 'edc', 'total', 'anchors', 'classes']) assert.equal(typeof (f.expected as any)[k], 'number', `${f.name}.${k}`);
+    for (const k of ['mc', 'ec', 'm', 'e', 'edc', 'total', 'anchors', 'classes'])
+      assert.equal(typeof (f.expected as unknown as Record<string, unknown>)[k], 'number', `${f.name}.${k}`);
     assert.equal(f.expected.grad.length, f.embeddings.length, f.name);
   }
 });
@@ -17,7 +18,18 @@ test('metrics fixtures load with every expected key', () => {
   assert.ok(fx.length >= 3);
   for (const f of fx) {
     assert.equal(f.embeddings.length, f.labels.length, f.name);
-    for (const k of ['queries', 'excluded_queries', 'recall@1', 'recall@2', 'recall@4', 'recall@8', 'precision@1', 'r_precision', 'map@r', 'mrr']) {
+    for (const k of [
+      'queries',
+      'excluded_queries',
+      'recall@1',
+      'recall@2',
+      'recall@4',
+      'recall@8',
+      'precision@1',
+      'r_precision',
+      'map@r',
+      'mrr',
+    ]) {
       assert.equal(typeof f.expected[k], 'number', `${f.name}.${k}`);
     }
     if (f.protocol === 'query-gallery') assert.equal(f.query_mask?.length, f.labels.length);

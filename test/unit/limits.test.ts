@@ -17,12 +17,30 @@ test('caps: the defaults pass; each absurd count is named with its cap and reaso
     patch(s);
     return () => checkInspectionCaps(s);
   };
-  assert.throws(over((s) => (s.umap.epochs = 1e9)), (e: Error) => e instanceof LensError && /embeddingLens settings: UMAP epochs/.test(e.message));
-  assert.throws(over((s) => (s.eet.batches = 1e9)), /EET breakdown batches 1000000000 is more than 100000/);
-  assert.throws(over((s) => (s.batchSize = 1e9)), /images per inference batch/);
-  assert.throws(over((s) => (s.neighborsK = 1e9)), /neighbours kept per item/);
-  assert.throws(over((s) => (s.recallAtK = [1, 1e9])), /Recall@K 1000000000/);
-  assert.throws(over((s) => (s.umap.nNeighbors = 1e6)), /UMAP n_neighbors 1000000/);
+  assert.throws(
+    over((s) => (s.umap.epochs = 1e9)),
+    (e: Error) => e instanceof LensError && /embeddingLens settings: UMAP epochs/.test(e.message),
+  );
+  assert.throws(
+    over((s) => (s.eet.batches = 1e9)),
+    /EET breakdown batches 1000000000 is more than 100000/,
+  );
+  assert.throws(
+    over((s) => (s.batchSize = 1e9)),
+    /images per inference batch/,
+  );
+  assert.throws(
+    over((s) => (s.neighborsK = 1e9)),
+    /neighbours kept per item/,
+  );
+  assert.throws(
+    over((s) => (s.recallAtK = [1, 1e9])),
+    /Recall@K 1000000000/,
+  );
+  assert.throws(
+    over((s) => (s.umap.nNeighbors = 1e6)),
+    /UMAP n_neighbors 1000000/,
+  );
 });
 
 test('threads: more than the cores are clamped with a note naming both; UMAP never starts more', () => {
@@ -42,5 +60,8 @@ test('projectEmbeddings and eetBreakdown refuse absurd counts before any work', 
   const r = await projectEmbeddings(data, 40, 4, { threads: 1000, nEpochs: 5 });
   assert.ok(r.warnings.some((w) => /1000 threads requested/.test(w)));
   const labels = Int32Array.from({ length: 40 }, (_, i) => i % 4);
-  await assert.rejects(eetBreakdown(data, 40, 4, labels, { batches: 1e9, p: 2, k: 2, seed: 1 }), /EET breakdown batches 1000000000 is more than 100000/);
+  await assert.rejects(
+    eetBreakdown(data, 40, 4, labels, { batches: 1e9, p: 2, k: 2, seed: 1 }),
+    /EET breakdown batches 1000000000 is more than 100000/,
+  );
 });

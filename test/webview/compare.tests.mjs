@@ -22,11 +22,15 @@ async function setup(mods, outDir) {
     writeFileSync(join(outDir, name), await compareReportHtml(data, { theme, assets }));
     return `file://${join(outDir, name)}`;
   };
-  const panelHtml = mods.panelHtml({
-    mode: 'panel', cspSource: 'file:', nonce: mods.makeNonce(),
-    scriptUri: `file://${join(root, 'dist/webview.js')}`,
-    css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
-  }).replace('<body class="lens-panel">', '<body class="lens-panel lens-standalone vscode-dark" data-view="compare">');
+  const panelHtml = mods
+    .panelHtml({
+      mode: 'panel',
+      cspSource: 'file:',
+      nonce: mods.makeNonce(),
+      scriptUri: `file://${join(root, 'dist/webview.js')}`,
+      css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
+    })
+    .replace('<body class="lens-panel">', '<body class="lens-panel lens-standalone vscode-dark" data-view="compare">');
   writeFileSync(join(outDir, 'compare-panel.html'), panelHtml);
   built = {
     fx,
@@ -40,11 +44,18 @@ async function setup(mods, outDir) {
 
 async function openCompare(page, url) {
   await page.goto(url);
-  await page.waitForFunction(() => {
-    const s = window.lens?.stats?.();
-    return s && s.a && s.a.pointsDrawn > 0 && s.b.pointsDrawn > 0 && !s.a.animating && !s.b.animating;
-  }, null, { timeout: 15000 });
-  return page.evaluate(() => { const s = window.lens.stats(); return { a: { ...s.a }, b: { ...s.b }, items: s.items }; });
+  await page.waitForFunction(
+    () => {
+      const s = window.lens?.stats?.();
+      return s && s.a && s.a.pointsDrawn > 0 && s.b.pointsDrawn > 0 && !s.a.animating && !s.b.animating;
+    },
+    null,
+    { timeout: 15000 },
+  );
+  return page.evaluate(() => {
+    const s = window.lens.stats();
+    return { a: { ...s.a }, b: { ...s.b }, items: s.items };
+  });
 }
 
 const num = (s) => Number(s);
@@ -74,7 +85,15 @@ async function postCompare(page, mods, data) {
  * The scopes the host attaches after a fine-tune (src/core/compare/heldOut.ts counts them): the
  * view only states them, so the fixture's comparison stands for both the held-out and the all-items run.
  */
-const HELD_OUT_SCOPE = { items: 'held-out', asked: 'held-out', fineTunes: ['fashion-embedder-eet'], totalItems: 600, totalClasses: 10, heldOutItems: 240, heldOutClasses: 4 };
+const HELD_OUT_SCOPE = {
+  items: 'held-out',
+  asked: 'held-out',
+  fineTunes: ['fashion-embedder-eet'],
+  totalItems: 600,
+  totalClasses: 10,
+  heldOutItems: 240,
+  heldOutClasses: 4,
+};
 const ALL_SCOPE = { ...HELD_OUT_SCOPE, items: 'all', asked: 'all', totalItems: 240, totalClasses: 4, heldOutItems: 120, heldOutClasses: 2 };
 
 export const tests = [
@@ -100,20 +119,31 @@ export const tests = [
       await openCompare(page, dark);
       await page.waitForFunction(() => window.lens.hoverIndexReady(), null, { timeout: 15000 });
       const n = fx.cmp.a.items.n;
-      const hit = (side) => page.evaluate(({ side, n }) => {
-        for (let i = 0; i < n; i++) {
-          const [x, y] = window.lens.screenOf(side, i);
-          if (window.lens.hitTest(side, x, y) === i) return i;
-        }
-        return -1;
-      }, { side, n });
-      for (const [from, to] of [['a', 'b'], ['b', 'a']]) {
+      const hit = (side) =>
+        page.evaluate(
+          ({ side, n }) => {
+            for (let i = 0; i < n; i++) {
+              const [x, y] = window.lens.screenOf(side, i);
+              if (window.lens.hitTest(side, x, y) === i) return i;
+            }
+            return -1;
+          },
+          { side, n },
+        );
+      for (const [from, to] of [
+        ['a', 'b'],
+        ['b', 'a'],
+      ]) {
         const i = await hit(from);
         assert.ok(i >= 0, `an item on map ${from} can be hovered`);
         const [x, y] = await page.evaluate(({ from, i }) => window.lens.screenOf(from, i), { from, i });
         const box = await page.locator(`.map[data-side="${from}"] .map-interact`).boundingBox();
         await page.mouse.move(box.x + x, box.y + y);
-        await page.waitForFunction(({ to, i }) => document.querySelector(`.map[data-side="${to}"]`).dataset.linkedHover === String(i), { to, i }, { timeout: 5000 });
+        await page.waitForFunction(
+          ({ to, i }) => document.querySelector(`.map[data-side="${to}"]`).dataset.linkedHover === String(i),
+          { to, i },
+          { timeout: 5000 },
+        );
         assert.equal(await page.locator(`.map[data-side="${from}"] .map-tooltip`).isVisible(), true, 'tooltip on the hovered map');
         await page.mouse.move(box.x - 30, box.y - 30);
         await page.waitForFunction((to) => document.querySelector(`.map[data-side="${to}"]`).dataset.linkedHover === '', to);
@@ -129,16 +159,29 @@ export const tests = [
       await page.evaluate(() => window.lens.setTransform({ x: 40, y: -20, k: 2 }));
       const after = await page.evaluate(() => window.lens.screenOf('b', 3));
       // Zooming map A moved map B by the same transform.
-      assert.ok(Math.abs(after[0] - (40 + 2 * before[0])) < 1e-6 && Math.abs(after[1] - (-20 + 2 * before[1])) < 1e-6, `${before} → ${after}`);
+      assert.ok(
+        Math.abs(after[0] - (40 + 2 * before[0])) < 1e-6 && Math.abs(after[1] - (-20 + 2 * before[1])) < 1e-6,
+        `${before} → ${after}`,
+      );
       await page.locator('.legend-row[data-class="1"]').hover();
       await page.locator('.legend-row[data-class="1"] .legend-only').click();
       const active = await page.evaluate(() => [window.lens.stats().a.activePoints, window.lens.stats().b.activePoints]);
-      const size1 = await page.evaluate(() => { const it = window.lens.compare.data.a.items; let c = 0; for (const l of it.labels) if (l === 1) c++; return c; });
+      const size1 = await page.evaluate(() => {
+        const it = window.lens.compare.data.a.items;
+        let c = 0;
+        for (const l of it.labels) if (l === 1) c++;
+        return c;
+      });
       assert.deepEqual(active, [size1, size1], 'only class 1 coloured on both maps');
       await page.getByRole('button', { name: 'Show all classes' }).first().click();
       await page.getByRole('tab', { name: 'Changed items' }).click();
       await page.locator('#select-changed').click();
-      const sel = await page.evaluate(() => { const j = window.lens.compare.data.jaccard; let c = 0; for (const v of j) if (v <= 0.5) c++; return c; });
+      const sel = await page.evaluate(() => {
+        const j = window.lens.compare.data.jaccard;
+        let c = 0;
+        for (const v of j) if (v <= 0.5) c++;
+        return c;
+      });
       await page.waitForFunction((sel) => window.lens.stats().a.activePoints === sel && window.lens.stats().b.activePoints === sel, sel);
       assert.match(await page.locator('#cmp-selection').innerText(), new RegExp(`${sel} selected on both maps`));
     },
@@ -152,13 +195,15 @@ export const tests = [
         const want = fx.cmp[list];
         const rows = page.locator(`#${list}-list > li.change`);
         assert.equal(await rows.count(), want.length, `${list}: one row per item`);
-        const got = await rows.evaluateAll((els) => els.map((el) => ({
-          index: Number(el.dataset.index),
-          jaccard: Number(el.querySelector('.jaccard').dataset.value),
-          a: [...el.querySelectorAll('.topk-row[data-side="a"] .nb')].map((x) => Number(x.dataset.index)),
-          b: [...el.querySelectorAll('.topk-row[data-side="b"] .nb')].map((x) => Number(x.dataset.index)),
-          missA: [...el.querySelectorAll('.topk-row[data-side="a"] .nb.miss')].length,
-        })));
+        const got = await rows.evaluateAll((els) =>
+          els.map((el) => ({
+            index: Number(el.dataset.index),
+            jaccard: Number(el.querySelector('.jaccard').dataset.value),
+            a: [...el.querySelectorAll('.topk-row[data-side="a"] .nb')].map((x) => Number(x.dataset.index)),
+            b: [...el.querySelectorAll('.topk-row[data-side="b"] .nb')].map((x) => Number(x.dataset.index)),
+            missA: [...el.querySelectorAll('.topk-row[data-side="a"] .nb.miss')].length,
+          })),
+        );
         want.forEach((c, r) => {
           assert.equal(got[r].index, c.index, `${list}[${r}] item`);
           assert.ok(Math.abs(got[r].jaccard - c.jaccard) < 1e-6);
@@ -181,17 +226,37 @@ export const tests = [
       const { fx, dark } = await setup(mods, outDir);
       await openCompare(page, dark);
       await page.getByRole('tab', { name: 'Metrics' }).click();
-      const head = await page.locator('#headline-deltas tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.key, ...[...tr.querySelectorAll('td[data-value]')].map((td) => td.dataset.value)]));
-      assert.deepEqual(head.map((r) => r[0]), fx.cmp.headline.map((d) => d.key));
+      const head = await page
+        .locator('#headline-deltas tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [tr.dataset.key, ...[...tr.querySelectorAll('td[data-value]')].map((td) => td.dataset.value)]),
+        );
+      assert.deepEqual(
+        head.map((r) => r[0]),
+        fx.cmp.headline.map((d) => d.key),
+      );
       fx.cmp.headline.forEach((d, i) => assert.deepEqual(head[i].slice(1).map(num), [d.a, d.b, d.delta]));
       assert.equal(num(await page.locator('#mean-jaccard').getAttribute('data-value')), fx.cmp.meanJaccard);
       await page.getByRole('tab', { name: 'EET loss' }).click();
-      const eet = await page.locator('#eet-deltas tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td[data-value]')].map((td) => Number(td.dataset.value))));
-      assert.deepEqual(eet, fx.cmp.eet.map((d) => [d.a, d.b, d.delta]));
+      const eet = await page
+        .locator('#eet-deltas tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td[data-value]')].map((td) => Number(td.dataset.value))));
+      assert.deepEqual(
+        eet,
+        fx.cmp.eet.map((d) => [d.a, d.b, d.delta]),
+      );
       await page.getByRole('tab', { name: 'Classes' }).click();
       const order = () => page.locator('#class-deltas tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.class)));
-      assert.deepEqual(await order(), fx.cmp.classes.map((c) => c.classIndex), 'engine order (largest change first) by default');
-      const cells = await page.locator('#class-deltas tbody tr').first().locator('td[data-key]').evaluateAll((tds) => tds.map((td) => [td.dataset.key, Number(td.dataset.value)]));
+      assert.deepEqual(
+        await order(),
+        fx.cmp.classes.map((c) => c.classIndex),
+        'engine order (largest change first) by default',
+      );
+      const cells = await page
+        .locator('#class-deltas tbody tr')
+        .first()
+        .locator('td[data-key]')
+        .evaluateAll((tds) => tds.map((td) => [td.dataset.key, Number(td.dataset.value)]));
       const c0 = fx.cmp.classes[0];
       for (const [key, v] of cells) {
         const m = c0.metrics.find((x) => x.key === key);
@@ -199,8 +264,15 @@ export const tests = [
         assert.ok(Object.is(v, m.delta) || Math.abs(v - m.delta) < 1e-12, `${key}: ${v} vs ${m.delta}`);
       }
       await page.locator('#class-deltas th[data-sort="map@r"] button').click();
-      const byMap = [...fx.cmp.classes].sort((x, y) => Math.abs(y.metrics.find((m) => m.key === 'map@r').delta) - Math.abs(x.metrics.find((m) => m.key === 'map@r').delta) || x.classIndex - y.classIndex);
-      assert.deepEqual(await order(), byMap.map((c) => c.classIndex));
+      const byMap = [...fx.cmp.classes].sort(
+        (x, y) =>
+          Math.abs(y.metrics.find((m) => m.key === 'map@r').delta) - Math.abs(x.metrics.find((m) => m.key === 'map@r').delta) ||
+          x.classIndex - y.classIndex,
+      );
+      assert.deepEqual(
+        await order(),
+        byMap.map((c) => c.classIndex),
+      );
       assert.equal(await page.locator('#class-deltas th[data-sort="map@r"]').getAttribute('aria-sort'), 'descending');
     },
   },
@@ -210,7 +282,9 @@ export const tests = [
       const { fx, self } = await setup(mods, outDir);
       await openCompare(page, self);
       await page.getByRole('tab', { name: 'Metrics' }).click();
-      const deltas = await page.locator('#headline-deltas tbody td.delta').evaluateAll((tds) => tds.map((td) => [Number(td.dataset.value), td.textContent]));
+      const deltas = await page
+        .locator('#headline-deltas tbody td.delta')
+        .evaluateAll((tds) => tds.map((td) => [Number(td.dataset.value), td.textContent]));
       assert.equal(deltas.length, fx.self.headline.length);
       for (const [v, text] of deltas) {
         assert.equal(v, 0);
@@ -220,7 +294,9 @@ export const tests = [
       assert.match(await page.locator('.cmp-summary').innerText(), new RegExp(`unchanged: ${fx.self.a.items.n} of ${fx.self.a.items.n}`));
       assert.ok(Array.from(fx.self.jaccard).every((v) => v === 1));
       await page.getByRole('tab', { name: 'EET loss' }).click();
-      assert.ok((await page.locator('#eet-deltas td.delta').evaluateAll((tds) => tds.map((td) => Number(td.dataset.value)))).every((v) => v === 0));
+      assert.ok(
+        (await page.locator('#eet-deltas td.delta').evaluateAll((tds) => tds.map((td) => Number(td.dataset.value)))).every((v) => v === 0),
+      );
       await page.getByRole('tab', { name: 'Changed items' }).click();
       assert.equal(await page.locator('#worse-list li.change').count(), 0);
       assert.equal(await page.locator('#better-list li.change').count(), 0);
@@ -233,7 +309,13 @@ export const tests = [
       await page.addInitScript(() => {
         window.__posted = [];
         window.__state = undefined;
-        window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
+        window.acquireVsCodeApi = () => ({
+          postMessage: (m) => window.__posted.push(m),
+          getState: () => window.__state,
+          setState: (s) => {
+            window.__state = s;
+          },
+        });
       });
       await page.goto(panel);
       await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
@@ -242,10 +324,19 @@ export const tests = [
       assert.match(await page.locator('.cmp-waiting').innerText(), /B: embed/);
       // A's own stages fill map A before the comparison exists; B stays empty until its stages come.
       const a = fx.cmp.a;
-      await page.evaluate(({ items, umap }) => {
-        window.postMessage({ type: 'stage', stage: 'A: embed', patch: { items: { ...items, labels: Int32Array.from(items.labels) } } }, '*');
-        window.postMessage({ type: 'stage', stage: 'A: umap', patch: { layout: { umap: Float32Array.from(umap) } } }, '*');
-      }, { items: { n: a.items.n, labels: Array.from(a.items.labels), classNames: a.items.classNames, paths: a.items.paths }, umap: Array.from(a.layout.umap) });
+      await page.evaluate(
+        ({ items, umap }) => {
+          window.postMessage(
+            { type: 'stage', stage: 'A: embed', patch: { items: { ...items, labels: Int32Array.from(items.labels) } } },
+            '*',
+          );
+          window.postMessage({ type: 'stage', stage: 'A: umap', patch: { layout: { umap: Float32Array.from(umap) } } }, '*');
+        },
+        {
+          items: { n: a.items.n, labels: Array.from(a.items.labels), classNames: a.items.classNames, paths: a.items.paths },
+          umap: Array.from(a.layout.umap),
+        },
+      );
       await page.waitForFunction((n) => window.lens.stats().a.pointsDrawn === n, a.items.n);
       assert.equal(await page.evaluate(() => window.lens.stats().b.pointsDrawn), 0);
       await postCompare(page, mods, fx.cmp);
@@ -281,7 +372,10 @@ export const tests = [
       await postCompare(page, mods, heldOut);
       await page.locator('#cmp-scope-line').waitFor();
       assert.equal(await page.locator('#cmp-scope').getAttribute('data-items'), 'held-out');
-      assert.equal(await page.locator('#cmp-scope-line').innerText(), 'Evaluated on the 4 held-out classes, 240 items — the classes fashion-embedder-eet never trained on');
+      assert.equal(
+        await page.locator('#cmp-scope-line').innerText(),
+        'Evaluated on the 4 held-out classes, 240 items — the classes fashion-embedder-eet never trained on',
+      );
       const warning = page.locator('#cmp-scope-warning');
       assert.equal(await warning.isVisible(), true, 'the small-split warning is in the header, visible');
       assert.match(await warning.innerText(), /Only 4 classes, 240 items held out/);
@@ -291,7 +385,10 @@ export const tests = [
 
       // Something selected, then "All items": the host is asked, the toggle waits, and the new
       // comparison (other items) starts with nothing selected.
-      await page.evaluate(() => { window.lens.compare.isolate(1); window.lens.compare.setSelection([3, 4, 5]); });
+      await page.evaluate(() => {
+        window.lens.compare.isolate(1);
+        window.lens.compare.setSelection([3, 4, 5]);
+      });
       assert.equal(await page.locator('.legend-row.isolated').count(), 1);
       await page.locator('#cmp-items-all').click();
       const asked = await page.waitForFunction(() => window.__posted.find((m) => m.type === 'compareItems')).then((h) => h.jsonValue());
@@ -300,7 +397,10 @@ export const tests = [
       assert.match(await page.locator('#cmp-items-pending').innerText(), /Scoring every item/);
       await postCompare(page, mods, all);
       await page.locator('#cmp-scope[data-items="all"]').waitFor();
-      assert.equal(await page.locator('#cmp-scope-line').innerText(), 'All 240 items — 120 of them seen in training (the classes fashion-embedder-eet trained on)');
+      assert.equal(
+        await page.locator('#cmp-scope-line').innerText(),
+        'All 240 items — 120 of them seen in training (the classes fashion-embedder-eet trained on)',
+      );
       assert.equal(await page.locator('#cmp-items-all').getAttribute('aria-pressed'), 'true');
       assert.equal(await page.locator('#cmp-items-held-out').isDisabled(), false);
       assert.equal(await page.locator('.legend-row.isolated').count(), 0, 'the isolated class of the other items is cleared');
@@ -327,8 +427,14 @@ export const tests = [
     async run({ page, mods, outDir }) {
       const { fx } = await setup(mods, outDir);
       const { compareReportHtml } = await tsImport(join(root, 'src/core/compare/report.ts'), import.meta.url);
-      const assets = { script: readFileSync(join(root, 'dist/webview.js'), 'utf8'), css: readFileSync(join(root, 'media/panel.css'), 'utf8') };
-      writeFileSync(join(outDir, 'compare-held-out.html'), await compareReportHtml({ ...fx.cmp, scope: HELD_OUT_SCOPE }, { theme: 'light', assets }));
+      const assets = {
+        script: readFileSync(join(root, 'dist/webview.js'), 'utf8'),
+        css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
+      };
+      writeFileSync(
+        join(outDir, 'compare-held-out.html'),
+        await compareReportHtml({ ...fx.cmp, scope: HELD_OUT_SCOPE }, { theme: 'light', assets }),
+      );
       await openCompare(page, `file://${join(outDir, 'compare-held-out.html')}`);
       assert.match(await page.locator('#cmp-scope-line').innerText(), /^Evaluated on the 4 held-out classes, 240 items/);
       assert.equal(await page.locator('#cmp-items-toggle').count(), 0);
@@ -353,7 +459,8 @@ export const tests = [
     name: 'shared legend: the inspection and the compare view toggle, isolate and grey classes the same way',
     async run({ page, mods, outDir, pages }) {
       const { dark } = await setup(mods, outDir);
-      const onClasses = () => page.evaluate(() => [...document.querySelectorAll('.legend-row:not(.off)')].map((r) => Number(r.dataset.class)));
+      const onClasses = () =>
+        page.evaluate(() => [...document.querySelectorAll('.legend-row:not(.off)')].map((r) => Number(r.dataset.class)));
       const seen = [];
       for (const url of [pages.report, dark]) {
         await page.goto(url);
@@ -380,7 +487,10 @@ export const tests = [
     name: 'compare: screenshots light and dark',
     async run({ page, mods, outDir }) {
       const { dark, light } = await setup(mods, outDir);
-      for (const [name, url] of [['dark', dark], ['light', light]]) {
+      for (const [name, url] of [
+        ['dark', dark],
+        ['light', light],
+      ]) {
         await openCompare(page, url);
         await page.screenshot({ path: join(outDir, `compare-${name}.png`) });
         await page.getByRole('tab', { name: 'Classes' }).click();

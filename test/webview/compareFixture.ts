@@ -21,7 +21,11 @@ export interface CompareFixture {
 export async function buildCompareFixture(): Promise<CompareFixture> {
   const a = buildFixture({ classes: 4, perClass: 60, seed: 7, separation: 0.75 }).data;
   const bFix = buildFixture({ classes: 4, perClass: 60, seed: 23, separation: 0.55 }).data;
-  const b: InspectionData = { ...bFix, title: 'fashion-embedder-eet / model.json', source: { checkpoint: '/work/models/fashion-embedder-eet/model.json', dataset: a.source.dataset } };
+  const b: InspectionData = {
+    ...bFix,
+    title: 'fashion-embedder-eet / model.json',
+    source: { checkpoint: '/work/models/fashion-embedder-eet/model.json', dataset: a.source.dataset },
+  };
   const opts = { k: 8, listSize: 6 };
   const cmp = (await compareInspections({ data: a, graph: graphOf(a) }, { data: b, graph: graphOf(b) }, opts)).data;
   const self = (await compareInspections({ data: a, graph: graphOf(a) }, { data: a, graph: graphOf(a) }, opts)).data;

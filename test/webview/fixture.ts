@@ -144,10 +144,18 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
     const rank = order[q];
     const rel = (j: number) => labels[rank[j]] === labels[q];
     let firstHit = -1;
-    for (let j = 0; j < n - 1; j++) if (rel(j)) { firstHit = j; break; }
+    for (let j = 0; j < n - 1; j++)
+      if (rel(j)) {
+        firstHit = j;
+        break;
+      }
     let hitsR = 0;
     let ap = 0;
-    for (let j = 0; j < R; j++) if (rel(j)) { hitsR++; ap += hitsR / (j + 1); }
+    for (let j = 0; j < R; j++)
+      if (rel(j)) {
+        hitsR++;
+        ap += hitsR / (j + 1);
+      }
     return { firstHit, rPrec: hitsR / R, mapR: ap / R, p1: rel(0) ? 1 : 0 };
   });
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -175,7 +183,9 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
       seed: 42,
       method: 'simple random sample (fixture)',
       ci95: {
-        ...Object.fromEntries([1, 2, 4, 8].map((k) => [`recall@${k}`, ci(perQuery.map((p) => (p.firstHit >= 0 && p.firstHit < k ? 1 : 0)))])),
+        ...Object.fromEntries(
+          [1, 2, 4, 8].map((k) => [`recall@${k}`, ci(perQuery.map((p) => (p.firstHit >= 0 && p.firstHit < k ? 1 : 0)))]),
+        ),
         'precision@1': ci(perQuery.map((p) => p.p1)),
         r_precision: ci(perQuery.map((p) => p.rPrec)),
         'map@r': ci(perQuery.map((p) => p.mapR)),
@@ -195,7 +205,9 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
   data.classes = members.map((m, c): ClassRow => {
     const centroid = new Float64Array(dim);
     for (const i of m) for (let d = 0; d < dim; d++) centroid[d] += vectors[i * dim + d] / m.length;
-    const r = m.map((i) => Math.sqrt(Array.from(centroid, (x, d) => (vectors[i * dim + d] - x) ** 2).reduce((a, b) => a + b, 0))).sort((a, b) => a - b);
+    const r = m
+      .map((i) => Math.sqrt(Array.from(centroid, (x, d) => (vectors[i * dim + d] - x) ** 2).reduce((a, b) => a + b, 0)))
+      .sort((a, b) => a - b);
     const nearest = D[c].indexOf(Math.min(...D[c]));
     return {
       classIndex: c,
@@ -276,42 +288,66 @@ function histogram(xs: number[], lo: number, hi: number, bins: number): Histogra
 /** SPEC §1 terms over seeded P×K batches of the (already normalised) vectors. */
 function eetBreakdown(v: Float32Array, dim: number, labels: Int32Array, C: number, rand: () => number): EetBreakdown {
   const margin = 0.3;
-  const P = Math.min(C, 4), Kp = 8, S = 6;
+  const P = Math.min(C, 4),
+    Kp = 8,
+    S = 6;
   const byClass = Array.from({ length: C }, (_, c) => Array.from({ length: labels.length }, (_, i) => i).filter((i) => labels[i] === c));
   const per: Record<EetTermName, number[]> = { mc: [], ec: [], m: [], e: [], edc: [], total: [] };
   const attr = Array.from({ length: C }, () => ({ mc: [] as number[], ec: [] as number[], m: [] as number[], e: [] as number[] }));
-  const pick = <T,>(xs: T[], k: number) => [...xs].map((x) => [rand(), x] as const).sort((a, b) => a[0] - b[0]).slice(0, k).map((p) => p[1]);
+  const pick = <T>(xs: T[], k: number) =>
+    [...xs]
+      .map((x) => [rand(), x] as const)
+      .sort((a, b) => a[0] - b[0])
+      .slice(0, k)
+      .map((p) => p[1]);
   for (let s = 0; s < S; s++) {
-    const classes = pick(Array.from({ length: C }, (_, c) => c), P);
+    const classes = pick(
+      Array.from({ length: C }, (_, c) => c),
+      P,
+    );
     const batch = classes.flatMap((c) => pick(byClass[c], Kp));
     const y = batch.map((i) => labels[i]);
     const d = (a: number, b: number) => dist(v, dim, batch[a], batch[b]);
-    let mc = 0, ec = 0, anchors = 0;
+    let mc = 0,
+      ec = 0,
+      anchors = 0;
     for (let a = 0; a < batch.length; a++) {
-      let p = -1, nn = -1;
+      let p = -1,
+        nn = -1;
       for (let j = 0; j < batch.length; j++) {
         if (j === a) continue;
-        if (y[j] === y[a]) { if (p < 0 || d(a, j) > d(a, p)) p = j; }
-        else if (nn < 0 || d(a, j) < d(a, nn)) nn = j;
+        if (y[j] === y[a]) {
+          if (p < 0 || d(a, j) > d(a, p)) p = j;
+        } else if (nn < 0 || d(a, j) < d(a, nn)) nn = j;
       }
       if (p < 0 || nn < 0) continue;
       anchors++;
       const tmc = Math.max(0, d(a, p) - d(a, nn) + margin);
       const tec = Math.abs(d(a, nn) - d(p, nn));
-      mc += tmc; ec += tec;
+      mc += tmc;
+      ec += tec;
       attr[y[a]].mc.push(tmc);
       attr[y[a]].ec.push(tec);
     }
-    mc /= Math.max(1, anchors); ec /= Math.max(1, anchors);
+    mc /= Math.max(1, anchors);
+    ec /= Math.max(1, anchors);
     const M = classes.length;
-    const Dc = classes.map((c) => classes.map((c2) => {
-      if (c === c2) return Infinity;
-      let m = Infinity;
-      for (let a = 0; a < batch.length; a++) for (let b = 0; b < batch.length; b++) if (y[a] === c && y[b] === c2) m = Math.min(m, d(a, b));
-      return m;
-    }));
+    const Dc = classes.map((c) =>
+      classes.map((c2) => {
+        if (c === c2) return Infinity;
+        let m = Infinity;
+        for (let a = 0; a < batch.length; a++)
+          for (let b = 0; b < batch.length; b++) if (y[a] === c && y[b] === c2) m = Math.min(m, d(a, b));
+        return m;
+      }),
+    );
     let lm = 0;
-    for (let i = 0; i < M; i++) for (let j = 0; j < M; j++) if (i !== j) { lm += Math.exp(-Dc[i][j]); attr[classes[i]].m.push(Math.exp(-Dc[i][j]) / (M * (M - 1))); }
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < M; j++)
+        if (i !== j) {
+          lm += Math.exp(-Dc[i][j]);
+          attr[classes[i]].m.push(Math.exp(-Dc[i][j]) / (M * (M - 1)));
+        }
     lm /= M * (M - 1);
     let le = 0;
     for (let i = 0; i < M; i++) {
@@ -321,25 +357,33 @@ function eetBreakdown(v: Float32Array, dim: number, labels: Int32Array, C: numbe
       le += t / M;
       attr[classes[i]].e.push(t);
     }
-    per.mc.push(mc); per.ec.push(ec); per.m.push(lm); per.e.push(le); per.edc.push(lm + le); per.total.push(mc + ec + lm + le);
+    per.mc.push(mc);
+    per.ec.push(ec);
+    per.m.push(lm);
+    per.e.push(le);
+    per.edc.push(lm + le);
+    per.total.push(mc + ec + lm + le);
   }
   const stat = (xs: number[]) => {
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     return { mean: m, std: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) };
   };
   // Whole-dataset batch-hard pairs for the histograms and the violation rate.
-  const dap: number[] = [], dan: number[] = [];
+  const dap: number[] = [],
+    dan: number[] = [];
   let violations = 0;
   const n = labels.length;
   for (let a = 0; a < n; a++) {
-    let p = Infinity * -1, nn = Infinity;
+    let p = Infinity * -1,
+      nn = Infinity;
     for (let j = 0; j < n; j++) {
       if (j === a) continue;
       const dj = dist(v, dim, a, j);
       if (labels[j] === labels[a]) p = Math.max(p, dj);
       else nn = Math.min(nn, dj);
     }
-    dap.push(p); dan.push(nn);
+    dap.push(p);
+    dan.push(nn);
     if (p + margin > nn) violations++;
   }
   const hi = Math.max(...dap, ...dan) * 1.02;

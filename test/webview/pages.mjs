@@ -21,7 +21,10 @@ export async function loadModules() {
   const { panelHtml, makeNonce } = await tsImport(join(root, 'src/core/report/panelHtml.ts'), import.meta.url);
   // The messages' validators and the data model's codec (src/core/model/codec.ts: tsImport cannot
   // follow protocol.ts's export-star re-export), as one object.
-  const protocol = { ...(await tsImport(join(root, 'src/protocol.ts'), import.meta.url)), ...(await tsImport(join(root, 'src/core/model/codec.ts'), import.meta.url)) };
+  const protocol = {
+    ...(await tsImport(join(root, 'src/protocol.ts'), import.meta.url)),
+    ...(await tsImport(join(root, 'src/core/model/codec.ts'), import.meta.url)),
+  };
   const { buildFixture } = await tsImport(join(root, 'test/webview/fixture.ts'), import.meta.url);
   return { panelHtml, makeNonce, protocol, buildFixture };
 }
@@ -47,13 +50,14 @@ export function writeReportPage(mods, data, dir, name, { theme = 'dark', rendere
 /** A panel-mode page (script by URI, as in VS Code) for the stubbed-host tests. */
 export function writePanelPage(mods, dir, name) {
   mkdirSync(dir, { recursive: true });
-  const html = mods.panelHtml({
-    mode: 'panel',
-    cspSource: 'file:',
-    nonce: mods.makeNonce(),
-    scriptUri: `file://${join(root, 'dist/webview.js')}`,
-    css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
-  })
+  const html = mods
+    .panelHtml({
+      mode: 'panel',
+      cspSource: 'file:',
+      nonce: mods.makeNonce(),
+      scriptUri: `file://${join(root, 'dist/webview.js')}`,
+      css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
+    })
     // VS Code adds the theme class to <body>; standalone variables stand in for its injected ones.
     .replace('<body class="lens-panel">', '<body class="lens-panel lens-standalone vscode-dark">');
   const file = join(dir, name);
@@ -62,8 +66,15 @@ export function writePanelPage(mods, dir, name) {
 }
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 
 /**

@@ -48,7 +48,8 @@ async function clickItem(page, i) {
 function expectedMarks(fixture, i, k) {
   const { items, neighbours } = fixture.data;
   return Array.from(neighbours.indices.subarray(i * neighbours.k, i * neighbours.k + k)).map((j) =>
-    items.labels[j] === items.labels[i] ? 'hit' : 'miss');
+    items.labels[j] === items.labels[i] ? 'hit' : 'miss',
+  );
 }
 
 async function setTheme(page, theme) {
@@ -66,33 +67,58 @@ function variantPage(mods, outDir, name, data, theme = 'dark') {
 /** sRGB hex / rgb() → CIELAB (D65). */
 function toLab(css) {
   const m = /^#([0-9a-f]{6})$/i.exec(css) ?? null;
-  const rgb = m ? [0, 2, 4].map((i) => parseInt(m[1].slice(i, i + 2), 16)) : css.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
-  const lin = rgb.map((c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+  const rgb = m
+    ? [0, 2, 4].map((i) => parseInt(m[1].slice(i, i + 2), 16))
+    : css
+        .match(/\d+(\.\d+)?/g)
+        .slice(0, 3)
+        .map(Number);
+  const lin = rgb.map((c) => {
+    c /= 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
   const [r, g, b] = lin;
-  const X = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, Y = 0.2126 * r + 0.7152 * g + 0.0722 * b, Z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
-  const f = (t) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const X = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+    Y = 0.2126 * r + 0.7152 * g + 0.0722 * b,
+    Z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+  const f = (t) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
   return { L: 116 * f(Y) - 16, a: 500 * (f(X) - f(Y)), b: 200 * (f(Y) - f(Z)), Y };
 }
 
 /** CIEDE2000 colour difference. */
 function deltaE00(p, q) {
   const rad = Math.PI / 180;
-  const C1 = Math.hypot(p.a, p.b), C2 = Math.hypot(q.a, q.b), Cb = (C1 + C2) / 2;
+  const C1 = Math.hypot(p.a, p.b),
+    C2 = Math.hypot(q.a, q.b),
+    Cb = (C1 + C2) / 2;
   const G = 0.5 * (1 - Math.sqrt(Cb ** 7 / (Cb ** 7 + 25 ** 7)));
-  const a1 = (1 + G) * p.a, a2 = (1 + G) * q.a;
-  const C1p = Math.hypot(a1, p.b), C2p = Math.hypot(a2, q.b);
-  const h1 = (Math.atan2(p.b, a1) / rad + 360) % 360, h2 = (Math.atan2(q.b, a2) / rad + 360) % 360;
-  const dL = q.L - p.L, dC = C2p - C1p;
+  const a1 = (1 + G) * p.a,
+    a2 = (1 + G) * q.a;
+  const C1p = Math.hypot(a1, p.b),
+    C2p = Math.hypot(a2, q.b);
+  const h1 = (Math.atan2(p.b, a1) / rad + 360) % 360,
+    h2 = (Math.atan2(q.b, a2) / rad + 360) % 360;
+  const dL = q.L - p.L,
+    dC = C2p - C1p;
   let dh = C1p * C2p === 0 ? 0 : h2 - h1;
-  if (dh > 180) dh -= 360; else if (dh < -180) dh += 360;
+  if (dh > 180) dh -= 360;
+  else if (dh < -180) dh += 360;
   const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin((dh / 2) * rad);
-  const Lb = (p.L + q.L) / 2, Cbp = (C1p + C2p) / 2;
+  const Lb = (p.L + q.L) / 2,
+    Cbp = (C1p + C2p) / 2;
   let hb = h1 + h2;
   if (C1p * C2p !== 0) hb = Math.abs(h1 - h2) <= 180 ? (h1 + h2) / 2 : (h1 + h2 + (h1 + h2 < 360 ? 360 : -360)) / 2;
-  const T = 1 - 0.17 * Math.cos((hb - 30) * rad) + 0.24 * Math.cos(2 * hb * rad) + 0.32 * Math.cos((3 * hb + 6) * rad) - 0.2 * Math.cos((4 * hb - 63) * rad);
+  const T =
+    1 -
+    0.17 * Math.cos((hb - 30) * rad) +
+    0.24 * Math.cos(2 * hb * rad) +
+    0.32 * Math.cos((3 * hb + 6) * rad) -
+    0.2 * Math.cos((4 * hb - 63) * rad);
   const dth = 30 * Math.exp(-(((hb - 275) / 25) ** 2));
   const Rc = 2 * Math.sqrt(Cbp ** 7 / (Cbp ** 7 + 25 ** 7));
-  const Sl = 1 + (0.015 * (Lb - 50) ** 2) / Math.sqrt(20 + (Lb - 50) ** 2), Sc = 1 + 0.045 * Cbp, Sh = 1 + 0.015 * Cbp * T;
+  const Sl = 1 + (0.015 * (Lb - 50) ** 2) / Math.sqrt(20 + (Lb - 50) ** 2),
+    Sc = 1 + 0.045 * Cbp,
+    Sh = 1 + 0.015 * Cbp * T;
   const Rt = -Math.sin(2 * dth * rad) * Rc;
   return Math.sqrt((dL / Sl) ** 2 + (dC / Sc) ** 2 + (dH / Sh) ** 2 + Rt * (dC / Sc) * (dH / Sh));
 }
@@ -112,7 +138,9 @@ async function stubVsCode(page, state) {
     window.acquireVsCodeApi = () => ({
       postMessage: (m) => window.__posted.push(m),
       getState: () => window.__state,
-      setState: (s) => { window.__state = s; },
+      setState: (s) => {
+        window.__state = s;
+      },
     });
   }, state ?? null);
 }
@@ -134,7 +162,9 @@ async function sendInit(page, d, extraLayout = {}) {
     };
     window.postMessage({ type: 'init', mode: 'panel', data }, '*');
   }, plain);
-  await page.waitForFunction(() => window.lens.stats().pointsDrawn > 0 && !window.lens.stats().animating && window.lens.stats().layout === 'umap');
+  await page.waitForFunction(
+    () => window.lens.stats().pointsDrawn > 0 && !window.lens.stats().animating && window.lens.stats().layout === 'umap',
+  );
 }
 
 export const tests = [
@@ -247,7 +277,10 @@ export const tests = [
       const q = pickQueryItem(fixture, hittable);
       await clickItem(page, q);
       const k = fixture.data.neighbours.k;
-      await page.locator('.result').nth(k - 1).waitFor();
+      await page
+        .locator('.result')
+        .nth(k - 1)
+        .waitFor();
       assert.equal(await page.locator('.result').count(), k);
       const marks = await page.locator('.result').evaluateAll((els) => els.map((e) => e.dataset.hit));
       assert.deepEqual(marks, expectedMarks(fixture, q, k));
@@ -292,7 +325,11 @@ export const tests = [
       const e = fixture.data.eet;
       for (const key of ['mc', 'ec', 'm', 'e', 'edc', 'total']) {
         assert.equal(await page.locator(`.term[data-term="${key}"] .term-mean`).innerText(), e.terms[key].mean.toFixed(4), key);
-        assert.equal((await page.locator(`.term[data-term="${key}"] .term-std`).innerText()).trim(), `± ${e.terms[key].std.toFixed(4)}`.trim(), key);
+        assert.equal(
+          (await page.locator(`.term[data-term="${key}"] .term-std`).innerText()).trim(),
+          `± ${e.terms[key].std.toFixed(4)}`.trim(),
+          key,
+        );
       }
       assert.equal(await page.locator('.violation-value').innerText(), `${(e.violationRate * 100).toFixed(1)}%`);
       assert.match(await page.locator('.eet .settings').innerText(), /margin α\s*0\.30/);
@@ -310,7 +347,10 @@ export const tests = [
       const r1 = m.recallAtK.find((r) => r.k === 1);
       const tile = page.locator('.metric[data-metric="R@1"]');
       assert.equal(await tile.locator('.metric-value').innerText(), `${r1.value.toFixed(3)} ± ${m.sampled.ci95['recall@1'].toFixed(3)}`);
-      assert.equal(await page.locator('.metric[data-metric="MAP@R"] .metric-value').innerText(), `${m.mapAtR.toFixed(3)} ± ${m.sampled.ci95['map@r'].toFixed(3)}`);
+      assert.equal(
+        await page.locator('.metric[data-metric="MAP@R"] .metric-value').innerText(),
+        `${m.mapAtR.toFixed(3)} ± ${m.sampled.ci95['map@r'].toFixed(3)}`,
+      );
       assert.match(await page.locator('.lens-header .meta').innerText(), /320 of 1,000,000 queries/);
       await page.getByRole('tab', { name: 'Classes' }).click();
       assert.equal(await page.locator('.class-table th', { hasText: 'Sampled' }).count(), 1);
@@ -397,8 +437,17 @@ export const tests = [
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-classes');
       const unnamed = await page.evaluate(() =>
         [...document.querySelectorAll('button, input, [role="tab"], [tabindex="0"]')]
-          .filter((el) => !(el.getAttribute('aria-label') || el.textContent?.trim() || el.getAttribute('title') || (el.id && document.querySelector(`label[for="${el.id}"]`))))
-          .map((el) => el.outerHTML.slice(0, 80)));
+          .filter(
+            (el) =>
+              !(
+                el.getAttribute('aria-label') ||
+                el.textContent?.trim() ||
+                el.getAttribute('title') ||
+                (el.id && document.querySelector(`label[for="${el.id}"]`))
+              ),
+          )
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
       assert.deepEqual(unnamed, []);
     },
   },
@@ -439,7 +488,9 @@ export const tests = [
         window.acquireVsCodeApi = () => ({
           postMessage: (m) => window.__posted.push(m),
           getState: () => window.__state,
-          setState: (s) => { window.__state = s; },
+          setState: (s) => {
+            window.__state = s;
+          },
         });
       });
       await page.goto(pages.panel);
@@ -452,11 +503,17 @@ export const tests = [
           ...p,
           items: { ...p.items, labels: Int32Array.from(p.items.labels) },
           layout: { pca: Float32Array.from(p.layout.pca), umap: Float32Array.from(p.layout.umap) },
-          neighbours: { ...p.neighbours, indices: Int32Array.from(p.neighbours.indices), distances: Float32Array.from(p.neighbours.distances) },
+          neighbours: {
+            ...p.neighbours,
+            indices: Int32Array.from(p.neighbours.indices),
+            distances: Float32Array.from(p.neighbours.distances),
+          },
         };
         window.postMessage({ type: 'init', mode: 'panel', data }, '*');
       }, plain);
-      await page.waitForFunction(() => window.lens.stats().pointsDrawn > 0 && !window.lens.stats().animating && window.lens.stats().layout === 'umap');
+      await page.waitForFunction(
+        () => window.lens.stats().pointsDrawn > 0 && !window.lens.stats().animating && window.lens.stats().layout === 'umap',
+      );
       // Restored: EET tab open, class 3 greyed.
       assert.equal(await page.getByRole('tab', { name: 'EET loss' }).getAttribute('aria-selected'), 'true');
       assert.equal(await page.locator('.legend-row[data-class="3"] .legend-toggle').getAttribute('aria-checked'), 'false');
@@ -468,10 +525,20 @@ export const tests = [
       const req = mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'neighbours')));
       assert.equal(req.index, q);
       assert.equal(req.k, 12);
-      await page.evaluate(({ id, q }) => {
-        const idx = Int32Array.from({ length: 12 }, (_, j) => (q + j + 1) % 320);
-        window.postMessage({ type: 'neighboursResult', requestId: id, result: { query: { kind: 'item', index: q }, queryLabel: 0, indices: idx, distances: new Float32Array(12).fill(0.5) } }, '*');
-      }, { id: req.requestId, q });
+      await page.evaluate(
+        ({ id, q }) => {
+          const idx = Int32Array.from({ length: 12 }, (_, j) => (q + j + 1) % 320);
+          window.postMessage(
+            {
+              type: 'neighboursResult',
+              requestId: id,
+              result: { query: { kind: 'item', index: q }, queryLabel: 0, indices: idx, distances: new Float32Array(12).fill(0.5) },
+            },
+            '*',
+          );
+        },
+        { id: req.requestId, q },
+      );
       await page.waitForFunction(() => document.querySelectorAll('.result').length === 12);
       await page.getByRole('button', { name: 'Open image' }).click();
       const open = mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'openItem')));
@@ -512,26 +579,48 @@ export const tests = [
       assert.equal(await page.locator('.metric.pending').count(), 1);
       const items = { n: d.items.n, labels: Array.from(d.items.labels), classNames: d.items.classNames, paths: d.items.paths };
       await page.evaluate((items) => {
-        window.postMessage({ type: 'init', mode: 'panel', data: { title: 'live', source: { checkpoint: '/m/model.onnx', dataset: '/d' } } }, '*');
+        window.postMessage(
+          { type: 'init', mode: 'panel', data: { title: 'live', source: { checkpoint: '/m/model.onnx', dataset: '/d' } } },
+          '*',
+        );
         window.postMessage({ type: 'progress', stage: 'embed', done: 10, total: 320 }, '*');
-        window.postMessage({ type: 'stage', stage: 'embed', patch: { items: { ...items, labels: Int32Array.from(items.labels) }, backend: 'onnxruntime cpu' } }, '*');
+        window.postMessage(
+          {
+            type: 'stage',
+            stage: 'embed',
+            patch: { items: { ...items, labels: Int32Array.from(items.labels) }, backend: 'onnxruntime cpu' },
+          },
+          '*',
+        );
       }, items);
       await page.waitForFunction(() => document.querySelectorAll('.legend-row').length === 4);
       assert.match(await page.locator('.progress').innerText(), /embed/);
-      const pca = Array.from(d.layout.pca), umap = Array.from(d.layout.umap);
-      await page.evaluate(({ pca, umap }) => {
-        window.postMessage({ type: 'stage', stage: 'pca', patch: { layout: { pca: Float32Array.from(pca) } } }, '*');
-        const mid = Float32Array.from(umap, (u, i) => (u + pca[i]) / 2);
-        window.postMessage({ type: 'layoutFrame', layout: 'umap', epoch: 100, epochs: 200, coords: mid, final: false }, '*');
-        window.postMessage({ type: 'layoutFrame', layout: 'umap', epoch: 200, epochs: 200, coords: Float32Array.from(umap), final: true }, '*');
-      }, { pca, umap });
-      await page.waitForFunction(() => window.lens.stats().layout === 'umap' && !window.lens.stats().animating && window.lens.stats().pointsDrawn === 320);
+      const pca = Array.from(d.layout.pca),
+        umap = Array.from(d.layout.umap);
+      await page.evaluate(
+        ({ pca, umap }) => {
+          window.postMessage({ type: 'stage', stage: 'pca', patch: { layout: { pca: Float32Array.from(pca) } } }, '*');
+          const mid = Float32Array.from(umap, (u, i) => (u + pca[i]) / 2);
+          window.postMessage({ type: 'layoutFrame', layout: 'umap', epoch: 100, epochs: 200, coords: mid, final: false }, '*');
+          window.postMessage(
+            { type: 'layoutFrame', layout: 'umap', epoch: 200, epochs: 200, coords: Float32Array.from(umap), final: true },
+            '*',
+          );
+        },
+        { pca, umap },
+      );
+      await page.waitForFunction(
+        () => window.lens.stats().layout === 'umap' && !window.lens.stats().animating && window.lens.stats().pointsDrawn === 320,
+      );
       assert.equal(await page.locator('.metric.pending').count(), 1, 'metrics not there yet');
-      await page.evaluate(({ metrics, classes, eet }) => {
-        window.postMessage({ type: 'stage', stage: 'metrics', patch: { metrics, classes } }, '*');
-        window.postMessage({ type: 'stage', stage: 'eet', patch: { eet, timings: [{ stage: 'embed', ms: 1200 }] } }, '*');
-        window.postMessage({ type: 'done' }, '*');
-      }, { metrics: d.metrics, classes: d.classes, eet: d.eet });
+      await page.evaluate(
+        ({ metrics, classes, eet }) => {
+          window.postMessage({ type: 'stage', stage: 'metrics', patch: { metrics, classes } }, '*');
+          window.postMessage({ type: 'stage', stage: 'eet', patch: { eet, timings: [{ stage: 'embed', ms: 1200 }] } }, '*');
+          window.postMessage({ type: 'done' }, '*');
+        },
+        { metrics: d.metrics, classes: d.classes, eet: d.eet },
+      );
       await page.waitForFunction(() => document.querySelector('.metric[data-metric="MAP@R"]'));
       assert.equal(await page.locator('.metric[data-metric="MAP@R"] .metric-value').innerText(), d.metrics.mapAtR.toFixed(3));
       assert.ok(await page.locator('.progress').isHidden());
@@ -539,7 +628,11 @@ export const tests = [
       assert.equal(await page.locator('.term[data-term="total"] .term-mean').innerText(), d.eet.terms.total.mean.toFixed(4));
       // No precomputed table in this panel: a click asks the host; an image pick sends its bytes.
       await page.getByRole('tab', { name: 'Neighbours' }).click();
-      await page.setInputFiles('#lens-pick-image', { name: 'query.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71, 1, 2, 3]) });
+      await page.setInputFiles('#lens-pick-image', {
+        name: 'query.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from([137, 80, 78, 71, 1, 2, 3]),
+      });
       await page.waitForFunction(() => window.__posted.some((m) => m.type === 'queryImage'));
       const q = await page.evaluate(() => {
         const m = window.__posted.find((m) => m.type === 'queryImage');
@@ -548,10 +641,29 @@ export const tests = [
       const v = mods.protocol.validateWebviewMessage({ ...q, bytes: Uint8Array.from(q.bytes) });
       assert.equal(v.name, 'query.png');
       assert.deepEqual(Array.from(v.bytes), [137, 80, 78, 71, 1, 2, 3]);
-      await page.evaluate((id) => window.postMessage({ type: 'neighboursResult', requestId: id, result: { query: { kind: 'image', name: 'query.png' }, queryLabel: 1, indices: Int32Array.from([1, 5, 2]), distances: Float32Array.from([0.1, 0.2, 0.3]) } }, '*'), q.requestId);
+      await page.evaluate(
+        (id) =>
+          window.postMessage(
+            {
+              type: 'neighboursResult',
+              requestId: id,
+              result: {
+                query: { kind: 'image', name: 'query.png' },
+                queryLabel: 1,
+                indices: Int32Array.from([1, 5, 2]),
+                distances: Float32Array.from([0.1, 0.2, 0.3]),
+              },
+            },
+            '*',
+          ),
+        q.requestId,
+      );
       await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
       const marks = await page.locator('.result').evaluateAll((els) => els.map((e) => e.dataset.hit));
-      assert.deepEqual(marks, [1, 5, 2].map((j) => (d.items.labels[j] === 1 ? 'hit' : 'miss')));
+      assert.deepEqual(
+        marks,
+        [1, 5, 2].map((j) => (d.items.labels[j] === 1 ? 'hit' : 'miss')),
+      );
     },
   },
   {
@@ -573,18 +685,38 @@ export const tests = [
       await badge.waitFor({ state: 'visible' });
       await badge.getByRole('button', { name: 'Resume' }).click();
       await page.waitForFunction(() => window.__posted.some((m) => m.type === 'resumeUmap'));
-      assert.deepEqual(mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'resumeUmap'))), { type: 'resumeUmap' });
+      assert.deepEqual(
+        mods.protocol.validateWebviewMessage(await page.evaluate(() => window.__posted.find((m) => m.type === 'resumeUmap'))),
+        { type: 'resumeUmap' },
+      );
       assert.match(await badge.innerText(), /resuming layout \(85\/500\)…/);
       assert.equal(await badge.getByRole('button', { name: 'Resume' }).count(), 0, 'no second Resume while one runs');
       // Frames stream in, then the finished stage: no longer partial.
       const umap = Array.from(fixture.data.layout.umap);
       await page.evaluate((umap) => {
-        window.postMessage({ type: 'layoutFrame', layout: 'umap', epoch: 90, epochs: 500, coords: Float32Array.from(umap), final: false }, '*');
-        window.postMessage({ type: 'stage', stage: 'umap', patch: { layout: { umap: Float32Array.from(umap), umapPartial: undefined } } }, '*');
+        window.postMessage(
+          { type: 'layoutFrame', layout: 'umap', epoch: 90, epochs: 500, coords: Float32Array.from(umap), final: false },
+          '*',
+        );
+        window.postMessage(
+          { type: 'stage', stage: 'umap', patch: { layout: { umap: Float32Array.from(umap), umapPartial: undefined } } },
+          '*',
+        );
       }, umap);
       await badge.waitFor({ state: 'hidden' });
       // Cancelled again: the newer partial shows, with Resume.
-      await page.evaluate((umap) => window.postMessage({ type: 'stage', stage: 'umap', patch: { layout: { umap: Float32Array.from(umap), umapPartial: { epoch: 120, epochs: 500 } } } }, '*'), umap);
+      await page.evaluate(
+        (umap) =>
+          window.postMessage(
+            {
+              type: 'stage',
+              stage: 'umap',
+              patch: { layout: { umap: Float32Array.from(umap), umapPartial: { epoch: 120, epochs: 500 } } },
+            },
+            '*',
+          ),
+        umap,
+      );
       await badge.waitFor({ state: 'visible' });
       assert.match(await badge.innerText(), /partial layout \(120\/500\)/);
       assert.equal(await badge.getByRole('button', { name: 'Resume' }).count(), 1);
@@ -594,7 +726,15 @@ export const tests = [
     name: 'the partial state survives a reload (the host replays it) and shows in a report, where nothing can resume it',
     async run({ page, pages, fixture, mods, outDir }) {
       // A reloaded webview gets the host's data again in its init: the same badge.
-      await stubVsCode(page, { tab: 'classes', hiddenClasses: [], isolatedClass: null, selection: [], search: '', queryIndex: null, k: 10 });
+      await stubVsCode(page, {
+        tab: 'classes',
+        hiddenClasses: [],
+        isolatedClass: null,
+        selection: [],
+        search: '',
+        queryIndex: null,
+        k: 10,
+      });
       await page.goto(pages.panel);
       await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
       await sendInit(page, fixture.data, { umapPartial: { epoch: 85, epochs: 500 } });
@@ -632,10 +772,14 @@ export const tests = [
       for (const label of ['MAP@R', 'Spread', 'P@1', 'Size']) {
         const th = page.locator('.classes .class-table th', { hasText: label }).first();
         await th.locator('button.sort').click();
-        await wrap.evaluate((el) => { el.scrollLeft = 0; });
+        await wrap.evaluate((el) => {
+          el.scrollLeft = 0;
+        });
         assert.ok(await inView(label), `${label} scrolled out of view while sorted by it`);
         assert.ok(await inView('Class'), 'the class name column stays');
-        await wrap.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+        await wrap.evaluate((el) => {
+          el.scrollLeft = el.scrollWidth;
+        });
         assert.ok(await inView(label), `${label} scrolled out of view (scrolled right)`);
         assert.ok(await inView('Class'));
         const name = await page.locator('.classes .class-table th').first().boundingBox();
@@ -649,7 +793,10 @@ export const tests = [
     name: 'hover tooltip: a long path wraps between folders, never inside a name',
     async run({ page, fixture, mods, outDir }) {
       const d = fixture.data;
-      const long = d.items.paths.map((p, i) => `/home/someone/datasets/stanford-online-products/${d.items.classNames[d.items.labels[i]].replace(/\W+/g, '_')}_final/111085122871_${i}_0123456789.JPG`);
+      const long = d.items.paths.map(
+        (p, i) =>
+          `/home/someone/datasets/stanford-online-products/${d.items.classNames[d.items.labels[i]].replace(/\W+/g, '_')}_final/111085122871_${i}_0123456789.JPG`,
+      );
       await open(page, variantPage(mods, outDir, 'report-long-paths.html', { ...d, items: { ...d.items, paths: long } }));
       const [i] = await hittableItems(page, 40);
       const [x, y] = await page.evaluate((i) => window.lens.screenOf(i), i);
@@ -693,7 +840,10 @@ export const tests = [
       const names = await items.locator('.sel-item-path').allInnerTexts();
       const classes = await items.locator('.sel-item-class').allInnerTexts();
       assert.deepEqual([...names].sort(), d.items.classNames.map((c) => `${c}/000.png`).sort());
-      assert.deepEqual(classes.map((c) => c.trim()), names.map((n) => n.split('/')[0]));
+      assert.deepEqual(
+        classes.map((c) => c.trim()),
+        names.map((n) => n.split('/')[0]),
+      );
     },
   },
   {
@@ -725,7 +875,9 @@ export const tests = [
       for (const theme of ['dark', 'light']) {
         await open(page, url);
         await setTheme(page, theme);
-        const swatches = await page.locator('.legend-row .legend-toggle .swatch, .legend-row .swatch').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).backgroundColor))]);
+        const swatches = await page
+          .locator('.legend-row .legend-toggle .swatch, .legend-row .swatch')
+          .evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).backgroundColor))]);
         assert.equal(swatches.length, 20, `one colour per class, got ${swatches.length}`);
         const labs = swatches.map(toLab);
         let minDe = Infinity;
@@ -751,7 +903,15 @@ export const tests = [
         const marked = map.snapshot().toDataURL();
         const clean = map.snapshot({ clean: true });
         const fig = window.lens.app.mapFigure();
-        return { marked, clean: clean.toDataURL(), cw: clean.width, ch: clean.height, fw: fig.width, fh: fig.height, stillMarked: map.marks.query !== null };
+        return {
+          marked,
+          clean: clean.toDataURL(),
+          cw: clean.width,
+          ch: clean.height,
+          fw: fig.width,
+          fh: fig.height,
+          stillMarked: map.marks.query !== null,
+        };
       });
       assert.notEqual(r.marked, before, 'the on-screen map shows the query');
       assert.equal(r.clean, before, 'the exported map has no query highlights');
@@ -791,7 +951,12 @@ export const tests = [
         await page.getByRole('button', { name: 'Lasso select' }).click();
         await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
         await page.mouse.down();
-        for (const [fx, fy] of [[0.7, 0.2], [0.75, 0.6], [0.45, 0.75], [0.25, 0.5]]) {
+        for (const [fx, fy] of [
+          [0.7, 0.2],
+          [0.75, 0.6],
+          [0.45, 0.75],
+          [0.25, 0.5],
+        ]) {
           await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 3 });
         }
         await page.mouse.up();

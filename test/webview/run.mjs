@@ -47,7 +47,12 @@ try {
       console.log(`  ✔ ${t.name} (${Date.now() - started} ms)`);
     } catch (e) {
       failed++;
-      console.log(`  ✘ ${t.name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
+      console.log(
+        `  ✘ ${t.name}\n    ${String(e?.stack ?? e)
+          .split('\n')
+          .slice(0, 6)
+          .join('\n    ')}`,
+      );
       await page.screenshot({ path: join(outDir, `FAILED-${t.name.replace(/\W+/g, '_')}.png`) }).catch(() => {});
     } finally {
       await page.close();

@@ -23,7 +23,11 @@ async function trainingPage(outDir) {
   const protocol = await tsImport(join(root, 'src/trainingProtocol.ts'), import.meta.url);
   const css = `${readFileSync(join(root, 'media/panel.css'), 'utf8')}\n${readFileSync(join(root, 'media/training.css'), 'utf8')}`;
   const html = trainingHtml({
-    cspSource: 'file:', nonce: makeNonce(), scriptUri: `file://${bundle}`, css, title: 'Fine-tune test',
+    cspSource: 'file:',
+    nonce: makeNonce(),
+    scriptUri: `file://${bundle}`,
+    css,
+    title: 'Fine-tune test',
     // VS Code injects the theme variables; the standalone ones from panel.css stand in for them.
     bodyClass: 'lens-standalone vscode-dark',
   });
@@ -35,12 +39,25 @@ async function trainingPage(outDir) {
 }
 
 const SETTINGS = {
-  epochs: 3, lr: 1e-4, margin: 0.3, weights: [1, 1, 1], pk: [4, 4], normalize: true, train: 'all',
-  validation: 'class-disjoint', valFraction: 0.2, maxValItems: 2000, seed: 42,
+  epochs: 3,
+  lr: 1e-4,
+  margin: 0.3,
+  weights: [1, 1, 1],
+  pk: [4, 4],
+  normalize: true,
+  train: 'all',
+  validation: 'class-disjoint',
+  valFraction: 0.2,
+  maxValItems: 2000,
+  seed: 42,
 };
 const RUN = {
-  checkpoint: '/data/models/cnn/model.json', dataset: '/data/products', outDir: '/data/models/cnn-eet-1',
-  checkpointKind: 'tfjs-layers', settings: SETTINGS, backendSetting: 'auto',
+  checkpoint: '/data/models/cnn/model.json',
+  dataset: '/data/products',
+  outDir: '/data/models/cnn-eet-1',
+  checkpointKind: 'tfjs-layers',
+  settings: SETTINGS,
+  backendSetting: 'auto',
 };
 const STEPS_PER_EPOCH = 5;
 
@@ -48,8 +65,15 @@ function scriptedSteps(epoch) {
   return Array.from({ length: STEPS_PER_EPOCH }, (_, i) => {
     const loss = 1.2 / (1 + 0.3 * ((epoch - 1) * STEPS_PER_EPOCH + i)) + 0.05 * ((i * 7) % 3);
     return {
-      epoch, step: i + 1, stepsPerEpoch: STEPS_PER_EPOCH, loss, mc: loss * 0.5, ec: loss * 0.2, edc: loss * 0.3,
-      etaSeconds: (3 * STEPS_PER_EPOCH - ((epoch - 1) * STEPS_PER_EPOCH + i + 1)) * 0.5, stepsPerSecond: 2,
+      epoch,
+      step: i + 1,
+      stepsPerEpoch: STEPS_PER_EPOCH,
+      loss,
+      mc: loss * 0.5,
+      ec: loss * 0.2,
+      edc: loss * 0.3,
+      etaSeconds: (3 * STEPS_PER_EPOCH - ((epoch - 1) * STEPS_PER_EPOCH + i + 1)) * 0.5,
+      stepsPerSecond: 2,
     };
   });
 }
@@ -80,18 +104,19 @@ const posted = (page) => page.evaluate(() => window.__posted);
  * The progress bar as announced (aria-*) and as painted: `drawn` is the fill's rendered width over
  * the track's, read at once — the fill must not trail its value (it did behind a width transition).
  */
-const barState = (page) => page.evaluate(() => {
-  const track = document.querySelector('[role="progressbar"]');
-  const fill = track.firstElementChild;
-  return {
-    now: Number(track.getAttribute('aria-valuenow')),
-    text: track.getAttribute('aria-valuetext'),
-    drawn: fill.getBoundingClientRect().width / track.getBoundingClientRect().width,
-    classes: [...track.classList].filter((c) => c !== 'tr-progress'),
-    colour: getComputedStyle(fill).backgroundColor,
-    summaryColour: getComputedStyle(document.querySelector('#summary')).borderLeftColor,
-  };
-});
+const barState = (page) =>
+  page.evaluate(() => {
+    const track = document.querySelector('[role="progressbar"]');
+    const fill = track.firstElementChild;
+    return {
+      now: Number(track.getAttribute('aria-valuenow')),
+      text: track.getAttribute('aria-valuetext'),
+      drawn: fill.getBoundingClientRect().width / track.getBoundingClientRect().width,
+      classes: [...track.classList].filter((c) => c !== 'tr-progress'),
+      colour: getComputedStyle(fill).backgroundColor,
+      summaryColour: getComputedStyle(document.querySelector('#summary')).borderLeftColor,
+    };
+  });
 const near = (a, b, what) => assert.ok(Math.abs(a - b) < 0.01, `${what}: ${a} ≠ ${b}`);
 
 export const tests = [
@@ -111,7 +136,12 @@ export const tests = [
         await settled(page);
         const st = await stats(page);
         assert.equal(st.steps, e * STEPS_PER_EPOCH);
-        assert.deepEqual(st.lossPoints, { total: e * STEPS_PER_EPOCH, mc: e * STEPS_PER_EPOCH, ec: e * STEPS_PER_EPOCH, edc: e * STEPS_PER_EPOCH });
+        assert.deepEqual(st.lossPoints, {
+          total: e * STEPS_PER_EPOCH,
+          mc: e * STEPS_PER_EPOCH,
+          ec: e * STEPS_PER_EPOCH,
+          edc: e * STEPS_PER_EPOCH,
+        });
         assert.deepEqual(st.valDots, { mapAtR: e + 1, recallAt1: e + 1 });
         const b = await barState(page);
         assert.equal(b.now, Math.round((100 * e) / 3));
@@ -123,14 +153,24 @@ export const tests = [
       assert.match(status, /^Epoch 3\/3 · step 5\/5 · loss \d\.\d{4} · 2\.00 steps\/s · 0 s left$/);
       assert.equal(await page.locator('#loss-chart .guide').count(), 2, 'dividers where epochs 2 and 3 start');
       // The dots carry the values sent, epoch 0 (before training) first.
-      const mapDots = await page.locator('#val-chart [data-series="mapAtR"] .series-dot').evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-x')), Number(e.getAttribute('data-y'))]));
-      assert.deepEqual(mapDots, [[0, 0.21], [1, 0.3], [2, 0.37], [3, 0.35]]);
+      const mapDots = await page
+        .locator('#val-chart [data-series="mapAtR"] .series-dot')
+        .evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-x')), Number(e.getAttribute('data-y'))]));
+      assert.deepEqual(mapDots, [
+        [0, 0.21],
+        [1, 0.3],
+        [2, 0.37],
+        [3, 0.35],
+      ]);
       assert.equal(await page.locator('#epochs tbody tr').count(), 4);
       assert.equal(await page.locator('#epochs tr.best').getAttribute('data-epoch'), '2');
       assert.match(await page.locator('#settings').innerText(), /P × K\s+4 × 4/);
       assert.equal(await page.locator('#summary').isVisible(), false);
 
-      await post(page, { type: 'finished', outcome: { status: 'done', outDir: RUN.outDir, best: { epoch: 2, mapAtR: 0.37, recallAt1: 0.62 }, backend: 'wasm' } });
+      await post(page, {
+        type: 'finished',
+        outcome: { status: 'done', outDir: RUN.outDir, best: { epoch: 2, mapAtR: 0.37, recallAt1: 0.62 }, backend: 'wasm' },
+      });
       await page.locator('#summary').waitFor({ state: 'visible' });
       // Full the moment the run is reported finished, in the finished colour.
       const done = await barState(page);
@@ -162,7 +202,12 @@ export const tests = [
       // Fashion-MNIST-like: 10 classes, 600 items; 20% held out is 2 classes, 120 items, and
       // recall@1 sits at 1.0 from epoch 0.
       const on = { classes: 2, items: 120, totalClasses: 10, totalItems: 600 };
-      const stuck = (epoch) => ({ epoch, ...(epoch ? { loss: { total: 0.5, mc: 0.2, ec: 0.1, edc: 0.2 } } : {}), val: { mapAtR: 0.9, recallAt1: 1, queries: 120, ...on }, seconds: 1 });
+      const stuck = (epoch) => ({
+        epoch,
+        ...(epoch ? { loss: { total: 0.5, mc: 0.2, ec: 0.1, edc: 0.2 } } : {}),
+        val: { mapAtR: 0.9, recallAt1: 1, queries: 120, ...on },
+        seconds: 1,
+      });
       await post(page, { type: 'init', run: RUN, steps: [], epochs: [] });
       await settled(page);
       assert.equal(await page.locator('#val-warning').isVisible(), false, 'nothing to warn about before validation ran');
@@ -184,7 +229,12 @@ export const tests = [
       assert.equal(await page.locator('#val-on').innerText(), 'validation: 20 held-out classes, 1,000 items');
       assert.equal(await page.locator('#val-warning').isVisible(), false);
       // The dataset's own split is named as such.
-      await post(page, { type: 'init', run: { ...RUN, settings: { ...SETTINGS, validation: 'split' } }, steps: [], epochs: [{ ...EPOCHS[0], val: { ...EPOCHS[0].val, ...big } }] });
+      await post(page, {
+        type: 'init',
+        run: { ...RUN, settings: { ...SETTINGS, validation: 'split' } },
+        steps: [],
+        epochs: [{ ...EPOCHS[0], val: { ...EPOCHS[0].val, ...big } }],
+      });
       await settled(page);
       assert.equal(await page.locator('#val-on').innerText(), "validation: the dataset's own split, 20 classes, 1,000 items");
     },
@@ -204,7 +254,10 @@ export const tests = [
       assert.equal(await page.locator('#cancel').isDisabled(), true);
       assert.match(await page.locator('#status').innerText(), /best epoch so far is kept/);
       const running = await barState(page);
-      await post(page, { type: 'finished', outcome: { status: 'cancelled', outDir: RUN.outDir, best: { epoch: 0, mapAtR: 0.21, recallAt1: 0.48 }, backend: 'wasm' } });
+      await post(page, {
+        type: 'finished',
+        outcome: { status: 'cancelled', outDir: RUN.outDir, best: { epoch: 0, mapAtR: 0.21, recallAt1: 0.48 }, backend: 'wasm' },
+      });
       await page.locator('#summary').waitFor({ state: 'visible' });
       // Stopped where it was (3 of 15 steps), saying so, in the cancelled colour (the summary's).
       const bar = await barState(page);
@@ -232,8 +285,17 @@ export const tests = [
       });
       const steps = [...scriptedSteps(1), ...scriptedSteps(2)];
       await post(page, {
-        type: 'init', run: RUN, steps, epochs: EPOCHS.slice(0, 3),
-        outcome: { status: 'error', outDir: RUN.outDir, best: { epoch: 2, mapAtR: 0.37, recallAt1: 0.62 }, backend: 'wasm', message: 'the EET loss became NaN at epoch 3, step 1; lower the learning rate (now 0.0001)' },
+        type: 'init',
+        run: RUN,
+        steps,
+        epochs: EPOCHS.slice(0, 3),
+        outcome: {
+          status: 'error',
+          outDir: RUN.outDir,
+          best: { epoch: 2, mapAtR: 0.37, recallAt1: 0.62 },
+          backend: 'wasm',
+          message: 'the EET loss became NaN at epoch 3, step 1; lower the learning rate (now 0.0001)',
+        },
       });
       await settled(page);
       const st = await stats(page);
@@ -279,7 +341,17 @@ export const tests = [
         const steps = [];
         for (let i = 0; i < 20000; i++) {
           const loss = 1 / (1 + i / 500) + 0.1 * Math.sin(i);
-          steps.push({ epoch: 1 + Math.floor(i / 2000), step: (i % 2000) + 1, stepsPerEpoch: 2000, loss, mc: loss / 2, ec: loss / 4, edc: loss / 4, etaSeconds: (20000 - i) / 50, stepsPerSecond: 50 });
+          steps.push({
+            epoch: 1 + Math.floor(i / 2000),
+            step: (i % 2000) + 1,
+            stepsPerEpoch: 2000,
+            loss,
+            mc: loss / 2,
+            ec: loss / 4,
+            edc: loss / 4,
+            etaSeconds: (20000 - i) / 50,
+            stepsPerSecond: 50,
+          });
         }
         window.postMessage({ type: 'init', run: { ...run, settings: { ...run.settings, epochs: 10 } }, steps, epochs: [] }, '*');
       }, RUN);

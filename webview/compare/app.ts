@@ -56,30 +56,46 @@ export class CompareApp implements LegendContext, SelectionBarContext, SectionsC
   private waiting = h('div', { class: 'cmp-waiting' }, 'Inspecting A, then B — the comparison appears when both are done.');
   private saveTimer = 0;
 
-  constructor(readonly host: Host, opts: { renderer?: RendererChoice } = {}) {
+  constructor(
+    readonly host: Host,
+    opts: { renderer?: RendererChoice } = {},
+  ) {
     installCompareStyle();
-    this.linked = new LinkedMaps({
-      pick: (i) => this.pick(i),
-      setSelection: (sel) => this.setSelection(sel),
-      zoomed: (t) => {
-        this.transform = t;
-        this.persist();
+    this.linked = new LinkedMaps(
+      {
+        pick: (i) => this.pick(i),
+        setSelection: (sel) => this.setSelection(sel),
+        zoomed: (t) => {
+          this.transform = t;
+          this.persist();
+        },
+        // The item under the pointer lights its row in the lists too.
+        hovered: (i) => {
+          for (const row of this.root.querySelectorAll<HTMLElement>('.change'))
+            row.classList.toggle('hot', i !== null && row.dataset.index === String(i));
+        },
       },
-      // The item under the pointer lights its row in the lists too.
-      hovered: (i) => {
-        for (const row of this.root.querySelectorAll<HTMLElement>('.change')) row.classList.toggle('hot', i !== null && row.dataset.index === String(i));
-      },
-    }, opts.renderer ?? 'auto');
+      opts.renderer ?? 'auto',
+    );
     const compareItems = host.compareItems?.bind(host);
-    this.askItems = compareItems ? (items) => {
-      this.itemsPending = items;
-      compareItems(items);
-      this.header.update();
-    } : null;
+    this.askItems = compareItems
+      ? (items) => {
+          this.itemsPending = items;
+          compareItems(items);
+          this.header.update();
+        }
+      : null;
     this.header = new CompareHeader(this);
     this.sections = new CompareSections(this);
     this.legend = new Legend(this, { label: 'Classes on both maps', isolateWhere: ' on both maps' });
-    this.tabs = new Tabs({ tabs: TABS, labels: TAB_LABELS, panels: this.sections.bodies, idPrefix: 'cmp-', label: 'Comparison views', onSelect: (t) => this.setTab(t) });
+    this.tabs = new Tabs({
+      tabs: TABS,
+      labels: TAB_LABELS,
+      panels: this.sections.bodies,
+      idPrefix: 'cmp-',
+      label: 'Comparison views',
+      onSelect: (t) => this.setTab(t),
+    });
     this.progress = new ProgressBar(host);
     this.bar = new SelectionBar(this, 'points per map');
     this.root = this.layout();
@@ -93,16 +109,30 @@ export class CompareApp implements LegendContext, SelectionBarContext, SectionsC
 
   private layout(): HTMLElement {
     const cell = (side: Side) => h('div', { class: 'cmp-cell', 'data-side': side }, this.header.heads[side], this.maps[side].el);
-    return h('div', { class: 'cmp lens' },
+    return h(
+      'div',
+      { class: 'cmp lens' },
       this.header.el,
       this.progress.el,
-      h('main', { class: 'cmp-main' },
-        h('section', { class: 'cmp-maps', 'aria-label': 'Maps of A and B' },
+      h(
+        'main',
+        { class: 'cmp-main' },
+        h(
+          'section',
+          { class: 'cmp-maps', 'aria-label': 'Maps of A and B' },
           this.linked.toolbar,
           h('div', { class: 'cmp-pair' }, cell('a'), cell('b'), this.legend.el),
-          this.bar.el),
-        h('aside', { class: 'side' }, this.tabs.el, h('div', { class: 'side-body' }, this.waiting, ...TABS.map((t) => this.sections.bodies[t])))),
-      this.toast.el);
+          this.bar.el,
+        ),
+        h(
+          'aside',
+          { class: 'side' },
+          this.tabs.el,
+          h('div', { class: 'side-body' }, this.waiting, ...TABS.map((t) => this.sections.bodies[t])),
+        ),
+      ),
+      this.toast.el,
+    );
   }
 
   start(): void {
@@ -295,7 +325,10 @@ export class CompareApp implements LegendContext, SelectionBarContext, SectionsC
 
   private renderBar(): void {
     const n = this.selection.length;
-    this.bar.update(this.data?.a.items?.n ?? 0, n ? { text: `${n.toLocaleString('en-US')} selected on both maps`, id: 'cmp-selection' } : null);
+    this.bar.update(
+      this.data?.a.items?.n ?? 0,
+      n ? { text: `${n.toLocaleString('en-US')} selected on both maps`, id: 'cmp-selection' } : null,
+    );
   }
 
   showError(message: string): void {
@@ -309,7 +342,13 @@ export class CompareApp implements LegendContext, SelectionBarContext, SectionsC
   private persist(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = window.setTimeout(() => {
-      const memory = { tab: this.tab, filter: this.classFilter, selection: this.selection, focused: this.focused, transform: this.transform };
+      const memory = {
+        tab: this.tab,
+        filter: this.classFilter,
+        selection: this.selection,
+        focused: this.focused,
+        transform: this.transform,
+      };
       this.host.saveState(toSavedState(memory, this.data));
     }, 200);
   }

@@ -22,10 +22,18 @@ export function eetCsv(cmp: CompareData): string {
 
 export function classesCsv(cmp: CompareData): string {
   const header = ['class_index', 'class', 'size', ...CLASS_KEYS.flatMap((k) => [`${k}_a`, `${k}_b`, `${k}_delta`])];
-  return toCsv(header, cmp.classes.map((c) => {
-    const by = new Map(c.metrics.map((m) => [m.key, m]));
-    return [c.classIndex, c.name, c.size, ...CLASS_KEYS.flatMap((k) => [by.get(k)?.a ?? NaN, by.get(k)?.b ?? NaN, by.get(k)?.delta ?? NaN])];
-  }));
+  return toCsv(
+    header,
+    cmp.classes.map((c) => {
+      const by = new Map(c.metrics.map((m) => [m.key, m]));
+      return [
+        c.classIndex,
+        c.name,
+        c.size,
+        ...CLASS_KEYS.flatMap((k) => [by.get(k)?.a ?? NaN, by.get(k)?.b ?? NaN, by.get(k)?.delta ?? NaN]),
+      ];
+    }),
+  );
 }
 
 /** A's paths unless A only names rows (a .npy with a labels file) and B names the files. */
@@ -52,10 +60,12 @@ function itemRecord(cmp: CompareData, c: ItemChange, paths: string[]) {
 
 export function itemsCsv(cmp: CompareData): string {
   const paths = itemPaths(cmp);
-  const out = (['worse', 'better'] as const).flatMap((list) => cmp[list].map((c, rank) => {
-    const r = itemRecord(cmp, c, paths);
-    return [list, rank + 1, r.index, r.path, r.class, r.jaccard, r.precisionA, r.precisionB, r.delta, r.topA.join(' '), r.topB.join(' ')];
-  }));
+  const out = (['worse', 'better'] as const).flatMap((list) =>
+    cmp[list].map((c, rank) => {
+      const r = itemRecord(cmp, c, paths);
+      return [list, rank + 1, r.index, r.path, r.class, r.jaccard, r.precisionA, r.precisionB, r.delta, r.topA.join(' '), r.topB.join(' ')];
+    }),
+  );
   return toCsv(['list', 'rank', 'index', 'path', 'class', 'jaccard', 'precision_a', 'precision_b', 'delta', 'top_a', 'top_b'], out);
 }
 

@@ -27,12 +27,18 @@ export function compareExportMenu(ctx: CompareExportContext): HTMLElement {
   const d = () => ctx.data!;
   const save = ctx.host.save.bind(ctx.host);
   const file = (suffix: string) => `${stem(ctx.data)}-${suffix}`;
-  return exportMenu([
-    { label: 'Both maps as PNG', run: async () => save('map', 'png', file('maps.png'), await canvasToPng(sideBySide(ctx.maps.a.snapshot(), ctx.maps.b.snapshot()))) },
-    { label: 'Deltas as JSON', run: () => save('metrics', 'json', file('deltas.json'), JSON.stringify(deltasRecord(d()), null, 2)) },
-    { label: 'Headline deltas as CSV', run: () => save('metrics', 'csv', file('headline.csv'), headlineCsv(d())) },
-    { label: 'Class deltas as CSV', run: () => save('classes', 'csv', file('classes.csv'), classesCsv(d())) },
-    { label: 'EET deltas as CSV', run: () => save('metrics', 'csv', file('eet.csv'), eetCsv(d())) },
-    { label: 'Changed items as CSV', run: () => save('metrics', 'csv', file('items.csv'), itemsCsv(d())) },
-  ], (m) => ctx.showError(m));
+  return exportMenu(
+    [
+      {
+        label: 'Both maps as PNG',
+        run: async () => save('map', 'png', file('maps.png'), await canvasToPng(sideBySide(ctx.maps.a.snapshot(), ctx.maps.b.snapshot()))),
+      },
+      { label: 'Deltas as JSON', run: () => save('metrics', 'json', file('deltas.json'), JSON.stringify(deltasRecord(d()), null, 2)) },
+      { label: 'Headline deltas as CSV', run: () => save('metrics', 'csv', file('headline.csv'), headlineCsv(d())) },
+      { label: 'Class deltas as CSV', run: () => save('classes', 'csv', file('classes.csv'), classesCsv(d())) },
+      { label: 'EET deltas as CSV', run: () => save('metrics', 'csv', file('eet.csv'), eetCsv(d())) },
+      { label: 'Changed items as CSV', run: () => save('metrics', 'csv', file('items.csv'), itemsCsv(d())) },
+    ],
+    (m) => ctx.showError(m),
+  );
 }

@@ -29,28 +29,61 @@ export class LinkedMaps {
   private modeButtons = new Map<MapMode, HTMLButtonElement>();
   private syncing = false;
   private hot: number | null = null;
-  private marks: { query: number | null; results: Record<Side, number[]>; hits: Record<Side, boolean[]> } = { query: null, results: { a: [], b: [] }, hits: { a: [], b: [] } };
+  private marks: { query: number | null; results: Record<Side, number[]>; hits: Record<Side, boolean[]> } = {
+    query: null,
+    results: { a: [], b: [] },
+    hits: { a: [], b: [] },
+  };
   private early: Record<Side, { items?: InspectionItems; layout?: InspectionLayout }> = { a: {}, b: {} };
 
-  constructor(private owner: LinkedMapsOwner, renderer: RendererChoice) {
+  constructor(
+    private owner: LinkedMapsOwner,
+    renderer: RendererChoice,
+  ) {
     const theme = readTheme();
-    const make = (side: Side) => new MapView({
-      onPick: (i) => owner.pick(i),
-      onSelect: (sel) => owner.setSelection(sel),
-      onHover: (i) => this.linkHover(side, i),
-      onTransform: (t) => this.linkTransform(side, t),
-    }, theme, renderer, side === 'a' ? 'Map of checkpoint A' : 'Map of checkpoint B, aligned to A');
+    const make = (side: Side) =>
+      new MapView(
+        {
+          onPick: (i) => owner.pick(i),
+          onSelect: (sel) => owner.setSelection(sel),
+          onHover: (i) => this.linkHover(side, i),
+          onTransform: (t) => this.linkTransform(side, t),
+        },
+        theme,
+        renderer,
+        side === 'a' ? 'Map of checkpoint A' : 'Map of checkpoint B, aligned to A',
+      );
     this.maps = { a: make('a'), b: make('b') };
     this.maps.a.el.dataset.side = 'a';
     this.maps.b.el.dataset.side = 'b';
     const tool = (mode: MapMode, label: string) => {
-      const b = h('button', { type: 'button', class: 'tool text', 'aria-pressed': mode === 'pan' ? 'true' : 'false', title: label, 'aria-label': label, onclick: () => this.setMode(mode) }, mode === 'pan' ? 'Pan' : mode === 'box' ? 'Box' : 'Lasso');
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          class: 'tool text',
+          'aria-pressed': mode === 'pan' ? 'true' : 'false',
+          title: label,
+          'aria-label': label,
+          onclick: () => this.setMode(mode),
+        },
+        mode === 'pan' ? 'Pan' : mode === 'box' ? 'Box' : 'Lasso',
+      );
       this.modeButtons.set(mode, b);
       return b;
     };
-    this.toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Map tools' },
-      h('div', { class: 'segmented', role: 'group', 'aria-label': 'Pointer mode (selections apply to both maps)' }, tool('pan', 'Pan and zoom both maps; click a point to compare its neighbours'), tool('box', 'Box select'), tool('lasso', 'Lasso select')),
-      h('button', { type: 'button', class: 'tool text', 'aria-label': 'Reset zoom', onclick: () => this.maps.a.resetZoom() }, 'Fit'));
+    this.toolbar = h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Map tools' },
+      h(
+        'div',
+        { class: 'segmented', role: 'group', 'aria-label': 'Pointer mode (selections apply to both maps)' },
+        tool('pan', 'Pan and zoom both maps; click a point to compare its neighbours'),
+        tool('box', 'Box select'),
+        tool('lasso', 'Lasso select'),
+      ),
+      h('button', { type: 'button', class: 'tool text', 'aria-label': 'Reset zoom', onclick: () => this.maps.a.resetZoom() }, 'Fit'),
+    );
   }
 
   /** The comparison's items on both maps (B shows A's items in A's order) and each side's layout. */
@@ -60,7 +93,14 @@ export class LinkedMaps {
     const bItems = data.b.items ?? items;
     this.maps.a.setItems(items.labels, items.classNames, items.paths, items.thumbnails, palette as string[], emphasis);
     // Same items in A's order: B's tooltips show A's thumbnails, B's paths where A has none.
-    this.maps.b.setItems(items.labels, items.classNames, bItems.paths.length === n ? bItems.paths : items.paths, items.thumbnails, palette as string[], emphasis);
+    this.maps.b.setItems(
+      items.labels,
+      items.classNames,
+      bItems.paths.length === n ? bItems.paths : items.paths,
+      items.thumbnails,
+      palette as string[],
+      emphasis,
+    );
     for (const side of ['a', 'b'] as const) {
       const layout = data[side].layout;
       const kind = layout?.umap ? 'umap' : layout?.pca ? 'pca' : null;
@@ -75,11 +115,18 @@ export class LinkedMaps {
     const map = this.maps[side];
     if (patch.items) {
       e.items = patch.items;
-      map.setItems(patch.items.labels, patch.items.classNames, patch.items.paths, patch.items.thumbnails, classPalette(patch.items.classNames.length));
+      map.setItems(
+        patch.items.labels,
+        patch.items.classNames,
+        patch.items.paths,
+        patch.items.thumbnails,
+        classPalette(patch.items.classNames.length),
+      );
     }
     if (patch.layout) e.layout = { ...e.layout, ...patch.layout };
     const kind = e.layout?.umap ? 'umap' : e.layout?.pca ? 'pca' : null;
-    if (e.items && kind && (patch.layout || patch.items) && map.layoutKind !== kind) map.setLayout(kind, e.layout![kind]!, map.layoutKind !== null);
+    if (e.items && kind && (patch.layout || patch.items) && map.layoutKind !== kind)
+      map.setLayout(kind, e.layout![kind]!, map.layoutKind !== null);
   }
 
   render(): void {

@@ -23,7 +23,12 @@ export function startCompareIfAny(renderer: RendererChoice): boolean {
   const { a, b } = app.maps;
   (window as unknown as { lens: unknown }).lens = {
     compare: app,
-    stats: () => ({ a: a.stats, b: b.stats, items: app.data?.a.items?.n ?? 0, legendRows: document.querySelectorAll('.legend-row').length }),
+    stats: () => ({
+      a: a.stats,
+      b: b.stats,
+      items: app.data?.a.items?.n ?? 0,
+      legendRows: document.querySelectorAll('.legend-row').length,
+    }),
     screenOf: (side: 'a' | 'b', i: number) => app.maps[side].screenOf(i),
     hitTest: (side: 'a' | 'b', x: number, y: number) => app.maps[side].hitTest(x, y),
     setTransform: (t: { x: number; y: number; k: number }) => a.setTransform(t),

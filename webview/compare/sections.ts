@@ -25,7 +25,12 @@ export interface SectionsContext {
 }
 
 export class CompareSections {
-  readonly bodies: Record<CompareTab, HTMLElement> = { items: h('div', {}), metrics: h('div', {}), classes: h('div', {}), eet: h('div', {}) };
+  readonly bodies: Record<CompareTab, HTMLElement> = {
+    items: h('div', {}),
+    metrics: h('div', {}),
+    classes: h('div', {}),
+    eet: h('div', {}),
+  };
   private classSort: ClassSort = { key: 'order', dir: 'desc' };
 
   constructor(private ctx: SectionsContext) {
@@ -42,40 +47,58 @@ export class CompareSections {
   renderMetrics(): void {
     const d = this.ctx.data;
     if (!d) return;
-    fill(this.bodies.metrics,
+    fill(
+      this.bodies.metrics,
       h('h2', {}, 'Headline metrics'),
       metricTable(d.headline, headlineBetter, 'metric', 'headline-deltas'),
       h('h2', {}, `Neighbourhood change (Jaccard@${d.k}, original spaces)`),
-      jaccardSummary(d));
+      jaccardSummary(d),
+    );
   }
 
   renderEet(): void {
     const d = this.ctx.data;
     if (!d) return;
-    fill(this.bodies.eet,
+    fill(
+      this.bodies.eet,
       h('h2', {}, 'EET loss terms (lower is better)'),
-      d.eet.length ? metricTable(d.eet, eetBetter, 'term', 'eet-deltas') : h('p', { class: 'muted' }, 'One side has no EET breakdown.'));
+      d.eet.length ? metricTable(d.eet, eetBetter, 'term', 'eet-deltas') : h('p', { class: 'muted' }, 'One side has no EET breakdown.'),
+    );
   }
 
   renderClasses(): void {
     const d = this.ctx.data;
     if (!d) return;
-    fill(this.bodies.classes,
+    fill(
+      this.bodies.classes,
       h('h2', {}, 'Per class: B − A (biggest changes first; click a header to sort, a row to isolate)'),
-      h('div', { class: 'table-wrap' }, classTable(d, {
-        sort: this.classSort,
-        isolated: this.ctx.isolated(),
-        palette: this.ctx.palette,
-        onSort: (s) => { this.classSort = s; this.renderClasses(); },
-        onIsolate: (c) => this.ctx.isolate(c),
-      })));
+      h(
+        'div',
+        { class: 'table-wrap' },
+        classTable(d, {
+          sort: this.classSort,
+          isolated: this.ctx.isolated(),
+          palette: this.ctx.palette,
+          onSort: (s) => {
+            this.classSort = s;
+            this.renderClasses();
+          },
+          onIsolate: (c) => this.ctx.isolate(c),
+        }),
+      ),
+    );
   }
 
   renderItems(): void {
     const { ctx } = this;
     const d = ctx.data;
     if (!d?.a.items) return;
-    const hooks = { palette: ctx.palette, focused: ctx.focused, onPick: (i: number) => ctx.pick(i), onHot: (i: number | null) => ctx.setHot(i) };
+    const hooks = {
+      palette: ctx.palette,
+      focused: ctx.focused,
+      onPick: (i: number) => ctx.pick(i),
+      onHot: (i: number | null) => ctx.setHot(i),
+    };
     const focus = ctx.focused;
     let focusEl: HTMLElement | null = null;
     if (focus !== null) {
@@ -83,17 +106,35 @@ export class CompareSections {
       const topB = ctx.topK('b', focus);
       const labels = d.a.items.labels;
       const prec = (t: Int32Array) => (t.length ? Array.from(t).filter((j) => labels[j] === labels[focus]).length / t.length : NaN);
-      focusEl = h('div', { id: 'focused-item' }, h('h2', {}, 'Clicked item'),
-        h('ol', { class: 'change-list' }, itemRow(d, focus, topA, topB, { jaccard: d.jaccard[focus], precisionA: prec(topA), precisionB: prec(topB) }, hooks, 'focused')));
+      focusEl = h(
+        'div',
+        { id: 'focused-item' },
+        h('h2', {}, 'Clicked item'),
+        h(
+          'ol',
+          { class: 'change-list' },
+          itemRow(d, focus, topA, topB, { jaccard: d.jaccard[focus], precisionA: prec(topA), precisionB: prec(topB) }, hooks, 'focused'),
+        ),
+      );
     }
     const threshold = h('input', { type: 'number', min: 0, max: 1, step: 0.05, value: 0.5, 'aria-label': 'Jaccard threshold' });
-    fill(this.bodies.items,
+    fill(
+      this.bodies.items,
       focusEl,
-      h('div', { class: 'cmp-threshold' },
-        h('button', { type: 'button', class: 'button secondary', id: 'select-changed', onclick: () => ctx.selectChanged(Number(threshold.value)) }, 'Select items with Jaccard ≤'), threshold),
+      h(
+        'div',
+        { class: 'cmp-threshold' },
+        h(
+          'button',
+          { type: 'button', class: 'button secondary', id: 'select-changed', onclick: () => ctx.selectChanged(Number(threshold.value)) },
+          'Select items with Jaccard ≤',
+        ),
+        threshold,
+      ),
       h('h2', {}, `Retrieval got most worse (top-${d.k} precision A → B)`),
       changeList(d, 'worse', hooks),
       h('h2', {}, 'Retrieval got most better'),
-      changeList(d, 'better', hooks));
+      changeList(d, 'better', hooks),
+    );
   }
 }

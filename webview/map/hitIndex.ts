@@ -46,7 +46,8 @@ export class HitIndex {
     let best = -1;
     let bestD = radius * radius;
     for (let i = 0; i < this.n; i++) {
-      const dx = to[2 * i] - wx, dy = to[2 * i + 1] - wy;
+      const dx = to[2 * i] - wx,
+        dy = to[2 * i + 1] - wy;
       const d = dx * dx + dy * dy;
       if (d < bestD) {
         bestD = d;
@@ -59,14 +60,25 @@ export class HitIndex {
   private build(): void {
     const to = this.to;
     const n = this.n;
-    const tree = d3quadtree<number>().x((i) => to[2 * i]).y((i) => to[2 * i + 1]);
+    const tree = d3quadtree<number>()
+      .x((i) => to[2 * i])
+      .y((i) => to[2 * i + 1]);
     // Fix the extent first so later slices never re-cover (and re-split) the root.
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -Infinity,
+      y1 = -Infinity;
     for (let i = 0; i < n; i++) {
-      x0 = Math.min(x0, to[2 * i]); x1 = Math.max(x1, to[2 * i]);
-      y0 = Math.min(y0, to[2 * i + 1]); y1 = Math.max(y1, to[2 * i + 1]);
+      x0 = Math.min(x0, to[2 * i]);
+      x1 = Math.max(x1, to[2 * i]);
+      y0 = Math.min(y0, to[2 * i + 1]);
+      y1 = Math.max(y1, to[2 * i + 1]);
     }
-    if (n) tree.extent([[x0, y0], [x1 + 1e-6, y1 + 1e-6]]);
+    if (n)
+      tree.extent([
+        [x0, y0],
+        [x1 + 1e-6, y1 + 1e-6],
+      ]);
     this.tree = tree;
     this.complete = false;
     const job = ++this.job;
@@ -86,7 +98,10 @@ export class HitIndex {
 
 /** The points (of n, at worldOf(i)) inside a polygon given in world coordinates. */
 export function pointsInWorldPolygon(world: [number, number][], n: number, worldOf: (i: number) => [number, number]): number[] {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const [x, y] of world) {
     minX = Math.min(minX, x);
     maxX = Math.max(maxX, x);

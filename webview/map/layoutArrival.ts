@@ -12,10 +12,12 @@ export function showArrivedLayout(map: MapView, layout: InspectionLayout, prev: 
     if (!hadAny && layout.pca) {
       map.setLayout('pca', layout.pca, false);
       const umap = layout.umap;
-      requestAnimationFrame(() => requestAnimationFrame(() => {
-        map.setLayout('umap', umap, true);
-        glided();
-      }));
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => {
+          map.setLayout('umap', umap, true);
+          glided();
+        }),
+      );
     } else map.setLayout('umap', layout.umap, hadAny);
   } else if (layout.pca && !hadAny) map.setLayout('pca', layout.pca, false);
 }

@@ -1,4 +1,13 @@
-import { zoom as d3zoom, zoomIdentity, select, timer as d3timer, easeCubicInOut, type ZoomBehavior, type ZoomTransform, type Timer } from 'd3';
+import {
+  zoom as d3zoom,
+  zoomIdentity,
+  select,
+  timer as d3timer,
+  easeCubicInOut,
+  type ZoomBehavior,
+  type ZoomTransform,
+  type Timer,
+} from 'd3';
 import { h, svg } from '../dom';
 import { type Rgba, type ThemeColors, toRgba } from '../colors';
 import { createRenderer, type PointRenderer, type RendererChoice, type ScreenMap } from './renderer';
@@ -303,7 +312,14 @@ export class MapView {
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, this.width, this.height);
-    const points = { n: this.n, labels: this.labels, paletteCss: this.paletteCss, worldOf: (i: number) => this.worldOf(i), pointSize: this.pointSize(), theme: this.theme };
+    const points = {
+      n: this.n,
+      labels: this.labels,
+      paletteCss: this.paletteCss,
+      worldOf: (i: number) => this.worldOf(i),
+      pointSize: this.pointSize(),
+      theme: this.theme,
+    };
     drawMarks(ctx, m, points, this.marks, this.hover);
   }
 
@@ -338,7 +354,18 @@ export class MapView {
 
   private showTooltip(i: number, p: [number, number]): void {
     const cls = this.labels[i];
-    this.tooltip.show({ index: i, className: this.classNames[cls] ?? `class ${cls}`, color: this.paletteCss[cls], path: this.paths[i] ?? '', thumb: this.thumbs?.[i] }, p, this.width, this.height);
+    this.tooltip.show(
+      {
+        index: i,
+        className: this.classNames[cls] ?? `class ${cls}`,
+        color: this.paletteCss[cls],
+        path: this.paths[i] ?? '',
+        thumb: this.thumbs?.[i],
+      },
+      p,
+      this.width,
+      this.height,
+    );
   }
 
   /**
@@ -361,4 +388,3 @@ export class MapView {
     return out;
   }
 }
-

@@ -14,7 +14,12 @@ export const NO_EMPHASIS: Emphasis = { hidden: new Set(), isolated: null, select
  * Each point's colour (RGBA bytes) under an emphasis, and the draw order: muted first, so coloured
  * points are drawn on top of the grey ones. `active` counts the coloured points.
  */
-export function pointColors(labels: Int32Array, palette: readonly Rgba[], muted: Rgba, emphasis: Emphasis): { colors: Uint8Array; order: Uint32Array; active: number } {
+export function pointColors(
+  labels: Int32Array,
+  palette: readonly Rgba[],
+  muted: Rgba,
+  emphasis: Emphasis,
+): { colors: Uint8Array; order: Uint32Array; active: number } {
   const n = labels.length;
   const colors = new Uint8Array(n * 4);
   // One packed little-endian RGBA word per point: a single store instead of four.
@@ -35,7 +40,8 @@ export function pointColors(labels: Int32Array, palette: readonly Rgba[], muted:
     if (yes) active++;
   }
   const order = new Uint32Array(n);
-  let lo = 0, hi = n - active;
+  let lo = 0,
+    hi = n - active;
   for (let i = 0; i < n; i++) order[on[i] ? hi++ : lo++] = i;
   return { colors, order, active };
 }

@@ -93,15 +93,34 @@ export function bindPointer(el: HTMLElement, t: PointerTarget): void {
   el.addEventListener('keydown', (ev) => {
     const step = 40;
     switch (ev.key) {
-      case 'ArrowLeft': t.panBy(step, 0); break;
-      case 'ArrowRight': t.panBy(-step, 0); break;
-      case 'ArrowUp': t.panBy(0, step); break;
-      case 'ArrowDown': t.panBy(0, -step); break;
-      case '+': case '=': t.zoomBy(1.5); break;
-      case '-': case '_': t.zoomBy(1 / 1.5); break;
-      case '0': t.resetZoom(); break;
-      case 'Escape': t.select(null); break;
-      default: return;
+      case 'ArrowLeft':
+        t.panBy(step, 0);
+        break;
+      case 'ArrowRight':
+        t.panBy(-step, 0);
+        break;
+      case 'ArrowUp':
+        t.panBy(0, step);
+        break;
+      case 'ArrowDown':
+        t.panBy(0, -step);
+        break;
+      case '+':
+      case '=':
+        t.zoomBy(1.5);
+        break;
+      case '-':
+      case '_':
+        t.zoomBy(1 / 1.5);
+        break;
+      case '0':
+        t.resetZoom();
+        break;
+      case 'Escape':
+        t.select(null);
+        break;
+      default:
+        return;
     }
     ev.preventDefault();
   });

@@ -100,7 +100,10 @@ class WebGlRenderer implements PointRenderer {
   private height = 1;
   private dpr = 1;
 
-  constructor(readonly canvas: HTMLCanvasElement, private gl: WebGL2RenderingContext) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    private gl: WebGL2RenderingContext,
+  ) {
     this.program = link(gl, VERT, FRAG);
     this.vao = gl.createVertexArray()!;
     this.fromBuf = gl.createBuffer()!;
@@ -266,8 +269,14 @@ class Canvas2dRenderer implements PointRenderer {
     px.fill(0);
     const n = this.order.length;
     const dpr = this.dpr;
-    const ax = m.ax * dpr, bx = m.bx * dpr, ay = m.ay * dpr, by = m.by * dpr;
-    const from = this.from, to = this.to, order = this.order, col = this.colors32;
+    const ax = m.ax * dpr,
+      bx = m.bx * dpr,
+      ay = m.ay * dpr,
+      by = m.by * dpr;
+    const from = this.from,
+      to = this.to,
+      order = this.order,
+      col = this.colors32;
     const stamp = this.stampFor(size * dpr);
     const s = 1 - t;
     for (let o = 0; o < n; o++) {

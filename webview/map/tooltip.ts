@@ -18,10 +18,13 @@ export class Tooltip {
     const tip = this.el;
     tip.replaceChildren(
       ...(item.thumb ? [h('img', { class: 'thumb', src: item.thumb, alt: '', width: 64, height: 64 })] : []),
-      h('div', { class: 'tip-text' },
+      h(
+        'div',
+        { class: 'tip-text' },
         h('div', { class: 'tip-class' }, h('span', { class: 'swatch', style: `background:${item.color}` }), item.className),
         h('div', { class: 'tip-path' }, ...breakablePath(item.path)),
-        h('div', { class: 'tip-index' }, `item #${item.index}`)),
+        h('div', { class: 'tip-index' }, `item #${item.index}`),
+      ),
     );
     tip.hidden = false;
     const w = tip.offsetWidth;

@@ -4,9 +4,13 @@
  */
 export function normaliseLayout(coords: Float32Array): Float32Array {
   const n = coords.length >> 1;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < n; i++) {
-    const x = coords[2 * i], y = coords[2 * i + 1];
+    const x = coords[2 * i],
+      y = coords[2 * i + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
     if (x < minX) minX = x;
     if (x > maxX) maxX = x;
@@ -19,7 +23,8 @@ export function normaliseLayout(coords: Float32Array): Float32Array {
   const ox = (1 - (maxX - minX) / span) / 2;
   const oy = (1 - (maxY - minY) / span) / 2;
   for (let i = 0; i < n; i++) {
-    const x = coords[2 * i], y = coords[2 * i + 1];
+    const x = coords[2 * i],
+      y = coords[2 * i + 1];
     // Non-finite coordinates (a failed projection row) sit in the centre rather than vanish.
     out[2 * i] = Number.isFinite(x) ? ox + (x - minX) / span : 0.5;
     out[2 * i + 1] = Number.isFinite(y) ? oy + (y - minY) / span : 0.5;

@@ -9,11 +9,23 @@ export interface ExportItem {
 /** The header's Export menu (a <details>, so it works without script-driven popups); closes on choice. */
 export function exportMenu(items: readonly ExportItem[], onError: (message: string) => void): HTMLElement {
   const item = ({ label, run }: ExportItem) =>
-    h('button', { type: 'button', role: 'menuitem', class: 'menu-item', onclick: (ev: Event) => {
-      (ev.currentTarget as HTMLElement).closest('details')?.removeAttribute('open');
-      run().catch((e: Error) => onError(`Export failed: ${e.message}`));
-    } }, label);
-  return h('details', { class: 'export' },
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'menuitem',
+        class: 'menu-item',
+        onclick: (ev: Event) => {
+          (ev.currentTarget as HTMLElement).closest('details')?.removeAttribute('open');
+          run().catch((e: Error) => onError(`Export failed: ${e.message}`));
+        },
+      },
+      label,
+    );
+  return h(
+    'details',
+    { class: 'export' },
     h('summary', { class: 'button secondary', 'aria-label': 'Export' }, 'Export'),
-    h('div', { class: 'menu', role: 'menu' }, ...items.map(item)));
+    h('div', { class: 'menu', role: 'menu' }, ...items.map(item)),
+  );
 }

@@ -28,12 +28,21 @@ export class Legend {
   private shown = PAGE;
   private counts: { labels: ArrayLike<number>; counts: number[] } | null = null;
 
-  constructor(private ctx: LegendContext, private opts: LegendOptions) {
-    this.el = h('div', { class: 'legend', role: 'group', 'aria-label': opts.label },
-      h('div', { class: 'legend-head' },
+  constructor(
+    private ctx: LegendContext,
+    private opts: LegendOptions,
+  ) {
+    this.el = h(
+      'div',
+      { class: 'legend', role: 'group', 'aria-label': opts.label },
+      h(
+        'div',
+        { class: 'legend-head' },
         h('span', { class: 'legend-title' }, 'Classes'),
-        h('button', { class: 'link', type: 'button', onclick: () => ctx.showAllClasses(), 'aria-label': 'Show all classes' }, 'all')),
-      this.list);
+        h('button', { class: 'link', type: 'button', onclick: () => ctx.showAllClasses(), 'aria-label': 'Show all classes' }, 'all'),
+      ),
+      this.list,
+    );
   }
 
   update(): void {
@@ -50,25 +59,56 @@ export class Legend {
     const rows = classNames.slice(0, this.shown).map((name, c) => {
       const on = classOn(f, c);
       const isolated = f.isolatedClass === c;
-      return h('li', { class: `legend-row${on ? '' : ' off'}${isolated ? ' isolated' : ''}`, 'data-class': c },
-        h('button', {
-          class: 'legend-toggle', type: 'button', role: 'switch', 'aria-checked': on ? 'true' : 'false',
-          title: `${name}: ${counts[c]} items — click to ${on ? 'grey out' : 'show'}`,
-          onclick: () => this.ctx.toggleClass(c),
-        },
+      return h(
+        'li',
+        { class: `legend-row${on ? '' : ' off'}${isolated ? ' isolated' : ''}`, 'data-class': c },
+        h(
+          'button',
+          {
+            class: 'legend-toggle',
+            type: 'button',
+            role: 'switch',
+            'aria-checked': on ? 'true' : 'false',
+            title: `${name}: ${counts[c]} items — click to ${on ? 'grey out' : 'show'}`,
+            onclick: () => this.ctx.toggleClass(c),
+          },
           h('span', { class: 'swatch', style: `background:${this.ctx.palette[c]}` }),
           h('span', { class: 'legend-name' }, name),
-          h('span', { class: 'legend-count' }, counts[c].toLocaleString('en-US'))),
-        h('button', {
-          class: 'legend-only', type: 'button',
-          'aria-label': isolated ? `Stop isolating ${name}` : `Isolate ${name}${this.opts.isolateWhere ?? ''}`,
-          'aria-pressed': isolated ? 'true' : 'false',
-          onclick: () => this.ctx.isolate(isolated ? null : c),
-        }, isolated ? 'all' : 'only'));
+          h('span', { class: 'legend-count' }, counts[c].toLocaleString('en-US')),
+        ),
+        h(
+          'button',
+          {
+            class: 'legend-only',
+            type: 'button',
+            'aria-label': isolated ? `Stop isolating ${name}` : `Isolate ${name}${this.opts.isolateWhere ?? ''}`,
+            'aria-pressed': isolated ? 'true' : 'false',
+            onclick: () => this.ctx.isolate(isolated ? null : c),
+          },
+          isolated ? 'all' : 'only',
+        ),
+      );
     });
     const rest = classNames.length - this.shown;
     if (rest > 0) {
-      rows.push(h('li', {}, h('button', { class: 'link', type: 'button', onclick: () => { this.shown += PAGE; this.update(); } }, `${rest} more classes…`)));
+      rows.push(
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              class: 'link',
+              type: 'button',
+              onclick: () => {
+                this.shown += PAGE;
+                this.update();
+              },
+            },
+            `${rest} more classes…`,
+          ),
+        ),
+      );
     }
     this.list.replaceChildren(...rows);
   }

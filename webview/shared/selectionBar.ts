@@ -29,7 +29,10 @@ export class SelectionBar {
   readonly el = h('div', { class: 'selection-bar', role: 'status' });
 
   /** `pointsLabel`: "points", or "points per map" where two maps show the same items. */
-  constructor(private ctx: SelectionBarContext, private pointsLabel = 'points') {}
+  constructor(
+    private ctx: SelectionBarContext,
+    private pointsLabel = 'points',
+  ) {}
 
   update(points: number, selection: SelectionSummary | null): void {
     const { ctx } = this;
@@ -38,16 +41,43 @@ export class SelectionBar {
     const x = (label: string, onclick: () => void) => h('button', { type: 'button', class: 'pill-x', 'aria-label': label, onclick }, '×');
     const parts: (HTMLElement | null)[] = [];
     if (names && f.isolatedClass !== null) {
-      parts.push(h('span', { class: 'pill' }, `isolated: ${names[f.isolatedClass]}`, x('Show all classes', () => ctx.showAllClasses())));
+      parts.push(
+        h(
+          'span',
+          { class: 'pill' },
+          `isolated: ${names[f.isolatedClass]}`,
+          x('Show all classes', () => ctx.showAllClasses()),
+        ),
+      );
     } else if (names && f.hiddenClasses.length) {
-      parts.push(h('span', { class: 'pill' }, `${plural(f.hiddenClasses.length, 'class')} greyed`, x('Show all classes', () => ctx.showAllClasses())));
+      parts.push(
+        h(
+          'span',
+          { class: 'pill' },
+          `${plural(f.hiddenClasses.length, 'class')} greyed`,
+          x('Show all classes', () => ctx.showAllClasses()),
+        ),
+      );
     }
     if (selection) {
-      parts.push(h('span', { class: 'pill accent', ...(selection.id ? { id: selection.id } : {}) }, selection.text, x('Clear selection', () => ctx.clearSelection())));
+      parts.push(
+        h(
+          'span',
+          { class: 'pill accent', ...(selection.id ? { id: selection.id } : {}) },
+          selection.text,
+          x('Clear selection', () => ctx.clearSelection()),
+        ),
+      );
       parts.push(selection.after ?? null);
     }
     parts.push(h('span', { class: 'spacer' }));
-    parts.push(h('span', { class: 'muted small', title: 'renderer' }, `${points.toLocaleString('en-US')} ${this.pointsLabel} · ${ctx.renderer() === 'webgl2' ? 'WebGL2' : 'Canvas 2D'}`));
+    parts.push(
+      h(
+        'span',
+        { class: 'muted small', title: 'renderer' },
+        `${points.toLocaleString('en-US')} ${this.pointsLabel} · ${ctx.renderer() === 'webgl2' ? 'WebGL2' : 'Canvas 2D'}`,
+      ),
+    );
     fill(this.el, ...parts);
   }
 }

@@ -19,11 +19,27 @@ export class Tabs<T extends string> {
 
   constructor(private o: TabsOptions<T>) {
     const id = (kind: 'tab' | 'panel', t: T) => `${o.idPrefix}${kind}-${t}`;
-    this.el = h('div', { class: 'tabs', role: 'tablist', 'aria-label': o.label }, ...o.tabs.map((t) => {
-      const b = h('button', { type: 'button', role: 'tab', id: id('tab', t), 'aria-controls': id('panel', t), class: 'tab', onclick: () => o.onSelect(t), onkeydown: (ev: KeyboardEvent) => this.key(ev, t) }, o.labels[t]);
-      this.buttons.set(t, b);
-      return b;
-    }));
+    this.el = h(
+      'div',
+      { class: 'tabs', role: 'tablist', 'aria-label': o.label },
+      ...o.tabs.map((t) => {
+        const b = h(
+          'button',
+          {
+            type: 'button',
+            role: 'tab',
+            id: id('tab', t),
+            'aria-controls': id('panel', t),
+            class: 'tab',
+            onclick: () => o.onSelect(t),
+            onkeydown: (ev: KeyboardEvent) => this.key(ev, t),
+          },
+          o.labels[t],
+        );
+        this.buttons.set(t, b);
+        return b;
+      }),
+    );
     for (const t of o.tabs) {
       const el = o.panels[t];
       el.id = id('panel', t);
@@ -46,7 +62,8 @@ export class Tabs<T extends string> {
   private key(ev: KeyboardEvent, tab: T): void {
     const tabs = this.o.tabs;
     const i = tabs.indexOf(tab);
-    const next = ev.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : ev.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : null;
+    const next =
+      ev.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : ev.key === 'ArrowLeft' ? tabs[(i + tabs.length - 1) % tabs.length] : null;
     if (!next) return;
     ev.preventDefault();
     this.o.onSelect(next);

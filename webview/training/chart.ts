@@ -56,12 +56,18 @@ export function drawChart(el: SVGSVGElement, spec: ChartSpec, width: number, hei
   el.append(plot);
   const xAxis = axisBottom(x);
   // Steps and epochs are counts: no 1.5th step, even when only a few fit the axis.
-  if (spec.integerX) xAxis.tickValues(x.ticks(Math.max(2, Math.min(10, Math.floor(innerW / 60)))).filter(Number.isInteger)).tickFormat((v) => String(v));
+  if (spec.integerX)
+    xAxis.tickValues(x.ticks(Math.max(2, Math.min(10, Math.floor(innerW / 60)))).filter(Number.isInteger)).tickFormat((v) => String(v));
   else xAxis.ticks(Math.max(2, Math.min(8, Math.floor(innerW / 70))));
   select(plot).append('g').attr('class', 'tr-axis').attr('transform', `translate(0,${innerH})`).call(xAxis);
-  select(plot).append('g').attr('class', 'tr-axis').call(axisLeft(y).ticks(Math.max(2, Math.floor(innerH / 40))));
+  select(plot)
+    .append('g')
+    .attr('class', 'tr-axis')
+    .call(axisLeft(y).ticks(Math.max(2, Math.floor(innerH / 40))));
   plot.append(svg('text', { class: 'axis-label', x: innerW / 2, y: innerH + 30, 'text-anchor': 'middle' }, spec.xLabel));
-  plot.append(svg('text', { class: 'axis-label', transform: `translate(${-40},${innerH / 2}) rotate(-90)`, 'text-anchor': 'middle' }, spec.yLabel));
+  plot.append(
+    svg('text', { class: 'axis-label', transform: `translate(${-40},${innerH / 2}) rotate(-90)`, 'text-anchor': 'middle' }, spec.yLabel),
+  );
 
   for (const g of spec.guides ?? []) {
     if (g.x <= x0 || g.x > x1) continue;
@@ -70,7 +76,9 @@ export function drawChart(el: SVGSVGElement, spec: ChartSpec, width: number, hei
     plot.append(svg('text', { class: 'guide-label', x: gx + 3, y: 10 }, g.label));
   }
 
-  const path = line<Point>().x((p) => x(p.x)).y((p) => y(p.y));
+  const path = line<Point>()
+    .x((p) => x(p.x))
+    .y((p) => y(p.y));
   for (const l of spec.lines) {
     if (l.points.length === 0) continue;
     const series = svg('g', { class: `series series-${l.key}`, 'data-series': l.key, 'data-points': l.points.length });

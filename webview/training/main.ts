@@ -6,7 +6,12 @@
  * This entry point lays out the parts (status, charts, tables) and routes the messages to them.
  */
 import { h, fmt } from '../dom';
-import { TRAINING_MESSAGES, type TrainingHostToWebview, type TrainingViewState, type TrainingWebviewToHost } from '../../src/trainingProtocol';
+import {
+  TRAINING_MESSAGES,
+  type TrainingHostToWebview,
+  type TrainingViewState,
+  type TrainingWebviewToHost,
+} from '../../src/trainingProtocol';
 import { displayName } from '../../src/core/util/displayName';
 import { Channel } from '../channel';
 import { TrainingCharts } from './charts';
@@ -31,8 +36,12 @@ const cancelBtn = h('button', { class: 'button', id: 'cancel', type: 'button', o
 // Styled here (through the CSSOM, which the CSP allows) rather than in media/training.css.
 const valOn = h('p', { class: 'muted small val-on', id: 'val-on', style: 'margin: 4px 0 0' });
 const valWarning = h('p', {
-  class: 'val-warning', id: 'val-warning', role: 'alert', hidden: true,
-  style: 'margin: 8px 0 0; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700); background: color-mix(in srgb, var(--vscode-editorWarning-foreground, #cca700) 12%, transparent)',
+  class: 'val-warning',
+  id: 'val-warning',
+  role: 'alert',
+  hidden: true,
+  style:
+    'margin: 8px 0 0; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700); background: color-mix(in srgb, var(--vscode-editorWarning-foreground, #cca700) 12%, transparent)',
 });
 const summaryBox = h('section', { class: 'summary', id: 'summary', hidden: true, 'aria-labelledby': 'summary-title' });
 const charts = new TrainingCharts(state, valOn, () => schedule());
@@ -40,22 +49,41 @@ const epochTable = h('tbody');
 const settingsList = h('dl', { class: 'settings', id: 'settings' });
 
 document.body.append(
-  h('main', { class: 'training' },
-    h('header', { class: 'lens-header' },
+  h(
+    'main',
+    { class: 'training' },
+    h(
+      'header',
+      { class: 'lens-header' },
       h('div', { class: 'header-top' }, h('div', { class: 'title-block' }, title, chips), cancelBtn),
       status.line,
       status.bar,
       announce,
-      valWarning),
+      valWarning,
+    ),
     summaryBox,
     charts.el,
-    h('div', { class: 'details' },
-      h('section', { 'aria-labelledby': 'epochs-title' },
+    h(
+      'div',
+      { class: 'details' },
+      h(
+        'section',
+        { 'aria-labelledby': 'epochs-title' },
         h('h2', { id: 'epochs-title' }, 'Epochs'),
-        h('table', { class: 'epochs', id: 'epochs' },
-          h('thead', {}, h('tr', {}, ...['Epoch', 'Mean loss', 'MC', 'EC', 'EDC', 'map@r', 'recall@1', 'Time'].map((c) => h('th', { scope: 'col' }, c)))),
-          epochTable)),
-      h('section', { 'aria-labelledby': 'settings-title' }, h('h2', { id: 'settings-title' }, 'Settings'), settingsList))),
+        h(
+          'table',
+          { class: 'epochs', id: 'epochs' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['Epoch', 'Mean loss', 'MC', 'EC', 'EDC', 'map@r', 'recall@1', 'Time'].map((c) => h('th', { scope: 'col' }, c))),
+          ),
+          epochTable,
+        ),
+      ),
+      h('section', { 'aria-labelledby': 'settings-title' }, h('h2', { id: 'settings-title' }, 'Settings'), settingsList),
+    ),
+  ),
 );
 
 // ───────────────────────── rendering ─────────────────────────
@@ -132,9 +160,10 @@ channel.onMessage((msg) => {
     case 'epoch':
       state.epochs.push(msg.epoch);
       renderEpochs();
-      announce.textContent = msg.epoch.epoch === 0
-        ? `Before training: map@r ${fmt(msg.epoch.val.mapAtR, 3)}`
-        : `Epoch ${msg.epoch.epoch} done: map@r ${fmt(msg.epoch.val.mapAtR, 3)}, recall@1 ${fmt(msg.epoch.val.recallAt1, 3)}`;
+      announce.textContent =
+        msg.epoch.epoch === 0
+          ? `Before training: map@r ${fmt(msg.epoch.val.mapAtR, 3)}`
+          : `Epoch ${msg.epoch.epoch} done: map@r ${fmt(msg.epoch.val.mapAtR, 3)}, recall@1 ${fmt(msg.epoch.val.recallAt1, 3)}`;
       break;
     case 'finished':
       state.outcome = msg.outcome;
@@ -150,7 +179,13 @@ new ResizeObserver(() => schedule()).observe(document.body);
 
 /** Test hook: what the charts hold, read by the browser tests. */
 (window as unknown as { trainingLens: unknown }).trainingLens = {
-  stats: () => ({ steps: state.steps.length, epochs: state.epochs.length, ...charts.stats(), outcome: state.outcome?.status ?? null, pendingDraw: pending }),
+  stats: () => ({
+    steps: state.steps.length,
+    epochs: state.epochs.length,
+    ...charts.stats(),
+    outcome: state.outcome?.status ?? null,
+    pendingDraw: pending,
+  }),
 };
 
 charts.draw();

@@ -81,7 +81,8 @@ export function lossSeries(steps: readonly StepReport[], weight: number, maxPoin
 /** Where each epoch began on the step axis, for the dividers of the loss chart. */
 export function epochStarts(steps: readonly StepReport[]): { epoch: number; x: number }[] {
   const out: { epoch: number; x: number }[] = [];
-  for (let i = 0; i < steps.length; i++) if (i === 0 || steps[i].epoch !== steps[i - 1].epoch) out.push({ epoch: steps[i].epoch, x: i + 1 });
+  for (let i = 0; i < steps.length; i++)
+    if (i === 0 || steps[i].epoch !== steps[i - 1].epoch) out.push({ epoch: steps[i].epoch, x: i + 1 });
   return out;
 }
 

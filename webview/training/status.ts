@@ -10,7 +10,18 @@ import { stepCounts, type TrainingState } from './state';
  */
 export class TrainingStatus {
   readonly line = h('div', { class: 'status-line', id: 'status' }, 'Waiting for the training to start…');
-  readonly bar = h('div', { class: 'tr-progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('div', { class: 'tr-progress-fill' }));
+  readonly bar = h(
+    'div',
+    {
+      class: 'tr-progress',
+      role: 'progressbar',
+      'aria-label': 'Training progress',
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': 0,
+    },
+    h('div', { class: 'tr-progress-fill' }),
+  );
 
   set text(t: string) {
     this.line.textContent = t;

@@ -39,15 +39,24 @@ export function epochRows(epochs: EpochReport[]): HTMLElement[] {
   const best = bestEpoch(epochs);
   const sorted = [...new Map(epochs.map((e) => [e.epoch, e])).values()].sort((a, b) => a.epoch - b.epoch);
   return sorted.map((e) =>
-    h('tr', { class: e === best ? 'best' : '', 'data-epoch': e.epoch },
-      h('th', { scope: 'row' }, e.epoch === 0 ? '0 (before)' : String(e.epoch), e === best ? h('span', { class: 'best-mark', title: 'best so far' }, ' ★') : null),
+    h(
+      'tr',
+      { class: e === best ? 'best' : '', 'data-epoch': e.epoch },
+      h(
+        'th',
+        { scope: 'row' },
+        e.epoch === 0 ? '0 (before)' : String(e.epoch),
+        e === best ? h('span', { class: 'best-mark', title: 'best so far' }, ' ★') : null,
+      ),
       h('td', {}, fmt(e.loss?.total, 4)),
       h('td', {}, fmt(e.loss?.mc, 4)),
       h('td', {}, fmt(e.loss?.ec, 4)),
       h('td', {}, fmt(e.loss?.edc, 4)),
       h('td', {}, fmt(e.val.mapAtR, 4)),
       h('td', {}, fmt(e.val.recallAt1, 4)),
-      h('td', {}, `${e.seconds.toFixed(1)} s`)));
+      h('td', {}, `${e.seconds.toFixed(1)} s`),
+    ),
+  );
 }
 
 /**
@@ -72,25 +81,52 @@ export function renderValidationSet(valOn: HTMLElement, valWarning: HTMLElement,
 }
 
 /** The summary once the run ended: its heading, best epoch, where the output is, and the two actions. */
-export function summaryContent(o: TrainingOutcome, actions: { compare(): void; reveal(): void }): { heading: string; content: HTMLElement[] } {
+export function summaryContent(
+  o: TrainingOutcome,
+  actions: { compare(): void; reveal(): void },
+): { heading: string; content: HTMLElement[] } {
   const best = o.best;
-  const heading = o.status === 'done' ? 'Training finished' : o.status === 'cancelled' ? 'Training cancelled' : 'Training stopped on an error';
+  const heading =
+    o.status === 'done' ? 'Training finished' : o.status === 'cancelled' ? 'Training cancelled' : 'Training stopped on an error';
   const rows: HTMLElement[] = [h('h2', { id: 'summary-title' }, heading)];
   if (best) {
-    rows.push(h('p', { class: 'best-line' }, 'Best epoch ', h('strong', { id: 'best-epoch' }, String(best.epoch)),
-      best.epoch === 0 ? ' (no epoch beat the original model)' : '',
-      ` · map@r ${fmt(best.mapAtR, 4)} · recall@1 ${fmt(best.recallAt1, 4)}`));
+    rows.push(
+      h(
+        'p',
+        { class: 'best-line' },
+        'Best epoch ',
+        h('strong', { id: 'best-epoch' }, String(best.epoch)),
+        best.epoch === 0 ? ' (no epoch beat the original model)' : '',
+        ` · map@r ${fmt(best.mapAtR, 4)} · recall@1 ${fmt(best.recallAt1, 4)}`,
+      ),
+    );
   }
   if (o.outDir) {
-    rows.push(h('p', { class: 'out-line' }, o.status === 'done' ? 'Written to ' : 'The best epoch so far is kept in ', h('code', { id: 'out-dir' }, o.outDir)));
+    rows.push(
+      h(
+        'p',
+        { class: 'out-line' },
+        o.status === 'done' ? 'Written to ' : 'The best epoch so far is kept in ',
+        h('code', { id: 'out-dir' }, o.outDir),
+      ),
+    );
   } else if (o.status !== 'done') {
     rows.push(h('p', { class: 'out-line' }, 'Nothing was written: the run stopped before the first validation.'));
   }
   if (o.message) rows.push(h('p', { class: o.status === 'error' ? 'error-line' : 'muted' }, o.message));
   if (o.outDir) {
-    rows.push(h('div', { class: 'actions' },
-      h('button', { class: 'button', id: 'compare', type: 'button', onclick: () => actions.compare() }, 'Compare with the original'),
-      h('button', { class: 'button secondary', id: 'reveal', type: 'button', onclick: () => actions.reveal() }, 'Reveal the output folder')));
+    rows.push(
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { class: 'button', id: 'compare', type: 'button', onclick: () => actions.compare() }, 'Compare with the original'),
+        h(
+          'button',
+          { class: 'button secondary', id: 'reveal', type: 'button', onclick: () => actions.reveal() },
+          'Reveal the output folder',
+        ),
+      ),
+    );
   }
   return { heading, content: rows };
 }

@@ -16,11 +16,23 @@ const COLUMNS: { key: Key; label: string; title: string; numeric: boolean }[] = 
 ];
 
 /** Shown only when the metrics come from a query sample: how many of the class's queries were ranked. */
-const SAMPLED_COLUMN: (typeof COLUMNS)[number] = { key: 'sampledQueries', label: 'Sampled', title: 'queries of this class ranked in the metrics sample; P@1 and MAP@R are their means', numeric: true };
+const SAMPLED_COLUMN: (typeof COLUMNS)[number] = {
+  key: 'sampledQueries',
+  label: 'Sampled',
+  title: 'queries of this class ranked in the metrics sample; P@1 and MAP@R are their means',
+  numeric: true,
+};
 
 /** Worst first: low retrieval scores, small separation and large spread sort to the top by default. */
 const WORST_ASCENDING: Record<Key, boolean> = {
-  name: true, size: true, meanDistToCentroid: false, p90Radius: false, nearestDistance: true, precisionAt1: true, mapAtR: true, sampledQueries: true,
+  name: true,
+  size: true,
+  meanDistToCentroid: false,
+  p90Radius: false,
+  nearestDistance: true,
+  precisionAt1: true,
+  mapAtR: true,
+  sampledQueries: true,
 };
 
 export class ClassesView {
@@ -34,7 +46,8 @@ export class ClassesView {
    * tab is hidden): watched, and handed to CSS as --lens-name-col.
    */
   private readonly nameWidth = new ResizeObserver((entries) => {
-    for (const e of entries) (e.target.closest('table') as HTMLElement | null)?.style.setProperty('--lens-name-col', `${(e.target as HTMLElement).offsetWidth}px`);
+    for (const e of entries)
+      (e.target.closest('table') as HTMLElement | null)?.style.setProperty('--lens-name-col', `${(e.target as HTMLElement).offsetWidth}px`);
   });
 
   constructor(private app: ClassesContext) {}
@@ -43,7 +56,8 @@ export class ClassesView {
     const k = this.sortKey;
     const dir = this.ascending ? 1 : -1;
     return [...rows].sort((a, b) => {
-      const va = a[k], vb = b[k];
+      const va = a[k],
+        vb = b[k];
       const c = typeof va === 'string' ? va.localeCompare(String(vb)) : (va as number) - (vb as number);
       return c * dir || a.classIndex - b.classIndex;
     });
@@ -60,39 +74,93 @@ export class ClassesView {
     const names = app.data.items?.classNames ?? [];
     const sampled = rows.some((r) => r.sampledQueries !== undefined);
     const columns = sampled ? [...COLUMNS, SAMPLED_COLUMN] : COLUMNS;
-    const head = h('tr', {}, ...columns.map((c) => {
-      const active = c.key === this.sortKey;
-      return h('th', { scope: 'col', class: cellClass(c.numeric ? 'num' : '', active, c.key), 'aria-sort': active ? (this.ascending ? 'ascending' : 'descending') : 'none', title: c.title },
-        h('button', { type: 'button', class: 'sort', onclick: () => this.sortBy(c.key) }, c.label, active ? (this.ascending ? ' ▲' : ' ▼') : ''));
-    }));
+    const head = h(
+      'tr',
+      {},
+      ...columns.map((c) => {
+        const active = c.key === this.sortKey;
+        return h(
+          'th',
+          {
+            scope: 'col',
+            class: cellClass(c.numeric ? 'num' : '', active, c.key),
+            'aria-sort': active ? (this.ascending ? 'ascending' : 'descending') : 'none',
+            title: c.title,
+          },
+          h(
+            'button',
+            { type: 'button', class: 'sort', onclick: () => this.sortBy(c.key) },
+            c.label,
+            active ? (this.ascending ? ' ▲' : ' ▼') : '',
+          ),
+        );
+      }),
+    );
     // The sorted column sticks to the right edge of a table too wide for the side bar (the class name to the left), so what the rows are ordered by never scrolls out of view.
-    const td = (key: Key, cls: string, ...content: (Node | string | null)[]) => h('td', { class: cellClass(cls, key === this.sortKey, key) }, ...content);
-    const body = sorted.slice(0, this.limit).map((r) => h('tr', {
-      class: app.state.isolatedClass === r.classIndex ? 'isolated' : '',
-      'data-class': r.classIndex,
-      tabindex: 0,
-      title: `Click to isolate ${r.name} on the map`,
-      onclick: () => app.isolate(app.state.isolatedClass === r.classIndex ? null : r.classIndex),
-      onkeydown: (ev: KeyboardEvent) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); app.isolate(app.state.isolatedClass === r.classIndex ? null : r.classIndex); } },
-    },
-      td('name', 'name', h('span', { class: 'swatch', style: `background:${app.palette[r.classIndex]}` }), r.name),
-      td('size', 'num', r.size.toLocaleString('en-US')),
-      td('meanDistToCentroid', 'num', fmt(r.meanDistToCentroid)),
-      td('p90Radius', 'num', fmt(r.p90Radius)),
-      h('td', { class: cellClass('num nearest', this.sortKey === 'nearestDistance', 'nearestDistance'), title: r.nearestClass >= 0 ? `${names[r.nearestClass]}: D = ${fmt(r.nearestDistance, 4)}` : '' },
-        r.nearestClass >= 0 ? names[r.nearestClass] ?? String(r.nearestClass) : '—',
-        r.nearestClass >= 0 ? h('span', { class: 'muted' }, ` ${fmt(r.nearestDistance)}`) : null),
-      td('precisionAt1', 'num', bar(r.precisionAt1)),
-      td('mapAtR', 'num', bar(r.mapAtR)),
-      sampled ? td('sampledQueries', 'num sampled', (r.sampledQueries ?? 0).toLocaleString('en-US')) : null,
-    ));
-    const more = sorted.length > this.limit
-      ? h('button', { type: 'button', class: 'link', onclick: () => { this.limit += 200; this.update(); } }, `Show ${Math.min(200, sorted.length - this.limit)} more of ${sorted.length - this.limit}`)
-      : null;
+    const td = (key: Key, cls: string, ...content: (Node | string | null)[]) =>
+      h('td', { class: cellClass(cls, key === this.sortKey, key) }, ...content);
+    const body = sorted.slice(0, this.limit).map((r) =>
+      h(
+        'tr',
+        {
+          class: app.state.isolatedClass === r.classIndex ? 'isolated' : '',
+          'data-class': r.classIndex,
+          tabindex: 0,
+          title: `Click to isolate ${r.name} on the map`,
+          onclick: () => app.isolate(app.state.isolatedClass === r.classIndex ? null : r.classIndex),
+          onkeydown: (ev: KeyboardEvent) => {
+            if (ev.key === 'Enter' || ev.key === ' ') {
+              ev.preventDefault();
+              app.isolate(app.state.isolatedClass === r.classIndex ? null : r.classIndex);
+            }
+          },
+        },
+        td('name', 'name', h('span', { class: 'swatch', style: `background:${app.palette[r.classIndex]}` }), r.name),
+        td('size', 'num', r.size.toLocaleString('en-US')),
+        td('meanDistToCentroid', 'num', fmt(r.meanDistToCentroid)),
+        td('p90Radius', 'num', fmt(r.p90Radius)),
+        h(
+          'td',
+          {
+            class: cellClass('num nearest', this.sortKey === 'nearestDistance', 'nearestDistance'),
+            title: r.nearestClass >= 0 ? `${names[r.nearestClass]}: D = ${fmt(r.nearestDistance, 4)}` : '',
+          },
+          r.nearestClass >= 0 ? (names[r.nearestClass] ?? String(r.nearestClass)) : '—',
+          r.nearestClass >= 0 ? h('span', { class: 'muted' }, ` ${fmt(r.nearestDistance)}`) : null,
+        ),
+        td('precisionAt1', 'num', bar(r.precisionAt1)),
+        td('mapAtR', 'num', bar(r.mapAtR)),
+        sampled ? td('sampledQueries', 'num sampled', (r.sampledQueries ?? 0).toLocaleString('en-US')) : null,
+      ),
+    );
+    const more =
+      sorted.length > this.limit
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              onclick: () => {
+                this.limit += 200;
+                this.update();
+              },
+            },
+            `Show ${Math.min(200, sorted.length - this.limit)} more of ${sorted.length - this.limit}`,
+          )
+        : null;
     this.nameWidth.disconnect();
     this.nameWidth.observe(head.firstElementChild!);
-    fill(this.el, 
-      h('div', { class: 'view-controls' }, h('span', { class: 'muted' }, `${rows.length} classes · sorted by ${columns.find((c) => c.key === this.sortKey)?.label ?? this.sortKey}, ${this.ascending === WORST_ASCENDING[this.sortKey] ? 'worst first' : 'best first'} · click a row to isolate it`)),
+    fill(
+      this.el,
+      h(
+        'div',
+        { class: 'view-controls' },
+        h(
+          'span',
+          { class: 'muted' },
+          `${rows.length} classes · sorted by ${columns.find((c) => c.key === this.sortKey)?.label ?? this.sortKey}, ${this.ascending === WORST_ASCENDING[this.sortKey] ? 'worst first' : 'best first'} · click a row to isolate it`,
+        ),
+      ),
       this.chart(sorted.slice(0, 24)),
       h('div', { class: 'table-wrap' }, h('table', { class: 'class-table' }, h('thead', {}, head), h('tbody', {}, ...body))),
       more,
@@ -113,19 +181,39 @@ export class ClassesView {
    * to its nearest class overlaps it, which is where retrieval errors come from.
    */
   private chart(rows: ClassRow[]): SVGSVGElement {
-    const W = 380, rowH = 14, top = 18, left = 110;
+    const W = 380,
+      rowH = 14,
+      top = 18,
+      left = 110;
     const H = top + rows.length * rowH + 6;
-    const x = scaleLinear().domain([0, d3max(rows, (r) => Math.max(r.p90Radius, Number.isFinite(r.nearestDistance) ? r.nearestDistance : 0)) || 1]).range([left, W - 10]).nice();
-    const s = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Spread (bar: mean distance to centroid, whisker: p90 radius) against the distance to the nearest class (diamond)' });
-    s.append(
-      svg('text', { x: left, y: 11, class: 'chart-legend' }, '▬ spread   ┄ p90   ◆ nearest class D'),
-    );
+    const x = scaleLinear()
+      .domain([0, d3max(rows, (r) => Math.max(r.p90Radius, Number.isFinite(r.nearestDistance) ? r.nearestDistance : 0)) || 1])
+      .range([left, W - 10])
+      .nice();
+    const s = svg('svg', {
+      class: 'chart',
+      viewBox: `0 0 ${W} ${H}`,
+      role: 'img',
+      'aria-label': 'Spread (bar: mean distance to centroid, whisker: p90 radius) against the distance to the nearest class (diamond)',
+    });
+    s.append(svg('text', { x: left, y: 11, class: 'chart-legend' }, '▬ spread   ┄ p90   ◆ nearest class D'));
     rows.forEach((r, i) => {
       const y = top + i * rowH;
       const g = svg('g', { class: 'chart-row' });
       g.append(
-        svg('text', { x: left - 6, y: y + 10, 'text-anchor': 'end', class: 'chart-label' }, r.name.length > 16 ? `${r.name.slice(0, 15)}…` : r.name),
-        svg('rect', { x: left, y: y + 3, width: Math.max(0, x(r.meanDistToCentroid) - left), height: 8, rx: 1.5, fill: this.app.palette[r.classIndex] }),
+        svg(
+          'text',
+          { x: left - 6, y: y + 10, 'text-anchor': 'end', class: 'chart-label' },
+          r.name.length > 16 ? `${r.name.slice(0, 15)}…` : r.name,
+        ),
+        svg('rect', {
+          x: left,
+          y: y + 3,
+          width: Math.max(0, x(r.meanDistToCentroid) - left),
+          height: 8,
+          rx: 1.5,
+          fill: this.app.palette[r.classIndex],
+        }),
         svg('line', { x1: x(r.meanDistToCentroid), x2: x(r.p90Radius), y1: y + 7, y2: y + 7, class: 'chart-whisker' }),
       );
       if (r.nearestClass >= 0 && Number.isFinite(r.nearestDistance)) {
@@ -145,7 +233,10 @@ function cellClass(base: string, sorted: boolean, key: Key): string {
 
 function bar(v: number): HTMLElement {
   const w = Number.isFinite(v) ? Math.max(0, Math.min(1, v)) * 100 : 0;
-  return h('span', { class: 'cell-bar' },
+  return h(
+    'span',
+    { class: 'cell-bar' },
     h('span', { class: 'cell-bar-track' }, h('span', { class: 'cell-bar-fill', style: `width:${w}%` })),
-    h('span', { class: 'cell-bar-value' }, fmt(v)));
+    h('span', { class: 'cell-bar-value' }, fmt(v)),
+  );
 }

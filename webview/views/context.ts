@@ -26,6 +26,9 @@ export interface InspectionContext {
   setSelection(sel: number[] | null): void;
 }
 
-export type NeighboursContext = Pick<InspectionContext, 'data' | 'state' | 'palette' | 'query' | 'host' | 'pick' | 'setHot' | 'setK' | 'queryFile'>;
+export type NeighboursContext = Pick<
+  InspectionContext,
+  'data' | 'state' | 'palette' | 'query' | 'host' | 'pick' | 'setHot' | 'setK' | 'queryFile'
+>;
 export type ClassesContext = Pick<InspectionContext, 'data' | 'state' | 'palette' | 'isolate'>;
 export type SelectionContext = Pick<InspectionContext, 'data' | 'state' | 'palette' | 'pick' | 'setHot' | 'setSelection'>;

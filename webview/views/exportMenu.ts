@@ -17,13 +17,22 @@ export interface InspectionExportContext {
 export function inspectionExportMenu(ctx: InspectionExportContext): HTMLElement {
   const stem = () => fileStem(ctx.data);
   const save = ctx.host.save.bind(ctx.host);
-  return exportMenu([
-    { label: 'Map as PNG', run: async () => save('map', 'png', `${stem()}-map.png`, await canvasToPng(exportedMapFigure(ctx))) },
-    { label: 'Metrics as CSV', run: () => save('metrics', 'csv', `${stem()}-metrics.csv`, metricsCsv(ctx.data)) },
-    { label: 'Metrics as JSON', run: () => save('metrics', 'json', `${stem()}-metrics.json`, JSON.stringify(metricsRecord(ctx.data), null, 2)) },
-    { label: 'Class table as CSV', run: () => save('classes', 'csv', `${stem()}-classes.csv`, classesCsv(ctx.data)) },
-    { label: 'Class table as JSON', run: () => save('classes', 'json', `${stem()}-classes.json`, JSON.stringify(classesRecords(ctx.data), null, 2)) },
-  ], (m) => ctx.showError(m));
+  return exportMenu(
+    [
+      { label: 'Map as PNG', run: async () => save('map', 'png', `${stem()}-map.png`, await canvasToPng(exportedMapFigure(ctx))) },
+      { label: 'Metrics as CSV', run: () => save('metrics', 'csv', `${stem()}-metrics.csv`, metricsCsv(ctx.data)) },
+      {
+        label: 'Metrics as JSON',
+        run: () => save('metrics', 'json', `${stem()}-metrics.json`, JSON.stringify(metricsRecord(ctx.data), null, 2)),
+      },
+      { label: 'Class table as CSV', run: () => save('classes', 'csv', `${stem()}-classes.csv`, classesCsv(ctx.data)) },
+      {
+        label: 'Class table as JSON',
+        run: () => save('classes', 'json', `${stem()}-classes.json`, JSON.stringify(classesRecords(ctx.data), null, 2)),
+      },
+    ],
+    (m) => ctx.showError(m),
+  );
 }
 
 /** The exported map: title, metrics, legend, and the points without the query's highlights. */
@@ -34,9 +43,16 @@ export function exportedMapFigure({ map, data, palette }: Pick<InspectionExportC
   const partial = data.layout?.umapPartial;
   const kind = map.layoutKind ?? 'pca';
   const label = kind === 'umap' && partial ? `UMAP, partial layout (${partial.epoch}/${partial.epochs})` : kind.toUpperCase();
-  return mapFigure(snap, data, palette, {
-    background: `rgb(${bg[0]},${bg[1]},${bg[2]})`,
-    foreground: map.theme.foreground,
-    fontFamily: cs.getPropertyValue('--vscode-font-family').trim() || 'system-ui, sans-serif',
-  }, label, snap.width / Math.max(1, map.el.clientWidth));
+  return mapFigure(
+    snap,
+    data,
+    palette,
+    {
+      background: `rgb(${bg[0]},${bg[1]},${bg[2]})`,
+      foreground: map.theme.foreground,
+      fontFamily: cs.getPropertyValue('--vscode-font-family').trim() || 'system-ui, sans-serif',
+    },
+    label,
+    snap.width / Math.max(1, map.el.clientWidth),
+  );
 }

@@ -35,9 +35,17 @@ export class PartialLayoutBadge {
     this.el.hidden = !partial || !showingUmap;
     if (!partial) return;
     const where = `${partial.epoch.toLocaleString('en-US')}/${partial.epochs.toLocaleString('en-US')}`;
-    fill(this.el,
-      h('span', { title: `UMAP was stopped after ${partial.epoch} of ${partial.epochs} epochs: clusters may still be merging or spreading` }, this.resuming ? `resuming layout (${where})…` : `partial layout (${where})`),
-      this.ctx.canResume && !this.resuming ? h('button', { type: 'button', class: 'button', onclick: () => this.resume() }, 'Resume') : null);
+    fill(
+      this.el,
+      h(
+        'span',
+        { title: `UMAP was stopped after ${partial.epoch} of ${partial.epochs} epochs: clusters may still be merging or spreading` },
+        this.resuming ? `resuming layout (${where})…` : `partial layout (${where})`,
+      ),
+      this.ctx.canResume && !this.resuming
+        ? h('button', { type: 'button', class: 'button', onclick: () => this.resume() }, 'Resume')
+        : null,
+    );
   }
 
   private resume(): void {

@@ -34,25 +34,55 @@ export class MapToolbar {
 
   constructor(ctx: ToolbarContext) {
     const tool = (mode: MapMode, label: string, d: string) => {
-      const b = h('button', { type: 'button', class: 'tool', 'aria-pressed': mode === 'pan' ? 'true' : 'false', title: label, 'aria-label': label, onclick: () => ctx.setMode(mode) }, icon(d));
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          class: 'tool',
+          'aria-pressed': mode === 'pan' ? 'true' : 'false',
+          title: label,
+          'aria-label': label,
+          onclick: () => ctx.setMode(mode),
+        },
+        icon(d),
+      );
       this.modeButtons.set(mode, b);
       return b;
     };
     const layoutBtn = (kind: LayoutKind) => {
-      const b = h('button', { type: 'button', class: 'tool text', 'aria-pressed': 'false', disabled: true, onclick: () => ctx.showLayout(kind) }, kind.toUpperCase());
+      const b = h(
+        'button',
+        { type: 'button', class: 'tool text', 'aria-pressed': 'false', disabled: true, onclick: () => ctx.showLayout(kind) },
+        kind.toUpperCase(),
+      );
       this.layoutButtons.set(kind, b);
       return b;
     };
     this.searchInput = h('input', {
-      type: 'search', class: 'search', placeholder: 'Search class or path', 'aria-label': 'Search by class name or path',
+      type: 'search',
+      class: 'search',
+      placeholder: 'Search class or path',
+      'aria-label': 'Search by class name or path',
       oninput: () => ctx.search(this.searchInput.value),
     });
-    this.el = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Map tools' },
-      h('div', { class: 'segmented', role: 'group', 'aria-label': 'Pointer mode' },
-        tool('pan', 'Pan and zoom (click a point for its neighbours)', ICONS.pan), tool('box', 'Box select', ICONS.box), tool('lasso', 'Lasso select', ICONS.lasso)),
+    this.el = h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Map tools' },
+      h(
+        'div',
+        { class: 'segmented', role: 'group', 'aria-label': 'Pointer mode' },
+        tool('pan', 'Pan and zoom (click a point for its neighbours)', ICONS.pan),
+        tool('box', 'Box select', ICONS.box),
+        tool('lasso', 'Lasso select', ICONS.lasso),
+      ),
       h('div', { class: 'segmented', role: 'group', 'aria-label': 'Layout' }, layoutBtn('pca'), layoutBtn('umap')),
-      h('button', { type: 'button', class: 'tool', title: 'Reset zoom (0)', 'aria-label': 'Reset zoom', onclick: () => ctx.resetZoom() }, icon(ICONS.fit)),
-      this.searchInput);
+      h(
+        'button',
+        { type: 'button', class: 'tool', title: 'Reset zoom (0)', 'aria-label': 'Reset zoom', onclick: () => ctx.resetZoom() },
+        icon(ICONS.fit),
+      ),
+      this.searchInput,
+    );
   }
 
   showMode(mode: MapMode): void {
@@ -70,7 +100,10 @@ export class MapToolbar {
 }
 
 /** The items a search names: those of a class whose name contains `q`, or whose path does (q lower-case). */
-export function matchItems(items: { n: number; labels: ArrayLike<number>; classNames: readonly string[]; paths: readonly string[] }, q: string): number[] {
+export function matchItems(
+  items: { n: number; labels: ArrayLike<number>; classNames: readonly string[]; paths: readonly string[] },
+  q: string,
+): number[] {
   const classMatch = items.classNames.map((n) => n.toLowerCase().includes(q));
   const out: number[] = [];
   for (let i = 0; i < items.n; i++) if (classMatch[items.labels[i]] || items.paths[i].toLowerCase().includes(q)) out.push(i);

@@ -25,22 +25,28 @@ export async function loadChainedCheckpoint(dir: string, opts: LoadCheckpointOpt
   // Both names must stay inside the folder after symlinks too: a checkpoint is untrusted input.
   const backbonePath = await confinedPath(folder, spec.backbone, file, `"head.backbone" ${JSON.stringify(spec.backbone)}`);
   const headPath = await confinedPath(folder, spec.model, file, `"head.model" ${JSON.stringify(spec.model)}`);
-  const backbone = extname(backbonePath).toLowerCase() === '.onnx'
-    ? await loadOnnxModel(backbonePath, config, file, opts)
-    : await loadTfjsModel(backbonePath, config, file, opts);
+  const backbone =
+    extname(backbonePath).toLowerCase() === '.onnx'
+      ? await loadOnnxModel(backbonePath, config, file, opts)
+      : await loadTfjsModel(backbonePath, config, file, opts);
   const { tf } = await initTfjs(opts.backend ?? 'auto');
   let head: tfTypes.LayersModel;
   try {
     head = await tf.loadLayersModel(fileSystemLoadHandler(headPath));
   } catch (err) {
     await backbone.dispose();
-    throw err instanceof LensError ? err : new LensError(`cannot be loaded as the tfjs head model: ${(err as Error).message}`, join(folder, spec.model));
+    throw err instanceof LensError
+      ? err
+      : new LensError(`cannot be loaded as the tfjs head model: ${(err as Error).message}`, join(folder, spec.model));
   }
   const inDim = head.inputs[0].shape[1];
   if (inDim !== backbone.dim) {
     await backbone.dispose();
     head.dispose();
-    throw new LensError(`the head takes ${inDim}-d features but the backbone's ${backbone.output.kind} output is ${backbone.dim}-d`, join(folder, spec.model));
+    throw new LensError(
+      `the head takes ${inDim}-d features but the backbone's ${backbone.output.kind} output is ${backbone.dim}-d`,
+      join(folder, spec.model),
+    );
   }
   const embed = async (x: Float32Array, n: number): Promise<Float32Array> => {
     const f = await backbone.embed(x, n);

@@ -92,7 +92,10 @@ export function readCheckpointConfig(checkpointPath: string): { config: Checkpoi
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new LensError(`is not valid JSON (${(err as Error).message}); expected an object like {"inputSize": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": "penultimate"}`, file);
+    throw new LensError(
+      `is not valid JSON (${(err as Error).message}); expected an object like {"inputSize": [224, 224], "channels": 3, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": "penultimate"}`,
+      file,
+    );
   }
   return { config: parseCheckpointConfig(raw, file), file, head: headSpecOf(raw, file) };
 }
@@ -118,9 +121,11 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
     else if (typeof o.output === 'object' && o.output !== null && typeof (o.output as { name?: unknown }).name === 'string') {
       const { name, pool, ...rest } = o.output as { name: string; pool?: unknown };
       if (Object.keys(rest).length) bad(`"output" has unknown key "${Object.keys(rest)[0]}"; expected only "name" and "pool"`);
-      if (pool !== undefined && pool !== 'cls' && pool !== 'mean' && pool !== 'gap') bad('"output.pool" must be "cls" (token 0), "mean" (mean over tokens) or "gap" (global average pooling of a feature map)');
+      if (pool !== undefined && pool !== 'cls' && pool !== 'mean' && pool !== 'gap')
+        bad('"output.pool" must be "cls" (token 0), "mean" (mean over tokens) or "gap" (global average pooling of a feature map)');
       c.output = pool === undefined ? { kind: 'named', name } : { kind: 'named', name, pool: pool as OutputPool };
-    } else bad('"output" must be "last", "penultimate" or {"name": "<output or layer name>"} (optionally with "pool": "cls" | "mean" | "gap")');
+    } else
+      bad('"output" must be "last", "penultimate" or {"name": "<output or layer name>"} (optionally with "pool": "cls" | "mean" | "gap")');
   }
   if (o.inputSize !== undefined) {
     const s = o.inputSize;
@@ -128,9 +133,14 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
     // per image, which crashed wasm ("memory access out of bounds") and stalled the CPU backend.
     const side = CAPS.inputSide.max;
     const ok = (x: unknown) => Number.isInteger(x) && (x as number) > 0;
-    const sides = ok(s) ? [s as number, s as number] : Array.isArray(s) && s.length === 2 && s.every(ok) ? (s as [number, number]) : undefined;
+    const sides = ok(s)
+      ? [s as number, s as number]
+      : Array.isArray(s) && s.length === 2 && s.every(ok)
+        ? (s as [number, number])
+        : undefined;
     if (!sides) bad('"inputSize" must be a positive integer or [height, width]');
-    if (sides!.some((x) => x > side)) bad(`"inputSize" ${JSON.stringify(s)} is too large: at most ${side} pixels per side (${CAPS.inputSide.why})`);
+    if (sides!.some((x) => x > side))
+      bad(`"inputSize" ${JSON.stringify(s)} is too large: at most ${side} pixels per side (${CAPS.inputSide.why})`);
     [c.height, c.width] = sides!;
   }
   if (o.channels !== undefined) {
@@ -152,7 +162,8 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
     c.resize = o.resize as ResizeMode;
   }
   if (o.resample !== undefined) {
-    if (!RESAMPLES.includes(o.resample as Resample)) bad(`"resample" must be ${RESAMPLES.map((r) => `"${r}"`).join(', ')} (the filter images are resized with)`);
+    if (!RESAMPLES.includes(o.resample as Resample))
+      bad(`"resample" must be ${RESAMPLES.map((r) => `"${r}"`).join(', ')} (the filter images are resized with)`);
     c.resample = o.resample as Resample;
   }
   if (o.layout !== undefined) {
@@ -160,7 +171,8 @@ export function parseCheckpointConfig(raw: unknown, file: string): CheckpointCon
     c.layout = o.layout as Layout;
   }
   if (o.pool !== undefined) {
-    if (o.pool !== 'cls' && o.pool !== 'mean') bad('"pool" must be "cls" (token 0 of a token-sequence output) or "mean" (the mean over tokens)');
+    if (o.pool !== 'cls' && o.pool !== 'mean')
+      bad('"pool" must be "cls" (token 0 of a token-sequence output) or "mean" (the mean over tokens)');
     c.pool = o.pool as 'cls' | 'mean';
   }
   return c;

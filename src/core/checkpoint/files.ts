@@ -31,7 +31,9 @@ async function tfjsFiles(modelJson: string, out: CheckpointFile[]): Promise<void
  */
 export async function checkpointFiles(checkpoint: string): Promise<CheckpointFile[]> {
   const ext = extname(checkpoint).toLowerCase();
-  const out: CheckpointFile[] = [{ file: checkpoint, bytes: await regularFileSize(checkpoint, MODEL_FILE_KIND[ext] ?? 'a checkpoint file') }];
+  const out: CheckpointFile[] = [
+    { file: checkpoint, bytes: await regularFileSize(checkpoint, MODEL_FILE_KIND[ext] ?? 'a checkpoint file') },
+  ];
   if (ext === '.json') await tfjsFiles(checkpoint, out);
   else if (ext === '.onnx') {
     const bytes = await readRegularFile(checkpoint, { expected: 'an ONNX model', maxBytes: MAX_ONNX_BYTES });
@@ -41,11 +43,13 @@ export async function checkpointFiles(checkpoint: string): Promise<CheckpointFil
     } catch (err) {
       throw new LensError(`is not a valid ONNX model (${(err as Error).message}) — truncated or not ONNX`, checkpoint);
     }
-    for (const f of await checkExternalData(checkpoint, refs)) out.push({ file: f, bytes: await regularFileSize(f, 'an external data file') });
+    for (const f of await checkExternalData(checkpoint, refs))
+      out.push({ file: f, bytes: await regularFileSize(f, 'an external data file') });
   }
   // A Hugging Face export's preprocessor_config.json sets mean/std/size (hfPreprocessor.ts): part of the checkpoint.
   const hf = join(dirname(checkpoint), HF_PREPROCESSOR_FILE);
-  if (ext !== '.npy' && ext !== '.tsv' && existsSync(hf)) out.push({ file: hf, bytes: await regularFileSize(hf, 'a Hugging Face preprocessor_config.json') });
+  if (ext !== '.npy' && ext !== '.tsv' && existsSync(hf))
+    out.push({ file: hf, bytes: await regularFileSize(hf, 'a Hugging Face preprocessor_config.json') });
   const cfg = configPathFor(checkpoint);
   if (!existsSync(cfg)) return out;
   out.push({ file: cfg, bytes: await regularFileSize(cfg, 'a JSON sidecar (embedding-lens.json)') });
@@ -64,7 +68,8 @@ export async function checkpointFiles(checkpoint: string): Promise<CheckpointFil
     out.push({ file: headJson, bytes: await regularFileSize(headJson, 'a tfjs head model.json') });
     await tfjsFiles(headJson, out);
     const backbone = await confinedPath(dir, head.backbone, cfg, `"head.backbone" ${JSON.stringify(head.backbone)}`);
-    if (!out.some((f) => f.file === backbone)) out.push({ file: backbone, bytes: await regularFileSize(backbone, 'a backbone model file') });
+    if (!out.some((f) => f.file === backbone))
+      out.push({ file: backbone, bytes: await regularFileSize(backbone, 'a backbone model file') });
   }
   return out;
 }

@@ -38,12 +38,19 @@ export function readHfPreprocessorConfig(modelFile: string): { config: Checkpoin
     if (err instanceof LensError) throw err;
     throw new LensError(`is not valid JSON (${(err as Error).message}); expected a Hugging Face image processor config`, file);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LensError('expected a JSON object (a Hugging Face image processor config)', file);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new LensError('expected a JSON object (a Hugging Face image processor config)', file);
   const mapped: Record<string, unknown> = {};
   const used: string[] = [];
   if (raw.do_normalize !== false) {
-    if (raw.image_mean !== undefined) (mapped.mean = raw.image_mean), used.push('image_mean');
-    if (raw.image_std !== undefined) (mapped.std = raw.image_std), used.push('image_std');
+    if (raw.image_mean !== undefined) {
+      mapped.mean = raw.image_mean;
+      used.push('image_mean');
+    }
+    if (raw.image_std !== undefined) {
+      mapped.std = raw.image_std;
+      used.push('image_std');
+    }
   }
   const crop = raw.do_center_crop === true ? sideOf(raw.crop_size as Size) : undefined;
   const size = sideOf(raw.size as Size);
@@ -57,10 +64,13 @@ export function readHfPreprocessorConfig(modelFile: string): { config: Checkpoin
     mapped.resize = typeof raw.size === 'object' && raw.size !== null && 'shortest_edge' in raw.size ? 'crop' : 'stretch';
     used.push('size');
   }
-  const pil = typeof raw.resample === 'number' ? PIL_RESAMPLE[raw.resample] ?? `code ${raw.resample}` : undefined;
+  const pil = typeof raw.resample === 'number' ? (PIL_RESAMPLE[raw.resample] ?? `code ${raw.resample}`) : undefined;
   let unmatched: string | undefined;
-  if (pil && RESAMPLES.includes(pil as Resample)) (mapped.resample = pil), used.push('resample');
-  else if (pil) unmatched = `; its resample ${pil} has no sharp equivalent, images are resized with Lanczos-3 (set "resample" in embedding-lens.json to choose)`;
+  if (pil && RESAMPLES.includes(pil as Resample)) {
+    mapped.resample = pil;
+    used.push('resample');
+  } else if (pil)
+    unmatched = `; its resample ${pil} has no sharp equivalent, images are resized with Lanczos-3 (set "resample" in embedding-lens.json to choose)`;
   const config = parseCheckpointConfig(mapped, file);
   const note = `input from ${HF_PREPROCESSOR_FILE} (${used.join(', ') || 'no usable fields'}${config.resize ? `, resize ${config.resize}` : ''}${config.resample ? `, ${config.resample} filter` : ''})${unmatched ?? ''}`;
   return { config, file, note };

@@ -14,13 +14,28 @@ import { readHfPreprocessorConfig } from './hfPreprocessor';
 
 export * from './config';
 export * from './model';
-export { fileSystemLoadHandler, readModelJson, readWeights, tfjsModelFormat, weightByteLength, weightShardFiles, type WeightShard } from './tfjsIo';
+export {
+  fileSystemLoadHandler,
+  readModelJson,
+  readWeights,
+  tfjsModelFormat,
+  weightByteLength,
+  weightShardFiles,
+  type WeightShard,
+} from './tfjsIo';
 export { checkpointFiles, type CheckpointFile } from './files';
 export { rememberOutputChoice } from './rememberOutput';
 export type { OutputCandidate } from './outputChoice';
 export { loadChainedCheckpoint } from './chained';
 export { loadPrecomputed, PrecomputedEmbeddings } from './precomputed';
-export { looksLikeProjectorTsv, looksLikeTfjsModelJson, torchCheckpointHelp, TORCH_EXPORT_RECIPE, SIDECAR_EXAMPLE, TORCH_EXTENSIONS } from './sniff';
+export {
+  looksLikeProjectorTsv,
+  looksLikeTfjsModelJson,
+  torchCheckpointHelp,
+  TORCH_EXPORT_RECIPE,
+  SIDECAR_EXAMPLE,
+  TORCH_EXTENSIONS,
+} from './sniff';
 export type { TfjsLoadedModel } from './tfjsModel';
 
 /** A folder holding model.json stands for that model.json. */
@@ -38,7 +53,8 @@ export function resolveCheckpointPath(path: string): string {
 /** The kind of checkpoint from its name (and, for .json, its format field). */
 export async function detectCheckpointKind(path: string): Promise<CheckpointKind> {
   const file = resolveCheckpointPath(path);
-  if (!existsSync(file)) throw new LensError('does not exist; expected a model.json, an .onnx file, or embeddings (.npy / tensor.tsv)', file);
+  if (!existsSync(file))
+    throw new LensError('does not exist; expected a model.json, an .onnx file, or embeddings (.npy / tensor.tsv)', file);
   const ext = extname(file).toLowerCase();
   if (ext === '.onnx') return 'onnx';
   const pre = precomputedKindOf(file);

@@ -24,12 +24,16 @@ export function resolvePreprocess(
   const where = opts.configFile ?? 'embedding-lens.json';
   const shapeText = `[${shape.map((d) => fixed(d) ?? '?').join(', ')}]`;
   if (shape.length !== 4) {
-    throw new LensError(`the model input has rank ${shape.length} ${shapeText}; expected a 4-D image batch [N, H, W, C] or [N, C, H, W]`, opts.file);
+    throw new LensError(
+      `the model input has rank ${shape.length} ${shapeText}; expected a 4-D image batch [N, H, W, C] or [N, C, H, W]`,
+      opts.file,
+    );
   }
   let layout: Layout;
   if (opts.layoutFixed) {
     layout = opts.defaultLayout;
-    if (config.layout && config.layout !== layout) throw new LensError(`"layout" is ${config.layout} but this model kind only takes ${layout}`, where);
+    if (config.layout && config.layout !== layout)
+      throw new LensError(`"layout" is ${config.layout} but this model kind only takes ${layout}`, where);
   } else if (config.layout) layout = config.layout;
   else if (isChan(shape[1]) && !isChan(shape[3])) layout = 'NCHW';
   else if (isChan(shape[3]) && !isChan(shape[1])) layout = 'NHWC';
@@ -44,7 +48,10 @@ export function resolvePreprocess(
     throw new LensError(`the model input ${shapeText} (${layout}) has ${modelC} channels; expected 1 (grey) or 3 (RGB)`, opts.file);
   }
   if (modelC !== undefined && config.channels !== undefined && config.channels !== modelC) {
-    throw new LensError(`channel mismatch: "channels" is ${config.channels} but the model input ${shapeText} (${layout}) takes ${modelC}`, where);
+    throw new LensError(
+      `channel mismatch: "channels" is ${config.channels} but the model input ${shapeText} (${layout}) takes ${modelC}`,
+      where,
+    );
   }
   let channels = (modelC ?? config.channels) as 1 | 3 | undefined;
   if (channels === undefined) {
@@ -53,19 +60,29 @@ export function resolvePreprocess(
   }
 
   const sizes: number[] = [];
-  for (const [name, d, c] of [['height', hDim, config.height], ['width', wDim, config.width]] as const) {
+  for (const [name, d, c] of [
+    ['height', hDim, config.height],
+    ['width', wDim, config.width],
+  ] as const) {
     const m = fixed(d);
     if (m !== undefined && c !== undefined && m !== c) {
-      throw new LensError(`"inputSize" ${name} ${c} disagrees with the model input ${shapeText} (${layout}), which fixes it at ${m}`, where);
+      throw new LensError(
+        `"inputSize" ${name} ${c} disagrees with the model input ${shapeText} (${layout}), which fixes it at ${m}`,
+        where,
+      );
     }
     // A size the model does not fix comes from the sidecar, a flag or a panel choice: bound it here
     // (not only where the sidecar is parsed) so every caller is covered — see CAPS.inputSide.
     if (m === undefined && c !== undefined && c > CAPS.inputSide.max) {
-      throw new LensError(`"inputSize" ${name} ${c} is too large: at most ${CAPS.inputSide.max} pixels per side (${CAPS.inputSide.why})`, where);
+      throw new LensError(
+        `"inputSize" ${name} ${c} is too large: at most ${CAPS.inputSide.max} pixels per side (${CAPS.inputSide.why})`,
+        where,
+      );
     }
     sizes.push(m ?? c ?? DEFAULT_SIZE);
   }
-  if (fixed(hDim) === undefined && config.height === undefined) assumptions.push(`input size ${DEFAULT_SIZE}×${DEFAULT_SIZE}: the model input is dynamic`);
+  if (fixed(hDim) === undefined && config.height === undefined)
+    assumptions.push(`input size ${DEFAULT_SIZE}×${DEFAULT_SIZE}: the model input is dynamic`);
 
   const perChannel = (v: number[] | undefined, name: string, dflt: number): number[] => {
     if (!v) return Array(channels).fill(dflt);
@@ -117,9 +134,15 @@ export function probeFailure(err: unknown, pp: Preprocess, file: string, configF
   if (isMemoryError(err)) {
     return n === 1
       ? new LensError(`ran out of memory running one ${size} input (${msg})${from} — use a smaller one`, configFile ?? file)
-      : new LensError(`ran out of memory running a batch of ${n} ${size} inputs (${msg}); use a smaller --batch-size${from ? ` or a smaller "inputSize" in ${configFile}` : ''}`, file);
+      : new LensError(
+          `ran out of memory running a batch of ${n} ${size} inputs (${msg}); use a smaller --batch-size${from ? ` or a smaller "inputSize" in ${configFile}` : ''}`,
+          file,
+        );
   }
-  return new LensError(`fails on a ${size} input (${msg}); check "inputSize", "channels" and "layout"${configFile ? ` in ${configFile}` : ''}`, file);
+  return new LensError(
+    `fails on a ${size} input (${msg}); check "inputSize", "channels" and "layout"${configFile ? ` in ${configFile}` : ''}`,
+    file,
+  );
 }
 
 /** Said when the input size alone lowers batches below the usual 64, so smaller batches are never silent. */

@@ -31,16 +31,25 @@ export async function checkExternalData(file: string, refs: ExternalDataRef[]): 
     const path = await confinedPath(dir, r.location, file, what);
     const size = await regularFileSize(path, 'an external data file beside the model', file, what);
     const okNum = (x: number | undefined) => x === undefined || (Number.isSafeInteger(x) && x >= 0);
-    if (!okNum(r.offset) || !okNum(r.length)) throw new LensError(`${what} has offset ${r.offset} / length ${r.length}; expected non-negative integers`, file);
+    if (!okNum(r.offset) || !okNum(r.length))
+      throw new LensError(`${what} has offset ${r.offset} / length ${r.length}; expected non-negative integers`, file);
     if (r.offset + (r.length ?? 0) > size) {
-      throw new LensError(`${what} asks for bytes ${r.offset}…${r.offset + (r.length ?? 0)} but that file holds ${size}; truncated external data?`, file);
+      throw new LensError(
+        `${what} asks for bytes ${r.offset}…${r.offset + (r.length ?? 0)} but that file holds ${size}; truncated external data?`,
+        file,
+      );
     }
     files.add(path);
   }
   return [...files];
 }
 
-export async function loadOnnxModel(file: string, config: CheckpointConfig, configFile: string | undefined, opts: LoadCheckpointOptions): Promise<LoadedModel> {
+export async function loadOnnxModel(
+  file: string,
+  config: CheckpointConfig,
+  configFile: string | undefined,
+  opts: LoadCheckpointOptions,
+): Promise<LoadedModel> {
   const bytes: Uint8Array = await readRegularFile(file, { expected: 'an ONNX model', maxBytes: MAX_ONNX_BYTES });
   if (bytes.length === 0) throw new LensError('is empty; expected an ONNX model', file);
   let graph: OnnxGraphInfo;
@@ -72,7 +81,9 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
     remote = undefined;
   };
   const local = (s: InferenceSession): SessionLike => ({
-    inputNames: s.inputNames, outputNames: s.outputNames, inputMetadata: s.inputMetadata,
+    inputNames: s.inputNames,
+    outputNames: s.outputNames,
+    inputMetadata: s.inputMetadata,
     run: async (feeds, names) => {
       const tensors: Record<string, ortTypes.Tensor> = {};
       for (const [k, t] of Object.entries(feeds)) tensors[k] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
@@ -88,10 +99,17 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
       // The downloaded provider runs in a child process whose library path holds CUDA and cuDNN.
       const libs = findCudaLibraries({ python: pref?.python });
       if (libs.missing.length) {
-        toCpu(`GPU not used — ${libs.missing.map((l) => `${l.soname} (${l.what})`).join(', ')} not found in ${libs.searched.length} folders (LD_LIBRARY_PATH, CUDA, conda, Python's nvidia-* wheels); ${howToGetLibraries(libs.missing, pref?.python)}. Running on the CPU.`);
+        toCpu(
+          `GPU not used — ${libs.missing.map((l) => `${l.soname} (${l.what})`).join(', ')} not found in ${libs.searched.length} folders (LD_LIBRARY_PATH, CUDA, conda, Python's nvidia-* wheels); ${howToGetLibraries(libs.missing, pref?.python)}. Running on the CPU.`,
+        );
       } else {
         try {
-          remote = await openRemoteSession(source, plan.options, { provider: 'cuda', deviceId: pref?.device ?? 0, ortBinDir: available.providerDir, libraryDirs: libs.dirs });
+          remote = await openRemoteSession(source, plan.options, {
+            provider: 'cuda',
+            deviceId: pref?.device ?? 0,
+            ortBinDir: available.providerDir,
+            libraryDirs: libs.dirs,
+          });
           return remote;
         } catch (err) {
           toCpu(explainGpuFailure((err as Error).message, pref?.python));
@@ -120,7 +138,10 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
   const inputName = inputs[0];
   const meta = session.inputMetadata[session.inputNames.indexOf(inputName)];
   if (!meta?.isTensor || meta.type !== 'float32') {
-    throw new LensError(`input "${inputName}" is ${meta?.isTensor ? `a ${meta.type} tensor` : 'not a tensor'}; expected a float32 image tensor`, file);
+    throw new LensError(
+      `input "${inputName}" is ${meta?.isTensor ? `a ${meta.type} tensor` : 'not a tensor'}; expected a float32 image tensor`,
+      file,
+    );
   }
   const shape = meta.shape as (number | string)[];
   const { preprocess, assumptions: pa } = resolvePreprocess(shape, config, { file, configFile, defaultLayout: 'NCHW' });
@@ -192,13 +213,21 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
   else if (choice.kind === 'named') outputName = choice.name;
   else {
     const t = penultimateTensor(graph.nodes, outputs[0], graph.initializers);
-    if (!t) throw new LensError(`the output "${outputs[0]}" is not a dense (Gemm/MatMul) classifier head, so there is no penultimate layer; name the embedding output in embedding-lens.json`, file);
+    if (!t)
+      throw new LensError(
+        `the output "${outputs[0]}" is not a dense (Gemm/MatMul) classifier head, so there is no penultimate layer; name the embedding output in embedding-lens.json`,
+        file,
+      );
     outputName = t;
   }
   if (!outputs.includes(outputName)) {
     const inner = graph.nodes.some((n) => n.outputs.includes(outputName));
     if (!inner) throw new LensError(`has no output or inner tensor "${outputName}"; its outputs are: ${outputs.join(', ')}`, file);
-    if (refs.length) throw new LensError(`keeps its weights as external data, so the inner tensor "${outputName}" cannot be added as an output; name one of its outputs (${outputs.join(', ')}) in embedding-lens.json`, file);
+    if (refs.length)
+      throw new LensError(
+        `keeps its weights as external data, so the inner tensor "${outputName}" cannot be added as an output; name one of its outputs (${outputs.join(', ')}) in embedding-lens.json`,
+        file,
+      );
     await session.release();
     sessionModel = addGraphOutput(bytes, outputName);
     session = await create(sessionModel);
@@ -222,8 +251,21 @@ export async function loadOnnxModel(file: string, config: CheckpointConfig, conf
   // Which CUDA, cuDNN and provider the runner loaded, and from where (cuDNN loads at the first run, so after the probe).
   if (remote) runtimeNotes.push(describeLoaded(await remote.libraries().catch(() => remote!.librariesAtCreate), pref?.device ?? 0));
   loaded = {
-    kind: 'onnx', path: file, inputName, inputShape: shape, outputName, output: choice, dim, preprocess, availableOutputs: [...outputs], ...(outputCandidates ? { outputCandidates } : {}),
-    backend: provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu', assumptions, runtimeNotes, maxBatch: fixedBatch ?? maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, file, configFile),
+    kind: 'onnx',
+    path: file,
+    inputName,
+    inputShape: shape,
+    outputName,
+    output: choice,
+    dim,
+    preprocess,
+    availableOutputs: [...outputs],
+    ...(outputCandidates ? { outputCandidates } : {}),
+    backend: provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu',
+    assumptions,
+    runtimeNotes,
+    maxBatch: fixedBatch ?? maxBatchForInput(preprocess),
+    embed: withMemoryErrors(embed, preprocess, file, configFile),
     dispose: () => session.release(),
   };
   return loaded;

@@ -76,25 +76,46 @@ export function rankOutputs(outputs: OutputInfo[], pool: 'cls' | 'mean' | undefi
   const tie = (found: OutputInfo[]) => found.slice(1);
   for (const tier of NAME_TIERS) {
     const named = rank2.filter((o) => tier.test(o.name));
-    if (named.length) return { name: named[0].name, reduce: 'none', alternatives: tie(named), why: `embedding = output "${named[0].name}": rank 2 and named like an embedding (outputs: ${all})` };
+    if (named.length)
+      return {
+        name: named[0].name,
+        reduce: 'none',
+        alternatives: tie(named),
+        why: `embedding = output "${named[0].name}": rank 2 and named like an embedding (outputs: ${all})`,
+      };
   }
   if (rank2.length) {
     const width = Math.max(...rank2.map((o) => o.shape[1]));
     const widest = rank2.filter((o) => o.shape[1] === width);
-    const others = outputs.length > 1 ? `the widest rank-2 output that is not a probability head (outputs: ${all})` : `the model's only output (${all})`;
+    const others =
+      outputs.length > 1 ? `the widest rank-2 output that is not a probability head (outputs: ${all})` : `the model's only output (${all})`;
     return { name: widest[0].name, reduce: 'none', alternatives: tie(widest), why: `embedding = output "${widest[0].name}": ${others}` };
   }
   const seqs = outputs.filter((o) => o.shape.length === 3 && !isProbabilityHead(o));
   if (seqs.length) {
     const seq = seqs[0];
-    if (pool === 'mean') return { name: seq.name, reduce: 'mean', alternatives: tie(seqs), why: `embedding = output "${seq.name}" averaged over its ${seq.shape[1]} tokens ("pool": "mean" in embedding-lens.json; outputs: ${all})` };
+    if (pool === 'mean')
+      return {
+        name: seq.name,
+        reduce: 'mean',
+        alternatives: tie(seqs),
+        why: `embedding = output "${seq.name}" averaged over its ${seq.shape[1]} tokens ("pool": "mean" in embedding-lens.json; outputs: ${all})`,
+      };
     return {
-      name: seq.name, reduce: 'cls', alternatives: tie(seqs),
+      name: seq.name,
+      reduce: 'cls',
+      alternatives: tie(seqs),
       why: `embedding = output "${seq.name}" token 0 (CLS) of ${seq.shape[1]}: a token sequence with no pooled output; set "pool": "mean" in embedding-lens.json to average the tokens instead (outputs: ${all})`,
     };
   }
   const maps = outputs.filter((o) => o.shape.length === 4 && !isProbabilityHead(o));
-  if (maps.length) return { name: maps[0].name, reduce: 'gap', alternatives: tie(maps), why: `embedding = output "${maps[0].name}" after global average pooling over its spatial dimensions: a feature map (outputs: ${all})` };
+  if (maps.length)
+    return {
+      name: maps[0].name,
+      reduce: 'gap',
+      alternatives: tie(maps),
+      why: `embedding = output "${maps[0].name}" after global average pooling over its spatial dimensions: a feature map (outputs: ${all})`,
+    };
   return undefined;
 }
 
@@ -117,12 +138,25 @@ export function defaultOutputChoice(
     const chosen = infos.find((o) => o.name === ranked.name)!;
     const candidates = [chosen, ...ranked.alternatives].map((o) => candidateOf(o, pool));
     const others = ranked.alternatives.map((o) => `"${o.name}"`).join(', ');
-    return { choice, reduce: ranked.reduce, candidates, assumption: `${ranked.why}; ${others} ${ranked.alternatives.length === 1 ? 'is' : 'are'} as plausible — name the embedding in embedding-lens.json ("output") to be sure` };
+    return {
+      choice,
+      reduce: ranked.reduce,
+      candidates,
+      assumption: `${ranked.why}; ${others} ${ranked.alternatives.length === 1 ? 'is' : 'are'} as plausible — name the embedding in embedding-lens.json ("output") to be sure`,
+    };
   }
   if (firstIsProbabilityHead) {
-    return { choice: { kind: 'penultimate' }, reduce: 'none', assumption: `embedding = penultimate layer: the output "${first}" is a probability head (outputs: ${describeOutputs(infos)})` };
+    return {
+      choice: { kind: 'penultimate' },
+      reduce: 'none',
+      assumption: `embedding = penultimate layer: the output "${first}" is a probability head (outputs: ${describeOutputs(infos)})`,
+    };
   }
-  return { choice: fallback, reduce: 'none', assumption: `embedding = output "${first}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})` };
+  return {
+    choice: fallback,
+    reduce: 'none',
+    assumption: `embedding = output "${first}" flattened: no output looks like an embedding (outputs: ${describeOutputs(infos)})`,
+  };
 }
 
 /** The pool travels with the choice, so a fine-tune's sidecar reloads the same embedding. */

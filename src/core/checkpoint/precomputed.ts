@@ -45,7 +45,8 @@ export async function loadProjectorTsv(file: string): Promise<PrecomputedEmbeddi
     if (parts.length !== dim) throw new LensError(`line ${i + 1} has ${parts.length} values; expected ${dim} like line 1`, file);
     for (let j = 0; j < dim; j++) {
       const x = Number(parts[j]);
-      if (parts[j].trim() === '' || !Number.isFinite(x)) throw new LensError(`line ${i + 1}, column ${j + 1}: "${parts[j]}" is not a finite number`, file);
+      if (parts[j].trim() === '' || !Number.isFinite(x))
+        throw new LensError(`line ${i + 1}, column ${j + 1}: "${parts[j]}" is not a finite number`, file);
       vectors[i * dim + j] = x;
     }
   }
@@ -75,7 +76,8 @@ export async function readProjectorMetadata(file: string, rows: number): Promise
     if (col < 0) col = 0;
     values = lines.slice(1).map((l) => (l.split('\t')[col] ?? '').trim());
   } else values = lines.map((l) => l.trim());
-  if (values.length !== rows) throw new LensError(`has ${values.length} labels but the tensor file has ${rows} rows; expected one label per row`, file);
+  if (values.length !== rows)
+    throw new LensError(`has ${values.length} labels but the tensor file has ${rows} rows; expected one label per row`, file);
   return encodeLabels(values);
 }
 

@@ -22,7 +22,8 @@ export async function rememberOutputChoice(checkpoint: string, choice: OutputCho
     } catch (err) {
       throw new LensError(`is not valid JSON (${(err as Error).message}); fix or remove it before remembering the output in it`, file);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new LensError('is not a JSON object; fix or remove it before remembering the output in it', file);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new LensError('is not a JSON object; fix or remove it before remembering the output in it', file);
     raw = parsed as Record<string, unknown>;
   }
   const next = { ...raw, output: outputChoiceJson(choice) };

@@ -29,7 +29,10 @@ export async function looksLikeProjectorTsv(file: string): Promise<boolean> {
   if (!/\.tsv$/i.test(file) || /metadata/i.test(basename(file))) return false;
   try {
     const head = (await readRegularFile(file, { expected: 'a projector tensor.tsv', atMostBytes: SNIFF_BYTES })).toString('utf8');
-    const first = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0].trim();
+    const first = head
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/, 1)[0]
+      .trim();
     const fields = first.split('\t');
     return fields.length >= 2 && fields.every((f) => NUMBER.test(f.trim()));
   } catch {
@@ -46,7 +49,8 @@ export const TORCH_EXPORT_RECIPE = [
 ];
 
 /** embedding-lens.json beside model.onnx, for inputs other than 224 px ImageNet-normalised RGB. */
-export const SIDECAR_EXAMPLE = '{"inputSize": [224, 224], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": {"name": "embedding"}}';
+export const SIDECAR_EXAMPLE =
+  '{"inputSize": [224, 224], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "crop", "output": {"name": "embedding"}}';
 
 export const TORCH_EXTENSIONS = ['.pt', '.pth', '.safetensors'];
 

@@ -34,13 +34,16 @@ export function weightByteLength(w: io.WeightsManifestEntry): number {
   if (!Array.isArray(w.shape)) throw new Error(`weight ${name} has no "shape" list`);
   let size = 1;
   for (const d of w.shape as unknown[]) {
-    if (!Number.isInteger(d) || (d as number) < 0) throw new Error(`weight ${name} has shape [${w.shape.join(', ')}]; expected non-negative integer dimensions`);
+    if (!Number.isInteger(d) || (d as number) < 0)
+      throw new Error(`weight ${name} has shape [${w.shape.join(', ')}]; expected non-negative integer dimensions`);
     size *= d as number;
-    if (size > MAX_WEIGHT_ELEMENTS) throw new Error(`weight ${name} has shape [${w.shape.join(', ')}], more than ${MAX_WEIGHT_ELEMENTS} elements`);
+    if (size > MAX_WEIGHT_ELEMENTS)
+      throw new Error(`weight ${name} has shape [${w.shape.join(', ')}], more than ${MAX_WEIGHT_ELEMENTS} elements`);
   }
   const dtype = w.quantization?.dtype ?? w.dtype;
   const per = typeof dtype === 'string' && Object.hasOwn(BYTES, dtype) ? BYTES[dtype] : undefined;
-  if (per === undefined) throw new Error(`unsupported weight dtype ${JSON.stringify(dtype)} for ${name}; expected one of ${Object.keys(BYTES).join(', ')}`);
+  if (per === undefined)
+    throw new Error(`unsupported weight dtype ${JSON.stringify(dtype)} for ${name}; expected one of ${Object.keys(BYTES).join(', ')}`);
   return size * per;
 }
 
@@ -50,10 +53,20 @@ export async function readModelJson(modelJsonPath: string): Promise<ModelJson> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new LensError(`is not valid JSON (${(err as Error).message}); expected a tfjs model.json with "modelTopology" and "weightsManifest" — is it truncated?`, modelJsonPath);
+    throw new LensError(
+      `is not valid JSON (${(err as Error).message}); expected a tfjs model.json with "modelTopology" and "weightsManifest" — is it truncated?`,
+      modelJsonPath,
+    );
   }
   const m = json as ModelJson;
-  if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.modelTopology !== 'object' || m.modelTopology === null || Array.isArray(m.modelTopology)) {
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    Array.isArray(m) ||
+    typeof m.modelTopology !== 'object' ||
+    m.modelTopology === null ||
+    Array.isArray(m.modelTopology)
+  ) {
     throw new LensError('has no "modelTopology" object; expected a tfjs LayersModel or GraphModel model.json', modelJsonPath);
   }
   if (!Array.isArray(m.weightsManifest)) {
@@ -79,16 +92,23 @@ export interface WeightShard {
  * its weights need. Everything that reads or hashes weights goes through here (the loader and the
  * embeddings cache key), so none of them can be pointed at an outside or endless file.
  */
-export async function weightShardFiles(modelJsonPath: string, manifest: unknown): Promise<{ specs: io.WeightsManifestEntry[]; shards: WeightShard[]; totalBytes: number }> {
+export async function weightShardFiles(
+  modelJsonPath: string,
+  manifest: unknown,
+): Promise<{ specs: io.WeightsManifestEntry[]; shards: WeightShard[]; totalBytes: number }> {
   const dir = dirname(resolve(modelJsonPath));
-  if (!Array.isArray(manifest)) throw new LensError('has no "weightsManifest" list; expected a tfjs model.json that names its weight shards', modelJsonPath);
+  if (!Array.isArray(manifest))
+    throw new LensError('has no "weightsManifest" list; expected a tfjs model.json that names its weight shards', modelJsonPath);
   const specs: io.WeightsManifestEntry[] = [];
   const shards: WeightShard[] = [];
   let totalBytes = 0;
   for (let g = 0; g < manifest.length; g++) {
     const group = manifest[g] as { paths?: unknown; weights?: unknown } | null;
     if (typeof group !== 'object' || group === null || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new LensError(`weightsManifest[${g}] lacks a "paths" or "weights" list; expected {"paths": ["…bin"], "weights": [{"name", "shape", "dtype"}]}`, modelJsonPath);
+      throw new LensError(
+        `weightsManifest[${g}] lacks a "paths" or "weights" list; expected {"paths": ["…bin"], "weights": [{"name", "shape", "dtype"}]}`,
+        modelJsonPath,
+      );
     }
     let want = 0;
     for (let i = 0; i < group.weights.length; i++) {
@@ -98,7 +118,10 @@ export async function weightShardFiles(modelJsonPath: string, manifest: unknown)
         throw new LensError(`weightsManifest[${g}].weights[${i}]: ${(err as Error).message}`, modelJsonPath);
       }
       if (totalBytes + want > MAX_WEIGHT_BYTES) {
-        throw new LensError(`the weights need more than ${formatBytes(MAX_WEIGHT_BYTES)}, the most a tfjs checkpoint may load; the manifest's shapes are wrong or the model is too big`, modelJsonPath);
+        throw new LensError(
+          `the weights need more than ${formatBytes(MAX_WEIGHT_BYTES)}, the most a tfjs checkpoint may load; the manifest's shapes are wrong or the model is too big`,
+          modelJsonPath,
+        );
       }
     }
     let got = 0;
@@ -130,12 +153,20 @@ export async function weightShardFiles(modelJsonPath: string, manifest: unknown)
  * checked by weightShardFiles first, then read exactly its byte count — a truncated shard fails
  * naming its entry rather than loading as garbage weights, and an endless one cannot be read.
  */
-export async function readWeights(modelJsonPath: string, manifest: NonNullable<ModelJson['weightsManifest']>): Promise<{ specs: io.WeightsManifestEntry[]; data: ArrayBuffer }> {
+export async function readWeights(
+  modelJsonPath: string,
+  manifest: NonNullable<ModelJson['weightsManifest']>,
+): Promise<{ specs: io.WeightsManifestEntry[]; data: ArrayBuffer }> {
   const { specs, shards, totalBytes } = await weightShardFiles(modelJsonPath, manifest);
   const data = new ArrayBuffer(totalBytes);
   let offset = 0;
   for (const s of shards) {
-    const part = await readRegularFile(s.file, { expected: 'a weight shard file', exactBytes: s.bytes, owner: modelJsonPath, what: s.entry });
+    const part = await readRegularFile(s.file, {
+      expected: 'a weight shard file',
+      exactBytes: s.bytes,
+      owner: modelJsonPath,
+      what: s.entry,
+    });
     new Uint8Array(data, offset, s.bytes).set(part);
     offset += s.bytes;
   }
@@ -161,9 +192,11 @@ export function fileSystemLoadHandler(modelJsonPath: string): io.IOHandler {
         convertedBy: m.convertedBy,
       };
       if (m.trainingConfig !== undefined) artifacts.trainingConfig = m.trainingConfig as io.TrainingConfig;
-      if (m.signature !== undefined) artifacts.signature = m.signature as {};
-      if (m.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = m.userDefinedMetadata as {};
-      if (m.modelInitializer !== undefined) artifacts.modelInitializer = m.modelInitializer as {};
+      if (m.signature !== undefined) artifacts.signature = m.signature as NonNullable<io.ModelArtifacts['signature']>;
+      if (m.userDefinedMetadata !== undefined)
+        artifacts.userDefinedMetadata = m.userDefinedMetadata as NonNullable<io.ModelArtifacts['userDefinedMetadata']>;
+      if (m.modelInitializer !== undefined)
+        artifacts.modelInitializer = m.modelInitializer as NonNullable<io.ModelArtifacts['modelInitializer']>;
       return artifacts;
     },
   };

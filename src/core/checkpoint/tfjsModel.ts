@@ -25,7 +25,12 @@ function isClassifierHead(layer: { getClassName(): string; getConfig(): Record<s
   return cls === 'Softmax' || ((cls === 'Dense' || cls === 'Activation') && typeof act === 'string' && HEAD_ACTIVATIONS.has(act));
 }
 
-export async function loadTfjsModel(modelJsonPath: string, config: CheckpointConfig, configFile: string | undefined, opts: LoadCheckpointOptions): Promise<TfjsLoadedModel> {
+export async function loadTfjsModel(
+  modelJsonPath: string,
+  config: CheckpointConfig,
+  configFile: string | undefined,
+  opts: LoadCheckpointOptions,
+): Promise<TfjsLoadedModel> {
   const json = await readModelJson(modelJsonPath);
   const rt = await initTfjs(opts.backend ?? 'auto');
   const { tf } = rt;
@@ -48,7 +53,12 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       throw wrap(err, 'LayersModel');
     }
     if (model.inputs.length !== 1) throw new LensError(`has ${model.inputs.length} inputs; expected one image input`, modelJsonPath);
-    const { preprocess, assumptions: pa } = resolvePreprocess(model.inputs[0].shape, config, { file: modelJsonPath, configFile, defaultLayout: 'NHWC', layoutFixed: true });
+    const { preprocess, assumptions: pa } = resolvePreprocess(model.inputs[0].shape, config, {
+      file: modelJsonPath,
+      configFile,
+      defaultLayout: 'NHWC',
+      layoutFixed: true,
+    });
     assumptions.push(...pa);
     const capNote = batchCapNote(preprocess);
     if (capNote) assumptions.push(capNote);
@@ -59,12 +69,15 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     if (output) choice = output;
     else if (isClassifierHead(last)) {
       choice = { kind: 'penultimate' };
-      assumptions.push(`embedding = penultimate layer: the last layer "${last.name}" is a classifier head (${String(last.getConfig().activation ?? last.getClassName())})`);
+      assumptions.push(
+        `embedding = penultimate layer: the last layer "${last.name}" is a classifier head (${String(last.getConfig().activation ?? last.getClassName())})`,
+      );
     } else {
       choice = { kind: 'last' };
       // A backbone ending in a token sequence or a feature map: pool it rather than flatten it.
       const outShape = model.outputs[0].shape.map((d) => d ?? 1);
-      const ranked = model.outputs.length === 1 ? rankOutputs([{ name: last.name, shape: outShape, op: last.getClassName() }], config.pool) : undefined;
+      const ranked =
+        model.outputs.length === 1 ? rankOutputs([{ name: last.name, shape: outShape, op: last.getClassName() }], config.pool) : undefined;
       if (ranked && ranked.reduce !== 'none') {
         layersReduce = ranked.reduce;
         assumptions.push(ranked.why);
@@ -77,7 +90,8 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       outputName = last.name;
     } else if (choice.kind === 'named') {
       const layer = layers.find((l) => l.name === choice.name);
-      if (!layer) throw new LensError(`has no layer "${choice.name}"; its layers are: ${layers.map((l) => l.name).join(', ')}`, modelJsonPath);
+      if (!layer)
+        throw new LensError(`has no layer "${choice.name}"; its layers are: ${layers.map((l) => l.name).join(', ')}`, modelJsonPath);
       tensor = layer.output as SymbolicTensor;
       outputName = layer.name;
     } else {
@@ -86,7 +100,11 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       if (layers[head].getClassName() === 'Activation' || layers[head].getClassName() === 'Softmax') head--;
       if (head < 1) throw new LensError('has too few layers for a penultimate-layer embedding', modelJsonPath);
       const feed = layers[head].input;
-      if (Array.isArray(feed)) throw new LensError(`layer "${layers[head].name}" has several inputs; name the embedding output in embedding-lens.json`, modelJsonPath);
+      if (Array.isArray(feed))
+        throw new LensError(
+          `layer "${layers[head].name}" has several inputs; name the embedding output in embedding-lens.json`,
+          modelJsonPath,
+        );
       tensor = feed;
       outputName = layers[head - 1].name;
     }
@@ -114,9 +132,21 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
       throw probeFailure(err, preprocess, modelJsonPath, configFile);
     }
     return {
-      ...base, kind: 'tfjs-layers', inputName: model.inputs[0].name, inputShape: model.inputs[0].shape, outputName, output: choice, dim, preprocess,
+      ...base,
+      kind: 'tfjs-layers',
+      inputName: model.inputs[0].name,
+      inputShape: model.inputs[0].shape,
+      outputName,
+      output: choice,
+      dim,
+      preprocess,
       availableOutputs: layers.map((l) => l.name),
-      assumptions, runtimeNotes, maxBatch: maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), layersModel: model, embedModel,
+      assumptions,
+      runtimeNotes,
+      maxBatch: maxBatchForInput(preprocess),
+      embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile),
+      layersModel: model,
+      embedModel,
       // The sub-model shares the stored model's weights, so disposing the stored model frees both.
       dispose: async () => {
         model.dispose();
@@ -132,11 +162,15 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   }
   if (model.inputs.length !== 1) throw new LensError(`has ${model.inputs.length} inputs; expected one image input`, modelJsonPath);
   const input = model.inputs[0];
-  const { preprocess, assumptions: pa } = resolvePreprocess(input.shape ?? [], config, { file: modelJsonPath, configFile, defaultLayout: 'NHWC' });
+  const { preprocess, assumptions: pa } = resolvePreprocess(input.shape ?? [], config, {
+    file: modelJsonPath,
+    configFile,
+    defaultLayout: 'NHWC',
+  });
   assumptions.push(...pa);
   const capNote = batchCapNote(preprocess);
   if (capNote) assumptions.push(capNote);
-  const rawNodes = ((json.modelTopology as { node?: { name: string; op: string; input?: string[] }[] }).node ?? []);
+  const rawNodes = (json.modelTopology as { node?: { name: string; op: string; input?: string[] }[] }).node ?? [];
   const nodes: GraphNode[] = rawNodes.map((n) => ({ name: n.name, op: n.op, inputs: n.input ?? [], outputs: [n.name] }));
   const constants = new Set(rawNodes.filter((n) => n.op === 'Const').map((n) => n.name));
   const outputs = model.outputNodes;
@@ -162,11 +196,16 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
   let outputName: string;
   if (choice.kind === 'last') outputName = outputs[0];
   else if (choice.kind === 'named') {
-    if (!nodes.some((n) => n.name === choice.name)) throw new LensError(`has no node "${choice.name}"; its outputs are: ${outputs.join(', ')}`, modelJsonPath);
+    if (!nodes.some((n) => n.name === choice.name))
+      throw new LensError(`has no node "${choice.name}"; its outputs are: ${outputs.join(', ')}`, modelJsonPath);
     outputName = choice.name;
   } else {
     const t = penultimateTensor(nodes, outputs[0], constants);
-    if (!t) throw new LensError(`the output "${outputs[0]}" is not a dense (MatMul) classifier head, so there is no penultimate layer; name the embedding output in embedding-lens.json`, modelJsonPath);
+    if (!t)
+      throw new LensError(
+        `the output "${outputs[0]}" is not a dense (MatMul) classifier head, so there is no penultimate layer; name the embedding output in embedding-lens.json`,
+        modelJsonPath,
+      );
     outputName = t;
   }
   let needsAsync = false;
@@ -211,15 +250,35 @@ export async function loadTfjsModel(modelJsonPath: string, config: CheckpointCon
     throw probeFailure(err, preprocess, modelJsonPath, configFile);
   }
   return {
-    ...base, kind: 'tfjs-graph', inputName: input.name, inputShape: input.shape ?? [], outputName, output: choice, dim, preprocess,
-    availableOutputs: [...outputs], ...(outputCandidates ? { outputCandidates } : {}),
-    assumptions, runtimeNotes, maxBatch: fixedBatch ?? maxBatchForInput(preprocess), embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile), graphModel: model,
+    ...base,
+    kind: 'tfjs-graph',
+    inputName: input.name,
+    inputShape: input.shape ?? [],
+    outputName,
+    output: choice,
+    dim,
+    preprocess,
+    availableOutputs: [...outputs],
+    ...(outputCandidates ? { outputCandidates } : {}),
+    assumptions,
+    runtimeNotes,
+    maxBatch: fixedBatch ?? maxBatchForInput(preprocess),
+    embed: withMemoryErrors(embed, preprocess, modelJsonPath, configFile),
+    graphModel: model,
     dispose: async () => model.dispose(),
   };
 }
 
 /** Runs every graph output once on a zero batch (padded to a fixed batch) and reports its shape and producing op. */
-async function probeGraphOutputs(tf: Tf, model: GraphModel, inputName: string, inputShape: number[] | undefined, preprocess: Preprocess, outputs: string[], nodes: GraphNode[]): Promise<OutputInfo[]> {
+async function probeGraphOutputs(
+  tf: Tf,
+  model: GraphModel,
+  inputName: string,
+  inputShape: number[] | undefined,
+  preprocess: Preprocess,
+  outputs: string[],
+  nodes: GraphNode[],
+): Promise<OutputInfo[]> {
   const rows = typeof inputShape?.[0] === 'number' && inputShape[0] > 0 ? inputShape[0] : 1;
   const x = tf.zeros(inputDims(preprocess, rows), 'float32');
   let ys: Tensor[] = [];

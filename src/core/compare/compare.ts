@@ -53,7 +53,8 @@ export function sideName(side: 'A' | 'B', source: InspectionSource): string {
 }
 
 function need<T>(v: T | undefined, what: string, side: 'A' | 'B', d: InspectionData): T {
-  if (v === undefined) throw new LensError(`the inspection of ${sideName(side, d.source)} has no ${what}; it must finish before it can be compared`);
+  if (v === undefined)
+    throw new LensError(`the inspection of ${sideName(side, d.source)} has no ${what}; it must finish before it can be compared`);
   return v;
 }
 

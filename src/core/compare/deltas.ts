@@ -11,7 +11,11 @@ const delta = (key: string, a: number | undefined, b: number | undefined): Metri
 export function headlineDeltas(a: HeaderMetrics, b: HeaderMetrics): MetricDelta[] {
   const recallB = new Map(b.recallAtK.map((r) => [r.k, r.value]));
   const out = a.recallAtK.filter((r) => recallB.has(r.k)).map((r) => delta(`recall@${r.k}`, r.value, recallB.get(r.k)));
-  out.push(delta('precision@1', a.precisionAt1, b.precisionAt1), delta('r_precision', a.rPrecision, b.rPrecision), delta('map@r', a.mapAtR, b.mapAtR));
+  out.push(
+    delta('precision@1', a.precisionAt1, b.precisionAt1),
+    delta('r_precision', a.rPrecision, b.rPrecision),
+    delta('map@r', a.mapAtR, b.mapAtR),
+  );
   if (a.mrr !== undefined || b.mrr !== undefined) out.push(delta('mrr', a.mrr, b.mrr));
   if (a.nmi !== undefined || b.nmi !== undefined) out.push(delta('nmi', a.nmi, b.nmi));
   if (a.ami !== undefined || b.ami !== undefined) out.push(delta('ami', a.ami, b.ami));

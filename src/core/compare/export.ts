@@ -109,11 +109,17 @@ function csv(header: string[], rows: unknown[][]): string {
 }
 
 export function headlineCsv(cmp: CompareData): string {
-  return csv(['metric', 'a', 'b', 'delta'], cmp.headline.map((d) => [d.key, d.a, d.b, d.delta]));
+  return csv(
+    ['metric', 'a', 'b', 'delta'],
+    cmp.headline.map((d) => [d.key, d.a, d.b, d.delta]),
+  );
 }
 
 export function eetCsv(cmp: CompareData): string {
-  return csv(['term', 'a', 'b', 'delta'], cmp.eet.map((d) => [d.key, d.a, d.b, d.delta]));
+  return csv(
+    ['term', 'a', 'b', 'delta'],
+    cmp.eet.map((d) => [d.key, d.a, d.b, d.delta]),
+  );
 }
 
 /** One row per class in the comparison's order (largest change first); a, b and delta per metric. */
@@ -154,7 +160,10 @@ export async function writeCompareCsv(dir: string, cmp: CompareData): Promise<st
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new LensError(`could not create the folder for the CSV files (${fsErrorReason((err as NodeJS.ErrnoException).code, (err as Error).message)})`, dir);
+    throw new LensError(
+      `could not create the folder for the CSV files (${fsErrorReason((err as NodeJS.ErrnoException).code, (err as Error).message)})`,
+      dir,
+    );
   }
   const tables: [(typeof COMPARE_CSV_FILES)[number], string][] = [
     ['headline.csv', headlineCsv(cmp)],

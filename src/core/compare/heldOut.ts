@@ -34,7 +34,9 @@ export function fineTuneSideOf(checkpoint: string): FineTuneSide | undefined {
   const side: FineTuneSide = { dir, name: basename(dir) };
   try {
     // Checked read: a fine-tune.json planted as a FIFO or a huge file must not hang the comparison.
-    const record = JSON.parse(readJsonTextSync(file, 'a fine-tune record (fine-tune.json)')) as { validation?: { trainedClasses?: unknown } } | null;
+    const record = JSON.parse(readJsonTextSync(file, 'a fine-tune record (fine-tune.json)')) as {
+      validation?: { trainedClasses?: unknown };
+    } | null;
     const names = record?.validation?.trainedClasses;
     if (Array.isArray(names) && names.every((x) => typeof x === 'string')) side.trainedClasses = names as string[];
   } catch {
@@ -65,14 +67,19 @@ export function trainedClassesOf(checkpoints: readonly string[]): TrainedClasses
       out.fineTunes.push(side.name);
       for (const c of side.trainedClasses) out.classes.add(c);
     } else {
-      out.notes.push(`${side.name} is a fine-tune whose ${FINE_TUNE_FILE} does not name the classes it trained on (written by an older version, or unreadable): every item is scored, including any it trained on`);
+      out.notes.push(
+        `${side.name} is a fine-tune whose ${FINE_TUNE_FILE} does not name the classes it trained on (written by an older version, or unreadable): every item is scored, including any it trained on`,
+      );
     }
   }
   return out;
 }
 
 /** The rows whose class was never trained on, and the counts the header states. */
-export function heldOutRows(e: Pick<LabelledEmbeddings, 'n' | 'labels' | 'classNames'>, trained: ReadonlySet<string>): { rows: number[]; classes: number; totalClasses: number } {
+export function heldOutRows(
+  e: Pick<LabelledEmbeddings, 'n' | 'labels' | 'classNames'>,
+  trained: ReadonlySet<string>,
+): { rows: number[]; classes: number; totalClasses: number } {
   const rows: number[] = [];
   const held = new Set<number>();
   const all = new Set<number>();
@@ -118,7 +125,11 @@ export function subsetEmbeddings(e: LabelledEmbeddings, rows: readonly number[])
  * The items a comparison scores and what it says about them: the held-out classes when asked (and
  * when they can be scored on their own), else every item with the count seen in training.
  */
-export function scopeEmbeddings(e: LabelledEmbeddings, trained: TrainedClasses, asked: ItemsChoice): { embeddings: LabelledEmbeddings; scope: ItemScope } {
+export function scopeEmbeddings(
+  e: LabelledEmbeddings,
+  trained: TrainedClasses,
+  asked: ItemsChoice,
+): { embeddings: LabelledEmbeddings; scope: ItemScope } {
   const { rows, classes, totalClasses } = heldOutRows(e, trained.classes);
   const fallback = asked === 'held-out' ? cannotScore(e, rows, classes) : undefined;
   const items: ItemsChoice = asked === 'held-out' && !fallback ? 'held-out' : 'all';

@@ -1,7 +1,23 @@
 // Compare two checkpoints on one dataset: the engine behind the Compare panel and `embedding-lens compare`.
 export { runComparison, type ComparisonInput, type ComparisonRun, type ComparisonSink, type Side } from './run';
-export { compareInspections, itemPaths, sideName, DEFAULT_LIST_SIZE, type Comparison, type CompareOptions, type CompareSide } from './compare';
-export { scopeEmbeddings, trainedClassesOf, fineTuneSideOf, heldOutRows, subsetEmbeddings, type TrainedClasses, type FineTuneSide } from './heldOut';
+export {
+  compareInspections,
+  itemPaths,
+  sideName,
+  DEFAULT_LIST_SIZE,
+  type Comparison,
+  type CompareOptions,
+  type CompareSide,
+} from './compare';
+export {
+  scopeEmbeddings,
+  trainedClassesOf,
+  fineTuneSideOf,
+  heldOutRows,
+  subsetEmbeddings,
+  type TrainedClasses,
+  type FineTuneSide,
+} from './heldOut';
 export { scopeHeadline, scopeJson, scopeWarning, seenItems, ITEMS_CHOICES, type ItemScope, type ItemsChoice } from './scope';
 export { matchItems, hasItemIdentities, type ItemMatch, type MatchSource } from './match';
 export { neighbourhoodChange, mostChanged, type NeighbourhoodChange } from './neighbourhood';

@@ -77,7 +77,11 @@ function byPath(a: MatchSource, b: MatchSource): Int32Array {
   if (missing > 0 || pa.length !== pb.length) {
     const onlyB = pb.find((_, j) => !seen[j]);
     const examples = [firstMissing && `only in A: ${firstMissing}`, onlyB && `only in B: ${onlyB}`].filter(Boolean).join('; ');
-    throw mismatch(a, b, `they share ${shared} item paths (${examples}); both must be inspected over the same items — same dataset, same --max-items / --max-per-class and seed`);
+    throw mismatch(
+      a,
+      b,
+      `they share ${shared} item paths (${examples}); both must be inspected over the same items — same dataset, same --max-items / --max-per-class and seed`,
+    );
   }
   return aToB;
 }
@@ -85,8 +89,14 @@ function byPath(a: MatchSource, b: MatchSource): Int32Array {
 function classMap(a: MatchSource, b: MatchSource, aToB: Int32Array): Int32Array {
   const la = a.items.labels;
   const lb = b.items.labels;
-  const nb = Math.max(b.items.classNames.length, lb.reduce((m, x) => Math.max(m, x + 1), 0));
-  const na = Math.max(a.items.classNames.length, la.reduce((m, x) => Math.max(m, x + 1), 0));
+  const nb = Math.max(
+    b.items.classNames.length,
+    lb.reduce((m, x) => Math.max(m, x + 1), 0),
+  );
+  const na = Math.max(
+    a.items.classNames.length,
+    la.reduce((m, x) => Math.max(m, x + 1), 0),
+  );
   const bToAClass = new Int32Array(nb).fill(-1);
   const aFromB = new Int32Array(na).fill(-1);
   const nameA = (c: number) => a.items.classNames[c] ?? String(c);
@@ -99,8 +109,15 @@ function classMap(a: MatchSource, b: MatchSource, aToB: Int32Array): Int32Array 
       bToAClass[cb] = ca;
       aFromB[ca] = cb;
     } else if (bToAClass[cb] !== ca) {
-      const other = bToAClass[cb] !== -1 ? `other items of B's "${nameB(cb)}" are A's "${nameA(bToAClass[cb])}"` : `other items of A's "${nameA(ca)}" are B's "${nameB(aFromB[ca])}"`;
-      throw mismatch(a, b, `their labels group the items differently: ${a.items.paths[i]} is "${nameA(ca)}" under A and "${nameB(cb)}" under B, but ${other}`);
+      const other =
+        bToAClass[cb] !== -1
+          ? `other items of B's "${nameB(cb)}" are A's "${nameA(bToAClass[cb])}"`
+          : `other items of A's "${nameA(ca)}" are B's "${nameB(aFromB[ca])}"`;
+      throw mismatch(
+        a,
+        b,
+        `their labels group the items differently: ${a.items.paths[i]} is "${nameA(ca)}" under A and "${nameB(cb)}" under B, but ${other}`,
+      );
     }
   }
   return bToAClass;
@@ -116,18 +133,26 @@ export function matchItems(a: MatchSource, b: MatchSource): ItemMatch {
   } else {
     if (a.items.n !== b.items.n) {
       const which = hasItemIdentities(a.items.paths) ? 'B has' : hasItemIdentities(b.items.paths) ? 'A has' : 'neither has';
-      throw mismatch(a, b, `${which} no item paths (precomputed embeddings with a labels file), so items can only be matched by position, which needs the same number of items`);
+      throw mismatch(
+        a,
+        b,
+        `${which} no item paths (precomputed embeddings with a labels file), so items can only be matched by position, which needs the same number of items`,
+      );
     }
     by = 'index';
     aToB = Int32Array.from({ length: a.items.n }, (_, i) => i);
-    notes.push(`items matched by position (row i of A is row i of B): ${hasItemIdentities(a.items.paths) || hasItemIdentities(b.items.paths) ? 'one side has' : 'both sides have'} no item paths`);
+    notes.push(
+      `items matched by position (row i of A is row i of B): ${hasItemIdentities(a.items.paths) || hasItemIdentities(b.items.paths) ? 'one side has' : 'both sides have'} no item paths`,
+    );
   }
   const bToA = new Int32Array(aToB.length);
   for (let i = 0; i < aToB.length; i++) bToA[aToB[i]] = i;
   const classBToA = classMap(a, b, aToB);
   const sameOrder = aToB.every((j, i) => j === i);
   const sameClasses = classBToA.every((c, k) => c === -1 || c === k);
-  const renamed = Array.from(classBToA).some((ca, cb) => ca !== -1 && (b.items.classNames[cb] ?? String(cb)) !== (a.items.classNames[ca] ?? String(ca)));
+  const renamed = Array.from(classBToA).some(
+    (ca, cb) => ca !== -1 && (b.items.classNames[cb] ?? String(cb)) !== (a.items.classNames[ca] ?? String(ca)),
+  );
   if (renamed) {
     notes.push(`B's class names differ from A's (same grouping of items); A's names are shown`);
   }

@@ -20,10 +20,18 @@ export interface NeighbourhoodChange {
 const SLICE = 16384;
 
 /** Both graphs over the same items in the same numbering (see graphInAOrder). */
-export async function neighbourhoodChange(a: KnnGraph, b: KnnGraph, labels: Int32Array, k: number, signal?: AbortSignal): Promise<NeighbourhoodChange> {
+export async function neighbourhoodChange(
+  a: KnnGraph,
+  b: KnnGraph,
+  labels: Int32Array,
+  k: number,
+  signal?: AbortSignal,
+): Promise<NeighbourhoodChange> {
   const n = a.n;
-  if (b.n !== n || labels.length !== n) throw new LensError(`neighbourhood change needs both graphs over the same items: ${a.n} and ${b.n} rows, ${labels.length} labels`);
-  if (!Number.isInteger(k) || k < 1 || k > a.k || k > b.k) throw new LensError(`neighbourhood size K = ${k} must be between 1 and the graphs' ${Math.min(a.k, b.k)} neighbours`);
+  if (b.n !== n || labels.length !== n)
+    throw new LensError(`neighbourhood change needs both graphs over the same items: ${a.n} and ${b.n} rows, ${labels.length} labels`);
+  if (!Number.isInteger(k) || k < 1 || k > a.k || k > b.k)
+    throw new LensError(`neighbourhood size K = ${k} must be between 1 and the graphs' ${Math.min(a.k, b.k)} neighbours`);
   const jaccard = new Float32Array(n);
   const precisionA = new Float32Array(n);
   const precisionB = new Float32Array(n);
@@ -64,7 +72,12 @@ export async function neighbourhoodChange(a: KnnGraph, b: KnnGraph, labels: Int3
  * ties go to the lower Jaccard (the neighbourhood that changed more), then the lower index. Items
  * whose precision did not change are in neither list.
  */
-export function mostChanged(change: NeighbourhoodChange, a: KnnGraph, b: KnnGraph, count: number): { worse: ItemChange[]; better: ItemChange[] } {
+export function mostChanged(
+  change: NeighbourhoodChange,
+  a: KnnGraph,
+  b: KnnGraph,
+  count: number,
+): { worse: ItemChange[]; better: ItemChange[] } {
   const { k, jaccard, precisionA, precisionB } = change;
   const worse: number[] = [];
   const better: number[] = [];

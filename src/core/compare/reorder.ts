@@ -56,7 +56,10 @@ export function dataInAOrder(b: InspectionData, aItems: InspectionItems, m: Item
       .sort((x, y) => x.classIndex - y.classIndex);
   }
   if (b.eet) {
-    out.eet = { ...b.eet, perClass: b.eet.perClass.map((c) => ({ ...c, classIndex: mapClass(m, c.classIndex) })).sort((x, y) => x.classIndex - y.classIndex) };
+    out.eet = {
+      ...b.eet,
+      perClass: b.eet.perClass.map((c) => ({ ...c, classIndex: mapClass(m, c.classIndex) })).sort((x, y) => x.classIndex - y.classIndex),
+    };
   }
   return out;
 }

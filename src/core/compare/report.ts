@@ -20,7 +20,11 @@ async function withThumbnails(cmp: CompareData, opts: CompareReportOptions): Pro
   // Files outside the dataset (manifest "../", symlinks) are not inlined; the report says how many.
   const notes: string[] = [];
   const thumbnails = await thumbnailDataUris(itemPaths(cmp), {
-    limit, signal: opts.signal, onProgress: opts.onProgress, root: cmp.a.source.dataset || undefined, onNote: (n) => notes.push(n),
+    limit,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    root: cmp.a.source.dataset || undefined,
+    onNote: (n) => notes.push(n),
   });
   const b = cmp.b.items ? { ...cmp.b, items: { ...cmp.b.items, thumbnails: undefined } } : cmp.b;
   const aNotes = notes.length ? { notes: [...(cmp.a.notes ?? []), ...notes] } : {};

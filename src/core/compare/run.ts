@@ -44,8 +44,7 @@ export interface ComparisonSink {
 }
 
 export type ComparisonRun =
-  | ({ cancelled: false; a: InspectionRun; b: InspectionRun } & Comparison)
-  | { cancelled: true; a: InspectionRun; b?: InspectionRun };
+  ({ cancelled: false; a: InspectionRun; b: InspectionRun } & Comparison) | { cancelled: true; a: InspectionRun; b?: InspectionRun };
 
 export async function runComparison(input: ComparisonInput, sink: ComparisonSink = {}, control: RunControl = {}): Promise<ComparisonRun> {
   // B's items are checked against A's as soon as B is embedded: a mismatch fails before B's
@@ -56,7 +55,10 @@ export async function runComparison(input: ComparisonInput, sink: ComparisonSink
   const checkItems = (patch: InspectionPatch) => {
     if (!a?.data.items || !patch.items || mismatch) return;
     try {
-      matchItems({ name: sideName('A', a.data.source), items: a.data.items }, { name: sideName('B', { checkpoint: input.checkpointB, dataset: input.datasetB ?? input.dataset ?? '' }), items: patch.items });
+      matchItems(
+        { name: sideName('A', a.data.source), items: a.data.items },
+        { name: sideName('B', { checkpoint: input.checkpointB, dataset: input.datasetB ?? input.dataset ?? '' }), items: patch.items },
+      );
     } catch (err) {
       mismatch = err;
       early.abort();
@@ -110,7 +112,11 @@ export async function runComparison(input: ComparisonInput, sink: ComparisonSink
   };
   report({ stage: 'compare', done: 0, total: 1 });
   try {
-    const cmp = await compareInspections(a, b, { k: input.settings.neighborsK, listSize: input.listSize ?? DEFAULT_LIST_SIZE, signal: control.signal });
+    const cmp = await compareInspections(a, b, {
+      k: input.settings.neighborsK,
+      listSize: input.listSize ?? DEFAULT_LIST_SIZE,
+      signal: control.signal,
+    });
     if (scope) cmp.data.scope = scope;
     if (trained?.notes.length) cmp.data.b.notes = [...(cmp.data.b.notes ?? []), ...trained.notes];
     report({ stage: 'compare', done: 1, total: 1 });

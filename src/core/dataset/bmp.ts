@@ -13,7 +13,8 @@ export function unpackBmp(buf: Uint8Array): { data: Buffer; width: number; heigh
   const bpp = v.getUint16(28, true);
   const compression = headerSize >= 40 ? v.getUint32(30, true) : 0;
   // BI_RGB (0), or BI_BITFIELDS (3) with the standard 32-bit BGRA masks.
-  if (compression !== 0 && !(compression === 3 && bpp === 32)) throw new Error(`compressed BMP (compression ${compression}) is not supported`);
+  if (compression !== 0 && !(compression === 3 && bpp === 32))
+    throw new Error(`compressed BMP (compression ${compression}) is not supported`);
   if (width <= 0 || rawHeight === 0 || width > 65535 || Math.abs(rawHeight) > 65535) throw new Error(`bad BMP size ${width}×${rawHeight}`);
   const height = Math.abs(rawHeight);
   const topDown = rawHeight < 0;

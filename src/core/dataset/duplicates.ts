@@ -37,16 +37,24 @@ export function dropDuplicateRows<T extends ListedRow>(rows: T[]): { rows: T[]; 
       continue;
     }
     if (seen.label !== r.label) {
-      throw new LensError(`lists ${shown(r)} twice with different labels: "${seen.label}" on ${where(seen, r)} and "${r.label}" on ${where(r, seen)}; an image has one class`, r.file);
+      throw new LensError(
+        `lists ${shown(r)} twice with different labels: "${seen.label}" on ${where(seen, r)} and "${r.label}" on ${where(r, seen)}; an image has one class`,
+        r.file,
+      );
     }
     if ((seen.split ?? '') !== (r.split ?? '')) {
-      throw new LensError(`lists ${shown(r)} in two splits: "${seen.split ?? ''}" on ${where(seen, r)} and "${r.split ?? ''}" on ${where(r, seen)}; an image belongs to one split`, r.file);
+      throw new LensError(
+        `lists ${shown(r)} in two splits: "${seen.split ?? ''}" on ${where(seen, r)} and "${r.split ?? ''}" on ${where(r, seen)}; an image belongs to one split`,
+        r.file,
+      );
     }
     dropped++;
     example ??= [seen, r];
   }
   const notes = example
-    ? [`${dropped} duplicate row(s) dropped (an image listed twice would be its own nearest neighbour); first: ${where(example[1], example[0])} repeats ${where(example[0], example[1])} of ${example[0].file}`]
+    ? [
+        `${dropped} duplicate row(s) dropped (an image listed twice would be its own nearest neighbour); first: ${where(example[1], example[0])} repeats ${where(example[0], example[1])} of ${example[0].file}`,
+      ]
     : [];
   return { rows: kept, notes };
 }

@@ -29,13 +29,23 @@ export class FolderScan {
   notes(root: string): string[] {
     const notes: string[] = [];
     const [file, fileKept] = this.repeatedFiles[0] ?? [];
-    if (file) notes.push(`${this.repeatedFiles.length} image(s) reached a second time through a symlink counted once, under the first path; first: ${file} is ${fileKept}`);
+    if (file)
+      notes.push(
+        `${this.repeatedFiles.length} image(s) reached a second time through a symlink counted once, under the first path; first: ${file} is ${fileKept}`,
+      );
     const [dir, dirKept] = this.repeatedDirs[0] ?? [];
-    if (dir) notes.push(`${this.repeatedDirs.length} folder(s) reached a second time through a symlink scanned once; first: ${dir} is ${dirKept}`);
+    if (dir)
+      notes.push(`${this.repeatedDirs.length} folder(s) reached a second time through a symlink scanned once; first: ${dir} is ${dirKept}`);
     const [link, target] = this.outside[0] ?? [];
-    if (link) notes.push(`${this.outside.length} symlink(s) lead outside ${root}; their images are used, but reports do not inline them; first: ${link} → ${target}`);
+    if (link)
+      notes.push(
+        `${this.outside.length} symlink(s) lead outside ${root}; their images are used, but reports do not inline them; first: ${link} → ${target}`,
+      );
     if (this.broken.length) notes.push(`${this.broken.length} broken or looping symlink(s) ignored; first: ${this.broken[0]}`);
-    if (this.notRegular.length) notes.push(`${this.notRegular.length} entr(ies) named like images that are not regular files (FIFO, device, socket) ignored; first: ${this.notRegular[0]}`);
+    if (this.notRegular.length)
+      notes.push(
+        `${this.notRegular.length} entr(ies) named like images that are not regular files (FIFO, device, socket) ignored; first: ${this.notRegular[0]}`,
+      );
     return notes;
   }
 }
@@ -100,7 +110,10 @@ export async function listImages(dir: string, signal?: AbortSignal, scan?: Folde
  * ImageFolder: each subfolder of `root` is a class (sorted by name), holding images at any depth.
  * Images directly in `root` belong to no class and are only counted in the notes.
  */
-export async function scanImageFolder(root: string, signal?: AbortSignal): Promise<{ items: DatasetItem[]; classNames: string[]; notes: string[] }> {
+export async function scanImageFolder(
+  root: string,
+  signal?: AbortSignal,
+): Promise<{ items: DatasetItem[]; classNames: string[]; notes: string[] }> {
   const entries = (await readdir(root, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
   const classDirs: string[] = [];
   let loose = 0;

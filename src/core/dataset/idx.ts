@@ -15,7 +15,8 @@ export interface IdxHeader {
 }
 
 export function parseIdxHeader(buf: Uint8Array, file: string): IdxHeader {
-  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new LensError('is not an IDX file (bad magic number); expected MNIST-style idx data', file);
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0)
+    throw new LensError('is not an IDX file (bad magic number); expected MNIST-style idx data', file);
   if (buf[2] !== 0x08) throw new LensError(`has IDX element type 0x${buf[2].toString(16)}; expected unsigned bytes (0x08)`, file);
   const rank = buf[3];
   if (rank < 1 || rank > 4) throw new LensError(`has IDX rank ${rank}; expected 1 (labels) or 3 (images)`, file);
@@ -62,17 +63,25 @@ export interface IdxExpect {
 export function checkIdxHeader(h: IdxHeader, file: string, expect: IdxExpect = {}): void {
   const dims = h.dims;
   if (expect.rank !== undefined && dims.length !== expect.rank) {
-    throw new LensError(`has IDX rank ${dims.length}; expected ${expect.rank} (${expect.rank === 1 ? 'labels' : 'count × rows × cols images'})`, file);
+    throw new LensError(
+      `has IDX rank ${dims.length}; expected ${expect.rank} (${expect.rank === 1 ? 'labels' : 'count × rows × cols images'})`,
+      file,
+    );
   }
-  if (dims[0] > IDX_MAX_ITEMS) throw new LensError(`has a header claiming ${dims[0]} items; at most ${IDX_MAX_ITEMS} are read (a lying or corrupt header?)`, file);
+  if (dims[0] > IDX_MAX_ITEMS)
+    throw new LensError(`has a header claiming ${dims[0]} items; at most ${IDX_MAX_ITEMS} are read (a lying or corrupt header?)`, file);
   if (dims.length >= 3 && dims.slice(1).some((d) => d === 0 || d > IDX_MAX_SIDE)) {
     throw new LensError(`has images of ${dims.slice(1).join('×')} pixels; expected each side between 1 and ${IDX_MAX_SIDE}`, file);
   }
   const bytes = dims.reduce((a, b) => a * b, 1);
-  if (bytes > IDX_MAX_BYTES) throw new LensError(`has a header promising ${bytes} data bytes (${dims.join('×')}); at most ${IDX_MAX_BYTES} are read`, file);
+  if (bytes > IDX_MAX_BYTES)
+    throw new LensError(`has a header promising ${bytes} data bytes (${dims.join('×')}); at most ${IDX_MAX_BYTES} are read`, file);
   if (expect.count !== undefined && dims[0] !== expect.count) {
     const [mine, theirs] = dims.length === 1 ? ['labels', 'images'] : ['images', 'labels'];
-    throw new LensError(`holds ${dims[0]} ${mine} but ${expect.partner ?? 'its partner'} holds ${expect.count} ${theirs}; expected one label per image`, file);
+    throw new LensError(
+      `holds ${dims[0]} ${mine} but ${expect.partner ?? 'its partner'} holds ${expect.count} ${theirs}; expected one label per image`,
+      file,
+    );
   }
 }
 
@@ -92,14 +101,21 @@ export async function readIdx(file: string, expect: IdxExpect = {}): Promise<{ d
       raw = await gunzipAsync(packed, { maxOutputLength: total });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new LensError(`unpacks to more than the ${total} bytes its header (${h.dims.join('×')}) promises; expected exactly that many`, file);
+        throw new LensError(
+          `unpacks to more than the ${total} bytes its header (${h.dims.join('×')}) promises; expected exactly that many`,
+          file,
+        );
       }
       throw new LensError(`cannot be unpacked (${(err as Error).message}); expected a gzipped IDX file`, file);
     }
   } else {
     raw = await readRegularFile(file, { expected: 'an IDX file', atMostBytes: total });
   }
-  if (raw.length < total) throw new LensError(`is truncated: ${raw.length - h.dataOffset} data bytes, expected ${size} (${h.dims.join('×')}) as its header promises`, file);
+  if (raw.length < total)
+    throw new LensError(
+      `is truncated: ${raw.length - h.dataOffset} data bytes, expected ${size} (${h.dims.join('×')}) as its header promises`,
+      file,
+    );
   // A plain Uint8Array view (not a Buffer): callers treat it as pixel data, never as text.
   return { dims: h.dims, data: new Uint8Array(raw.buffer, raw.byteOffset + h.dataOffset, size) };
 }
@@ -189,6 +205,7 @@ const FASHION_MNIST = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'S
 
 /** Fashion-MNIST's published class names when the path says fashion and the labels fit; else the digits. */
 export function idxClassNames(path: string, maxLabel: number): { names: string[]; note?: string } {
-  if (/fashion/i.test(path) && maxLabel <= 9) return { names: FASHION_MNIST.slice(), note: 'class names: Fashion-MNIST (the path names it)' };
+  if (/fashion/i.test(path) && maxLabel <= 9)
+    return { names: FASHION_MNIST.slice(), note: 'class names: Fashion-MNIST (the path names it)' };
   return { names: Array.from({ length: maxLabel + 1 }, (_, i) => String(i)) };
 }

@@ -32,7 +32,10 @@ export async function detectDatasetKind(path: string): Promise<DatasetKind> {
   if (isSopList(path)) return 'sop';
   if (MANIFEST_EXT.has(ext)) return 'manifest';
   if (LABELS_EXT.has(ext)) return 'labels';
-  throw new LensError(`is not a dataset: expected a folder of class subfolders, a .csv/.tsv/.jsonl manifest, IDX files, Ebay_*.txt, list_eval_partition.txt, or a labels file (.npy/.json/.txt)`, path);
+  throw new LensError(
+    `is not a dataset: expected a folder of class subfolders, a .csv/.tsv/.jsonl manifest, IDX files, Ebay_*.txt, list_eval_partition.txt, or a labels file (.npy/.json/.txt)`,
+    path,
+  );
 }
 
 /**
@@ -68,7 +71,10 @@ export async function loadDataset(path: string, opts: DatasetOptions = {}): Prom
     }
     case 'sop': {
       const files = statSync(source).isDirectory()
-        ? (await readdir(source)).filter(isSopList).sort().map((n) => join(source, n))
+        ? (await readdir(source))
+            .filter(isSopList)
+            .sort()
+            .map((n) => join(source, n))
         : [source];
       const r = await readSopLists(files);
       ({ items, classNames } = r);
@@ -78,7 +84,9 @@ export async function loadDataset(path: string, opts: DatasetOptions = {}): Prom
     case 'inshop': {
       let file = source;
       if (statSync(source).isDirectory()) {
-        file = existsSync(join(source, 'list_eval_partition.txt')) ? join(source, 'list_eval_partition.txt') : join(source, 'Eval', 'list_eval_partition.txt');
+        file = existsSync(join(source, 'list_eval_partition.txt'))
+          ? join(source, 'list_eval_partition.txt')
+          : join(source, 'Eval', 'list_eval_partition.txt');
       }
       const r = await readInShopList(file);
       ({ items, classNames } = r);
@@ -96,13 +104,19 @@ export async function loadDataset(path: string, opts: DatasetOptions = {}): Prom
     const splits = new Set(items.map((it) => it.split ?? ''));
     items = items.filter((it) => it.split === opts.split);
     if (items.length === 0) {
-      throw new LensError(`has no items in split "${opts.split}"; its splits are: ${[...splits].filter(Boolean).join(', ') || '(none)'}`, source);
+      throw new LensError(
+        `has no items in split "${opts.split}"; its splits are: ${[...splits].filter(Boolean).join(', ') || '(none)'}`,
+        source,
+      );
     }
   }
   if (items.length === 0) {
-    throw new LensError(kind === 'folder'
-      ? 'holds no images in class subfolders; expected <folder>/<class>/…/*.{jpg,jpeg,png,webp,gif,bmp,tiff}'
-      : 'lists no items; expected at least one image with a label', source);
+    throw new LensError(
+      kind === 'folder'
+        ? 'holds no images in class subfolders; expected <folder>/<class>/…/*.{jpg,jpeg,png,webp,gif,bmp,tiff}'
+        : 'lists no items; expected at least one image with a label',
+      source,
+    );
   }
   const used = new Set(items.map((it) => it.label));
   if (used.size < 2) {
@@ -124,7 +138,10 @@ async function loadIdxPairs(pairs: IdxPair[], source: string): Promise<{ items: 
     const labels = await readIdx(pair.labels, { rank: 1, count: header.dims[0], partner: basename(pair.images) });
     if (labels.dims.length !== 1) throw new LensError(`has IDX rank ${labels.dims.length}; expected 1 for labels`, pair.labels);
     if (labels.dims[0] !== header.dims[0]) {
-      throw new LensError(`holds ${labels.dims[0]} labels but ${basename(pair.images)} holds ${header.dims[0]} images; expected one label per image`, pair.labels);
+      throw new LensError(
+        `holds ${labels.dims[0]} labels but ${basename(pair.images)} holds ${header.dims[0]} images; expected one label per image`,
+        pair.labels,
+      );
     }
     for (let i = 0; i < labels.dims[0]; i++) {
       const label = labels.data[i];

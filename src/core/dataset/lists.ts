@@ -9,7 +9,10 @@ import type { DatasetItem } from './types';
 /** The non-blank lines of a list file, each with its 1-based line number (for messages). */
 async function lines(file: string): Promise<{ text: string; line: number }[]> {
   const text = (await readRegularFile(file, { expected: 'a dataset list file', maxBytes: MAX_JSON_BYTES })).toString('utf8');
-  return text.split(/\r?\n/).map((t, i) => ({ text: t, line: i + 1 })).filter((l) => l.text.trim() !== '');
+  return text
+    .split(/\r?\n/)
+    .map((t, i) => ({ text: t, line: i + 1 }))
+    .filter((l) => l.text.trim() !== '');
 }
 
 export const isSopList = (file: string) => /^Ebay_(train|test)\.txt$/i.test(basename(file));
@@ -27,7 +30,8 @@ export async function readSopLists(files: string[]): Promise<{ items: DatasetIte
     const header = first.trim().split(/\s+/);
     const ci = header.indexOf('class_id');
     const pi = header.indexOf('path');
-    if (ci < 0 || pi < 0) throw new LensError(`first line "${first}" is not the SOP header; expected "image_id class_id super_class_id path"`, file);
+    if (ci < 0 || pi < 0)
+      throw new LensError(`first line "${first}" is not the SOP header; expected "image_id class_id super_class_id path"`, file);
     const split = /train/i.test(basename(file)) ? 'train' : 'test';
     for (const l of ls.slice(1)) {
       const parts = l.text.trim().split(/\s+/);
@@ -49,10 +53,12 @@ export async function readSopLists(files: string[]): Promise<{ items: DatasetIte
 export async function readInShopList(file: string): Promise<{ items: DatasetItem[]; classNames: string[]; notes: string[] }> {
   const ls = await lines(file);
   const hi = ls.findIndex((l) => /image_name/.test(l.text) && /item_id/.test(l.text));
-  if (hi < 0) throw new LensError('has no "image_name item_id evaluation_status" header; expected DeepFashion In-Shop list_eval_partition.txt', file);
+  if (hi < 0)
+    throw new LensError('has no "image_name item_id evaluation_status" header; expected DeepFashion In-Shop list_eval_partition.txt', file);
   const parsed = ls.slice(hi + 1).map((l) => {
     const parts = l.text.trim().split(/\s+/);
-    if (parts.length < 3) throw new LensError(`line ${l.line} has ${parts.length} fields; expected image_name item_id evaluation_status`, file);
+    if (parts.length < 3)
+      throw new LensError(`line ${l.line} has ${parts.length} fields; expected image_name item_id evaluation_status`, file);
     return { name: parts[0], item: parts[1], split: parts[2], line: l.line };
   });
   if (parsed.length === 0) throw new LensError('lists no images', file);
@@ -60,7 +66,9 @@ export async function readInShopList(file: string): Promise<{ items: DatasetItem
   const bases = [dir, join(dir, '..', 'Img'), join(dir, '..'), join(dir, 'Img')];
   const base = bases.find((b) => existsSync(join(b, parsed[0].name))) ?? dir;
   const notes = base === dir ? [] : [`In-Shop images resolved under ${resolve(base)}`];
-  const { rows, notes: dupNotes } = dropDuplicateRows(parsed.map((r) => ({ path: resolve(base, r.name), label: r.item, split: r.split, line: r.line, file })));
+  const { rows, notes: dupNotes } = dropDuplicateRows(
+    parsed.map((r) => ({ path: resolve(base, r.name), label: r.item, split: r.split, line: r.line, file })),
+  );
   notes.push(...dupNotes);
   const { labels, classNames } = encodeLabels(rows.map((r) => r.label));
   return { items: rows.map((r, i) => ({ path: r.path, label: labels[i], split: r.split })), classNames, notes };

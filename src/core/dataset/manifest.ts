@@ -57,7 +57,10 @@ export function parseDelimitedRecords(text: string, sep: string, file?: string):
     } else field += ch;
   }
   if (quoted) {
-    throw new LensError(`line ${quoteLine} opens a quote (") that is never closed; expected a closing quote on that line (or "" for a quote inside a field)`, file);
+    throw new LensError(
+      `line ${quoteLine} opens a quote (") that is never closed; expected a closing quote on that line (or "" for a quote inside a field)`,
+      file,
+    );
   }
   if (field !== '' || row.length) {
     row.push(field);
@@ -79,7 +82,12 @@ export async function readManifest(file: string): Promise<{ items: DatasetItem[]
   const ext = extname(file).toLowerCase();
   const rows: Row[] = ext === '.jsonl' ? jsonlRows(text, file) : delimitedRows(text, ext === '.tsv' ? '\t' : ',', file);
   const base = dirname(file);
-  const resolved = rows.map((r) => ({ ...r, path: isAbsolute(r.path) ? resolve(r.path) : resolve(base, r.path), split: r.split || undefined, file }));
+  const resolved = rows.map((r) => ({
+    ...r,
+    path: isAbsolute(r.path) ? resolve(r.path) : resolve(base, r.path),
+    split: r.split || undefined,
+    file,
+  }));
   const { rows: unique, notes } = dropDuplicateRows(resolved);
   const { labels, classNames } = encodeLabels(unique.map((r) => r.label));
   const items = unique.map((r, i): DatasetItem => {
@@ -100,13 +108,17 @@ function delimitedRows(text: string, sep: string, file: string): Row[] {
   const l = col(LABEL_COLS);
   const s = col(SPLIT_COLS);
   if (p < 0 || l < 0) {
-    throw new LensError(`header "${table[0].join(sep === '\t' ? '\\t' : sep)}" lacks ${p < 0 ? 'a path column (path/file/filename/image)' : 'a label column (label/class/category)'}; expected e.g. "path${sep === '\t' ? '\\t' : sep}label${sep === '\t' ? '\\t' : sep}split"`, file);
+    throw new LensError(
+      `header "${table[0].join(sep === '\t' ? '\\t' : sep)}" lacks ${p < 0 ? 'a path column (path/file/filename/image)' : 'a label column (label/class/category)'}; expected e.g. "path${sep === '\t' ? '\\t' : sep}label${sep === '\t' ? '\\t' : sep}split"`,
+      file,
+    );
   }
   return records.slice(1).map(({ fields: r, line }) => {
     const path = (r[p] ?? '').trim();
     const label = (r[l] ?? '').trim();
     if (!path || !label) throw new LensError(`line ${line} has an empty ${!path ? 'path' : 'label'}`, file);
-    if (isMissingLabel(label)) throw new LensError(`line ${line} has the label "${label}", a missing value; expected a class for every image`, file);
+    if (isMissingLabel(label))
+      throw new LensError(`line ${line} has the label "${label}", a missing value; expected a class for every image`, file);
     return { path, label, split: s >= 0 ? (r[s] ?? '').trim() : undefined, line };
   });
 }
@@ -126,9 +138,12 @@ function jsonlRows(text: string, file: string): Row[] {
     const label = pick(LABEL_COLS);
     const split = pick(SPLIT_COLS);
     if (typeof path !== 'string' || path === '') throw new LensError(`line ${i + 1} has no "path" string`, file);
-    if (typeof label !== 'string' && typeof label !== 'number') throw new LensError(`line ${i + 1} has no "label" (string or integer)`, file);
-    if (typeof label === 'number' && !Number.isFinite(label)) throw new LensError(`line ${i + 1} has the label ${label}; expected a class name or an integer`, file);
-    if (typeof label === 'string' && isMissingLabel(label)) throw new LensError(`line ${i + 1} has the label "${label}", a missing value; expected a class for every image`, file);
+    if (typeof label !== 'string' && typeof label !== 'number')
+      throw new LensError(`line ${i + 1} has no "label" (string or integer)`, file);
+    if (typeof label === 'number' && !Number.isFinite(label))
+      throw new LensError(`line ${i + 1} has the label ${label}; expected a class name or an integer`, file);
+    if (typeof label === 'string' && isMissingLabel(label))
+      throw new LensError(`line ${i + 1} has the label "${label}", a missing value; expected a class for every image`, file);
     rows.push({ path, label: String(label), split: split === undefined ? undefined : String(split), line: i + 1 });
   });
   return rows;

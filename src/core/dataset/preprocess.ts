@@ -54,7 +54,11 @@ export async function preprocessInto(src: ImageSource, pp: Preprocess, out: Floa
   }
   img = img.removeAlpha();
   img = c === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
-  img = img.resize(w, h, { fit: pp.resize === 'crop' ? 'cover' : 'fill', position: 'centre', ...(pp.resample ? { kernel: SHARP_KERNEL[pp.resample] } : {}) });
+  img = img.resize(w, h, {
+    fit: pp.resize === 'crop' ? 'cover' : 'fill',
+    position: 'centre',
+    ...(pp.resample ? { kernel: SHARP_KERNEL[pp.resample] } : {}),
+  });
   const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.width !== w || info.height !== h || data.length !== w * h * info.channels) {
     throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${w}×${h}×${c}`);

@@ -54,7 +54,7 @@ function proportionalQuota(sizes: number[], budget: number): number[] {
     }
   }
   if (left === 0) return q;
-  const exact = sizes.map((s, i) => Math.max(0, Math.min(s - q[i], ((s * budget) / total) - q[i])));
+  const exact = sizes.map((s, i) => Math.max(0, Math.min(s - q[i], (s * budget) / total - q[i])));
   for (let i = 0; i < sizes.length; i++) {
     const add = Math.min(Math.floor(exact[i]), left);
     q[i] += add;
@@ -78,5 +78,8 @@ function proportionalQuota(sizes: number[], budget: number): number[] {
 
 export function subsampleItems(items: DatasetItem[], opts: { maxPerClass?: number; maxTotal?: number; seed?: number }): DatasetItem[] {
   if (!(opts.maxPerClass && opts.maxPerClass > 0) && !(opts.maxTotal && opts.maxTotal > 0)) return items;
-  return stratifiedIndices(items.map((it) => it.label), opts).map((i) => items[i]);
+  return stratifiedIndices(
+    items.map((it) => it.label),
+    opts,
+  ).map((i) => items[i]);
 }

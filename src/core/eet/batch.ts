@@ -36,7 +36,13 @@ const EPS = 1e-12;
  * The breakdown's path: user-supplied embeddings, so non-finite values and all-zero rows (which
  * cannot be normalised) are reported as LensErrors naming the row.
  */
-export function eetTerms(data: ArrayLike<number>, n: number, dim: number, labels: ArrayLike<number>, opts?: Partial<EetOptions>): EetBatchDetail {
+export function eetTerms(
+  data: ArrayLike<number>,
+  n: number,
+  dim: number,
+  labels: ArrayLike<number>,
+  opts?: Partial<EetOptions>,
+): EetBatchDetail {
   const o = resolveEetOptions(opts);
   if (labels.length !== n) throw new LensError(`${labels.length} labels for ${n} embeddings; there must be exactly one label per row`);
   if (data.length !== n * dim) throw new LensError(`expected ${n}×${dim} values, got ${data.length}`);
@@ -47,7 +53,8 @@ export function eetTerms(data: ArrayLike<number>, n: number, dim: number, labels
       if (!Number.isFinite(v)) throw new LensError(`row ${i} has a non-finite value (${v}) in column ${t}; embeddings must be finite`);
       s += v * v;
     }
-    if (o.normalize && s === 0) throw new LensError(`row ${i} is an all-zero vector, which cannot be L2-normalised (use --raw, or drop the row)`);
+    if (o.normalize && s === 0)
+      throw new LensError(`row ${i} is an all-zero vector, which cannot be L2-normalised (use --raw, or drop the row)`);
   }
   return evaluate(prepare(data, n, dim, labels, o), o, undefined);
 }

@@ -68,10 +68,17 @@ export interface BreakdownOptions extends RunControl {
   geometry?: GeometryReport;
 }
 
-export async function eetBreakdown(data: Float32Array, n: number, dim: number, labels: Int32Array, opts: BreakdownOptions): Promise<EetBreakdown> {
+export async function eetBreakdown(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  labels: Int32Array,
+  opts: BreakdownOptions,
+): Promise<EetBreakdown> {
   const eet = resolveEetOptions(opts.eet);
   checkLabels(labels, n, opts.file);
-  if (!Number.isInteger(opts.batches) || opts.batches < 1) throw new LensError(`the breakdown needs at least one batch, got ${opts.batches}`);
+  if (!Number.isInteger(opts.batches) || opts.batches < 1)
+    throw new LensError(`the breakdown needs at least one batch, got ${opts.batches}`);
   enforceCap('eetBatches', opts.batches);
   // Said before the first batch: validating every row is a pass over all of them.
   opts.onProgress?.({ stage: 'EET breakdown', done: 0, total: opts.batches });
@@ -84,7 +91,10 @@ export async function eetBreakdown(data: Float32Array, n: number, dim: number, l
   const dap: number[] = [];
   const dan: number[] = [];
   let violations = 0;
-  const acc = new Map<number, { batches: number; anchors: number; mc: number; ec: number; mPairs: number; e: number; edcBatches: number }>();
+  const acc = new Map<
+    number,
+    { batches: number; anchors: number; mc: number; ec: number; mPairs: number; e: number; edcBatches: number }
+  >();
   for (let s = 0; s < opts.batches; s++) {
     throwIfAborted(opts.signal);
     const rows = sampler.next();
@@ -147,9 +157,17 @@ export async function eetBreakdown(data: Float32Array, n: number, dim: number, l
   // The inspection pipeline has already computed the geometry for the class table: reuse it. Else
   // it is computed here, its nearest-class scan sampled above the metrics' default exact limit
   // (exact it is n²: hours at 10^6 items), as the report's `sampled` field then says.
-  const geometry = opts.geometry && opts.geometry.normalize === eet.normalize
-    ? opts.geometry
-    : await classGeometry(data, n, dim, labels, { normalize: eet.normalize, file: opts.file, signal: opts.signal, onProgress: opts.onProgress, exactLimit: DEFAULT_EXACT_LIMIT, seed: opts.seed });
+  const geometry =
+    opts.geometry && opts.geometry.normalize === eet.normalize
+      ? opts.geometry
+      : await classGeometry(data, n, dim, labels, {
+          normalize: eet.normalize,
+          file: opts.file,
+          signal: opts.signal,
+          onProgress: opts.onProgress,
+          exactLimit: DEFAULT_EXACT_LIMIT,
+          seed: opts.seed,
+        });
   return {
     options: eet,
     batches: opts.batches,

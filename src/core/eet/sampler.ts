@@ -10,10 +10,17 @@ export class PKSampler {
   private readonly byClass: Int32Array[];
   readonly classLabels: number[];
 
-  constructor(labels: Int32Array, readonly p: number, readonly k: number, seed: number) {
+  constructor(
+    labels: Int32Array,
+    readonly p: number,
+    readonly k: number,
+    seed: number,
+  ) {
     // P ≥ 2 gives every anchor a negative class, K ≥ 2 a positive: with P or K of 1 every term is 0.
     if (!Number.isInteger(p) || p < 2 || !Number.isInteger(k) || k < 2) {
-      throw new LensError(`P×K batches need integers P ≥ 2 classes and K ≥ 2 items per class (an anchor needs a positive and a negative), got P=${p}, K=${k}`);
+      throw new LensError(
+        `P×K batches need integers P ≥ 2 classes and K ≥ 2 items per class (an anchor needs a positive and a negative), got P=${p}, K=${k}`,
+      );
     }
     const groups = new Map<number, number[]>();
     labels.forEach((l, i) => {
@@ -25,7 +32,10 @@ export class PKSampler {
     if (this.classLabels.length < 2) throw new LensError('EET batches need at least two classes');
     this.byClass = this.classLabels.map((l) => Int32Array.from(groups.get(l)!));
     // Without a class of 2+ items no anchor has a positive: every term would print as 0.
-    if (this.byClass.every((m) => m.length < 2)) throw new LensError(`EET batches need a class with at least 2 items (an anchor and its positive); all ${this.classLabels.length} classes have one`);
+    if (this.byClass.every((m) => m.length < 2))
+      throw new LensError(
+        `EET batches need a class with at least 2 items (an anchor and its positive); all ${this.classLabels.length} classes have one`,
+      );
     this.rand = seededRandom(seed);
   }
 

@@ -59,7 +59,8 @@ export async function embedItems(
           let src: ImageSource;
           if (it.idx) {
             const f = idx.get(it.idx.file)!;
-            if (it.idx.index < 0 || it.idx.index >= f.count) throw new Error(`index ${it.idx.index} outside the ${f.count} images of the IDX file`);
+            if (it.idx.index < 0 || it.idx.index >= f.count)
+              throw new Error(`index ${it.idx.index} outside the ${f.count} images of the IDX file`);
             const size = f.rows * f.cols;
             src = { raw: f.data.subarray(it.idx.index * size, (it.idx.index + 1) * size), width: f.cols, height: f.rows, channels: 1 };
           } else src = { file: it.path, bytes: readImageFileSync(it.path) };
@@ -74,7 +75,6 @@ export async function embedItems(
   };
 
   let pending = n > 0 ? decode(0) : undefined;
-  let done = 0;
   while (pending) {
     throwIfAborted(signal);
     const t0 = performance.now();
@@ -98,14 +98,14 @@ export async function embedItems(
       const t1 = performance.now();
       const out = await running;
       inferMs += performance.now() - t1;
-      if (out.length !== rows.length * model.dim) throw new Error(`the model returned ${out.length} values for ${rows.length} items; expected ${rows.length * model.dim}`);
+      if (out.length !== rows.length * model.dim)
+        throw new Error(`the model returned ${out.length} values for ${rows.length} items; expected ${rows.length * model.dim}`);
       rows.forEach((k, r) => {
         vectors.set(out.subarray(r * model.dim, (r + 1) * model.dim), (batch.start + k) * model.dim);
         ok[batch.start + k] = 1;
       });
     }
-    done = batch.end;
-    onBatch(done, skipped.length);
+    onBatch(batch.end, skipped.length);
   }
   return { vectors, ok, skipped, timings: { decodeWaitMs, inferMs } };
 }

@@ -81,7 +81,11 @@ export async function checkpointHash(file: string): Promise<string> {
  * embedding them take, and only a cold disk's read speed adds to it — so every byte is hashed
  * rather than sampled blocks that a same-size edit could slip between.
  */
-export async function datasetFingerprint(items: DatasetItem[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<string> {
+export async function datasetFingerprint(
+  items: DatasetItem[],
+  signal?: AbortSignal,
+  onProgress?: (done: number, total: number) => void,
+): Promise<string> {
   const h = createHash('sha256');
   const files = items.filter((it) => !it.idx);
   const digests = new Array<string>(files.length);
@@ -129,7 +133,10 @@ export async function datasetFingerprint(items: DatasetItem[], signal?: AbortSig
 }
 
 export function cacheKey(parts: { checkpoint: string; dataset: string; settings: unknown }): string {
-  return createHash('sha256').update(JSON.stringify({ v: CACHE_VERSION, ...parts })).digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update(JSON.stringify({ v: CACHE_VERSION, ...parts }))
+    .digest('hex')
+    .slice(0, 40);
 }
 
 export interface CachedRun {
@@ -189,8 +196,12 @@ export async function lookupCache(cacheDir: string, key: string): Promise<CacheL
     else if (lab.length !== meta.n * 4 || sha256(lab) !== meta.sums.labels) damaged = 'labels.i32 does not match its checksum';
     else if (meta.paths.length !== meta.n) damaged = 'meta.json lists the wrong number of paths';
     else {
-      const vectors = vec.byteOffset % 4 === 0 ? new Float32Array(vec.buffer, vec.byteOffset, meta.n * meta.dim) : new Float32Array(new Uint8Array(vec).buffer);
-      const labels = lab.byteOffset % 4 === 0 ? new Int32Array(lab.buffer, lab.byteOffset, meta.n) : new Int32Array(new Uint8Array(lab).buffer);
+      const vectors =
+        vec.byteOffset % 4 === 0
+          ? new Float32Array(vec.buffer, vec.byteOffset, meta.n * meta.dim)
+          : new Float32Array(new Uint8Array(vec).buffer);
+      const labels =
+        lab.byteOffset % 4 === 0 ? new Int32Array(lab.buffer, lab.byteOffset, meta.n) : new Int32Array(new Uint8Array(lab).buffer);
       const embeddings: LabelledEmbeddings = { vectors, n: meta.n, dim: meta.dim, labels, classNames: meta.classNames, paths: meta.paths };
       if (meta.split) embeddings.split = meta.split;
       return { run: { embeddings, backend: meta.backend, assumptions: meta.assumptions, skipped: meta.skipped, extra: meta.extra } };
@@ -217,8 +228,16 @@ export async function writeCache(cacheDir: string, key: string, run: CachedRun):
     const vec = new Uint8Array(e.vectors.buffer, e.vectors.byteOffset, e.vectors.byteLength);
     const lab = new Uint8Array(e.labels.buffer, e.labels.byteOffset, e.labels.byteLength);
     const meta: Meta = {
-      version: CACHE_VERSION, n: e.n, dim: e.dim, classNames: e.classNames, paths: e.paths, split: e.split,
-      backend: run.backend, assumptions: run.assumptions, skipped: run.skipped, extra: run.extra,
+      version: CACHE_VERSION,
+      n: e.n,
+      dim: e.dim,
+      classNames: e.classNames,
+      paths: e.paths,
+      split: e.split,
+      backend: run.backend,
+      assumptions: run.assumptions,
+      skipped: run.skipped,
+      extra: run.extra,
       sums: { vectors: sha256(vec), labels: sha256(lab) },
     };
     // Round-tripped so the checksum is over exactly the text a reader re-serialises (undefined fields dropped).
@@ -248,8 +267,15 @@ export async function usableCacheDir(dir: string): Promise<{ dir?: string; note?
     return { dir };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'it is not a folder' : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? 'it is not writable' : e.message.split('\n')[0];
-    return { note: `cache off for this run: ${dir} cannot hold the cache (${why}${e.code ? `, ${e.code}` : ''}); everything is computed afresh` };
+    const why =
+      e.code === 'EEXIST' || e.code === 'ENOTDIR'
+        ? 'it is not a folder'
+        : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS'
+          ? 'it is not writable'
+          : e.message.split('\n')[0];
+    return {
+      note: `cache off for this run: ${dir} cannot hold the cache (${why}${e.code ? `, ${e.code}` : ''}); everything is computed afresh`,
+    };
   }
 }
 

@@ -51,7 +51,11 @@ const FIRST_SKIPPED = 20;
  * labels from the dataset (same order) or a labels file. Results are cached by checkpoint
  * content, dataset fingerprint and settings; an aborted or failed run writes no cache entry.
  */
-export async function computeEmbeddings(checkpointPath: string, datasetPath: string | undefined, opts: ComputeEmbeddingsOptions = {}): Promise<EmbeddingRun> {
+export async function computeEmbeddings(
+  checkpointPath: string,
+  datasetPath: string | undefined,
+  opts: ComputeEmbeddingsOptions = {},
+): Promise<EmbeddingRun> {
   const t0 = performance.now();
   const { signal, onProgress } = opts;
   const file = resolveCheckpointPath(checkpointPath);
@@ -61,7 +65,11 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
 
   onProgress?.({ stage: 'dataset', done: 0, total: 1, message: 'scanning the dataset' });
   const dataset = await loadDataset(datasetPath, { ...opts.dataset, signal });
-  if (dataset.kind === 'labels') throw new LensError('is a labels file without images; a model checkpoint needs an image dataset (labels files go with .npy / tensor.tsv embeddings)', dataset.source);
+  if (dataset.kind === 'labels')
+    throw new LensError(
+      'is a labels file without images; a model checkpoint needs an image dataset (labels files go with .npy / tensor.tsv embeddings)',
+      dataset.source,
+    );
   const datasetMs = performance.now() - t0;
   throwIfAborted(signal);
 
@@ -76,7 +84,9 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
     onProgress?.({ stage: 'fingerprint', done: 0, total: fingerprintTotal, message: 'hashing checkpoint and dataset' });
     const [ck, ds] = await Promise.all([
       checkpointHash(file),
-      datasetFingerprint(dataset.items, signal, (done) => onProgress?.({ stage: 'fingerprint', done, total: fingerprintTotal, message: 'hashing dataset files' })),
+      datasetFingerprint(dataset.items, signal, (done) =>
+        onProgress?.({ stage: 'fingerprint', done, total: fingerprintTotal, message: 'hashing dataset files' }),
+      ),
     ]);
     key = cacheKey({ checkpoint: ck, dataset: ds, settings: { output: opts.output ?? null, config: opts.config ?? null } });
     const tc = performance.now();
@@ -84,7 +94,12 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
     if (damaged) cacheNotes.push(damaged);
     if (hit) {
       return {
-        embeddings: hit.embeddings, skipped: hit.skipped, backend: hit.backend, assumptions: hit.assumptions, details: cacheNotes, fromCache: true,
+        embeddings: hit.embeddings,
+        skipped: hit.skipped,
+        backend: hit.backend,
+        assumptions: hit.assumptions,
+        details: cacheNotes,
+        fromCache: true,
         timings: { totalMs: performance.now() - t0, datasetMs, cacheMs: performance.now() - tc },
         model: hit.extra?.model as EmbeddingRun['model'],
         dataset: { kind: dataset.kind, totalItems: dataset.totalItems, notes: dataset.notes },
@@ -97,7 +112,9 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   // Items/s and ETA count from the model being ready, not from the worker's start-up.
   let tStart = performance.now();
   const batchSize = opts.batchSize ?? 64;
-  const workers = opts.embedWorkers ?? embedWorkerCount({ kind, backend: opts.backend ?? 'auto', items: total, batchSize, nativeTfjs: nativeTfjsInstalled() });
+  const workers =
+    opts.embedWorkers ??
+    embedWorkerCount({ kind, backend: opts.backend ?? 'auto', items: total, batchSize, nativeTfjs: nativeTfjsInstalled() });
   const r = await runEmbedWorkers(
     {
       checkpoint: file,
@@ -115,23 +132,41 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
       onProgress: (done, skipped) => {
         const secs = (performance.now() - tStart) / 1000;
         const rate = done / Math.max(secs, 1e-3);
-        onProgress?.({ stage: 'embed', done, total, rate, etaSeconds: rate > 0 ? (total - done) / rate : undefined, message: skipped ? `${skipped} skipped` : undefined });
+        onProgress?.({
+          stage: 'embed',
+          done,
+          total,
+          rate,
+          etaSeconds: rate > 0 ? (total - done) / rate : undefined,
+          message: skipped ? `${skipped} skipped` : undefined,
+        });
       },
     },
   );
   const kept = r.ok.reduce((a, b) => a + b, 0);
   if (kept === 0) {
     const first = r.skipped[0];
-    throw new LensError(`no image could be decoded (${r.skipped.length} skipped; first: ${first ? `${dataset.items[first.index].path}: ${first.reason}` : 'none'})`, dataset.source);
+    throw new LensError(
+      `no image could be decoded (${r.skipped.length} skipped; first: ${first ? `${dataset.items[first.index].path}: ${first.reason}` : 'none'})`,
+      dataset.source,
+    );
   }
   const embeddings = compact(dataset, r.vectors, r.ok, r.info.dim);
-  if (new Set(embeddings.labels).size < 2) throw new LensError('after skipping undecodable images only one class is left; expected at least two', dataset.source);
+  if (new Set(embeddings.labels).size < 2)
+    throw new LensError('after skipping undecodable images only one class is left; expected at least two', dataset.source);
   const skipped: SkippedSummary = {
     count: r.skipped.length,
     first: r.skipped.slice(0, FIRST_SKIPPED).map((s) => ({ path: dataset.items[s.index].path, reason: s.reason })),
   };
   const assumptions = [...r.info.assumptions, ...dataset.notes];
-  const model = { kind: r.info.kind, dim: r.info.dim, outputName: r.info.outputName, output: r.info.output, preprocess: r.info.preprocess, ...(r.info.outputCandidates ? { outputCandidates: r.info.outputCandidates } : {}) };
+  const model = {
+    kind: r.info.kind,
+    dim: r.info.dim,
+    outputName: r.info.outputName,
+    output: r.info.output,
+    preprocess: r.info.preprocess,
+    ...(r.info.outputCandidates ? { outputCandidates: r.info.outputCandidates } : {}),
+  };
   if (cacheDir && key) {
     throwIfAborted(signal);
     try {
@@ -143,7 +178,13 @@ export async function computeEmbeddings(checkpointPath: string, datasetPath: str
   }
   return {
     // The cache's own state is news about this run, not about the data.
-    embeddings, skipped, backend: r.info.backend, assumptions, details: [...r.info.runtimeNotes, ...cacheNotes], fromCache: false, model,
+    embeddings,
+    skipped,
+    backend: r.info.backend,
+    assumptions,
+    details: [...r.info.runtimeNotes, ...cacheNotes],
+    fromCache: false,
+    model,
     timings: { ...r.timings, workerMs: r.timings.totalMs, datasetMs, totalMs: performance.now() - t0 },
     dataset: { kind: dataset.kind, totalItems: dataset.totalItems, notes: dataset.notes },
   };
@@ -172,7 +213,12 @@ function compact(dataset: Dataset, vectors: Float32Array, ok: Uint8Array, dim: n
   return e;
 }
 
-async function precomputedRun(file: string, datasetPath: string | undefined, opts: ComputeEmbeddingsOptions, t0: number): Promise<EmbeddingRun> {
+async function precomputedRun(
+  file: string,
+  datasetPath: string | undefined,
+  opts: ComputeEmbeddingsOptions,
+  t0: number,
+): Promise<EmbeddingRun> {
   opts.onProgress?.({ stage: 'load', done: 0, total: 1, message: 'reading precomputed embeddings' });
   const pre = await loadPrecomputed(file);
   throwIfAborted(opts.signal);
@@ -187,7 +233,10 @@ async function precomputedRun(file: string, datasetPath: string | undefined, opt
     const ds = await loadDataset(datasetPath, { split: opts.dataset?.split, signal: opts.signal });
     if (ds.items.length !== pre.n) {
       const dropped = ds.notes.find((n) => /duplicate row/.test(n));
-      throw new LensError(`has ${pre.n} embeddings but the dataset ${ds.source} has ${ds.items.length} items${dropped ? ` (${dropped})` : ''}; expected the same count in the same order`, file);
+      throw new LensError(
+        `has ${pre.n} embeddings but the dataset ${ds.source} has ${ds.items.length} items${dropped ? ` (${dropped})` : ''}; expected the same count in the same order`,
+        file,
+      );
     }
     labels = Int32Array.from(ds.items, (it) => it.label);
     classNames = ds.classNames;
@@ -200,7 +249,10 @@ async function precomputedRun(file: string, datasetPath: string | undefined, opt
     paths = Array.from({ length: pre.n }, (_, i) => `${file}#${i}`);
     notes.push(`labels from ${pre.labels.file}`);
   } else {
-    throw new LensError('holds embeddings without labels; choose the dataset they were computed from (same order) or a labels file (.npy / .json / one label per line)', file);
+    throw new LensError(
+      'holds embeddings without labels; choose the dataset they were computed from (same order) or a labels file (.npy / .json / one label per line)',
+      file,
+    );
   }
   if (new Set(labels).size < 2) throw new LensError('the labels hold a single class; expected at least two classes', file);
   let rows: number[] | undefined;
@@ -217,11 +269,22 @@ async function precomputedRun(file: string, datasetPath: string | undefined, opt
     rows.forEach((i, r) => vectors.set(pre.vectors.subarray(i * pre.dim, (i + 1) * pre.dim), r * pre.dim));
   }
   const embeddings: LabelledEmbeddings = {
-    vectors, n, dim: pre.dim, labels: rows ? Int32Array.from(rows, (i) => labels[i]) : labels, classNames, paths: pick(paths),
+    vectors,
+    n,
+    dim: pre.dim,
+    labels: rows ? Int32Array.from(rows, (i) => labels[i]) : labels,
+    classNames,
+    paths: pick(paths),
   };
   if (split) embeddings.split = pick(split);
   return {
-    embeddings, skipped: { count: 0, first: [] }, backend: 'precomputed', assumptions: notes, details: [], fromCache: false,
-    timings: { totalMs: performance.now() - t0 }, dataset: { kind, totalItems: pre.n, notes },
+    embeddings,
+    skipped: { count: 0, first: [] },
+    backend: 'precomputed',
+    assumptions: notes,
+    details: [],
+    fromCache: false,
+    timings: { totalMs: performance.now() - t0 },
+    dataset: { kind, totalItems: pre.n, notes },
   };
 }

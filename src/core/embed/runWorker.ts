@@ -18,16 +18,20 @@ export async function runEmbedWorker(
   let info: ModelInfo | undefined;
   // Cancelling rejects at once; the worker stops after the batch in flight and is terminated then
   // (never inside onnxruntime's native run, which would abort the whole process).
-  const r = await invokeWorker<typeof handleEmbed>('embed', { ...job, spawnedAt: performance.timeOrigin + performance.now() }, {
-    signal: hooks.signal,
-    onCancel: 'reject',
-    onProgress: (e) => {
-      if (e.type === 'progress') return hooks.onProgress?.(e.done, e.skipped);
-      // A second 'model' comes only when a GPU run fell back to the CPU: the result carries it, the start hook ran once.
-      if (!info) hooks.onModel?.(e.info);
-      info = e.info;
+  const r = await invokeWorker<typeof handleEmbed>(
+    'embed',
+    { ...job, spawnedAt: performance.timeOrigin + performance.now() },
+    {
+      signal: hooks.signal,
+      onCancel: 'reject',
+      onProgress: (e) => {
+        if (e.type === 'progress') return hooks.onProgress?.(e.done, e.skipped);
+        // A second 'model' comes only when a GPU run fell back to the CPU: the result carries it, the start hook ran once.
+        if (!info) hooks.onModel?.(e.info);
+        info = e.info;
+      },
     },
-  });
+  );
   if (!info) throw new Error('the embed worker replied without reporting its model');
   return { info, ...r };
 }

@@ -42,7 +42,11 @@ function runnerEntry(): { path: string; execArgv: string[] } {
  * release(), when this process goes away, or on a crash — which rejects what was pending with the
  * exit code or signal, never hangs.
  */
-export function openRemoteSession(model: string | Uint8Array, options: InferenceSession.SessionOptions, spec: RunnerSpec): Promise<RemoteSession> {
+export function openRemoteSession(
+  model: string | Uint8Array,
+  options: InferenceSession.SessionOptions,
+  spec: RunnerSpec,
+): Promise<RemoteSession> {
   const { path, execArgv } = runnerEntry();
   const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
   const ld = [...(spec.libraryDirs ?? []), ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)];
@@ -54,6 +58,8 @@ export function openRemoteSession(model: string | Uint8Array, options: Inference
   child.stderr?.on('data', (c: Buffer) => {
     // onnxruntime logs the loader's words ("libcublasLt.so.13: cannot open shared object file") here and
     // throws only "Failed to load shared library": errors are reported with what stderr said meanwhile.
+    // The ESC byte is the point: this strips the loader's ANSI colour codes.
+    // eslint-disable-next-line no-control-regex
     stderr = (stderr + c.toString('utf8').replace(/\x1b\[[0-9;]*m/g, '')).slice(-4000);
   });
   const pending = new Map<number, { resolve: (m: RunnerReply) => void; reject: (e: Error) => void }>();
@@ -66,7 +72,11 @@ export function openRemoteSession(model: string | Uint8Array, options: Inference
     if (m.type !== 'error') return p.resolve(m);
     // stderr and the IPC channel are separate pipes: give the log lines written before the throw a moment to arrive.
     setTimeout(() => {
-      const said = stderr.split('\n').map((l) => l.replace(/^.*?\[ONNXRuntimeError\] : \d+ : \w+ : /, '').trim()).filter((l) => l && !m.message.includes(l)).slice(-2);
+      const said = stderr
+        .split('\n')
+        .map((l) => l.replace(/^.*?\[ONNXRuntimeError\] : \d+ : \w+ : /, '').trim())
+        .filter((l) => l && !m.message.includes(l))
+        .slice(-2);
       stderr = '';
       p.reject(new Error(said.length ? `${m.message} (${said.join(' | ')})` : m.message));
     }, 100);
@@ -105,7 +115,10 @@ export function openRemoteSession(model: string | Uint8Array, options: Inference
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  return request({ type: 'create', model, provider: spec.provider, deviceId: spec.deviceId, options } as Omit<RunnerRequest, 'id'>, 'created').then(
+  return request(
+    { type: 'create', model, provider: spec.provider, deviceId: spec.deviceId, options } as Omit<RunnerRequest, 'id'>,
+    'created',
+  ).then(
     (created) => ({
       inputNames: created.inputNames,
       outputNames: created.outputNames,

@@ -65,41 +65,49 @@ export async function installProvider(opts: InstallProviderOptions): Promise<Ins
   const version = opts.version ?? ORT_GPU_VERSION;
   const dir = runtimeDir(opts.root, version);
   // The pinned provider is a Linux x64 build; elsewhere onnxruntime-node lists no CUDA provider to pair it with.
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new LensError(`the GPU runtime is built for Linux x64 only; this machine is ${process.platform}/${process.arch}`);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new LensError(`the GPU runtime is built for Linux x64 only; this machine is ${process.platform}/${process.arch}`);
   if (installedRuntime(opts.root, version, pinned) === true) return { dir, downloaded: false };
   const ortBin = opts.ortBinDir ?? bundledOrtBinDir();
   const expected = [...pinned.files.map((f) => f.name), ...ORT_NODE_FILES, MANIFEST];
   // A half-written or stale folder of ours is replaced; anything else under that name is the user's and stays.
   const owned = (d: string) => {
     const extra = unexpectedEntry(d, expected);
-    if (extra !== undefined) throw new LensError(`holds "${extra}", which Enable GPU did not write; move the folder away to let it install there`, d);
+    if (extra !== undefined)
+      throw new LensError(`holds "${extra}", which Enable GPU did not write; move the folder away to let it install there`, d);
   };
   // Checked before 171 MiB are fetched, and again by the swap.
   if (statOrUndefined(dir)) owned(dir);
   await mkdir(opts.root, { recursive: true });
-  await writeDirAtomically(dir, async (tmp) => {
-    const tarball = opts.from ?? join(tmp, 'download.tgz');
-    try {
-      const onBytes = (done: number) => opts.onProgress?.({ stage: 'download', done, total: pinned.size });
-      if (opts.from) await verifyLocalTarball(pinned, opts.from, opts.signal, onBytes);
-      else await downloadVerified(pinned, tarball, opts.signal, onBytes);
-      opts.onProgress?.({ stage: 'extract', done: 0, total: pinned.files.length });
-      await extractPinnedFiles(tarball, pinned, tmp, opts.signal);
-    } finally {
-      // Only our own download is removed; a file the user pointed at stays where it is.
-      if (!opts.from) await rm(tarball, { force: true });
-    }
-    for (const f of ORT_NODE_FILES) await copyFile(join(ortBin, f), join(tmp, f));
-    throwIfAborted(opts.signal);
-    const manifest: RuntimeManifest = {
-      version, source: pinned.url, integrity: pinned.integrity,
-      files: pinned.files.map((f) => ({ name: f.name, size: f.size, sha512: f.sha512 })),
-      installedAt: new Date().toISOString(),
-    };
-    // Written last: a folder without it is incomplete, whatever else it holds.
-    await writeJsonAtomic(join(tmp, MANIFEST), manifest);
-    opts.onProgress?.({ stage: 'extract', done: pinned.files.length, total: pinned.files.length });
-  }, owned);
+  await writeDirAtomically(
+    dir,
+    async (tmp) => {
+      const tarball = opts.from ?? join(tmp, 'download.tgz');
+      try {
+        const onBytes = (done: number) => opts.onProgress?.({ stage: 'download', done, total: pinned.size });
+        if (opts.from) await verifyLocalTarball(pinned, opts.from, opts.signal, onBytes);
+        else await downloadVerified(pinned, tarball, opts.signal, onBytes);
+        opts.onProgress?.({ stage: 'extract', done: 0, total: pinned.files.length });
+        await extractPinnedFiles(tarball, pinned, tmp, opts.signal);
+      } finally {
+        // Only our own download is removed; a file the user pointed at stays where it is.
+        if (!opts.from) await rm(tarball, { force: true });
+      }
+      for (const f of ORT_NODE_FILES) await copyFile(join(ortBin, f), join(tmp, f));
+      throwIfAborted(opts.signal);
+      const manifest: RuntimeManifest = {
+        version,
+        source: pinned.url,
+        integrity: pinned.integrity,
+        files: pinned.files.map((f) => ({ name: f.name, size: f.size, sha512: f.sha512 })),
+        installedAt: new Date().toISOString(),
+      };
+      // Written last: a folder without it is incomplete, whatever else it holds.
+      await writeJsonAtomic(join(tmp, MANIFEST), manifest);
+      opts.onProgress?.({ stage: 'extract', done: pinned.files.length, total: pinned.files.length });
+    },
+    owned,
+  );
   return { dir, downloaded: true };
 }
 
@@ -114,20 +122,32 @@ export function getFollowingRedirects(url: string, signal?: AbortSignal, redirec
       return reject(new LensError(`"${url}" is not a URL`));
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return reject(new LensError(`"${url}" is not an http(s) URL`));
-    const req = (parsed.protocol === 'https:' ? httpsGet : httpGet)(parsed, { signal, headers: { 'user-agent': 'embedding-lens' } }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume();
-        if (redirects <= 0) return reject(new LensError(`${url}: too many redirects`));
-        return resolve(getFollowingRedirects(new URL(res.headers.location, parsed).toString(), signal, redirects - 1));
-      }
-      if (status !== 200) {
-        res.resume();
-        return reject(new LensError(`${url}: the server answered HTTP ${status}${status === 404 ? ' (not found: the package was removed or the URL is wrong)' : ''}`, undefined, 'E_GPU_DOWNLOAD'));
-      }
-      resolve(res);
-    });
-    req.on('error', (err) => reject(signal?.aborted ? new CancelledError() : new LensError(`${url}: ${err.message}`, undefined, 'E_GPU_DOWNLOAD')));
+    const req = (parsed.protocol === 'https:' ? httpsGet : httpGet)(
+      parsed,
+      { signal, headers: { 'user-agent': 'embedding-lens' } },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          if (redirects <= 0) return reject(new LensError(`${url}: too many redirects`));
+          return resolve(getFollowingRedirects(new URL(res.headers.location, parsed).toString(), signal, redirects - 1));
+        }
+        if (status !== 200) {
+          res.resume();
+          return reject(
+            new LensError(
+              `${url}: the server answered HTTP ${status}${status === 404 ? ' (not found: the package was removed or the URL is wrong)' : ''}`,
+              undefined,
+              'E_GPU_DOWNLOAD',
+            ),
+          );
+        }
+        resolve(res);
+      },
+    );
+    req.on('error', (err) =>
+      reject(signal?.aborted ? new CancelledError() : new LensError(`${url}: ${err.message}`, undefined, 'E_GPU_DOWNLOAD')),
+    );
   });
 }
 
@@ -135,12 +155,21 @@ export function getFollowingRedirects(url: string, signal?: AbortSignal, redirec
  * Streams `pinned.url` into `dest`, hashing as it goes. Refuses a server that announces another
  * size before reading the body, and checks byte count (truncation) and SHA-512 at the end.
  */
-export async function downloadVerified(pinned: PinnedPackage, dest: string, signal?: AbortSignal, onBytes?: (done: number) => void): Promise<void> {
+export async function downloadVerified(
+  pinned: PinnedPackage,
+  dest: string,
+  signal?: AbortSignal,
+  onBytes?: (done: number) => void,
+): Promise<void> {
   const res = await getFollowingRedirects(pinned.url, signal);
   const announced = Number(res.headers['content-length']);
   if (Number.isFinite(announced) && res.headers['content-length'] !== undefined && announced !== pinned.size) {
     res.destroy();
-    throw new LensError(`${pinned.url}: the server announces ${formatBytes(announced)} (${announced} bytes) but the pinned package is ${pinned.size} bytes; refusing a different file`, undefined, 'E_GPU_HASH');
+    throw new LensError(
+      `${pinned.url}: the server announces ${formatBytes(announced)} (${announced} bytes) but the pinned package is ${pinned.size} bytes; refusing a different file`,
+      undefined,
+      'E_GPU_HASH',
+    );
   }
   const hash = createHash('sha512');
   let done = 0;
@@ -156,7 +185,12 @@ export async function downloadVerified(pinned: PinnedPackage, dest: string, sign
         for await (const chunk of source) {
           lastByte = performance.now();
           done += chunk.length;
-          if (done > pinned.size) throw new LensError(`${pinned.url}: more than the pinned ${pinned.size} bytes arrived; refusing a different file`, undefined, 'E_GPU_HASH');
+          if (done > pinned.size)
+            throw new LensError(
+              `${pinned.url}: more than the pinned ${pinned.size} bytes arrived; refusing a different file`,
+              undefined,
+              'E_GPU_HASH',
+            );
           hash.update(chunk);
           onBytes?.(done);
           yield chunk;
@@ -168,23 +202,41 @@ export async function downloadVerified(pinned: PinnedPackage, dest: string, sign
   } catch (err) {
     if (signal?.aborted) throw new CancelledError();
     if (err instanceof LensError) throw err;
-    throw new LensError(`${pinned.url}: the download broke off after ${formatBytes(done)} of ${formatBytes(pinned.size)} (${(err as Error).message})`, undefined, 'E_GPU_TRUNCATED');
+    throw new LensError(
+      `${pinned.url}: the download broke off after ${formatBytes(done)} of ${formatBytes(pinned.size)} (${(err as Error).message})`,
+      undefined,
+      'E_GPU_TRUNCATED',
+    );
   } finally {
     clearInterval(stall);
   }
   if (done !== pinned.size) {
-    throw new LensError(`${pinned.url}: the download ended after ${done} of ${pinned.size} bytes (truncated); try again`, undefined, 'E_GPU_TRUNCATED');
+    throw new LensError(
+      `${pinned.url}: the download ended after ${done} of ${pinned.size} bytes (truncated); try again`,
+      undefined,
+      'E_GPU_TRUNCATED',
+    );
   }
   const integrity = `sha512-${hash.digest('base64')}`;
   if (integrity !== pinned.integrity) {
-    throw new LensError(`${pinned.url}: SHA-512 ${integrity} does not match the pinned ${pinned.integrity}; the file is not the one this version of Embedding Lens was checked with, so it is not used`, undefined, 'E_GPU_HASH');
+    throw new LensError(
+      `${pinned.url}: SHA-512 ${integrity} does not match the pinned ${pinned.integrity}; the file is not the one this version of Embedding Lens was checked with, so it is not used`,
+      undefined,
+      'E_GPU_HASH',
+    );
   }
 }
 
 /** The offline path: a local copy of the package must have the pinned size and SHA-512. */
-export async function verifyLocalTarball(pinned: PinnedPackage, file: string, signal?: AbortSignal, onBytes?: (done: number) => void): Promise<void> {
+export async function verifyLocalTarball(
+  pinned: PinnedPackage,
+  file: string,
+  signal?: AbortSignal,
+  onBytes?: (done: number) => void,
+): Promise<void> {
   const size = await regularFileSize(file, 'the GPU runtime package (.tgz)');
-  if (size !== pinned.size) throw new LensError(`is ${size} bytes, not the ${pinned.size} of the pinned ${pinned.description}`, file, 'E_GPU_HASH');
+  if (size !== pinned.size)
+    throw new LensError(`is ${size} bytes, not the ${pinned.size} of the pinned ${pinned.description}`, file, 'E_GPU_HASH');
   const hash = createHash('sha512');
   let done = 0;
   for await (const chunk of createReadStream(file, { signal }) as AsyncIterable<Buffer>) {
@@ -193,7 +245,8 @@ export async function verifyLocalTarball(pinned: PinnedPackage, file: string, si
     onBytes?.(done);
   }
   const integrity = `sha512-${hash.digest('base64')}`;
-  if (integrity !== pinned.integrity) throw new LensError(`has SHA-512 ${integrity}, not the pinned ${pinned.integrity}; not used`, file, 'E_GPU_HASH');
+  if (integrity !== pinned.integrity)
+    throw new LensError(`has SHA-512 ${integrity}, not the pinned ${pinned.integrity}; not used`, file, 'E_GPU_HASH');
 }
 
 /**
@@ -205,7 +258,17 @@ export async function extractPinnedFiles(tarball: string, pinned: PinnedPackage,
   const wanted = new Map(pinned.files.map((f) => [f.pathInArchive.replace(/^\.\//, ''), f]));
   const seen = new Set<string>();
   let buf: Buffer = Buffer.alloc(0);
-  let body: { remaining: number; pad: number; out?: WriteStream; hash?: ReturnType<typeof createHash>; file?: (typeof pinned.files)[number]; longName?: Buffer[]; pax?: Buffer[] } | undefined;
+  let body:
+    | {
+        remaining: number;
+        pad: number;
+        out?: WriteStream;
+        hash?: ReturnType<typeof createHash>;
+        file?: (typeof pinned.files)[number];
+        longName?: Buffer[];
+        pax?: Buffer[];
+      }
+    | undefined;
   let nextName: string | undefined;
 
   const finishEntry = async () => {
@@ -214,7 +277,12 @@ export async function extractPinnedFiles(tarball: string, pinned: PinnedPackage,
     if (b.out && b.file) {
       await new Promise<void>((res, rej) => b.out!.end((err?: Error | null) => (err ? rej(err) : res())));
       const digest = b.hash!.digest('hex');
-      if (digest !== b.file.sha512) throw new LensError(`${pinned.url}: ${b.file.pathInArchive} has SHA-512 ${digest.slice(0, 16)}…, not the pinned ${b.file.sha512.slice(0, 16)}…; not used`, undefined, 'E_GPU_HASH');
+      if (digest !== b.file.sha512)
+        throw new LensError(
+          `${pinned.url}: ${b.file.pathInArchive} has SHA-512 ${digest.slice(0, 16)}…, not the pinned ${b.file.sha512.slice(0, 16)}…; not used`,
+          undefined,
+          'E_GPU_HASH',
+        );
       seen.add(b.file.pathInArchive);
     } else if (b.longName) nextName = Buffer.concat(b.longName).toString('utf8').replace(/\0.*$/s, '');
     else if (b.pax) {
@@ -254,9 +322,14 @@ export async function extractPinnedFiles(tarball: string, pinned: PinnedPackage,
         const header = buf.subarray(0, 512);
         buf = buf.subarray(512);
         if (header.every((x) => x === 0)) continue; // end-of-archive blocks
-        const field = (off: number, len: number) => header.subarray(off, off + len).toString('utf8').replace(/\0.*$/s, '');
+        const field = (off: number, len: number) =>
+          header
+            .subarray(off, off + len)
+            .toString('utf8')
+            .replace(/\0.*$/s, '');
         const size = parseInt(field(124, 12).trim() || '0', 8);
-        if (!Number.isFinite(size) || size < 0) throw new LensError(`${pinned.url}: not a tar archive (bad entry size)`, undefined, 'E_GPU_HASH');
+        if (!Number.isFinite(size) || size < 0)
+          throw new LensError(`${pinned.url}: not a tar archive (bad entry size)`, undefined, 'E_GPU_HASH');
         const type = field(156, 1) || '0';
         const prefix = field(345, 155);
         let name = nextName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
@@ -268,7 +341,8 @@ export async function extractPinnedFiles(tarball: string, pinned: PinnedPackage,
         else if (type === 'x') body.pax = [];
         else if ((type === '0' || type === '\0') && wanted.has(name)) {
           const file = wanted.get(name)!;
-          if (size !== file.size) throw new LensError(`${pinned.url}: ${name} is ${size} bytes, not the pinned ${file.size}; not used`, undefined, 'E_GPU_HASH');
+          if (size !== file.size)
+            throw new LensError(`${pinned.url}: ${name} is ${size} bytes, not the pinned ${file.size}; not used`, undefined, 'E_GPU_HASH');
           body.file = file;
           body.hash = createHash('sha512');
           body.out = createWriteStream(join(dir, file.name), { mode: 0o755 });
@@ -285,8 +359,13 @@ export async function extractPinnedFiles(tarball: string, pinned: PinnedPackage,
   }
   if (body && body.remaining > 0) {
     body.out?.destroy();
-    throw new LensError(`${pinned.url}: the package ends inside ${body.file?.pathInArchive ?? 'an entry'} (truncated)`, undefined, 'E_GPU_TRUNCATED');
+    throw new LensError(
+      `${pinned.url}: the package ends inside ${body.file?.pathInArchive ?? 'an entry'} (truncated)`,
+      undefined,
+      'E_GPU_TRUNCATED',
+    );
   }
   const missing = pinned.files.filter((f) => !seen.has(f.pathInArchive));
-  if (missing.length) throw new LensError(`${pinned.url}: the package holds no ${missing.map((f) => f.pathInArchive).join(', ')}`, undefined, 'E_GPU_HASH');
+  if (missing.length)
+    throw new LensError(`${pinned.url}: the package holds no ${missing.map((f) => f.pathInArchive).join(', ')}`, undefined, 'E_GPU_HASH');
 }

@@ -39,7 +39,9 @@ function globDirs(root: string, base: string, rest: string): string[] {
 function sitePackages(root: string, python: string): string[] {
   // <prefix>/bin/python3 → <prefix>; the interpreter path is not resolved, so a venv's symlink keeps its venv.
   const prefix = dirname(dirname(python));
-  return ['lib', 'lib64'].flatMap((lib) => globDirs(root, join(prefix, lib), 'site-packages').filter((d) => basename(dirname(d)).startsWith('python')));
+  return ['lib', 'lib64'].flatMap((lib) =>
+    globDirs(root, join(prefix, lib), 'site-packages').filter((d) => basename(dirname(d)).startsWith('python')),
+  );
 }
 
 /**
@@ -60,7 +62,8 @@ export function candidateDirs(input: LibrarySearchInput = {}): string[] {
     add(...sitePackages(root, input.python).flatMap(wheelsIn));
     add(join(dirname(dirname(input.python)), 'lib'));
   }
-  if (env.CONDA_PREFIX) add(join(env.CONDA_PREFIX, 'lib'), ...sitePackages(root, join(env.CONDA_PREFIX, 'bin', 'python')).flatMap(wheelsIn));
+  if (env.CONDA_PREFIX)
+    add(join(env.CONDA_PREFIX, 'lib'), ...sitePackages(root, join(env.CONDA_PREFIX, 'bin', 'python')).flatMap(wheelsIn));
   if (env.VIRTUAL_ENV) add(...sitePackages(root, join(env.VIRTUAL_ENV, 'bin', 'python')).flatMap(wheelsIn));
   for (const v of [env.CUDA_HOME, env.CUDA_PATH]) if (v) add(join(v, 'lib64'), join(v, 'lib'));
   add('/usr/local/cuda/lib64', ...globDirs(root, '/usr/local', 'lib64').filter((d) => basename(dirname(d)).startsWith('cuda-')));

@@ -45,13 +45,15 @@ export const CUDA_PROVIDER_PACKAGE: PinnedPackage = {
       pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_shared.so',
       name: 'libonnxruntime_providers_shared.so',
       size: 14_632,
-      sha512: '716421b811e99769e66441de72bc0dab5da9df8a669f75385c26b046879c07caaee49ec29da27cfb54558e103fc4d3ae9ab1e26161e6d17f93332a6665971f70',
+      sha512:
+        '716421b811e99769e66441de72bc0dab5da9df8a669f75385c26b046879c07caaee49ec29da27cfb54558e103fc4d3ae9ab1e26161e6d17f93332a6665971f70',
     },
     {
       pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so',
       name: 'libonnxruntime_providers_cuda.so',
       size: 229_780_440,
-      sha512: 'f6e7f79df6dc0781bcbf0c9397c506147453eebe355e436339377e466f9919f7bd79349471932f04e4bd1bc058a80d6ad08f852966c944cd3619bcf882f5de63',
+      sha512:
+        'f6e7f79df6dc0781bcbf0c9397c506147453eebe355e436339377e466f9919f7bd79349471932f04e4bd1bc058a80d6ad08f852966c944cd3619bcf882f5de63',
     },
   ],
 };

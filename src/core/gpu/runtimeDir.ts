@@ -34,7 +34,8 @@ export function installedRuntime(root: string, version = ORT_GPU_VERSION, pinned
   } catch {
     return `${dir} is incomplete (no ${MANIFEST})`;
   }
-  if (manifest.version !== version || manifest.integrity !== pinned.integrity) return `${dir} holds a build other than the pinned ${pinned.description}`;
+  if (manifest.version !== version || manifest.integrity !== pinned.integrity)
+    return `${dir} holds a build other than the pinned ${pinned.description}`;
   for (const f of pinned.files) {
     const st = statOrUndefined(join(dir, f.name));
     if (!st?.isFile() || st.size !== f.size) return `${join(dir, f.name)} is missing or damaged`;

@@ -6,7 +6,11 @@ import { DEFAULT_EXACT_LIMIT } from '../retrieval/sampledMetrics';
 import type { LabelledEmbeddings, RunControl } from '../types';
 import type { InspectionSettings } from './settings';
 
-export async function eetStage(e: LabelledEmbeddings, settings: InspectionSettings, control: RunControl & { geometry?: GeometryReport }): Promise<InspectionPatch> {
+export async function eetStage(
+  e: LabelledEmbeddings,
+  settings: InspectionSettings,
+  control: RunControl & { geometry?: GeometryReport },
+): Promise<InspectionPatch> {
   const s = settings.eet;
   const seed = settings.umap.seed;
   const normalize = settings.distance === 'cosine';
@@ -45,5 +49,10 @@ export async function eetStage(e: LabelledEmbeddings, settings: InspectionSettin
   const exactLimit = settings.metrics?.exactLimit ?? DEFAULT_EXACT_LIMIT;
   if (e.n <= exactLimit) return { eet };
   const f = (x: number) => x.toLocaleString('en-US');
-  return { eet, notes: [`EET breakdown from ${f(b.batches)} seeded P×K batches of ${b.p}×${b.k} (seed ${b.seed}): at most ${f(b.batches * b.p * b.k)} of ${f(e.n)} items, its cost independent of the item count`] };
+  return {
+    eet,
+    notes: [
+      `EET breakdown from ${f(b.batches)} seeded P×K batches of ${b.p}×${b.k} (seed ${b.seed}): at most ${f(b.batches * b.p * b.k)} of ${f(e.n)} items, its cost independent of the item count`,
+    ],
+  };
 }

@@ -30,7 +30,12 @@ export function neighbourTable(graph: KnnGraph, k: number): NeighbourTable {
   return { k: kk, indices, distances };
 }
 
-export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, settings: InspectionSettings, control: RunControl): Promise<MetricsStageResult> {
+export async function metricsStage(
+  e: LabelledEmbeddings,
+  graph: KnnGraph,
+  settings: InspectionSettings,
+  control: RunControl,
+): Promise<MetricsStageResult> {
   const normalize = settings.distance === 'cosine';
   const report = await retrievalMetrics(e.vectors, e.n, e.dim, e.labels, {
     ...protocolFor(e),
@@ -49,7 +54,12 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
   const classCount = new Set(e.labels).size;
   const clusteringNotes: string[] = [];
   if (classCount >= 2) {
-    const c = await clusteringScores(e.vectors, e.n, e.dim, e.labels, { normalize, seed: settings.umap.seed, signal: control.signal, onProgress: control.onProgress });
+    const c = await clusteringScores(e.vectors, e.n, e.dim, e.labels, {
+      normalize,
+      seed: settings.umap.seed,
+      signal: control.signal,
+      onProgress: control.onProgress,
+    });
     clusteringNotes.push(...c.notes);
     metrics.nmi = c.nmi;
     metrics.ami = c.ami;
@@ -85,11 +95,18 @@ export async function metricsStage(e: LabelledEmbeddings, graph: KnnGraph, setti
       ...(report.sampled ? { sampledQueries: report.sampled.perClass.get(g.label) ?? 0 } : {}),
     };
   });
-  const approx = graph.approximate ? [`neighbours from the usearch HNSW index (recall@${graph.k} ${graph.approximate.recall.toFixed(3)} against exact search on ${graph.approximate.sampled} sampled items)`] : [];
+  const approx = graph.approximate
+    ? [
+        `neighbours from the usearch HNSW index (recall@${graph.k} ${graph.approximate.recall.toFixed(3)} against exact search on ${graph.approximate.sampled} sampled items)`,
+      ]
+    : [];
   if (report.sampled) approx.push(sampledNote(report.sampled, e.n, settings.metrics?.exactLimit));
   approx.push(...clusteringNotes);
   if (geometry.sampled) approx.push(geometrySampleNote(geometry.sampled, exactLimit));
-  return { geometry, patch: { metrics, classes, neighbours: neighbourTable(graph, settings.neighborsK), ...(approx.length ? { notes: approx } : {}) } };
+  return {
+    geometry,
+    patch: { metrics, classes, neighbours: neighbourTable(graph, settings.neighborsK), ...(approx.length ? { notes: approx } : {}) },
+  };
 }
 
 /** The assumptions line of a sampled run: what was ranked, against what, and what ± means. */

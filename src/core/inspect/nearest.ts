@@ -23,8 +23,16 @@ function unit(v: Float32Array): Float32Array {
  * Exact k nearest rows to `query` (Euclidean; on L2-normalised vectors when `normalize`, so it ranks
  * as cosine), ascending, ties by index; `exclude` (the query's own row) is never returned.
  */
-export function nearestRows(rows: Float32Array, n: number, dim: number, query: Float32Array, k: number, opts: { normalize: boolean; exclude?: number }): NearestResult {
-  if (query.length !== dim) throw new LensError(`the query embedding has ${query.length} dimensions but the inspected embeddings have ${dim}`);
+export function nearestRows(
+  rows: Float32Array,
+  n: number,
+  dim: number,
+  query: Float32Array,
+  k: number,
+  opts: { normalize: boolean; exclude?: number },
+): NearestResult {
+  if (query.length !== dim)
+    throw new LensError(`the query embedding has ${query.length} dimensions but the inspected embeddings have ${dim}`);
   const q = opts.normalize ? unit(query) : query;
   const kk = Math.min(k, n - (opts.exclude !== undefined ? 1 : 0));
   const bestD = new Float64Array(kk).fill(Infinity);

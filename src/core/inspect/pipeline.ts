@@ -131,10 +131,15 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     run.embedding = embedding;
     const e = input.select ? input.select(embedding.embeddings) : embedding.embeddings;
     run.embeddings = e;
-    if (e.n < 2) throw new LensError(`only ${e.n} item(s) could be embedded; an inspection needs at least 2`, input.dataset ?? input.checkpoint);
+    if (e.n < 2)
+      throw new LensError(`only ${e.n} item(s) could be embedded; an inspection needs at least 2`, input.dataset ?? input.checkpoint);
     assertSomeClassHasPairs(e, embedding.skipped.count, input.dataset ?? input.checkpoint);
     const extras = embedPatchExtras(embedding);
-    deliver('embed', { items: itemsPatch(e), ...extras, ...(cacheCheck.note ? { details: [...(extras.details ?? []), cacheCheck.note] } : {}) }, embedMs);
+    deliver(
+      'embed',
+      { items: itemsPatch(e), ...extras, ...(cacheCheck.note ? { details: [...(extras.details ?? []), cacheCheck.note] } : {}) },
+      embedMs,
+    );
     throwIfAborted(signal);
 
     // Same embeddings, same settings: the rest of the inspection comes from the cache.
@@ -153,7 +158,16 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
       throwIfAborted(signal);
       const { k, indices, distances } = cached.neighbours!;
       run.graph = { n: e.n, k, indices, distances };
-      deliver('metrics', { metrics: cached.metrics, classes: cached.classes, neighbours: cached.neighbours, details: ['metrics, EET breakdown and map loaded from the cache'] }, 0);
+      deliver(
+        'metrics',
+        {
+          metrics: cached.metrics,
+          classes: cached.classes,
+          neighbours: cached.neighbours,
+          details: ['metrics, EET breakdown and map loaded from the cache'],
+        },
+        0,
+      );
       throwIfAborted(signal);
       deliver('eet', { eet: cached.eet }, 0);
       throwIfAborted(signal);
@@ -175,7 +189,12 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
     const held = holdPreparedRows(e.vectors, e.n, e.dim, normalize);
     const [metrics, metricsMs] = await timed(async () => {
       // Above the metrics' exact limit the graph comes from the approximate index (said in the notes).
-      const graph = await knnGraph(e.vectors, e.n, e.dim, graphK, { normalize, exactLimit: settings.metrics?.exactLimit, signal, onProgress: report });
+      const graph = await knnGraph(e.vectors, e.n, e.dim, graphK, {
+        normalize,
+        exactLimit: settings.metrics?.exactLimit,
+        signal,
+        onProgress: report,
+      });
       run.graph = graph;
       return metricsStage(e, graph, settings, { signal, onProgress: report });
     }).finally(() => held.release());
@@ -218,7 +237,12 @@ export async function runInspection(input: InspectionInput, sink: InspectionSink
  * the 'umap' stage again: finished, it is the layout the uninterrupted run gives (and is cached
  * as such, with the whole inspection); cancelled again, the newer partial layout.
  */
-export async function resumeUmap(run: InspectionRun, input: InspectionInput, sink: InspectionSink, control: RunControl = {}): Promise<InspectionRun> {
+export async function resumeUmap(
+  run: InspectionRun,
+  input: InspectionInput,
+  sink: InspectionSink,
+  control: RunControl = {},
+): Promise<InspectionRun> {
   const { data, embeddings: e, graph } = run;
   const partial = data.layout?.umapPartial;
   const pca = data.layout?.pca;
@@ -232,7 +256,11 @@ export async function resumeUmap(run: InspectionRun, input: InspectionInput, sin
   const ms = performance.now() - t0;
   // One 'umap' timing: the time of the stopped run and of its continuation together.
   const timings = (data.timings ?? []).map((t) => (t.stage === 'umap' ? { ...t, ms: Math.round(t.ms + ms) } : t));
-  const patch: InspectionPatch = { layout: { ...data.layout, umap: umap.xy, umapPartial: umap.partial }, timings, ...(notes.length ? { details: [...(data.details ?? []), ...notes] } : {}) };
+  const patch: InspectionPatch = {
+    layout: { ...data.layout, umap: umap.xy, umapPartial: umap.partial },
+    timings,
+    ...(notes.length ? { details: [...(data.details ?? []), ...notes] } : {}),
+  };
   Object.assign(data, patch);
   sink.patch?.('umap', patch);
   run.cancelled = !!umap.partial && (control.signal?.aborted ?? false);
@@ -252,7 +280,16 @@ interface UmapOutcome {
   partial?: { epoch: number; epochs: number };
 }
 
-async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Array, input: InspectionInput, sink: InspectionSink, control: RunControl, notes: string[], from?: { xy: Float32Array; epoch: number }): Promise<UmapOutcome> {
+async function umapStage(
+  e: LabelledEmbeddings,
+  graph: KnnGraph,
+  pca: Float32Array,
+  input: InspectionInput,
+  sink: InspectionSink,
+  control: RunControl,
+  notes: string[],
+  from?: { xy: Float32Array; epoch: number },
+): Promise<UmapOutcome> {
   const u = input.settings.umap;
   const nNeighbors = Math.min(u.nNeighbors, e.n);
   const umapGraph = truncateGraph(graph, Math.max(1, nNeighbors - 1));
@@ -291,14 +328,18 @@ async function umapStage(e: LabelledEmbeddings, graph: KnnGraph, pca: Float32Arr
       },
     });
     if (cacheDir) {
-      await putCachedLayout(cacheDir, key, params, xy).catch((err: Error) => notes.push(`layout not cached (${err.message.split('\n')[0]})`));
+      await putCachedLayout(cacheDir, key, params, xy).catch((err: Error) =>
+        notes.push(`layout not cached (${err.message.split('\n')[0]})`),
+      );
     }
     return { xy };
   } catch (err) {
     // Cancelled after a frame: the last frame is the map, partial, and kept in the cache to resume.
     if (!isCancelled(err) || !last) throw err;
     if (cacheDir) {
-      await putPartialLayout(cacheDir, key, params, last.xy, last.epoch).catch((e2: Error) => notes.push(`partial layout not cached (${e2.message.split('\n')[0]})`));
+      await putPartialLayout(cacheDir, key, params, last.xy, last.epoch).catch((e2: Error) =>
+        notes.push(`partial layout not cached (${e2.message.split('\n')[0]})`),
+      );
     }
     return { xy: last.xy, partial: { epoch: last.epoch, epochs } };
   }
@@ -313,7 +354,10 @@ function assertSomeClassHasPairs(e: LabelledEmbeddings, skipped: number, source:
   for (const l of e.labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   if ([...counts.values()].some((c) => c >= 2)) return;
   const after = skipped ? ` after ${skipped} unreadable file(s) were skipped` : '';
-  throw new LensError(`has one item per class (${counts.size} classes, ${e.n} items${after}); retrieval metrics need at least one class with 2 or more items`, source);
+  throw new LensError(
+    `has one item per class (${counts.size} classes, ${e.n} items${after}); retrieval metrics need at least one class with 2 or more items`,
+    source,
+  );
 }
 
 function titleFor(input: InspectionInput): string {

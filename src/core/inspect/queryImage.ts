@@ -10,12 +10,18 @@ import { LensError } from '../errors';
 /** Keeps one loaded model per checkpoint, so a second dropped image does not reload it. */
 export class ImageEmbedder {
   private model: Promise<LoadedModel> | undefined;
-  constructor(private readonly checkpoint: string, private readonly backend: BackendSetting) {}
+  constructor(
+    private readonly checkpoint: string,
+    private readonly backend: BackendSetting,
+  ) {}
 
   async embed(name: string, bytes: Uint8Array): Promise<Float32Array> {
     const file = resolveCheckpointPath(this.checkpoint);
     if (isPrecomputedKind(await detectCheckpointKind(file))) {
-      throw new LensError('holds precomputed embeddings, so a new image cannot be embedded; inspect the model checkpoint to query by image', file);
+      throw new LensError(
+        'holds precomputed embeddings, so a new image cannot be embedded; inspect the model checkpoint to query by image',
+        file,
+      );
     }
     this.model ??= loadCheckpoint(file, { backend: this.backend });
     const model = await this.model;
@@ -28,7 +34,10 @@ export class ImageEmbedder {
       try {
         await preprocessInto({ file: path }, model.preprocess, input, 0);
       } catch (err) {
-        throw new LensError(`could not be decoded as an image (${(err as Error).message}); expected JPEG, PNG, WebP, GIF, BMP or TIFF`, name);
+        throw new LensError(
+          `could not be decoded as an image (${(err as Error).message}); expected JPEG, PNG, WebP, GIF, BMP or TIFF`,
+          name,
+        );
       }
       return await model.embed(input, 1);
     } finally {

@@ -19,7 +19,16 @@ const VERSION = 3;
 const HEADER = 'ELRESULT ';
 
 export function resultKey(embeddingsKey: string, s: InspectionSettings): string {
-  const relevant = { v: VERSION, embeddingsKey, k: s.neighborsK, ks: s.recallAtK, distance: s.distance, umap: s.umap, eet: s.eet, metrics: s.metrics };
+  const relevant = {
+    v: VERSION,
+    embeddingsKey,
+    k: s.neighborsK,
+    ks: s.recallAtK,
+    distance: s.distance,
+    umap: s.umap,
+    eet: s.eet,
+    metrics: s.metrics,
+  };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 40);
 }
 

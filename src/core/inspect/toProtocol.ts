@@ -14,7 +14,9 @@ export function embedPatchExtras(run: EmbeddingRun): InspectionPatch {
   const notes = [...new Set([...run.assumptions, ...run.dataset.notes])];
   const details = [...(run.fromCache ? ['embeddings loaded from the cache'] : []), ...run.details];
   if (run.dataset.totalItems > run.embeddings.n + run.skipped.count) {
-    notes.push(`subsampled ${run.embeddings.n.toLocaleString('en-US')} of ${run.dataset.totalItems.toLocaleString('en-US')} items (stratified by class)`);
+    notes.push(
+      `subsampled ${run.embeddings.n.toLocaleString('en-US')} of ${run.dataset.totalItems.toLocaleString('en-US')} items (stratified by class)`,
+    );
   }
   const skipped = run.skipped.first.map((s) => ({ path: s.path, reason: s.reason }));
   if (run.skipped.count > skipped.length) notes.push(`${run.skipped.count} files skipped in all; the first ${skipped.length} are listed`);
@@ -34,6 +36,8 @@ export function headerMetrics(r: RetrievalReport): HeaderMetrics {
     queries: num(o.queries),
     excludedQueries: num(o.excluded_queries),
     protocol: r.protocol,
-    ...(r.sampled ? { sampled: { queries: r.sampled.queries, of: r.sampled.of, seed: r.sampled.seed, method: r.sampled.method, ci95: r.sampled.ci95 } } : {}),
+    ...(r.sampled
+      ? { sampled: { queries: r.sampled.queries, of: r.sampled.of, seed: r.sampled.seed, method: r.sampled.method, ci95: r.sampled.ci95 } }
+      : {}),
   };
 }

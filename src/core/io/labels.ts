@@ -28,7 +28,10 @@ export function isMissingLabel(text: string): boolean {
 /** Reads labels from a .npy of integers, a .json array (numbers or strings) or a text file with one label per line. */
 export async function readLabels(path: string): Promise<Labels> {
   // Checked read: a labels path naming a FIFO or a device fails at once instead of hanging.
-  const bytes = await readRegularFile(path, { expected: 'a labels file (.npy of integers, .json array, or one label per line)', maxBytes: MAX_JSON_BYTES });
+  const bytes = await readRegularFile(path, {
+    expected: 'a labels file (.npy of integers, .json array, or one label per line)',
+    maxBytes: MAX_JSON_BYTES,
+  });
   const ext = extname(path).toLowerCase();
   if (ext === '.npy') return labelsFromNpy(bytes, path);
   if (ext === '.json') return labelsFromJson(bytes.toString('utf8'), path);
@@ -70,13 +73,16 @@ function labelsFromJson(text: string, file: string): Labels {
   }
   if (parsed.every((v) => typeof v === 'string')) {
     parsed.forEach((v: string, i) => {
-      if (isMissingLabel(v)) throw new LensError(`label ${i} is ${JSON.stringify(v)}, a missing value; expected a class name for every row`, file);
+      if (isMissingLabel(v))
+        throw new LensError(`label ${i} is ${JSON.stringify(v)}, a missing value; expected a class name for every row`, file);
     });
     return fromStrings(parsed as string[]);
   }
   const bad = parsed.findIndex((v) => typeof v !== 'number' && typeof v !== 'string');
   throw new LensError(
-    bad >= 0 ? `label ${bad} is ${JSON.stringify(parsed[bad])}; expected a number or a string` : 'labels mix numbers and strings; use one kind',
+    bad >= 0
+      ? `label ${bad} is ${JSON.stringify(parsed[bad])}; expected a number or a string`
+      : 'labels mix numbers and strings; use one kind',
     file,
   );
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { LensError } from '../errors';
 import { readRegularFile } from './safeFile';
 import { writeFileAtomic } from './outputs';
@@ -76,7 +75,10 @@ export function parseNpy(bytes: Uint8Array, file = '<buffer>'): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const need = count * spec.bytes;
   if (bytes.length - dataStart < need) {
-    throw new LensError(`truncated data: shape (${shape.join(', ')}) of ${dtype} needs ${need} bytes, file has ${bytes.length - dataStart}`, file);
+    throw new LensError(
+      `truncated data: shape (${shape.join(', ')}) of ${dtype} needs ${need} bytes, file has ${bytes.length - dataStart}`,
+      file,
+    );
   }
   // Copy into a fresh aligned buffer: the header length makes the data offset arbitrary.
   const copy = new ArrayBuffer(need);

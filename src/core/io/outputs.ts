@@ -160,7 +160,8 @@ export async function assertOutputFile(check: OutputCheck): Promise<void> {
   try {
     own = lstatSync(file);
   } catch (err) {
-    if (codeOf(err) !== 'ENOENT') throw new LensError(`${flag}cannot be checked (${fsErrorReason(codeOf(err), (err as Error).message)})`, file, codeOf(err));
+    if (codeOf(err) !== 'ENOENT')
+      throw new LensError(`${flag}cannot be checked (${fsErrorReason(codeOf(err), (err as Error).message)})`, file, codeOf(err));
   }
   const real = realPathOf(file);
   for (const input of check.inputs) {
@@ -169,19 +170,27 @@ export async function assertOutputFile(check: OutputCheck): Promise<void> {
     const isFolder = !!id.stats?.isDirectory();
     if (isFolder) {
       if (isInside(id.real ?? id.path, real)) {
-        throw new LensError(`${flag}is inside ${id.path}, an input of this run; outputs are never written among the inputs — choose another place`, file);
+        throw new LensError(
+          `${flag}is inside ${id.path}, an input of this run; outputs are never written among the inputs — choose another place`,
+          file,
+        );
       }
       continue;
     }
     const followed = own?.isSymbolicLink() ? statOrUndefined(file) : own;
     if (real === (id.real ?? id.path) || sameFile(followed, id.stats)) {
-      throw new LensError(`${flag}is ${id.path === file ? 'an input' : `the same file as ${id.path}`} of this run; an output never replaces an input — choose another file`, file);
+      throw new LensError(
+        `${flag}is ${id.path === file ? 'an input' : `the same file as ${id.path}`} of this run; an output never replaces an input — choose another file`,
+        file,
+      );
     }
   }
   if (own) {
-    if (own.isSymbolicLink()) throw new LensError(`${flag}is a symbolic link; name a regular file (the link would be replaced, not its target)`, file);
+    if (own.isSymbolicLink())
+      throw new LensError(`${flag}is a symbolic link; name a regular file (the link would be replaced, not its target)`, file);
     if (own.isDirectory()) throw new LensError(`${flag}is a folder; expected a file name`, file);
-    if (!own.isFile()) throw new LensError(`${flag}exists and is not a regular file (a device, FIFO or socket); expected a file name`, file);
+    if (!own.isFile())
+      throw new LensError(`${flag}exists and is not a regular file (a device, FIFO or socket); expected a file name`, file);
     // The rename would replace a read-only file just the same: its mode says it is not to be replaced.
     try {
       await access(file, constants.W_OK);
@@ -198,13 +207,21 @@ export async function assertWritableFolder(dir: string, forFile: string = dir, f
   try {
     st = await stat(dir);
   } catch (err) {
-    throw new LensError(`${flag}cannot be written: its folder ${dir} ${codeOf(err) === 'ENOENT' ? 'does not exist' : `cannot be read (${fsErrorReason(codeOf(err))})`}`, forFile, codeOf(err));
+    throw new LensError(
+      `${flag}cannot be written: its folder ${dir} ${codeOf(err) === 'ENOENT' ? 'does not exist' : `cannot be read (${fsErrorReason(codeOf(err))})`}`,
+      forFile,
+      codeOf(err),
+    );
   }
   if (!st.isDirectory()) throw new LensError(`${flag}cannot be written: ${dir} is not a folder`, forFile, 'ENOTDIR');
   try {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
-    throw new LensError(`${flag}cannot be written: its folder ${dir} is not writable (${fsErrorReason(codeOf(err))})`, forFile, codeOf(err));
+    throw new LensError(
+      `${flag}cannot be written: its folder ${dir} is not writable (${fsErrorReason(codeOf(err))})`,
+      forFile,
+      codeOf(err),
+    );
   }
 }
 
@@ -222,7 +239,11 @@ export async function probeWritable(dir: string, forPath: string = dir, bytes = 
     await fh.writeFile(Buffer.alloc(bytes));
     await fh.sync();
   } catch (err) {
-    throw new LensError(`cannot be written (${fsErrorReason(codeOf(err), (err as Error).message)}); checked before any work, nothing was written`, forPath, codeOf(err));
+    throw new LensError(
+      `cannot be written (${fsErrorReason(codeOf(err), (err as Error).message)}); checked before any work, nothing was written`,
+      forPath,
+      codeOf(err),
+    );
   } finally {
     await fh?.close().catch(() => undefined);
     if (created) await unlink(tmp).catch(() => undefined);

@@ -18,11 +18,22 @@ type StatKind = { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice()
 
 /** What a non-regular file is, for messages ("a FIFO (named pipe)"). */
 const kindOf = (s: StatKind): string =>
-  s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a FIFO (named pipe)' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device file' : s.isSocket() ? 'a socket' : 'not a regular file';
+  s.isDirectory()
+    ? 'a folder'
+    : s.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : s.isCharacterDevice() || s.isBlockDevice()
+        ? 'a device file'
+        : s.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
 
 /** A path that names something other than a regular file; `kind` says what ("a FIFO (named pipe)"). */
 export class NotRegularFileError extends Error {
-  constructor(readonly path: string, readonly kind: string) {
+  constructor(
+    readonly path: string,
+    readonly kind: string,
+  ) {
     super(`not a regular file (${kind})`);
     this.name = 'NotRegularFileError';
   }
@@ -188,14 +199,24 @@ export async function readRegularFile(file: string, opts: BoundedReadOptions): P
   const { fh, size: actual } = opened;
   try {
     if (opts.exactBytes !== undefined && actual !== opts.exactBytes) {
-      throw new LensError(`${prefix}holds ${actual} bytes but ${opts.exactBytes} are expected (${opts.expected}); truncated, or from another model?`, where);
+      throw new LensError(
+        `${prefix}holds ${actual} bytes but ${opts.exactBytes} are expected (${opts.expected}); truncated, or from another model?`,
+        where,
+      );
     }
     if (opts.maxBytes !== undefined && Math.min(actual, opts.atMostBytes ?? Infinity) > opts.maxBytes) {
-      throw new LensError(`${prefix}is ${formatBytes(actual)}, more than the ${formatBytes(opts.maxBytes)} allowed for ${opts.expected}`, where);
+      throw new LensError(
+        `${prefix}is ${formatBytes(actual)}, more than the ${formatBytes(opts.maxBytes)} allowed for ${opts.expected}`,
+        where,
+      );
     }
     const size = opts.exactBytes ?? Math.min(actual, opts.atMostBytes ?? Infinity);
     const buf = await readPrefix(fh, size);
-    if (buf.length !== size) throw new LensError(`${prefix}ended after ${buf.length} of ${size} bytes (it shrank while being read); expected ${opts.expected}`, where);
+    if (buf.length !== size)
+      throw new LensError(
+        `${prefix}ended after ${buf.length} of ${size} bytes (it shrank while being read); expected ${opts.expected}`,
+        where,
+      );
     return buf;
   } finally {
     await fh.close();
@@ -228,7 +249,8 @@ export function readJsonTextSync(file: string, expected: string): string {
   try {
     const s = fstatSync(fd);
     if (!s.isFile()) throw new LensError(`is ${kindOf(s)}; expected ${expected}`, file);
-    if (s.size > MAX_JSON_BYTES) throw new LensError(`is ${formatBytes(s.size)}, more than the ${formatBytes(MAX_JSON_BYTES)} allowed for ${expected}`, file);
+    if (s.size > MAX_JSON_BYTES)
+      throw new LensError(`is ${formatBytes(s.size)}, more than the ${formatBytes(MAX_JSON_BYTES)} allowed for ${expected}`, file);
     return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);

@@ -91,11 +91,12 @@ function decodeTyped(e: EncodedTyped): Float32Array | Int32Array | Uint8Array {
  */
 export function encodeInspection(data: InspectionData): string {
   const json = JSON.stringify(data, (_key, value: unknown) =>
-    value instanceof Float32Array || value instanceof Int32Array || value instanceof Uint8Array
-      ? encodeTyped(value)
-      : value,
+    value instanceof Float32Array || value instanceof Int32Array || value instanceof Uint8Array ? encodeTyped(value) : value,
   );
-  return json.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return json
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function decodeInspection(text: string): InspectionData {

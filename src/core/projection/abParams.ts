@@ -28,7 +28,11 @@ export function findAbParams(spread: number, minDist: number): { a: number; b: n
   let c = cost(a, b);
   for (let iter = 0; iter < 500; iter++) {
     // Normal equations JᵀJ δ = -Jᵀr for the two parameters.
-    let jaa = 0, jab = 0, jbb = 0, ga = 0, gb = 0;
+    let jaa = 0,
+      jab = 0,
+      jbb = 0,
+      ga = 0,
+      gb = 0;
     for (let i = 0; i < m; i++) {
       const x = xs[i];
       if (x === 0) continue; // f(0) = 1 for any a, b: no gradient

@@ -32,11 +32,17 @@ export function checkKnnGraph(g: KnnGraph, source = 'kNN graph'): void {
     throw new LensError(`expected integer n and k, got n=${g.n}, k=${g.k}`, source);
   }
   if (g.indices.length !== g.n * g.k || g.distances.length !== g.n * g.k) {
-    throw new LensError(`expected ${g.n}×${g.k} = ${g.n * g.k} neighbours, got ${g.indices.length} indices and ${g.distances.length} distances`, source);
+    throw new LensError(
+      `expected ${g.n}×${g.k} = ${g.n * g.k} neighbours, got ${g.indices.length} indices and ${g.distances.length} distances`,
+      source,
+    );
   }
   if (g.n >= 2 && g.k < 1) throw new LensError('the graph has no neighbours (k = 0); UMAP needs k ≥ 1', source);
   if (g.k > g.n - 1 && g.n > 0) {
-    throw new LensError(`${g.n} points cannot have ${g.k} neighbours each (at most ${g.n - 1}); lower n_neighbors to at most ${g.n}`, source);
+    throw new LensError(
+      `${g.n} points cannot have ${g.k} neighbours each (at most ${g.n - 1}); lower n_neighbors to at most ${g.n}`,
+      source,
+    );
   }
   for (let i = 0; i < g.n; i++) {
     for (let j = 0; j < g.k; j++) {
@@ -46,7 +52,10 @@ export function checkKnnGraph(g: KnnGraph, source = 'kNN graph'): void {
         throw new LensError(`row ${i} neighbour ${j} is ${t}; expected an index in [0, ${g.n}) other than the row itself`, source);
       }
       if (!(d >= 0) || !Number.isFinite(d)) {
-        throw new LensError(`row ${i} neighbour ${j} has distance ${d}; expected a finite distance ≥ 0 (NaN rows in the embeddings?)`, source);
+        throw new LensError(
+          `row ${i} neighbour ${j} has distance ${d}; expected a finite distance ≥ 0 (NaN rows in the embeddings?)`,
+          source,
+        );
       }
     }
   }

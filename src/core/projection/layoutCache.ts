@@ -22,7 +22,11 @@ function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`)
+    .join(',')}}`;
 }
 
 /** Any JSON-serialisable object of the parameters that shape the layout (e.g. UmapParams + method). */
@@ -43,7 +47,11 @@ const payloadSum = (key: string, payload: Uint8Array) => createHash('sha256').up
  * The cached n×2 layout, or nothing: absent, another format, another key (a hash collision), or
  * damaged — then `damaged` says why and the entry (the cache's own file) has been removed.
  */
-export async function readLayoutEntry(dir: string, embeddingsKey: string, params: LayoutParams): Promise<{ xy?: Float32Array; damaged?: string }> {
+export async function readLayoutEntry(
+  dir: string,
+  embeddingsKey: string,
+  params: LayoutParams,
+): Promise<{ xy?: Float32Array; damaged?: string }> {
   const { xy, damaged } = await readEntry(dir, layoutKey(embeddingsKey, params));
   return { xy, damaged };
 }
@@ -82,7 +90,8 @@ async function readEntry(dir: string, key: string): Promise<{ xy?: Float32Array;
   const epoch = header.epoch;
   if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0)) return damaged('unreadable header');
   const payload = bytes.subarray(12 + hlen);
-  if (payload.length !== n * 8 || payloadSum(summedKey(key, epoch), payload) !== header.sum) return damaged('the layout does not match its checksum');
+  if (payload.length !== n * 8 || payloadSum(summedKey(key, epoch), payload) !== header.sum)
+    return damaged('the layout does not match its checksum');
   const out = new Float32Array(n * 2);
   new Uint8Array(out.buffer).set(payload);
   return { xy: out, epoch };
@@ -102,13 +111,23 @@ export async function putCachedLayout(dir: string, embeddingsKey: string, params
 }
 
 /** A cancelled run's layout after `epoch` epochs, kept so it can be resumed (readPartialLayout). */
-export async function putPartialLayout(dir: string, embeddingsKey: string, params: LayoutParams, xy: Float32Array, epoch: number): Promise<string> {
+export async function putPartialLayout(
+  dir: string,
+  embeddingsKey: string,
+  params: LayoutParams,
+  xy: Float32Array,
+  epoch: number,
+): Promise<string> {
   if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`putPartialLayout: epoch must be a non-negative integer, got ${epoch}`);
   return writeEntry(dir, partialKey(embeddingsKey, params), xy, epoch);
 }
 
 /** The stopped run's layout and its epochs done, or nothing (absent, damaged: then removed). */
-export async function readPartialLayout(dir: string, embeddingsKey: string, params: LayoutParams): Promise<{ xy: Float32Array; epoch: number } | undefined> {
+export async function readPartialLayout(
+  dir: string,
+  embeddingsKey: string,
+  params: LayoutParams,
+): Promise<{ xy: Float32Array; epoch: number } | undefined> {
   const { xy, epoch } = await readEntry(dir, partialKey(embeddingsKey, params));
   return xy && epoch !== undefined ? { xy, epoch } : undefined;
 }
@@ -117,7 +136,10 @@ async function writeEntry(dir: string, key: string, xy: Float32Array, epoch?: nu
   if (xy.length % 2 !== 0) throw new Error(`putCachedLayout: expected n×2 values, got ${xy.length}`);
   await mkdir(dir, { recursive: true });
   const payload = new Uint8Array(xy.buffer, xy.byteOffset, xy.byteLength);
-  const header = Buffer.from(JSON.stringify({ key, n: xy.length / 2, sum: payloadSum(summedKey(key, epoch), payload), ...(epoch === undefined ? {} : { epoch }) }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({ key, n: xy.length / 2, sum: payloadSum(summedKey(key, epoch), payload), ...(epoch === undefined ? {} : { epoch }) }),
+    'utf8',
+  );
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length, 0);
   const path = entryPath(dir, key);

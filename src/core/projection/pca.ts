@@ -22,7 +22,11 @@ class CovarianceAccumulator {
   readonly mean: Float64Array;
   readonly cov: Float64Array;
   private readonly row: Float64Array;
-  constructor(private readonly data: Float32Array, private readonly n: number, private readonly dim: number) {
+  constructor(
+    private readonly data: Float32Array,
+    private readonly n: number,
+    private readonly dim: number,
+  ) {
     this.mean = new Float64Array(dim);
     this.cov = new Float64Array(dim * dim);
     this.row = new Float64Array(dim);
@@ -129,7 +133,8 @@ export function topEigenvectors(cov: Float64Array, dim: number, k: number): { va
   }
   // Deterministic, well-spread start: no randomness so the preview is reproducible.
   let q = new Float64Array(b * dim);
-  for (let j = 0; j < b; j++) for (let d = 0; d < dim; d++) q[j * dim + d] = Math.cos((d + 1) * (j + 1) * 0.7071) + (d % (j + 2) === 0 ? 1 : 0);
+  for (let j = 0; j < b; j++)
+    for (let d = 0; d < dim; d++) q[j * dim + d] = Math.cos((d + 1) * (j + 1) * 0.7071) + (d % (j + 2) === 0 ? 1 : 0);
   orthonormalize(q, b, dim);
   const z = new Float64Array(b * dim);
   let prev = new Float64Array(b);
@@ -258,7 +263,13 @@ export function pca2d(data: Float32Array, n: number, dim: number): Float32Array 
  * the extension host: the covariance of 100k × 512 embeddings is ~10^10 operations. Same result
  * as pca2d, bit for bit.
  */
-export async function pca2dAsync(data: Float32Array, n: number, dim: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<Float32Array> {
+export async function pca2dAsync(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  signal?: AbortSignal,
+  onProgress?: ProgressFn,
+): Promise<Float32Array> {
   if (data.length !== n * dim) throw new Error(`pca2d: data has ${data.length} values, expected ${n}×${dim}`);
   const out = new Float32Array(n * 2);
   if (n === 0 || dim === 0) return out;

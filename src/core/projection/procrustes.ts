@@ -18,13 +18,15 @@ export interface ProcrustesResult {
 }
 
 export function procrustes(a: Float32Array, b: Float32Array, shared?: { aIndex: Int32Array; bIndex: Int32Array }): ProcrustesResult {
-  if (a.length % 2 !== 0 || b.length % 2 !== 0) throw new LensError(`procrustes expects n×2 layouts, got ${a.length} and ${b.length} values`);
+  if (a.length % 2 !== 0 || b.length % 2 !== 0)
+    throw new LensError(`procrustes expects n×2 layouts, got ${a.length} and ${b.length} values`);
   const na = a.length / 2;
   const nb = b.length / 2;
   let ai: Int32Array;
   let bi: Int32Array;
   if (shared) {
-    if (shared.aIndex.length !== shared.bIndex.length) throw new LensError(`procrustes: ${shared.aIndex.length} shared indices into a but ${shared.bIndex.length} into b`);
+    if (shared.aIndex.length !== shared.bIndex.length)
+      throw new LensError(`procrustes: ${shared.aIndex.length} shared indices into a but ${shared.bIndex.length} into b`);
     ai = shared.aIndex;
     bi = shared.bIndex;
   } else {
@@ -34,24 +36,43 @@ export function procrustes(a: Float32Array, b: Float32Array, shared?: { aIndex: 
   const m = ai.length;
   if (m === 0) throw new LensError('procrustes: the two layouts share no items');
   for (let s = 0; s < m; s++) {
-    if (!(ai[s] >= 0 && ai[s] < na) || !(bi[s] >= 0 && bi[s] < nb)) throw new LensError(`procrustes: shared pair ${s} (${ai[s]}, ${bi[s]}) is out of range`);
-    const x = a[2 * ai[s]], y = a[2 * ai[s] + 1], u = b[2 * bi[s]], v = b[2 * bi[s] + 1];
+    if (!(ai[s] >= 0 && ai[s] < na) || !(bi[s] >= 0 && bi[s] < nb))
+      throw new LensError(`procrustes: shared pair ${s} (${ai[s]}, ${bi[s]}) is out of range`);
+    const x = a[2 * ai[s]],
+      y = a[2 * ai[s] + 1],
+      u = b[2 * bi[s]],
+      v = b[2 * bi[s] + 1];
     if (!Number.isFinite(x + y + u + v)) throw new LensError(`procrustes: shared pair ${s} has a non-finite coordinate`);
   }
-  let max = 0, may = 0, mbx = 0, mby = 0;
+  let max = 0,
+    may = 0,
+    mbx = 0,
+    mby = 0;
   for (let s = 0; s < m; s++) {
     max += a[2 * ai[s]];
     may += a[2 * ai[s] + 1];
     mbx += b[2 * bi[s]];
     mby += b[2 * bi[s] + 1];
   }
-  max /= m; may /= m; mbx /= m; mby /= m;
+  max /= m;
+  may /= m;
+  mbx /= m;
+  mby /= m;
   // M = Acᵀ Bc and ‖Ac‖².
-  let m00 = 0, m01 = 0, m10 = 0, m11 = 0, ss = 0;
+  let m00 = 0,
+    m01 = 0,
+    m10 = 0,
+    m11 = 0,
+    ss = 0;
   for (let s = 0; s < m; s++) {
-    const x = a[2 * ai[s]] - max, y = a[2 * ai[s] + 1] - may;
-    const u = b[2 * bi[s]] - mbx, v = b[2 * bi[s] + 1] - mby;
-    m00 += x * u; m01 += x * v; m10 += y * u; m11 += y * v;
+    const x = a[2 * ai[s]] - max,
+      y = a[2 * ai[s] + 1] - may;
+    const u = b[2 * bi[s]] - mbx,
+      v = b[2 * bi[s] + 1] - mby;
+    m00 += x * u;
+    m01 += x * v;
+    m10 += y * u;
+    m11 += y * v;
     ss += x * x + y * y;
   }
   // Maximise trace(Rᵀ M) over rotations [[c, −s], [s, c]] and reflections [[c, s], [s, −c]].
@@ -75,7 +96,8 @@ export function procrustes(a: Float32Array, b: Float32Array, shared?: { aIndex: 
   const translation = new Float64Array([mbx - scale * (max * r00 + may * r10), mby - scale * (max * r01 + may * r11)]);
   const aligned = new Float32Array(na * 2);
   for (let i = 0; i < na; i++) {
-    const x = a[2 * i], y = a[2 * i + 1];
+    const x = a[2 * i],
+      y = a[2 * i + 1];
     aligned[2 * i] = scale * (x * r00 + y * r10) + translation[0];
     aligned[2 * i + 1] = scale * (x * r01 + y * r11) + translation[1];
   }

@@ -48,7 +48,10 @@ export function checkFiniteRows(data: Float32Array, n: number, dim: number, sour
     }
   }
   if (count > 0) {
-    throw new LensError(`${count} row(s) contain NaN or Inf (first: ${bad.join(', ')}); expected finite embeddings — drop or fix those rows`, source);
+    throw new LensError(
+      `${count} row(s) contain NaN or Inf (first: ${bad.join(', ')}); expected finite embeddings — drop or fix those rows`,
+      source,
+    );
   }
 }
 
@@ -113,7 +116,8 @@ export async function projectEmbeddings(data: Float32Array, n: number, dim: numb
     warnings.push(`all ${n} rows are the same point; the map is all zeros`);
     return { xy: new Float32Array(n * 2), method, warnings };
   }
-  if (duplicates > 0) warnings.push(`${duplicates} row(s) repeat an earlier row exactly; duplicates are drawn (almost) on top of each other`);
+  if (duplicates > 0)
+    warnings.push(`${duplicates} row(s) repeat an earlier row exactly; duplicates are drawn (almost) on top of each other`);
   const init = await pca2dAsync(data, n, dim, opts.signal, opts.onProgress);
   if (method === 'pca') return { xy: init, method, warnings };
   if (method !== 'umap') throw new LensError(`unknown projection method "${String(method)}" (expected umap or pca)`);
@@ -128,10 +132,19 @@ export async function projectEmbeddings(data: Float32Array, n: number, dim: numb
   const k = nNeighbors - 1;
   let graph: KnnGraph;
   if (opts.graph) {
-    if (opts.graph.n !== n || opts.graph.k < k) throw new LensError(`the supplied kNN graph is ${opts.graph.n}×${opts.graph.k}; expected ${n} rows and at least ${k} neighbours`, source);
+    if (opts.graph.n !== n || opts.graph.k < k)
+      throw new LensError(
+        `the supplied kNN graph is ${opts.graph.n}×${opts.graph.k}; expected ${n} rows and at least ${k} neighbours`,
+        source,
+      );
     graph = truncateGraph(opts.graph, k);
   } else {
-    graph = await knnGraph(data, n, dim, k, { normalize: opts.metric === 'cosine', approximate: opts.approximate ?? 'auto', signal: opts.signal, onProgress: opts.onProgress });
+    graph = await knnGraph(data, n, dim, k, {
+      normalize: opts.metric === 'cosine',
+      approximate: opts.approximate ?? 'auto',
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
   }
   const params = resolveUmapParams(graph, opts);
   const xy = await runUmap(graph, { ...opts, init: opts.init ?? init });

@@ -224,7 +224,15 @@ interface Group {
  * advanced. Returns the group's largest negative-sample count — every lane draws that many — or
  * −1 when no lane has a due edge left.
  */
-function takeGroup(edges: Float64Array, edgeEnds: Int32Array, negativeSampleRate: number, epoch: number, cursor: Int32Array, end: Int32Array, g: Group): number {
+function takeGroup(
+  edges: Float64Array,
+  edgeEnds: Int32Array,
+  negativeSampleRate: number,
+  epoch: number,
+  cursor: Int32Array,
+  end: Int32Array,
+  g: Group,
+): number {
   let any = false;
   let maxNegatives = 0;
   for (let l = 0; l < SAMPLE_LANES; l++) {
@@ -258,7 +266,12 @@ function takeGroup(edges: Float64Array, edgeEnds: Int32Array, negativeSampleRate
 export function skipEpoch(t: SgdThread, epoch: number): void {
   const cursor = t.lanes.slice(0, SAMPLE_LANES);
   const end = t.lanes.subarray(SAMPLE_LANES, 2 * SAMPLE_LANES);
-  const g: Group = { active: new Uint8Array(SAMPLE_LANES), heads: new Int32Array(SAMPLE_LANES), tails: new Int32Array(SAMPLE_LANES), negatives: new Int32Array(SAMPLE_LANES) };
+  const g: Group = {
+    active: new Uint8Array(SAMPLE_LANES),
+    heads: new Int32Array(SAMPLE_LANES),
+    tails: new Int32Array(SAMPLE_LANES),
+    negatives: new Int32Array(SAMPLE_LANES),
+  };
   const streams = t.rng;
   for (;;) {
     const draws = takeGroup(t.edges, t.edgeEnds, t.negativeSampleRate, epoch, cursor, end, g);
@@ -296,7 +309,13 @@ export function addPulls(t: SgdThread, deltas: Float32Array[]): void {
  * edge weights ~ samples per epoch): the threads of a run, and each thread's lanes. Edges are
  * grouped by head, so each range is also an edge range.
  */
-export function partitionByWork(rowStart: Int32Array, weight: Float32Array, parts: number, vLo = 0, vHi = rowStart.length - 1): { eLo: number; eHi: number; vLo: number; vHi: number }[] {
+export function partitionByWork(
+  rowStart: Int32Array,
+  weight: Float32Array,
+  parts: number,
+  vLo = 0,
+  vHi = rowStart.length - 1,
+): { eLo: number; eHi: number; vLo: number; vHi: number }[] {
   let total = 0;
   for (let e = rowStart[vLo]; e < rowStart[vHi]; e++) total += weight[e];
   const ranges: { eLo: number; eHi: number; vLo: number; vHi: number }[] = [];

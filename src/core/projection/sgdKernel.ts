@@ -29,11 +29,19 @@ export const KERNEL_LANES = 4;
 
 /** Byte offsets inside a thread's header (the same table heads sgdKernel.wat). */
 export const HEADER = {
-  vLo: 0, vHi: 4, n: 8,
+  vLo: 0,
+  vHi: 4,
+  n: 8,
   /** Byte offsets of the run's arrays in the memory (edges: sgd.ts's 32-byte edge records). */
-  edges: 12, live: 16, snap: 20, delta: 24,
+  edges: 12,
+  live: 16,
+  snap: 20,
+  delta: 24,
   /** f32: the curve's a and b, 2ab and 2γb. */
-  a: 28, b: 32, twoAB: 36, twoGB: 40,
+  a: 28,
+  b: 32,
+  twoAB: 36,
+  twoGB: 40,
   /** f64: negative samples per positive sample. */
   negativeSampleRate: 48,
   /** One xorshift32 state per lane (i32 × KERNEL_LANES). */

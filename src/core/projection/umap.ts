@@ -109,7 +109,8 @@ export function resolveUmapParams(graph: Pick<KnnGraph, 'n' | 'k'>, opts: UmapOp
   if (!(p.repulsionStrength >= 0)) bad(`repulsionStrength must be ≥ 0, got ${p.repulsionStrength}`);
   if (!(p.learningRate > 0)) bad(`learningRate must be > 0, got ${p.learningRate}`);
   if (p.optimizer !== 'wasm-simd' && p.optimizer !== 'js') bad(`optimizer must be 'wasm-simd' or 'js', got ${String(p.optimizer)}`);
-  if (p.optimizer === 'wasm-simd' && !sgdKernelModule()) bad(`'wasm-simd' needs WebAssembly SIMD and shared memory, which this runtime lacks; use 'js'`);
+  if (p.optimizer === 'wasm-simd' && !sgdKernelModule())
+    bad(`'wasm-simd' needs WebAssembly SIMD and shared memory, which this runtime lacks; use 'js'`);
   return p;
 }
 
@@ -140,7 +141,12 @@ export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<
   const { a, b } = findAbParams(p.spread, p.minDist);
   const layoutEvery = Math.max(0, Math.floor(opts.layoutEvery ?? 5));
   const job: UmapJob = {
-    graph: { n, k: graph.k, indices: graph.indices, distances: p.metric === 'cosine' ? graph.distances.map((d) => (d * d) / 2) : graph.distances },
+    graph: {
+      n,
+      k: graph.k,
+      indices: graph.indices,
+      distances: p.metric === 'cosine' ? graph.distances.map((d) => (d * d) / 2) : graph.distances,
+    },
     a,
     b,
     nEpochs: p.nEpochs,
@@ -162,14 +168,18 @@ export async function runUmap(graph: KnnGraph, opts: UmapOptions = {}): Promise<
   const abort = () => Atomics.store(ctrl, CTRL.ABORT_REQ, 1);
   opts.signal?.addEventListener('abort', abort, { once: true });
   try {
-    return await invokeWorker<typeof handleUmap>('umap', { job, ctrl }, {
-      signal: opts.signal,
-      graceMs: 0,
-      onProgress: (frame) => {
-        if (frame.type === 'progress') opts.onProgress?.(frame.p);
-        else opts.onLayout?.(frame.xy, frame.epoch, frame.nEpochs);
+    return await invokeWorker<typeof handleUmap>(
+      'umap',
+      { job, ctrl },
+      {
+        signal: opts.signal,
+        graceMs: 0,
+        onProgress: (frame) => {
+          if (frame.type === 'progress') opts.onProgress?.(frame.p);
+          else opts.onLayout?.(frame.xy, frame.epoch, frame.nEpochs);
+        },
       },
-    });
+    );
   } catch (err) {
     abort();
     throw err;

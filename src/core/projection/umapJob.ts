@@ -6,7 +6,21 @@
  */
 import { epochsPerSample, fuzzySimplicialSet, type KnnGraph } from './fuzzy';
 import { barrierWait } from '../util/barrier';
-import { addPulls, EDGE_WORDS, edgeRecords, EPOCHS_PER_SAMPLE, HEAD, laneSlice, makeSgdThread, partitionByWork, SAMPLE_LANES, seedXorshift, sgdEpoch, skipEpoch, TAIL } from './sgd';
+import {
+  addPulls,
+  EDGE_WORDS,
+  edgeRecords,
+  EPOCHS_PER_SAMPLE,
+  HEAD,
+  laneSlice,
+  makeSgdThread,
+  partitionByWork,
+  SAMPLE_LANES,
+  seedXorshift,
+  sgdEpoch,
+  skipEpoch,
+  TAIL,
+} from './sgd';
 import { bindSgdKernel, HEADER_BYTES, sgdKernelModule, type ThreadOptimizer } from './sgdKernel';
 import { Wasm, WASM_MAX_PAGES, WASM_PAGE_BYTES, type WasmMemory } from '../util/wasmApi';
 import { LensError } from '../errors';
@@ -186,7 +200,9 @@ export function prepareRun(job: UmapJob, afterPhase?: (done: number) => void): S
   if (job.optimizer === 'wasm-simd') {
     const pages = Math.ceil(arena.bytes / WASM_PAGE_BYTES);
     if (pages > WASM_MAX_PAGES || !Wasm) {
-      throw new LensError(`UMAP needs ${(arena.bytes / 2 ** 30).toFixed(1)} GiB for ${n} points and ${m} edges, more than the WebAssembly optimizer can address (4 GiB); use the 'js' optimizer`);
+      throw new LensError(
+        `UMAP needs ${(arena.bytes / 2 ** 30).toFixed(1)} GiB for ${n} points and ${m} edges, more than the WebAssembly optimizer can address (4 GiB); use the 'js' optimizer`,
+      );
     }
     memory = new Wasm.Memory({ initial: pages, maximum: pages, shared: true });
     buffer = memory.buffer as SharedArrayBuffer;
@@ -263,14 +279,27 @@ export function barrier(ctrl: Int32Array, threads: number): void {
  * stops after the same epoch) and hands out layouts through `onFrame`, called while the other
  * threads wait, so each frame is a consistent picture.
  */
-export function runThread(run: SharedRun, t: number, onFrame?: (live: Float32Array, epochsDone: number) => void, onReplayed?: (epochs: number) => void): 'done' | 'stopped' {
+export function runThread(
+  run: SharedRun,
+  t: number,
+  onFrame?: (live: Float32Array, epochsDone: number) => void,
+  onReplayed?: (epochs: number) => void,
+): 'done' | 'stopped' {
   const { n, threads, nEpochs, ctrl } = run;
   const deltas = Array.from({ length: threads }, (_, i) => run.deltas.subarray(i * n * 2, (i + 1) * n * 2));
   const th = makeSgdThread(
     {
-      n, edges: run.edges, edgeEnds: run.edgeEnds, negativeSampleRate: run.negativeSampleRate,
+      n,
+      edges: run.edges,
+      edgeEnds: run.edgeEnds,
+      negativeSampleRate: run.negativeSampleRate,
       // One thread has no merges: its "snapshot" is the live layout, so it reads current positions.
-      live: run.live, snap: threads > 1 ? run.snaps.subarray(t * n * 2, (t + 1) * n * 2) : run.live, delta: deltas[t], a: run.a, b: run.b, gamma: run.gamma,
+      live: run.live,
+      snap: threads > 1 ? run.snaps.subarray(t * n * 2, (t + 1) * n * 2) : run.live,
+      delta: deltas[t],
+      a: run.a,
+      b: run.b,
+      gamma: run.gamma,
     },
     run.ranges[t],
     // Per-thread streams: thread 0 of a 1-thread run and of a 4-thread run draw differently on purpose.

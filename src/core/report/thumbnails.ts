@@ -51,7 +51,11 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
   let firstOutside = '';
   const idxFiles = new Map<string, Promise<{ dims: number[]; data: Uint8Array } | undefined>>();
   const loadIdx = (file: string) => {
-    if (!idxFiles.has(file)) idxFiles.set(file, readIdx(file).catch(() => undefined));
+    if (!idxFiles.has(file))
+      idxFiles.set(
+        file,
+        readIdx(file).catch(() => undefined),
+      );
     return idxFiles.get(file)!;
   };
   const one = async (i: number): Promise<void> => {
@@ -66,7 +70,9 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
         const index = Number(ref[2]);
         const px = idx.data.subarray(index * h * w * c, (index + 1) * h * w * c);
         if (px.length !== h * w * c) return;
-        const png = await sharp(Buffer.from(px), { raw: { width: w, height: h, channels: c as 1 | 3 } }).png().toBuffer();
+        const png = await sharp(Buffer.from(px), { raw: { width: w, height: h, channels: c as 1 | 3 } })
+          .png()
+          .toBuffer();
         out[i] = `data:image/png;base64,${png.toString('base64')}`;
       } else if (opts.files !== false) {
         if (opts.root !== undefined) {
@@ -77,7 +83,11 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
           }
         }
         // A checked read: a FIFO or device among the paths is skipped, never waited on.
-        const jpg = await sharp(await readImageFile(p)).resize(size, size, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality: 75 }).toBuffer();
+        const jpg = await sharp(await readImageFile(p))
+          .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+          .flatten({ background: '#ffffff' })
+          .jpeg({ quality: 75 })
+          .toBuffer();
         out[i] = `data:image/jpeg;base64,${jpg.toString('base64')}`;
       }
     } catch {
@@ -98,7 +108,9 @@ export async function thumbnailDataUris(paths: string[], opts: ThumbnailOptions 
   await Promise.all(workers);
   opts.onProgress?.({ stage: 'thumbnails', done: limit, total: limit });
   if (outside) {
-    opts.onNote?.(`${outside} thumbnail(s) left out of the report: the file lies outside the dataset ${opts.root} (reached by "../" or a symlink); first: ${firstOutside}`);
+    opts.onNote?.(
+      `${outside} thumbnail(s) left out of the report: the file lies outside the dataset ${opts.root} (reached by "../" or a symlink); first: ${firstOutside}`,
+    );
   }
   return out;
 }

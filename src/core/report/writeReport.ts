@@ -65,7 +65,11 @@ async function withInlineThumbnails(data: InspectionData, opts: ReportOptions): 
   // Files outside the dataset (manifest "../", symlinks) are not inlined; the report says how many.
   const notes: string[] = [];
   const thumbnails = await thumbnailDataUris(data.items.paths, {
-    limit, signal: opts.signal, onProgress: opts.onProgress, root: data.source.dataset || undefined, onNote: (n) => notes.push(n),
+    limit,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    root: data.source.dataset || undefined,
+    onNote: (n) => notes.push(n),
   });
   return { ...data, items: { ...data.items, thumbnails }, ...(notes.length ? { notes: [...(data.notes ?? []), ...notes] } : {}) };
 }

@@ -90,7 +90,12 @@ function sparseContingency(a: Int32Array, b: Int32Array, C: number): { row: Int3
 }
 
 /** scikit-learn's mutual_info_score from the non-zeros, including its per-term |x| < eps → 0. */
-function mutualInformation(t: { row: Int32Array; col: Int32Array; count: Float64Array }, ra: Float64Array, cb: Float64Array, n: number): number {
+function mutualInformation(
+  t: { row: Int32Array; col: Int32Array; count: Float64Array },
+  ra: Float64Array,
+  cb: Float64Array,
+  n: number,
+): number {
   if (ra.length === 1 || cb.length === 1) return 0;
   const logN = Math.log(n);
   let mi = 0;

@@ -49,6 +49,7 @@ export async function clusteringScores(
   // that is 512 MB not held twice.
   let prepared: Float32Array | null = prepareEmbeddings(data, n, dim, opts.normalize ?? true, opts.file);
   const rows = sharedCopy(prepared);
+  // eslint-disable-next-line no-useless-assignment -- drops the last reference so the copy can be collected
   prepared = null;
   const sizes = new Map<number, number>();
   for (let i = 0; i < n; i++) sizes.set(labels[i], (sizes.get(labels[i]) ?? 0) + 1);
@@ -59,7 +60,9 @@ export async function clusteringScores(
   const fmt = (x: number) => x.toLocaleString('en-US');
   if (k === n) {
     // Any partition into n clusters is every item alone: the scores are 1 by definition and say nothing.
-    notes.push(`every one of the ${fmt(n)} items is its own class: NMI and AMI are 1 by definition and say nothing about the embeddings (k-means skipped)`);
+    notes.push(
+      `every one of the ${fmt(n)} items is its own class: NMI and AMI are 1 by definition and say nothing about the embeddings (k-means skipped)`,
+    );
     return { nmi: 1, ami: 1, k, seed, iterations: 0, maxIterations: 0, converged: true, inertia: 0, notes: notes.map(said) };
   }
   if (k > n / 2) {
@@ -71,7 +74,9 @@ export async function clusteringScores(
   let largest = 0;
   for (const s of sizes.values()) largest = Math.max(largest, s);
   if (largest > n / 2) {
-    notes.push(`one class holds ${((100 * largest) / n).toFixed(1)}% of the items: NMI/AMI mostly measure how k-means splits that class, not how the other ${fmt(k - 1)} separate`);
+    notes.push(
+      `one class holds ${((100 * largest) / n).toFixed(1)}% of the items: NMI/AMI mostly measure how k-means splits that class, not how the other ${fmt(k - 1)} separate`,
+    );
   }
   let last: Progress | undefined;
   const onProgress = opts.onProgress && ((p: Progress) => opts.onProgress!((last = p)));
@@ -79,12 +84,14 @@ export async function clusteringScores(
   if (km.distinctPoints < k) {
     notes.push(
       km.distinctPoints === 1
-        ? `all ${fmt(n)} embeddings are identical${opts.normalize ?? true ? ' (after L2 normalisation)' : ''}: k-means cannot separate anything, so NMI/AMI are 0`
+        ? `all ${fmt(n)} embeddings are identical${(opts.normalize ?? true) ? ' (after L2 normalisation)' : ''}: k-means cannot separate anything, so NMI/AMI are 0`
         : `only ${fmt(km.distinctPoints)} distinct embeddings for ${fmt(k)} classes: k-means cannot form more clusters than that, which caps NMI/AMI`,
     );
   }
   if (!km.converged && km.maxIterations < 100) {
-    notes.push(`k-means stopped after ${km.iterations} iterations, the cap for ${fmt(n)} × ${fmt(k)} centres × ${dim} dimensions, before converging; NMI/AMI are those of that clustering`);
+    notes.push(
+      `k-means stopped after ${km.iterations} iterations, the cap for ${fmt(n)} × ${fmt(k)} centres × ${dim} dimensions, before converging; NMI/AMI are those of that clustering`,
+    );
   }
   const agreement = clusterAgreement(labels, km.assignment);
   // Scoring 10⁶ items takes a few tenths of a second: the stage ends when it does.

@@ -16,7 +16,13 @@ export interface KeyEngine {
   dispose(): Promise<void>;
 }
 
-export async function createKeyEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array, threads: number): Promise<KeyEngine> {
+export async function createKeyEngine(
+  gallery: Float32Array,
+  n: number,
+  dim: number,
+  gallerySq: Float32Array,
+  threads: number,
+): Promise<KeyEngine> {
   try {
     return await createOrtEngine(gallery, n, dim, gallerySq, threads);
   } catch {
@@ -24,7 +30,13 @@ export async function createKeyEngine(gallery: Float32Array, n: number, dim: num
   }
 }
 
-async function createOrtEngine(gallery: Float32Array, n: number, dim: number, gallerySq: Float32Array, threads: number): Promise<KeyEngine> {
+async function createOrtEngine(
+  gallery: Float32Array,
+  n: number,
+  dim: number,
+  gallerySq: Float32Array,
+  threads: number,
+): Promise<KeyEngine> {
   // Loaded lazily (the addon is large and only this engine needs it), through loadOrt: one copy of
   // onnxruntime per thread, whichever bundle asks — a second copy would abort the process.
   const ort = loadOrt();

@@ -65,7 +65,15 @@ interface Nearest {
 
 type PassProgress = (done: number) => void;
 
-async function nearestCentres(data: Float32Array, n: number, dim: number, centres: Float32Array, m: number, opts: KMeansOptions, progress: PassProgress): Promise<Nearest> {
+async function nearestCentres(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  centres: Float32Array,
+  m: number,
+  opts: KMeansOptions,
+  progress: PassProgress,
+): Promise<Nearest> {
   throwIfAborted(opts.signal);
   if (n * m * dim <= PLAIN_LOOP_WORK) {
     const index = new Int32Array(n);
@@ -159,18 +167,26 @@ export async function kmeans(input: Float32Array, n: number, dim: number, k: num
   const d2 = new Float64Array(n).fill(Infinity);
   const prefix = new Float64Array(n);
   let picked = 0;
-  let distinctPoints = 0;
+  // The first centre, taken below, is one distinct point.
+  let distinctPoints = 1;
   const take = (p: number) => {
     chosen[p] = 1;
     centroids.set(data.subarray(p * dim, (p + 1) * dim), picked * dim);
     picked++;
   };
   take(Math.floor(rand() * n));
-  distinctPoints = 1;
   for (let r = 1; r < rounds; r++) {
     // D² against the batch picked last round (the first round: the first centre).
     const from = batchStart(k, rounds, r - 1);
-    const near = await nearestCentres(data, n, dim, centroids.subarray(from * dim, picked * dim), picked - from, opts, track.pass(r - 1, `seeding ${r}/${rounds - 1}`));
+    const near = await nearestCentres(
+      data,
+      n,
+      dim,
+      centroids.subarray(from * dim, picked * dim),
+      picked - from,
+      opts,
+      track.pass(r - 1, `seeding ${r}/${rounds - 1}`),
+    );
     for (let i = 0; i < n; i++) if (near.d2[i] < d2[i]) d2[i] = near.d2[i];
     for (let i = 0; i < n; i++) if (chosen[i]) d2[i] = 0;
     let total = 0;
@@ -204,7 +220,15 @@ export async function kmeans(input: Float32Array, n: number, dim: number, k: num
   let converged = false;
   for (let it = 0; it < maxIterations; it++) {
     iterations = it + 1;
-    const near = await nearestCentres(data, n, dim, centroids, k, opts, track.pass(rounds - 1 + it, `iteration ${it + 1} of at most ${maxIterations}`));
+    const near = await nearestCentres(
+      data,
+      n,
+      dim,
+      centroids,
+      k,
+      opts,
+      track.pass(rounds - 1 + it, `iteration ${it + 1} of at most ${maxIterations}`),
+    );
     let changed = 0;
     let cost = 0;
     for (let i = 0; i < n; i++) {

@@ -48,27 +48,55 @@ export async function knnGraph(
     return { n, k, indices: r.indices, distances: r.distances };
   }
   const approx = await usearchKnn(rows, n, dim, k, opts?.signal, opts?.onProgress);
-  return { n, k, indices: approx.indices, distances: approx.distances, approximate: { method: 'usearch', recall: approx.recall, sampled: approx.sampled } };
+  return {
+    n,
+    k,
+    indices: approx.indices,
+    distances: approx.distances,
+    approximate: { method: 'usearch', recall: approx.recall, sampled: approx.sampled },
+  };
 }
 
 /** Exact top-k of every row against every row, self excluded. */
-async function exactKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<TopKResult> {
+async function exactKnn(
+  rows: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  signal?: AbortSignal,
+  onProgress?: ProgressFn,
+): Promise<TopKResult> {
   const selfIndex = Int32Array.from({ length: n }, (_, i) => i);
-  return (await runScan({ queries: rows, nQueries: n, gallery: rows, nGallery: n, dim, selfIndex }, { kind: 'topk', k }, { signal, onProgress, stage: 'kNN (exact)' })) as TopKResult;
+  return (await runScan(
+    { queries: rows, nQueries: n, gallery: rows, nGallery: n, dim, selfIndex },
+    { kind: 'topk', k },
+    { signal, onProgress, stage: 'kNN (exact)' },
+  )) as TopKResult;
 }
 
-async function usearchKnn(rows: Float32Array, n: number, dim: number, k: number, signal?: AbortSignal, onProgress?: ProgressFn): Promise<UsearchResult> {
+async function usearchKnn(
+  rows: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  signal?: AbortSignal,
+  onProgress?: ProgressFn,
+): Promise<UsearchResult> {
   throwIfAborted(signal);
   // Cooperative stop between chunks: terminating during a native call can abort the process.
   const cancel = new Int32Array(new SharedArrayBuffer(4));
   const onAbort = () => Atomics.store(cancel, 0, 1);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await invokeWorker<typeof handleUsearch>('usearch', { data: rows, n, dim, k, cancel, recallRows: RECALL_SAMPLE }, {
-      signal,
-      onCancel: 'wait',
-      onProgress: (p) => onProgress?.({ stage: `kNN (usearch ${p.stage})`, done: p.done, total: p.total }),
-    });
+    return await invokeWorker<typeof handleUsearch>(
+      'usearch',
+      { data: rows, n, dim, k, cancel, recallRows: RECALL_SAMPLE },
+      {
+        signal,
+        onCancel: 'wait',
+        onProgress: (p) => onProgress?.({ stage: `kNN (usearch ${p.stage})`, done: p.done, total: p.total }),
+      },
+    );
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -88,13 +88,22 @@ export interface QueryOutcomes {
   negatives?: ItemNegatives;
 }
 
-export async function retrievalMetrics(data: Float32Array, n: number, dim: number, labels: Int32Array, opts: RetrievalOptions = {}): Promise<RetrievalReport> {
+export async function retrievalMetrics(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  labels: Int32Array,
+  opts: RetrievalOptions = {},
+): Promise<RetrievalReport> {
   const protocol = opts.protocol ?? 'leave-one-out';
   const normalize = opts.normalize ?? true;
   const ks = validateKs(opts.ks ?? DEFAULT_KS);
   const sampleAbove = opts.exact ? Infinity : (opts.exactLimit ?? DEFAULT_EXACT_LIMIT);
   const seed = opts.seed ?? 0;
-  const pickQueries = n > sampleAbove ? (ql: Int32Array, r: Int32Array) => sampleQueries(ql, r, opts.sampleQueries ?? DEFAULT_SAMPLE_QUERIES, seed) : undefined;
+  const pickQueries =
+    n > sampleAbove
+      ? (ql: Int32Array, r: Int32Array) => sampleQueries(ql, r, opts.sampleQueries ?? DEFAULT_SAMPLE_QUERIES, seed)
+      : undefined;
   const outcomes = await rankQueries(data, n, dim, labels, { ...opts, protocol, normalize, pickQueries });
   const negatives = outcomes.negatives ? { nearestNegatives: outcomes.negatives } : {};
   if (outcomes.sample) return { ...sampledReport(outcomes, outcomes.sample, ks, protocol, normalize, seed), ...negatives };
@@ -115,9 +124,16 @@ export interface LabelledRows {
 }
 
 /** Query-gallery metrics from separate query and gallery sets (In-Shop style). */
-export async function queryGalleryMetrics(query: LabelledRows, gallery: LabelledRows, opts: Omit<RetrievalOptions, 'protocol' | 'queryMask' | 'file'> = {}): Promise<RetrievalReport> {
+export async function queryGalleryMetrics(
+  query: LabelledRows,
+  gallery: LabelledRows,
+  opts: Omit<RetrievalOptions, 'protocol' | 'queryMask' | 'file'> = {},
+): Promise<RetrievalReport> {
   if (query.dim !== gallery.dim) {
-    throw new LensError(`query embeddings have dimension ${query.dim} but the gallery (${gallery.file ?? 'gallery'}) has ${gallery.dim}; both must come from the same model`, query.file);
+    throw new LensError(
+      `query embeddings have dimension ${query.dim} but the gallery (${gallery.file ?? 'gallery'}) has ${gallery.dim}; both must come from the same model`,
+      query.file,
+    );
   }
   checkLabels(query.labels, query.n, query.file);
   checkLabels(gallery.labels, gallery.n, gallery.file);
@@ -128,11 +144,17 @@ export async function queryGalleryMetrics(query: LabelledRows, gallery: Labelled
   labels.set(query.labels);
   labels.set(gallery.labels, query.n);
   const queryMask = Array.from({ length: query.n + gallery.n }, (_, i) => i < query.n);
-  return retrievalMetrics(data, query.n + gallery.n, query.dim, labels, { ...opts, protocol: 'query-gallery', queryMask, file: query.file });
+  return retrievalMetrics(data, query.n + gallery.n, query.dim, labels, {
+    ...opts,
+    protocol: 'query-gallery',
+    queryMask,
+    file: query.file,
+  });
 }
 
 function validateKs(ks: number[]): number[] {
-  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1)) throw new LensError(`recall@K needs positive integer K values, got [${ks.join(', ')}]`);
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1))
+    throw new LensError(`recall@K needs positive integer K values, got [${ks.join(', ')}]`);
   return [...new Set(ks)].sort((a, b) => a - b);
 }
 
@@ -141,11 +163,16 @@ export async function rankQueries(
   n: number,
   dim: number,
   labels: Int32Array,
-  opts: RetrievalOptions & { protocol: Protocol; normalize: boolean; pickQueries?: (queryLabels: Int32Array, r: Int32Array) => QuerySample | null },
+  opts: RetrievalOptions & {
+    protocol: Protocol;
+    normalize: boolean;
+    pickQueries?: (queryLabels: Int32Array, r: Int32Array) => QuerySample | null;
+  },
 ): Promise<QueryOutcomes> {
   checkLabels(labels, n, opts.file);
   const rows = prepareEmbeddings(data, n, dim, opts.normalize, opts.file);
-  if (new Set(labels).size < 2) throw new LensError(`retrieval metrics need at least two classes; every row has label ${labels[0]}`, opts.file);
+  if (new Set(labels).size < 2)
+    throw new LensError(`retrieval metrics need at least two classes; every row has label ${labels[0]}`, opts.file);
 
   let queries: Float32Array;
   let gallery: Float32Array;
@@ -180,7 +207,8 @@ export async function rankQueries(
   const r = Int32Array.from(queryLabels, (l) => (galleryCount.get(l) ?? 0) - (selfIndex ? 1 : 0));
   const nq = queryLabels.length;
   const nGallery = galleryLabels.length;
-  if (r.every((x) => x === 0)) throw new LensError('no query has a same-label item in its gallery, so every query would be excluded', opts.file);
+  if (r.every((x) => x === 0))
+    throw new LensError('no query has a same-label item in its gallery, so every query would be excluded', opts.file);
   // A sample ranks only its queries, each still against the whole gallery.
   const sample = opts.pickQueries?.(queryLabels, r) ?? null;
   const picks = sample ? Array.from(sample.picks) : null;
@@ -192,13 +220,32 @@ export async function rankQueries(
   const wantNegatives = opts.nearestNegatives === true && opts.protocol === 'leave-one-out';
   const stats = (await runScan(
     // Unit rows bound every key ‖g‖² − 2·q·g to [−1, 3]; the margin covers float32 rounding.
-    { queries: scanQueries, nQueries: scanLabels.length, gallery, nGallery, dim, selfIndex: scanSelf, keyRange: opts.normalize ? [-1.001, 3.001] : undefined },
+    {
+      queries: scanQueries,
+      nQueries: scanLabels.length,
+      gallery,
+      nGallery,
+      dim,
+      selfIndex: scanSelf,
+      keyRange: opts.normalize ? [-1.001, 3.001] : undefined,
+    },
     { kind: 'stats', queryLabels: scanLabels, galleryLabels, rOf: scanR, negatives: wantNegatives },
-    { signal: opts.signal, onProgress: opts.onProgress, stage: sample ? 'Retrieval metrics (sampled queries)' : 'Retrieval metrics', workers: opts.workers },
+    {
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+      stage: sample ? 'Retrieval metrics (sampled queries)' : 'Retrieval metrics',
+      workers: opts.workers,
+    },
   )) as StatsResult;
   const negatives: Pick<QueryOutcomes, 'negatives'> =
     wantNegatives && stats.negIndex && stats.negDistance
-      ? { negatives: { items: sample ? sample.picks : Int32Array.from({ length: nq }, (_, i) => i), index: stats.negIndex, distance: stats.negDistance } }
+      ? {
+          negatives: {
+            items: sample ? sample.picks : Int32Array.from({ length: nq }, (_, i) => i),
+            index: stats.negIndex,
+            distance: stats.negDistance,
+          },
+        }
       : {};
   if (sample) return { labels: scanLabels, r: scanR, stats, sample: { ...sample, labels: queryLabels, r }, ...negatives };
   return { labels: queryLabels, r, stats, ...negatives };
@@ -254,7 +301,14 @@ function countFirst(o: QueryOutcomes, include: (q: number) => boolean): number {
  * The report of a sampled run: each overall metric is the design's estimate with its 95% CI; each
  * class's metrics are the plain means of its sampled queries (exact for classes taken whole).
  */
-function sampledReport(o: QueryOutcomes, sample: NonNullable<QueryOutcomes['sample']>, ks: number[], protocol: Protocol, normalize: boolean, seed: number): RetrievalReport {
+function sampledReport(
+  o: QueryOutcomes,
+  sample: NonNullable<QueryOutcomes['sample']>,
+  ks: number[],
+  protocol: Protocol,
+  normalize: boolean,
+  seed: number,
+): RetrievalReport {
   const m = o.labels.length;
   // Scored queries per class in the whole population; excluded queries per class, counted exactly.
   const sizes = new Map<number, number>();
@@ -276,7 +330,12 @@ function sampledReport(o: QueryOutcomes, sample: NonNullable<QueryOutcomes['samp
   const overall: MetricSet = { queries: sample.labels.length, excluded_queries: excluded };
   const ci95: Record<string, number> = {};
   for (const [key, f] of perQuery) {
-    const est = estimateMean(Float64Array.from({ length: m }, (_, q) => f(q)), o.labels, sizes, sample.design);
+    const est = estimateMean(
+      Float64Array.from({ length: m }, (_, q) => f(q)),
+      o.labels,
+      sizes,
+      sample.design,
+    );
     overall[key] = est.value;
     ci95[key] = est.ci95;
   }

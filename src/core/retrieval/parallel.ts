@@ -1,9 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { invokeWorker } from '../util/workerCall';
 import type { handleScanSlice } from '../workers/retrieval';
-import { CancelledError, throwIfAborted } from '../errors';
+import { throwIfAborted } from '../errors';
 import type { ProgressFn } from '../types';
-import { scanNearestNegative, scanStats, scanTopK, type NearestNegativeResult, type ScanInput, type StatsResult, type TopKResult } from './scan';
+import {
+  scanNearestNegative,
+  scanStats,
+  scanTopK,
+  type NearestNegativeResult,
+  type ScanInput,
+  type StatsResult,
+  type TopKResult,
+} from './scan';
 
 /**
  * Runs a scan over all queries: in-process for small jobs (a worker's start-up would dominate),
@@ -71,7 +79,7 @@ export async function runScan(
   };
   const cores = Math.max(1, availableParallelism());
   const workers = Math.max(1, Math.min(opts.workers ?? cores, cores, Math.ceil(total / 64), workersForGallery(req.nGallery * req.dim * 4)));
-  if (req.nQueries * req.nGallery < IN_PROCESS_PAIRS || workers === 1 && opts.workers === 1) {
+  if (req.nQueries * req.nGallery < IN_PROCESS_PAIRS || (workers === 1 && opts.workers === 1)) {
     const input: ScanInput = { ...req, start: 0, end: total, threads: cores };
     const hook = async (done: number) => {
       report(done);
@@ -128,9 +136,11 @@ async function runInWorkers(
   signal?.addEventListener('abort', stop, { once: true });
   try {
     const parts = await Promise.all(
-      bounds.slice(0, -1).map(
-        (start, i) =>
-          invokeWorker<typeof handleScanSlice>('retrieval', { req: sreq, job: sjob, start, end: bounds[i + 1], threads, cancel }, {
+      bounds.slice(0, -1).map((start, i) =>
+        invokeWorker<typeof handleScanSlice>(
+          'retrieval',
+          { req: sreq, job: sjob, start, end: bounds[i + 1], threads, cancel },
+          {
             signal,
             // The slice stops at its next block through the shared flag and replies cancelled.
             onCancel: 'wait',
@@ -138,7 +148,8 @@ async function runInWorkers(
               done[i] = d;
               report(done.reduce((a, b) => a + b, 0));
             },
-          }),
+          },
+        ),
       ),
     );
     throwIfAborted(signal);
@@ -157,7 +168,9 @@ function concat(parts: ScanResult[]): ScanResult {
   const out: Record<string, ArrayBufferView> = {};
   for (const key of Object.keys(parts[0])) {
     const xs = parts.map((p) => (p as unknown as Record<string, Int32Array | Float32Array | Float64Array>)[key]);
-    const joined = new (xs[0].constructor as { new (n: number): Int32Array | Float32Array | Float64Array })(xs.reduce((a, x) => a + x.length, 0));
+    const joined = new (xs[0].constructor as { new (n: number): Int32Array | Float32Array | Float64Array })(
+      xs.reduce((a, x) => a + x.length, 0),
+    );
     let o = 0;
     for (const x of xs) {
       joined.set(x as never, o);

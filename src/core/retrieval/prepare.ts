@@ -75,11 +75,13 @@ function checkRows(data: Float32Array, n: number, dim: number, normalize: boolea
     let s = 0;
     for (let k = 0; k < dim; k++) {
       const v = data[o + k];
-      if (!Number.isFinite(v)) throw new LensError(`row ${i} has a non-finite value (${v}) in column ${k}; embeddings must be finite`, file);
+      if (!Number.isFinite(v))
+        throw new LensError(`row ${i} has a non-finite value (${v}) in column ${k}; embeddings must be finite`, file);
       s += v * v;
     }
     if (!normalize) continue;
-    if (s === 0) throw new LensError(`row ${i} is an all-zero vector, which cannot be L2-normalised (use raw distances, or drop the row)`, file);
+    if (s === 0)
+      throw new LensError(`row ${i} is an all-zero vector, which cannot be L2-normalised (use raw distances, or drop the row)`, file);
     if (!out) continue;
     const inv = 1 / Math.sqrt(s);
     for (let k = 0; k < dim; k++) out[o + k] = data[o + k] * inv;
@@ -87,7 +89,8 @@ function checkRows(data: Float32Array, n: number, dim: number, normalize: boolea
 }
 
 export function checkLabels(labels: ArrayLike<number>, n: number, file?: string): void {
-  if (labels.length !== n) throw new LensError(`${labels.length} labels for ${n} embeddings; there must be exactly one label per row`, file);
+  if (labels.length !== n)
+    throw new LensError(`${labels.length} labels for ${n} embeddings; there must be exactly one label per row`, file);
 }
 
 /** Squared norms ‖x_i‖², accumulated in float64 and stored as float32 for the Gemm. */

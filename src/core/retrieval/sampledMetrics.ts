@@ -85,8 +85,7 @@ export function allocate(sizes: number[], m: number, floorOf: (size: number) => 
   const target = sizes.map((s) => (m * s) / total);
   const alloc = sizes.map((s, h) => Math.min(s, Math.max(floorOf(s), Math.floor(target[h]))));
   let sum = alloc.reduce((a, b) => a + b, 0);
-  const byNeed = (sign: 1 | -1) =>
-    sizes.map((_, h) => h).sort((a, b) => sign * ((target[b] - alloc[b]) - (target[a] - alloc[a])) || a - b);
+  const byNeed = (sign: 1 | -1) => sizes.map((_, h) => h).sort((a, b) => sign * (target[b] - alloc[b] - (target[a] - alloc[a])) || a - b);
   while (sum < m) {
     // Every stratum short of its target (or below its size) gets one more, neediest first.
     for (const h of byNeed(1)) {

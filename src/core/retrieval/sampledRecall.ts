@@ -31,7 +31,16 @@ export function recallSample(n: number, m = RECALL_SAMPLE): Int32Array {
  * `afterEach(done)` runs after each sampled row (each is a full pass over n rows: ~11 s for the
  * 200 rows of RECALL_SAMPLE at 10^6 × 128, measured by bench/scale); returning true stops early (a cancel), and the value is then NaN.
  */
-export function sampledRecall(rows: Float32Array, n: number, dim: number, k: number, indices: Int32Array, distances: Float32Array, sample: Int32Array, afterEach?: (done: number) => boolean): number {
+export function sampledRecall(
+  rows: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  indices: Int32Array,
+  distances: Float32Array,
+  sample: Int32Array,
+  afterEach?: (done: number) => boolean,
+): number {
   const bestD = new Float64Array(k);
   const bestI = new Int32Array(k);
   let found = 0;
@@ -54,7 +63,15 @@ export function sampledRecall(rows: Float32Array, n: number, dim: number, k: num
  * buffers `bestD`/`bestI` (k = their length), considering only distances below `bound`. Each
  * candidate is abandoned as soon as its partial sum passes the current k-th.
  */
-export function exactNeighbours(rows: Float32Array, n: number, dim: number, q: number, bestD: Float64Array, bestI: Int32Array, bound = Infinity): void {
+export function exactNeighbours(
+  rows: Float32Array,
+  n: number,
+  dim: number,
+  q: number,
+  bestD: Float64Array,
+  bestI: Int32Array,
+  bound = Infinity,
+): void {
   const k = bestD.length;
   bestD.fill(bound);
   bestI.fill(-1);

@@ -138,7 +138,15 @@ export async function scanStats(
  * The closest gallery item whose label differs from the query's (the query itself has its label,
  * so it is never picked); ties go to the lower index. Writes its index and Euclidean distance at `at`.
  */
-function nearestNegativeInto(row: Float32Array, q: number, label: number, galleryLabels: Int32Array, qsq: Float32Array, out: NearestNegativeResult, at: number): void {
+function nearestNegativeInto(
+  row: Float32Array,
+  q: number,
+  label: number,
+  galleryLabels: Int32Array,
+  qsq: Float32Array,
+  out: NearestNegativeResult,
+  at: number,
+): void {
   let best = -1;
   let bk = Infinity;
   for (let j = 0; j < row.length; j++) {
@@ -164,7 +172,12 @@ export interface NearestNegativeResult {
   distance: Float32Array;
 }
 
-export async function scanNearestNegative(input: ScanInput, queryLabels: Int32Array, galleryLabels: Int32Array, hook?: BlockHook): Promise<NearestNegativeResult> {
+export async function scanNearestNegative(
+  input: ScanInput,
+  queryLabels: Int32Array,
+  galleryLabels: Int32Array,
+  hook?: BlockHook,
+): Promise<NearestNegativeResult> {
   const rows = input.end - input.start;
   const out: NearestNegativeResult = { index: new Int32Array(rows).fill(-1), distance: new Float32Array(rows).fill(Infinity) };
   const qsq = squaredNorms(input.queries, input.queries.length / input.dim, input.dim);

@@ -21,7 +21,8 @@ export function deviceSummary(): string {
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
   let gpu = '';
   try {
-    if (existsSync('/proc/driver/nvidia/version')) gpu = `; NVIDIA driver ${readFileSync('/proc/driver/nvidia/version', 'utf8').split('\n')[0].trim()}`;
+    if (existsSync('/proc/driver/nvidia/version'))
+      gpu = `; NVIDIA driver ${readFileSync('/proc/driver/nvidia/version', 'utf8').split('\n')[0].trim()}`;
   } catch {
     /* unreadable driver file: report CPU only */
   }

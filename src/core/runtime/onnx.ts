@@ -48,7 +48,9 @@ export function probeOrt(ort: Ort, pref?: GpuPreference): OrtAvailability {
       }
       if (lib) cudaProvider = true;
       else {
-        const installed = pref?.root ? installedRuntime(pref.root) : `the CUDA provider for onnxruntime ${ORT_GPU_VERSION} is not downloaded`;
+        const installed = pref?.root
+          ? installedRuntime(pref.root)
+          : `the CUDA provider for onnxruntime ${ORT_GPU_VERSION} is not downloaded`;
         if (installed === true) {
           cudaProvider = true;
           providerDir = runtimeDir(pref!.root!);
@@ -69,7 +71,13 @@ export interface OrtSessionPlan {
  * idle intra-op threads spinning between ops (onnxruntime's default); off, they sleep and leave
  * the cores to image decoding, which runs alongside inference in the embed pipeline.
  */
-export function ortSessionPlan(setting: BackendSetting, available: OrtAvailability, threads = cpuCount(), spin = process.env.EMBEDDING_LENS_ORT_SPIN === '1', deviceId = 0): OrtSessionPlan {
+export function ortSessionPlan(
+  setting: BackendSetting,
+  available: OrtAvailability,
+  threads = cpuCount(),
+  spin = process.env.EMBEDDING_LENS_ORT_SPIN === '1',
+  deviceId = 0,
+): OrtSessionPlan {
   const selection = selectOrtProviders(setting, available);
   return {
     selection,

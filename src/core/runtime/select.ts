@@ -53,7 +53,10 @@ export interface OrtAvailability {
  * Execution providers for onnxruntime. The settings enum is tfjs-flavoured: "auto" and the two
  * native tfjs names ask for the fastest device, so CUDA is tried; "wasm"/"cpu" mean "stay on the CPU".
  */
-export function selectOrtProviders(setting: BackendSetting, available: OrtAvailability): Selection<OrtProvider> & { providers: OrtProvider[] } {
+export function selectOrtProviders(
+  setting: BackendSetting,
+  available: OrtAvailability,
+): Selection<OrtProvider> & { providers: OrtProvider[] } {
   const skipped: Selection<OrtProvider>['skipped'] = [];
   const wantsGpu = setting === 'auto' || setting === 'tfjs-node-gpu';
   if (wantsGpu) {

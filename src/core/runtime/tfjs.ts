@@ -93,7 +93,11 @@ async function tryBackend(b: TfjsBackend): Promise<Tf | string> {
  * driver: why the GPU is not used and what would use it. undefined when there is no GPU to miss or
  * tfjs-node-gpu runs.
  */
-export function tfjsGpuNote(backend: TfjsBackend, skipped: Selection<TfjsBackend>['skipped'], gpu: true | string = probeGpu()): string | undefined {
+export function tfjsGpuNote(
+  backend: TfjsBackend,
+  skipped: Selection<TfjsBackend>['skipped'],
+  gpu: true | string = probeGpu(),
+): string | undefined {
   if (gpu !== true || backend === 'tfjs-node-gpu') return undefined;
   const why = skipped.find((s) => s.backend === 'tfjs-node-gpu')?.reason ?? 'not selected by embeddingLens.backend';
   return `GPU not used for this tfjs model — tfjs-node-gpu: ${why}. It needs CUDA 11.2 and cuDNN 8.1, which current drivers (CUDA 12/13) and GPUs such as the H100 do not pair with; export the model to ONNX (tf2onnx) to run it on the GPU runtime (Enable GPU). Running on ${backend}.`;

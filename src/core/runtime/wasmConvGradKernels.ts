@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { asShape, assertFloat, callWasm, dispose, heap, reshapeOwned, type ExplicitPadding, type KernelArgs } from './wasmKernelHelpers';
 
-const { backend_util, util } = tf;
+const { backend_util } = tf;
 
 /**
  * The im2col walk shared by the strided filter gradient (gather: patch matrix ← image) and the
@@ -61,7 +61,14 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): Te
   assertFloat('Conv2DBackpropFilter', x, dy);
   if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
@@ -78,7 +85,15 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): Te
     const xs = callWasm('Transpose', { x }, backend, { perm: [3, 1, 2, 0] });
     const dys = callWasm('Transpose', { x: dy }, backend, { perm: [1, 2, 0, 3] });
     const g = callWasm('Conv2D', { x: xs, filter: dys }, backend, {
-      strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [top, pb], [left, pr], [0, 0]],
+      strides: 1,
+      dilations: 1,
+      dataFormat: 'NHWC',
+      pad: [
+        [0, 0],
+        [top, pb],
+        [left, pr],
+        [0, 0],
+      ],
     });
     dispose(backend, xs, dys);
     const out = callWasm('Transpose', { x: g }, backend, { perm: [1, 2, 0, 3] });
@@ -119,7 +134,14 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Ten
   assertFloat('Conv2DBackpropInput', dy, filter);
   if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput on wasm supports NHWC only');
   const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast',
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
@@ -138,15 +160,25 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Ten
     const swapped = callWasm('Transpose', { x: flipped }, backend, { perm: [0, 1, 3, 2] });
     dispose(backend, flipped);
     const dx = callWasm('Conv2D', { x: dy, filter: swapped }, backend, {
-      strides: 1, dilations: 1, dataFormat: 'NHWC',
-      pad: [[0, 0], [KH - 1 - top, padBottom], [KW - 1 - left, padRight], [0, 0]],
+      strides: 1,
+      dilations: 1,
+      dataFormat: 'NHWC',
+      pad: [
+        [0, 0],
+        [KH - 1 - top, padBottom],
+        [KW - 1 - left, padRight],
+        [0, 0],
+      ],
     });
     dispose(backend, swapped);
     return dx;
   }
 
   const wT = callWasm('Transpose', { x: asShape(filter, [K, CO]) }, backend, { perm: [1, 0] });
-  const cols = callWasm('BatchMatMul', { a: asShape(dy, [1, N, CO]), b: asShape(wT, [1, CO, K]) }, backend, { transposeA: false, transposeB: false });
+  const cols = callWasm('BatchMatMul', { a: asShape(dy, [1, N, CO]), b: asShape(wT, [1, CO, K]) }, backend, {
+    transposeA: false,
+    transposeB: false,
+  });
   dispose(backend, wT);
   const out = backend.makeOutput(inputShape, 'float32');
   const cv = heap(backend, cols);
@@ -172,7 +204,14 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   assertFloat('MaxPoolGrad', dy, input);
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad as 'same', dimRoundingMode);
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad as 'same',
+    dimRoundingMode,
+  );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const top = info.padInfo.top;
@@ -229,7 +268,13 @@ export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: 
   };
   assertFloat('DepthwiseConv2dNativeBackpropFilter', x, dy);
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, dilations, pad, dimRoundingMode, true,
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
   );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
@@ -280,7 +325,13 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
   };
   assertFloat('DepthwiseConv2dNativeBackpropInput', dy, filter);
   const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true,
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
   );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
@@ -319,4 +370,3 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
   }
   return out;
 }
-

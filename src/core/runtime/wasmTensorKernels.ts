@@ -12,7 +12,8 @@ const { backend_util, util } = tf;
 export function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
   const numSegments = (attrs as { numSegments: number }).numSegments;
-  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new Error(`UnsortedSegmentSum on wasm expects float32 or int32 x, got ${x.dtype}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'int32')
+    throw new Error(`UnsortedSegmentSum on wasm expects float32 or int32 x, got ${x.dtype}`);
   const idsShape = segmentIds.shape;
   if (!util.arraysEqual(x.shape.slice(0, idsShape.length), idsShape)) {
     throw new Error(`UnsortedSegmentSum: segmentIds shape [${idsShape}] must be a prefix of x shape [${x.shape}]`);

@@ -11,7 +11,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput, maxPoolGrad } from './wasmConvGradKernels';
+import {
+  conv2DBackpropFilter,
+  conv2DBackpropInput,
+  depthwiseConv2dNativeBackpropFilter,
+  depthwiseConv2dNativeBackpropInput,
+  maxPoolGrad,
+} from './wasmConvGradKernels';
 import { einsum, unsortedSegmentSum } from './wasmTensorKernels';
 import type { KernelArgs } from './wasmKernelHelpers';
 

@@ -54,7 +54,10 @@ export function pkEpoch(labels: ArrayLike<number>, p: number, k: number, rand: (
   }
   const batches: Int32Array[] = [];
   for (;;) {
-    const live = shuffle([...chunks.keys()].filter((l) => chunks.get(l)!.length > 0), rand);
+    const live = shuffle(
+      [...chunks.keys()].filter((l) => chunks.get(l)!.length > 0),
+      rand,
+    );
     // Two classes are the least a batch needs for negatives.
     if (live.length < 2) break;
     live.sort((a, b) => chunks.get(b)!.length - chunks.get(a)!.length);

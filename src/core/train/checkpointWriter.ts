@@ -71,13 +71,16 @@ export async function assertWritableOutDir(outDir: string, checkpoint: string, d
   } catch {
     // A new folder.
   }
-  if (outReal === srcFolder.real || sameFile(outStats, srcFolder.stats)) throw refuseSource(`is the source checkpoint's folder ${srcFolder.path}`);
+  if (outReal === srcFolder.real || sameFile(outStats, srcFolder.stats))
+    throw refuseSource(`is the source checkpoint's folder ${srcFolder.path}`);
   for (const f of files) {
     if (f.stats && isInside(outReal, f.real)) throw refuseSource(`holds ${f.path}, a file of the source checkpoint`);
   }
   if (data) {
-    if (isInside(outReal, data.real)) throw new LensError(`holds the dataset ${data.path}; choose a new folder for the fine-tuned checkpoint`, out);
-    if (data.stats?.isDirectory() && isInside(data.real, outReal)) throw new LensError(`is inside the dataset ${data.path}; the dataset is never written — choose another --out`, out);
+    if (isInside(outReal, data.real))
+      throw new LensError(`holds the dataset ${data.path}; choose a new folder for the fine-tuned checkpoint`, out);
+    if (data.stats?.isDirectory() && isInside(data.real, outReal))
+      throw new LensError(`is inside the dataset ${data.path}; the dataset is never written — choose another --out`, out);
   }
   if (!outStats) return;
   if (!outStats.isDirectory()) throw new LensError('exists and is not a folder; expected a new folder for the fine-tuned checkpoint', out);
@@ -120,11 +123,17 @@ export function assertFineTuneOutput(dir: string): void {
   }
   const files = record.files;
   if (!Array.isArray(files) || files.some((f) => typeof f !== 'string')) {
-    throw new LensError(`is an earlier fine-tune output without the list of files it wrote (an older version); nothing there is replaced — move it away or choose a new folder`, dir);
+    throw new LensError(
+      `is an earlier fine-tune output without the list of files it wrote (an older version); nothing there is replaced — move it away or choose a new folder`,
+      dir,
+    );
   }
   const stray = unexpectedEntry(dir, [...(files as string[]), FINE_TUNE_FILE]);
   if (stray !== undefined) {
-    throw new LensError(`holds ${stray}, which a fine-tune did not write; nothing there is replaced — move it away or choose a new folder`, dir);
+    throw new LensError(
+      `holds ${stray}, which a fine-tune did not write; nothing there is replaced — move it away or choose a new folder`,
+      dir,
+    );
   }
 }
 
@@ -187,7 +196,8 @@ export async function saveLayersModel(tf: typeof tfTypes, model: tfTypes.LayersM
         weightsManifest: [{ paths: [bin], weights: a.weightSpecs ?? [] }],
       };
       const data = a.weightData;
-      const bytes = data === undefined ? new Uint8Array(0) : Array.isArray(data) ? Buffer.concat(data.map((d) => Buffer.from(d))) : Buffer.from(data);
+      const bytes =
+        data === undefined ? new Uint8Array(0) : Array.isArray(data) ? Buffer.concat(data.map((d) => Buffer.from(d))) : Buffer.from(data);
       await writeFile(join(dir, bin), bytes);
       await writeFile(join(dir, `${stem}.json`), JSON.stringify(json));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };

@@ -13,7 +13,10 @@ const DECODE_CONCURRENCY = 4;
  * A dataset on disk as the trainer's TrainingData: the items and labels from the dataset loader,
  * pixels decoded and preprocessed on demand (IDX files read once and sliced).
  */
-export async function loadTrainingData(path: string, opts: Pick<DatasetOptions, 'maxPerClass' | 'maxTotal' | 'seed'> & RunControl = {}): Promise<TrainingData> {
+export async function loadTrainingData(
+  path: string,
+  opts: Pick<DatasetOptions, 'maxPerClass' | 'maxTotal' | 'seed'> & RunControl = {},
+): Promise<TrainingData> {
   const ds = await loadDataset(path, { maxPerClass: opts.maxPerClass, maxTotal: opts.maxTotal, seed: opts.seed, signal: opts.signal });
   const items = ds.items;
   const hasSplit = items.some((it) => it.split !== undefined);

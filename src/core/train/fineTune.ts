@@ -6,7 +6,6 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { probeWritable } from '../io/outputs';
 import { assertWritableOutDir, defaultOutDir } from './checkpointWriter';
-import type { Progress } from '../types';
 
 /** What crosses into the training worker: the options minus the signal and callbacks. */
 export type FineTuneJob = Omit<FineTuneOptions, 'signal' | 'onProgress' | 'onStep' | 'onEpoch'>;
@@ -29,7 +28,13 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   // Until the worker's first event (thread start, tfjs and the model loading: seconds, longer
   // from source under tsx) the run would be silent; say what it is doing, at least every second.
   const t0 = performance.now();
-  const starting = () => onProgress?.({ stage: 'Starting', done: 0, total: 1, message: `starting the training worker (${Math.round((performance.now() - t0) / 1000)} s)` });
+  const starting = () =>
+    onProgress?.({
+      stage: 'Starting',
+      done: 0,
+      total: 1,
+      message: `starting the training worker (${Math.round((performance.now() - t0) / 1000)} s)`,
+    });
   starting();
   const heartbeat = setInterval(starting, 1000);
   try {

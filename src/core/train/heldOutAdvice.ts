@@ -50,7 +50,9 @@ export function splitSuggestion(totalClasses?: number, totalItems?: number): str
   if (pct !== undefined) {
     return `Hold out ≥ ${MIN_HELD_OUT_CLASSES} classes and ≥ ${MIN_HELD_OUT_ITEMS} items: in the fine-tune settings choose Validation split → Held-out classes… ${pct}% (CLI: embedding-lens finetune --val-fraction ${pct / 100}).`;
   }
-  const few = totalClasses ? `This dataset has ${count(totalClasses, 'class', 'classes')}${totalItems ? ` and ${count(totalItems, 'item', 'items')}` : ''}, too few to hold out ${MIN_HELD_OUT_CLASSES} classes and ${MIN_HELD_OUT_ITEMS} items and still train on 2 classes: ` : '';
+  const few = totalClasses
+    ? `This dataset has ${count(totalClasses, 'class', 'classes')}${totalItems ? ` and ${count(totalItems, 'item', 'items')}` : ''}, too few to hold out ${MIN_HELD_OUT_CLASSES} classes and ${MIN_HELD_OUT_ITEMS} items and still train on 2 classes: `
+    : '';
   return `${few}${few ? 'v' : 'V'}alidate on more classes: a dataset with more classes, or its own test split (Validation split → The dataset's own split; CLI: --validation split).`;
 }
 

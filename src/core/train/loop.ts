@@ -66,7 +66,12 @@ export function gatherRows(x: Float32Array, rowSize: number, rows: ArrayLike<num
 }
 
 /** Embeds a whole set in inference mode, in batches, yielding between them. */
-export async function embedSet(trainer: Pick<Trainer, 'embed'>, set: ItemSet, batch = 256, signal?: AbortSignal): Promise<{ data: Float32Array; dim: number }> {
+export async function embedSet(
+  trainer: Pick<Trainer, 'embed'>,
+  set: ItemSet,
+  batch = 256,
+  signal?: AbortSignal,
+): Promise<{ data: Float32Array; dim: number }> {
   const rowSize = set.itemShape.reduce((a, b) => a * b, 1);
   const n = set.labels.length;
   let out: Float32Array | undefined;
@@ -74,7 +79,13 @@ export async function embedSet(trainer: Pick<Trainer, 'embed'>, set: ItemSet, ba
   for (let s = 0; s < n; s += batch) {
     if (signal?.aborted) throw new CancelledError();
     const m = Math.min(batch, n - s);
-    const x = set.x ? set.x.subarray(s * rowSize, (s + m) * rowSize) : await rowsOf(set, rowSize, Int32Array.from({ length: m }, (_, i) => s + i));
+    const x = set.x
+      ? set.x.subarray(s * rowSize, (s + m) * rowSize)
+      : await rowsOf(
+          set,
+          rowSize,
+          Int32Array.from({ length: m }, (_, i) => s + i),
+        );
     const y = await trainer.embed(x, m);
     dim = y.dim;
     out ??= new Float32Array(n * dim);
@@ -103,7 +114,14 @@ export function modelEmbedder(tf: Tf, model: tfTypes.LayersModel, itemShape: num
  * cancel message is seen at once; on cancel or error it returns what it has — the best epoch was
  * already handed to onBest when it happened.
  */
-export async function trainLoop(trainer: Trainer, train: ItemSet, val: ItemSet, s: FineTuneSettings, evaluate: Evaluate, ctl: LoopControl = {}): Promise<LoopResult> {
+export async function trainLoop(
+  trainer: Trainer,
+  train: ItemSet,
+  val: ItemSet,
+  s: FineTuneSettings,
+  evaluate: Evaluate,
+  ctl: LoopControl = {},
+): Promise<LoopResult> {
   const history: EpochReport[] = [];
   let bestEpoch = 0;
   let bestMap = -Infinity;
@@ -133,7 +151,8 @@ export async function trainLoop(trainer: Trainer, train: ItemSet, val: ItemSet, 
     for (let epoch = 1; epoch <= s.epochs; epoch++) {
       const started = Date.now();
       const batches = pkEpoch(train.labels, p, k, rand);
-      if (batches.length === 0) throw new LensError('the training split has fewer than 2 classes with 2+ items each; no P×K batch can be formed');
+      if (batches.length === 0)
+        throw new LensError('the training split has fewer than 2 classes with 2+ items each; no P×K batch can be formed');
       if (epoch === 1) totalSteps = batches.length * s.epochs;
       const sums = { total: 0, mc: 0, ec: 0, edc: 0 };
       for (let step = 0; step < batches.length; step++) {
@@ -154,8 +173,15 @@ export async function trainLoop(trainer: Trainer, train: ItemSet, val: ItemSet, 
         const elapsed = (Date.now() - t0) / 1000;
         const sps = stepsDone / Math.max(elapsed, 1e-6);
         ctl.onStep?.({
-          epoch, step: step + 1, stepsPerEpoch: batches.length, loss, mc: terms[0], ec: terms[1], edc: terms[2],
-          etaSeconds: (totalSteps - stepsDone) / sps, stepsPerSecond: sps,
+          epoch,
+          step: step + 1,
+          stepsPerEpoch: batches.length,
+          loss,
+          mc: terms[0],
+          ec: terms[1],
+          edc: terms[2],
+          etaSeconds: (totalSteps - stepsDone) / sps,
+          stepsPerSecond: sps,
         });
         await yieldToLoop();
       }
@@ -164,7 +190,8 @@ export async function trainLoop(trainer: Trainer, train: ItemSet, val: ItemSet, 
     }
     return { history, bestEpoch, cancelled: false };
   } catch (err) {
-    if (err instanceof CancelledError || (err instanceof Error && err.name === 'AbortError')) return { history, bestEpoch, cancelled: true };
+    if (err instanceof CancelledError || (err instanceof Error && err.name === 'AbortError'))
+      return { history, bestEpoch, cancelled: true };
     // An error before epoch 0 was validated has nothing to keep: it is the caller's to report.
     if (history.length === 0) throw err;
     return { history, bestEpoch, cancelled: false, error: err as Error };

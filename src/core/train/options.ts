@@ -116,7 +116,8 @@ export type FineTuneOptions = Partial<FineTuneSettings> & {
   runDir?: string;
   /** Replace an earlier result at outDir at the end of a finished run even when it is not better (the demo's own folder). */
   replaceEarlier?: boolean;
-} & RunControl & FineTuneCallbacks;
+} & RunControl &
+  FineTuneCallbacks;
 
 function bad(msg: string): never {
   throw new LensError(msg);
@@ -144,9 +145,11 @@ export function resolveSettings(o: Partial<FineTuneSettings>): FineTuneSettings 
     bad(`P×K must be two integers with P ≥ 2 classes and K ≥ 2 samples (a batch needs positives and negatives); got ${s.pk.join('×')}`);
   }
   if (typeof s.train === 'object') {
-    if (!Number.isInteger(s.train.lastLayers) || s.train.lastLayers < 1) bad(`lastLayers must be an integer ≥ 1, got ${s.train.lastLayers}`);
+    if (!Number.isInteger(s.train.lastLayers) || s.train.lastLayers < 1)
+      bad(`lastLayers must be an integer ≥ 1, got ${s.train.lastLayers}`);
   } else if (s.train !== 'all' && s.train !== 'head') bad(`train must be "all", "head" or {lastLayers: N}, got ${JSON.stringify(s.train)}`);
-  if (s.validation !== 'class-disjoint' && s.validation !== 'split') bad(`validation must be "class-disjoint" or "split", got ${s.validation}`);
+  if (s.validation !== 'class-disjoint' && s.validation !== 'split')
+    bad(`validation must be "class-disjoint" or "split", got ${s.validation}`);
   if (!(s.valFraction > 0 && s.valFraction < 1)) bad(`validation fraction must be in (0, 1), got ${s.valFraction}`);
   if (!Number.isInteger(s.maxValItems) || s.maxValItems < 10) bad(`maxValItems must be an integer ≥ 10, got ${s.maxValItems}`);
   if (!Number.isInteger(s.seed)) bad(`seed must be an integer, got ${s.seed}`);

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { loadCheckpoint, outputChoiceJson, readModelJson, resolveCheckpointPath, type LoadedModel, type Preprocess, type TfjsLoadedModel } from '../checkpoint';
+import {
+  loadCheckpoint,
+  outputChoiceJson,
+  readModelJson,
+  resolveCheckpointPath,
+  type LoadedModel,
+  type Preprocess,
+  type TfjsLoadedModel,
+} from '../checkpoint';
 import { CONFIG_FILE } from '../checkpoint/config';
 import { CancelledError, LensError, isCancelled, throwIfAborted } from '../errors';
 import { writeFailed, writeJsonAtomic } from '../io/outputs';
@@ -11,7 +19,16 @@ import { registerWasmTrainingKernels } from '../runtime/wasmTrainingKernels';
 import { initTfjs } from '../runtime/tfjs';
 import type { RunControl } from '../types';
 import {
-  assertReplaceableOutput, assertWritableOutDir, defaultOutDir, earlierRun, FINE_TUNE_FILE, replaceEarlierRun, runDirFor, saveLayersModel, writeDirAtomically, type EarlierRun,
+  assertReplaceableOutput,
+  assertWritableOutDir,
+  defaultOutDir,
+  earlierRun,
+  FINE_TUNE_FILE,
+  replaceEarlierRun,
+  runDirFor,
+  saveLayersModel,
+  writeDirAtomically,
+  type EarlierRun,
 } from './checkpointWriter';
 import { trainLoop, type ItemSet } from './loop';
 import { denseHeadTrainer, type Trainer } from './trainers';
@@ -41,7 +58,15 @@ const IN_MEMORY_BYTES = 1.5 * 2 ** 30;
 
 /** Carries the source's preprocessing into the new sidecar, so the new checkpoint is fed the same way. */
 function preprocessConfig(pp: Preprocess): Record<string, unknown> {
-  return { inputSize: [pp.height, pp.width], channels: pp.channels, mean: pp.mean, std: pp.std, resize: pp.resize, layout: pp.layout, ...(pp.resample ? { resample: pp.resample } : {}) };
+  return {
+    inputSize: [pp.height, pp.width],
+    channels: pp.channels,
+    mean: pp.mean,
+    std: pp.std,
+    resize: pp.resize,
+    layout: pp.layout,
+    ...(pp.resample ? { resample: pp.resample } : {}),
+  };
 }
 
 async function featuresOf(model: LoadedModel, data: TrainingData, rows: Int32Array, ctl: RunControl, stage: string): Promise<Float32Array> {
@@ -61,7 +86,9 @@ async function featuresOf(model: LoadedModel, data: TrainingData, rows: Int32Arr
 }
 
 function pickSplit(data: TrainingData, s: FineTuneSettings): Split {
-  return s.validation === 'split' ? datasetSplit(data.labels, data.split, data.source) : classDisjointSplit(data.labels, s.valFraction, s.seed, data.source);
+  return s.validation === 'split'
+    ? datasetSplit(data.labels, data.split, data.source)
+    : classDisjointSplit(data.labels, s.valFraction, s.seed, data.source);
 }
 
 /**
@@ -87,7 +114,10 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
   let trainer: Trainer | undefined;
   try {
     if (loaded.kind !== 'tfjs-layers' && s.train !== 'head') {
-      throw new LensError(`is a ${loaded.kind === 'onnx' ? 'ONNX model' : 'tfjs GraphModel'}, which tfjs cannot train; fine-tune a projection head on its frozen features instead (train: "head", CLI --head-only)`, checkpoint);
+      throw new LensError(
+        `is a ${loaded.kind === 'onnx' ? 'ONNX model' : 'tfjs GraphModel'}, which tfjs cannot train; fine-tune a projection head on its frozen features instead (train: "head", CLI --head-only)`,
+        checkpoint,
+      );
     }
     const split = pickSplit(data, s);
     let trainRows = split.train;
@@ -107,7 +137,11 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
     const heldOutClasses = valLabels.filter((l) => !trainedSet.has(l)).map(nameOf);
     // Which items (and labels) were validated on: a rerun's best map@r is compared with an earlier
     // result's only when both were measured on the very same validation rows.
-    const valFingerprint = createHash('sha256').update(Buffer.from(valRows.buffer, valRows.byteOffset, valRows.byteLength)).update(Buffer.from(labelsOf(valRows).buffer)).digest('hex').slice(0, 16);
+    const valFingerprint = createHash('sha256')
+      .update(Buffer.from(valRows.buffer, valRows.byteOffset, valRows.byteLength))
+      .update(Buffer.from(labelsOf(valRows).buffer))
+      .digest('hex')
+      .slice(0, 16);
 
     let train: ItemSet;
     let val: ItemSet;
@@ -144,7 +178,16 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       const itemSet = async (rows: Int32Array): Promise<ItemSet> =>
         inMemory(rows)
           ? { x: await data.inputs(rows, pp, ctl), itemShape, labels: labelsOf(rows) }
-          : { load: (r) => data.inputs(Int32Array.from(r, (i) => rows[i]), pp, { signal: ctl.signal }), itemShape, labels: labelsOf(rows) };
+          : {
+              load: (r) =>
+                data.inputs(
+                  Int32Array.from(r, (i) => rows[i]),
+                  pp,
+                  { signal: ctl.signal },
+                ),
+              itemShape,
+              labels: labelsOf(rows),
+            };
       train = await itemSet(trainRows);
       val = await itemSet(valRows);
       save = async (dir) => {
@@ -162,8 +205,14 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       trainingThreads,
       settings: s,
       validation: {
-        description: split.description, mode: s.validation, trainItems: trainRows.length, valItems: valRows.length, valClasses: split.valClasses, rows: valFingerprint,
-        trainedClasses, heldOutClasses,
+        description: split.description,
+        mode: s.validation,
+        trainItems: trainRows.length,
+        valItems: valRows.length,
+        valClasses: split.valClasses,
+        rows: valFingerprint,
+        trainedClasses,
+        heldOutClasses,
       },
       bestEpoch,
       history,
@@ -195,7 +244,12 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
     };
 
     // Each epoch says what it was measured on, so the panel's curves can ("2 held-out classes, 120 items").
-    const evaluated = { classes: valLabels.length, items: valRows.length, totalClasses: new Set(data.labels).size, totalItems: data.labels.length };
+    const evaluated = {
+      classes: valLabels.length,
+      items: valRows.length,
+      totalClasses: new Set(data.labels).size,
+      totalItems: data.labels.length,
+    };
     const result = await trainLoop(trainer, train, val, s, (d, n, dim, l) => ({ ...looMapAtR(d, n, dim, l, s.normalize), ...evaluated }), {
       signal: opts.signal,
       onStep: opts.onStep,
@@ -208,16 +262,25 @@ export async function runFineTune(opts: FineTuneOptions, data: TrainingData): Pr
       throw new CancelledError('Cancelled before the first validation; nothing was written');
     }
     // The weights on disk are the best epoch's; only the record's history grows to the full run.
-    await writeJsonAtomic(join(writeDir, FINE_TUNE_FILE), meta(result.history, result.bestEpoch, {
-      files,
-      complete: !result.cancelled && !result.error,
-      ...(result.cancelled ? { cancelled: true } : {}),
-      ...(result.error ? { error: result.error.message } : {}),
-    }));
+    await writeJsonAtomic(
+      join(writeDir, FINE_TUNE_FILE),
+      meta(result.history, result.bestEpoch, {
+        files,
+        complete: !result.cancelled && !result.error,
+        ...(result.cancelled ? { cancelled: true } : {}),
+        ...(result.error ? { error: result.error.message } : {}),
+      }),
+    );
     const best = result.history.find((h) => h.epoch === result.bestEpoch)!;
     const complete = !result.cancelled && !result.error;
     const beside = earlier
-      ? await finishBesideEarlier(earlier, writeDir, { mapAtR: best.val.mapAtR, dataset: data.source, validation: meta([], 0).validation }, complete && opts.replaceEarlier === true, complete)
+      ? await finishBesideEarlier(
+          earlier,
+          writeDir,
+          { mapAtR: best.val.mapAtR, dataset: data.source, validation: meta([], 0).validation },
+          complete && opts.replaceEarlier === true,
+          complete,
+        )
       : undefined;
     return {
       outDir: beside?.replaced === false ? writeDir : outDir,

@@ -89,7 +89,19 @@ export async function shardedTrainer(
   };
   const opened = await Promise.allSettled(
     Array.from({ length: shards }, (_, shard) => {
-      const job: ShardJob = { shard, shards, backend, artifacts, itemShape, dim, params, maxRows, lr: s.lr, loss: { normalize: s.normalize, margin: s.margin, weights: s.weights }, buffers };
+      const job: ShardJob = {
+        shard,
+        shards,
+        backend,
+        artifacts,
+        itemShape,
+        dim,
+        params,
+        maxRows,
+        lr: s.lr,
+        loss: { normalize: s.normalize, margin: s.margin, weights: s.weights },
+        buffers,
+      };
       return openWorker<typeof openShard>('trainShard', job).catch((e: Error) => {
         throw fail(new Error(`training shard ${shard}: ${e.message}`));
       });
@@ -147,9 +159,16 @@ export async function shardedTrainer(
  * The end-to-end trainer for this model: sharded across the cores where that is exact, else one
  * thread. `shards` says which it is (1 = one thread), `why` why it is not sharded.
  */
-export async function modelTrainer(tf: Tf, model: tfTypes.LayersModel, s: FineTuneSettings, itemShape: number[], backend: string): Promise<ModelTrainer & { shards: number; why?: string }> {
+export async function modelTrainer(
+  tf: Tf,
+  model: tfTypes.LayersModel,
+  s: FineTuneSettings,
+  itemShape: number[],
+  backend: string,
+): Promise<ModelTrainer & { shards: number; why?: string }> {
   const shards = Math.min(2, availableParallelism());
-  const why = shardingBlocker(model, backend) ?? (s.pk[0] * s.pk[1] < 2 * shards ? `a batch of ${s.pk[0] * s.pk[1]} is too small to split` : null);
+  const why =
+    shardingBlocker(model, backend) ?? (s.pk[0] * s.pk[1] < 2 * shards ? `a batch of ${s.pk[0] * s.pk[1]} is too small to split` : null);
   if (why === null) return Object.assign(await shardedTrainer(tf, model, s, itemShape, backend as BackendSetting, shards), { shards });
   return Object.assign(tfjsTrainer(tf, model, s, itemShape), { pullWeights: async () => undefined, shards: 1, why });
 }

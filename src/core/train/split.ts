@@ -16,7 +16,10 @@ export interface Split {
 export function classDisjointSplit(labels: Int32Array, fraction: number, seed: number, file?: string): Split {
   const classes = [...groupByLabel(labels, 1).keys()].sort((a, b) => a - b);
   if (classes.length < 4) {
-    throw new LensError(`has ${classes.length} classes; a class-disjoint validation split needs at least 4 (2 to train on, 2 held out). Use the dataset's own split instead`, file);
+    throw new LensError(
+      `has ${classes.length} classes; a class-disjoint validation split needs at least 4 (2 to train on, 2 held out). Use the dataset's own split instead`,
+      file,
+    );
   }
   const nVal = Math.min(classes.length - 2, Math.max(2, Math.round(classes.length * fraction)));
   const held = new Set(shuffle(classes.slice(), rng(seed ^ 0x5eed)).slice(0, nVal));
@@ -36,7 +39,8 @@ const TRAIN_NAMES = new Set(['train', 'training']);
 
 /** The dataset's own split column: train rows train, val/test/query/gallery rows validate. */
 export function datasetSplit(labels: Int32Array, split: string[] | undefined, file?: string): Split {
-  if (!split) throw new LensError('has no train/test split (no split column or list file); use the class-disjoint validation instead', file);
+  if (!split)
+    throw new LensError('has no train/test split (no split column or list file); use the class-disjoint validation instead', file);
   const train: number[] = [];
   const val: number[] = [];
   const unknown = new Set<string>();
@@ -47,13 +51,24 @@ export function datasetSplit(labels: Int32Array, split: string[] | undefined, fi
     else unknown.add(s);
   });
   if (unknown.size > 0) {
-    throw new LensError(`has split values ${[...unknown].slice(0, 5).map((s) => JSON.stringify(s)).join(', ')}; expected train, or one of ${[...VAL_NAMES].join('/')}`, file);
+    throw new LensError(
+      `has split values ${[...unknown]
+        .slice(0, 5)
+        .map((s) => JSON.stringify(s))
+        .join(', ')}; expected train, or one of ${[...VAL_NAMES].join('/')}`,
+      file,
+    );
   }
   if (train.length === 0 || val.length === 0) {
     throw new LensError(`split has ${train.length} training and ${val.length} validation items; both must be non-empty`, file);
   }
   const valClasses = new Set(val.map((i) => labels[i])).size;
-  return { train: Int32Array.from(train), val: Int32Array.from(val), description: `dataset split: ${train.length} train, ${val.length} validation items`, valClasses };
+  return {
+    train: Int32Array.from(train),
+    val: Int32Array.from(val),
+    description: `dataset split: ${train.length} train, ${val.length} validation items`,
+    valClasses,
+  };
 }
 
 /**

@@ -66,7 +66,10 @@ class Adam {
   private t = 0;
   private readonly m: Float64Array[];
   private readonly v: Float64Array[];
-  constructor(private readonly lr: number, sizes: number[]) {
+  constructor(
+    private readonly lr: number,
+    sizes: number[],
+  ) {
     this.m = sizes.map((k) => new Float64Array(k));
     this.v = sizes.map((k) => new Float64Array(k));
   }
@@ -152,4 +155,3 @@ export function denseHeadTrainer(dim: number, s: FineTuneSettings): Trainer & { 
     dispose() {},
   };
 }
-

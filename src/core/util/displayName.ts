@@ -36,7 +36,9 @@ export function distinguishingNames(paths: readonly string[]): string[] {
     const bySuffix = shortestDistinctSuffixes(parts);
     const total = (xs: string[]) => xs.reduce((s, x) => s + x.length, 0);
     const chosen = total(byFolder) <= total(bySuffix) && new Set(byFolder).size === distinct.size ? byFolder : bySuffix;
-    members.forEach((i, k) => { names[i] = chosen[k]; });
+    members.forEach((i, k) => {
+      names[i] = chosen[k];
+    });
   }
   return names;
 }
@@ -64,7 +66,10 @@ function shortestDistinctSuffixes(parts: string[][]): string[] {
     for (const clash of seen.values()) {
       if (clash.length < 2) continue;
       for (const k of clash) {
-        if (lens[k] < parts[k].length) { lens[k]++; grew = true; }
+        if (lens[k] < parts[k].length) {
+          lens[k]++;
+          grew = true;
+        }
       }
     }
     if (!grew) return parts.map((_, k) => name(k));

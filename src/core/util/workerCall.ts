@@ -48,14 +48,23 @@ export interface SerializedError {
 }
 
 /** Every message of the protocol. `id` pairs a session's call with its reply (absent: the one-shot request). */
-type Reply<P, R> = { type: 'progress'; progress: P } | { type: 'done'; result: R; id?: number } | { type: 'error'; error: SerializedError; id?: number } | { type: 'ready' };
-type Message<Req> = { type: 'request'; request: Req } | { type: 'cancel' } | { type: 'call'; id: number; method: string; args: unknown[] } | { type: 'close' };
+type Reply<P, R> =
+  | { type: 'progress'; progress: P }
+  | { type: 'done'; result: R; id?: number }
+  | { type: 'error'; error: SerializedError; id?: number }
+  | { type: 'ready' };
+type Message<Req> =
+  | { type: 'request'; request: Req }
+  | { type: 'cancel' }
+  | { type: 'call'; id: number; method: string; args: unknown[] }
+  | { type: 'close' };
 
 export function serializeError(err: unknown): SerializedError {
   const e = err instanceof Error ? err : new Error(String(err));
   if (e instanceof LensError) return { name: e.name, message: e.reason, file: e.file, code: e.code };
   const sys = e as NodeJS.ErrnoException;
-  if (typeof sys.code === 'string' && typeof sys.syscall === 'string') return { name: e.name, message: e.message, code: sys.code, syscall: sys.syscall, path: sys.path };
+  if (typeof sys.code === 'string' && typeof sys.syscall === 'string')
+    return { name: e.name, message: e.message, code: sys.code, syscall: sys.syscall, path: sys.path };
   // Anything else is a bug: its stack goes along for the log.
   return { name: e.name, message: e.name === 'CancelledError' ? e.message : (e.stack ?? e.message) };
 }
@@ -120,7 +129,11 @@ export interface InvokeOptions<P> {
 }
 
 /** Runs one request on a new worker thread `name` (src/core/workers/<name>.ts) served by `serveWorker`. */
-export function invokeWorker<H extends WorkerHandler<never, never, unknown>>(name: string, request: RequestOf<H>, opts: InvokeOptions<ProgressOf<H>> = {}): Promise<ResultOf<H>> {
+export function invokeWorker<H extends WorkerHandler<never, never, unknown>>(
+  name: string,
+  request: RequestOf<H>,
+  opts: InvokeOptions<ProgressOf<H>> = {},
+): Promise<ResultOf<H>> {
   const { signal, onProgress } = opts;
   return new Promise<ResultOf<H>>((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
@@ -163,7 +176,10 @@ export function invokeWorker<H extends WorkerHandler<never, never, unknown>>(nam
     });
     worker.on('error', (err) => finish(() => reject(err)));
     worker.on('exit', (code) => {
-      if (!replied) finish(() => reject(signal?.aborted ? new CancelledError() : new Error(`the ${name} worker exited (code ${code}) before replying`)));
+      if (!replied)
+        finish(() =>
+          reject(signal?.aborted ? new CancelledError() : new Error(`the ${name} worker exited (code ${code}) before replying`)),
+        );
     });
   });
 }
@@ -256,7 +272,10 @@ export interface WorkerSession<M extends WorkerMethods> {
  * pending calls and every later one. The thread keeps the process alive only while a call (or the
  * opening) is pending: an idle session left open does not stop the process from exiting.
  */
-export function openWorker<O extends WorkerOpener<never, WorkerMethods>>(name: string, request: OpenRequestOf<O>): Promise<WorkerSession<MethodsOf<O>>> {
+export function openWorker<O extends WorkerOpener<never, WorkerMethods>>(
+  name: string,
+  request: OpenRequestOf<O>,
+): Promise<WorkerSession<MethodsOf<O>>> {
   type M = MethodsOf<O>;
   const worker = startWorker(name);
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

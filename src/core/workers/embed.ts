@@ -29,27 +29,49 @@ export async function handleEmbed(job: EmbedJob, control: WorkerControl<EmbedEve
   const workerStartMs = performance.timeOrigin + t0 - job.spawnedAt;
   const model = await loadCheckpoint(job.checkpoint, job.load);
   const loadModelMs = performance.now() - t0;
-  const info = () => ({ kind: model.kind, backend: model.backend, assumptions: [...model.assumptions], runtimeNotes: [...(model.runtimeNotes ?? [])], ...(model.outputCandidates ? { outputCandidates: model.outputCandidates } : {}), dim: model.dim, outputName: model.outputName, output: model.output, preprocess: model.preprocess });
+  const info = () => ({
+    kind: model.kind,
+    backend: model.backend,
+    assumptions: [...model.assumptions],
+    runtimeNotes: [...(model.runtimeNotes ?? [])],
+    ...(model.outputCandidates ? { outputCandidates: model.outputCandidates } : {}),
+    dim: model.dim,
+    outputName: model.outputName,
+    output: model.output,
+    preprocess: model.preprocess,
+  });
   const announced = info();
   post({ type: 'model', info: announced });
   let last = 0;
   let r: Awaited<ReturnType<typeof embedItems>>;
   try {
-    r = await embedItems(model, job.items, job.batchSize, (done, skipped) => {
-      const now = performance.now();
-      // Throttle: a message per batch is fine for big batches, too chatty for tiny ones.
-      if (now - last > 100 || done === job.items.length) {
-        last = now;
-        post({ type: 'progress', done, skipped });
-      }
-    }, control.signal);
+    r = await embedItems(
+      model,
+      job.items,
+      job.batchSize,
+      (done, skipped) => {
+        const now = performance.now();
+        // Throttle: a message per batch is fine for big batches, too chatty for tiny ones.
+        if (now - last > 100 || done === job.items.length) {
+          last = now;
+          post({ type: 'progress', done, skipped });
+        }
+      },
+      control.signal,
+    );
   } finally {
     await model.dispose();
   }
   // A GPU run that fell back to the CPU mid-way relabels the model; the caller keeps the last info it got.
-  if (model.backend !== announced.backend || model.assumptions.length !== announced.assumptions.length) post({ type: 'model', info: info() });
+  if (model.backend !== announced.backend || model.assumptions.length !== announced.assumptions.length)
+    post({ type: 'model', info: info() });
   control.transferOnReply([r.vectors.buffer as ArrayBuffer, r.ok.buffer as ArrayBuffer]);
-  return { vectors: r.vectors, ok: r.ok, skipped: r.skipped, timings: { workerStartMs, loadModelMs, ...r.timings, totalMs: workerStartMs + performance.now() - t0 } };
+  return {
+    vectors: r.vectors,
+    ok: r.ok,
+    skipped: r.skipped,
+    timings: { workerStartMs, loadModelMs, ...r.timings, totalMs: workerStartMs + performance.now() - t0 },
+  };
 }
 
 serveWorker(handleEmbed);

@@ -22,7 +22,7 @@ const send = (m: RunnerReply) => process.send!(m);
 /** The shared libraries this process has mapped whose names matter for the report, with their paths. */
 function loadedLibraries(): Record<string, string> {
   const out: Record<string, string> = {};
-  let maps = '';
+  let maps: string;
   try {
     maps = readFileSync('/proc/self/maps', 'utf8');
   } catch {
@@ -39,15 +39,23 @@ function loadedLibraries(): Record<string, string> {
 async function handle(m: RunnerRequest): Promise<void> {
   if (m.type === 'create') {
     ort ??= require('onnxruntime-node') as typeof ortTypes;
-    const options = { ...m.options, executionProviders: m.provider === 'cuda' ? [{ name: 'cuda', deviceId: m.deviceId ?? 0 } as const, 'cpu' as const] : ['cpu' as const] };
+    const options = {
+      ...m.options,
+      executionProviders: m.provider === 'cuda' ? [{ name: 'cuda', deviceId: m.deviceId ?? 0 } as const, 'cpu' as const] : ['cpu' as const],
+    };
     session = await ort.InferenceSession.create(m.model as Uint8Array, options);
     // onnxruntime throws when an asked-for provider cannot load; this is the belt to that brace — a CPU
     // run must never go out under a GPU label.
     const libs = loadedLibraries();
-    if (m.provider === 'cuda' && !libs['libonnxruntime_providers_cuda.so']) throw new Error('the CUDA provider library was not loaded by onnxruntime');
+    if (m.provider === 'cuda' && !libs['libonnxruntime_providers_cuda.so'])
+      throw new Error('the CUDA provider library was not loaded by onnxruntime');
     send({
-      type: 'created', id: m.id, inputNames: [...session.inputNames], outputNames: [...session.outputNames],
-      inputMetadata: session.inputMetadata.map((x) => ({ ...x })) as unknown[], libraries: libs,
+      type: 'created',
+      id: m.id,
+      inputNames: [...session.inputNames],
+      outputNames: [...session.outputNames],
+      inputMetadata: session.inputMetadata.map((x) => ({ ...x })) as unknown[],
+      libraries: libs,
     });
   } else if (m.type === 'run') {
     if (!session || !ort) throw new Error('no session');

@@ -106,7 +106,12 @@ export async function openShard(job: ShardJob, control: SessionControl) {
       embed: guarded((n: number): void => {
         const [lo, hi] = shardRows(n, job.shard, job.shards);
         if (hi > lo) {
-          const y = tf.tidy(() => (model.predict(tf.tensor(x.subarray(lo * rowSize, hi * rowSize), [hi - lo, ...job.itemShape])) as tfTypes.Tensor).reshape([hi - lo, dim]));
+          const y = tf.tidy(() =>
+            (model.predict(tf.tensor(x.subarray(lo * rowSize, hi * rowSize), [hi - lo, ...job.itemShape])) as tfTypes.Tensor).reshape([
+              hi - lo,
+              dim,
+            ]),
+          );
           emb.set(y.dataSync() as Float32Array, lo * dim);
           y.dispose();
         }

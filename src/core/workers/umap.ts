@@ -46,23 +46,33 @@ export async function handleUmap({ job, ctrl }: UmapRequest, control: WorkerCont
     const now = Date.now();
     if (now - lastProgress < 250 && epochs < run.startEpoch) return;
     lastProgress = now;
-    progress({ stage: 'UMAP', done: epochs, total: run.nEpochs, message: `resuming: replaying the schedule of epoch ${epochs} of ${run.startEpoch}` });
+    progress({
+      stage: 'UMAP',
+      done: epochs,
+      total: run.nEpochs,
+      message: `resuming: replaying the schedule of epoch ${epochs} of ${run.startEpoch}`,
+    });
   };
   if (run.startEpoch === 0) progress({ stage: 'UMAP', done: 0, total: run.nEpochs });
   let result: 'done' | 'stopped';
   try {
-    result = runThread(run, 0, (live, epochsDone) => {
-      if (job.sendLayouts) {
-        const xy = Float32Array.from(live);
-        control.progress({ type: 'layout', xy, epoch: epochsDone, nEpochs: run.nEpochs }, [xy.buffer]);
-      }
-      const now = Date.now();
-      if (now - lastProgress > 100) {
-        lastProgress = now;
-        const rate = (epochsDone - run.startEpoch) / Math.max((now - started) / 1000, 1e-3);
-        progress({ stage: 'UMAP', done: epochsDone, total: run.nEpochs, rate, etaSeconds: (run.nEpochs - epochsDone) / rate });
-      }
-    }, replayed);
+    result = runThread(
+      run,
+      0,
+      (live, epochsDone) => {
+        if (job.sendLayouts) {
+          const xy = Float32Array.from(live);
+          control.progress({ type: 'layout', xy, epoch: epochsDone, nEpochs: run.nEpochs }, [xy.buffer]);
+        }
+        const now = Date.now();
+        if (now - lastProgress > 100) {
+          lastProgress = now;
+          const rate = (epochsDone - run.startEpoch) / Math.max((now - started) / 1000, 1e-3);
+          progress({ stage: 'UMAP', done: epochsDone, total: run.nEpochs, rate, etaSeconds: (run.nEpochs - epochsDone) / rate });
+        }
+      },
+      replayed,
+    );
   } catch (err) {
     if (!(err instanceof RunStopped)) {
       Atomics.store(run.ctrl, CTRL.FAILED, 1);

@@ -44,7 +44,15 @@ export interface UsearchRequest {
  * Row q's w found neighbours get their exact (f32 data, f64 sum) distances and are put in
  * ascending order, ties by index — the order the exact search gives.
  */
-function exactRowDistances(data: Float32Array, dim: number, q: number, k: number, w: number, indices: Int32Array, distances: Float32Array): void {
+function exactRowDistances(
+  data: Float32Array,
+  dim: number,
+  q: number,
+  k: number,
+  w: number,
+  indices: Int32Array,
+  distances: Float32Array,
+): void {
   const row: { j: number; d: number }[] = [];
   const qo = q * dim;
   for (let t = 0; t < w; t++) {
@@ -66,7 +74,6 @@ function exactRowDistances(data: Float32Array, dim: number, q: number, k: number
 
 export async function handleUsearch(m: UsearchRequest, control: WorkerControl<UsearchEvent>): Promise<UsearchResult> {
   {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const usearch = require('usearch') as typeof import('usearch');
     const { data, n, dim, k } = m;
     // The build and search are synchronous native calls: a cancel comes through the shared flag.
@@ -78,7 +85,15 @@ export async function handleUsearch(m: UsearchRequest, control: WorkerControl<Us
     let maxAbs = 0;
     for (let i = 0; i < data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(data[i]));
     const quantization = maxAbs < 60000 ? usearch.ScalarKind.F16 : usearch.ScalarKind.F32;
-    const index = new usearch.Index({ dimensions: dim, metric: usearch.MetricKind.L2sq, quantization, connectivity: 16, expansion_add: 64, expansion_search: Math.max(48, 2 * (k + 1)), multi: false } as never);
+    const index = new usearch.Index({
+      dimensions: dim,
+      metric: usearch.MetricKind.L2sq,
+      quantization,
+      connectivity: 16,
+      expansion_add: 64,
+      expansion_search: Math.max(48, 2 * (k + 1)),
+      multi: false,
+    } as never);
     const chunk = 4096;
     for (let s = 0; s < n; s += chunk) {
       if (cancelled()) throw new CancelledError();
@@ -94,7 +109,11 @@ export async function handleUsearch(m: UsearchRequest, control: WorkerControl<Us
       if (cancelled()) throw new CancelledError();
       const e = Math.min(n, s + chunk);
       // k + 1 because the query itself is usually its own first hit; it is dropped by index below.
-      const res = index.search(data.subarray(s * dim, e * dim), k + 1, threads) as unknown as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+      const res = index.search(data.subarray(s * dim, e * dim), k + 1, threads) as unknown as {
+        keys: BigUint64Array;
+        distances: Float32Array;
+        counts?: BigUint64Array;
+      };
       for (let q = s; q < e; q++) {
         const base = (q - s) * (k + 1);
         const count = res.counts ? Number(res.counts[q - s]) : k + 1;

@@ -34,7 +34,8 @@ async function webviewFrame(page, index, timeoutMs) {
 }
 
 function safeName(name) {
-  if (typeof name !== 'string' || !/^[\w.-]{1,80}$/.test(name)) throw new Error(`bad screenshot name ${JSON.stringify(name)} (letters, digits, . _ - only)`);
+  if (typeof name !== 'string' || !/^[\w.-]{1,80}$/.test(name))
+    throw new Error(`bad screenshot name ${JSON.stringify(name)} (letters, digits, . _ - only)`);
   return name;
 }
 
@@ -114,8 +115,15 @@ export async function startBridge({ onEvent, getPage, resultsDir }) {
       const input = widget.locator('input');
       await input.waitFor({ state: 'visible', timeout: timeoutMs });
       await input.fill(text);
-      if (active) await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: active }).waitFor({ state: 'visible', timeout: timeoutMs });
-      if (row) await widget.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+      if (active)
+        await widget
+          .locator('.quick-input-list .monaco-list-row.focused', { hasText: active })
+          .waitFor({ state: 'visible', timeout: timeoutMs });
+      if (row)
+        await widget
+          .locator('.quick-input-list .monaco-list-row', { hasText: row })
+          .first()
+          .waitFor({ state: 'visible', timeout: timeoutMs });
       if (accept) await page.keyboard.press('Enter');
       return {};
     },

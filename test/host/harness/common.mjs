@@ -33,7 +33,10 @@ export class Tally {
   results = [];
   record(title, ok, error) {
     this.results.push({ title, ok, error });
-    const indented = String(error ?? '').split('\n').map((l) => `      ${l}`).join('\n');
+    const indented = String(error ?? '')
+      .split('\n')
+      .map((l) => `      ${l}`)
+      .join('\n');
     console.log(ok ? `  ✔ ${title}` : `  ✖ ${title}\n${indented}`);
   }
   /** Prints the closing "<label>: N passed, N failed" line; returns the exit code (zero tests fail). */
@@ -87,7 +90,13 @@ export function files(dir, match) {
 }
 
 export function runNode(script, scriptArgs, opts = {}) {
-  return spawnSync(process.execPath, [script, ...scriptArgs], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  return spawnSync(process.execPath, [script, ...scriptArgs], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...opts,
+  });
 }
 
 export function build() {
@@ -140,7 +149,10 @@ export async function bundleSuite(suiteDir, outDir, index = join(suiteDir, 'inde
 
 /** The suite's harness.json (read by test/host/suite/helpers/runner.ts). */
 export function writeHarnessConfig(dir, config) {
-  writeFileSync(join(dir, 'harness.json'), JSON.stringify({ extensionId, extensionPath: root, repository: root, resultsDir, ...config }, null, 2));
+  writeFileSync(
+    join(dir, 'harness.json'),
+    JSON.stringify({ extensionId, extensionPath: root, repository: root, resultsDir, ...config }, null, 2),
+  );
 }
 
 /** A temp folder with the workspace (copy of test/host/workspace/), a fresh profile and an empty extensions dir. */
@@ -191,8 +203,17 @@ export function packageVsix(given) {
   const out = join(runDir, 'vsix');
   const r = runNode(join(root, 'scripts/package.mjs'), ['--out', out], { timeout: 900_000 });
   writeFileSync(join(resultsDir, 'package.log'), `${r.stdout}\n${r.stderr}`);
-  if (r.status !== 0) throw new Error(`npm run package failed (${r.status ?? r.signal}); see test-results/host/package.log\n${(r.stdout + r.stderr).slice(-3000)}`);
-  process.stdout.write(r.stdout.split('\n').filter((l) => l.startsWith('[package]')).map((l) => `${l}\n`).join(''));
+  if (r.status !== 0)
+    throw new Error(
+      `npm run package failed (${r.status ?? r.signal}); see test-results/host/package.log\n${(r.stdout + r.stderr).slice(-3000)}`,
+    );
+  process.stdout.write(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('[package]'))
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
   const vsix = files(out, (n) => n === `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`)[0];
   if (!vsix) throw new Error(`npm run package wrote no .vsix into ${out}`);
   return vsix;
@@ -206,7 +227,13 @@ export function checkVsixInstall(vsix, cli, extensionsDir) {
   cli(['--install-extension', vsix, '--force']);
   const listed = cli(['--list-extensions', '--show-versions']);
   const want = `${extensionId}@${pkg.version}`;
-  if (!listed.split('\n').map((l) => l.trim()).includes(want)) throw new Error(`--list-extensions does not list ${want}:\n${listed}`);
+  if (
+    !listed
+      .split('\n')
+      .map((l) => l.trim())
+      .includes(want)
+  )
+    throw new Error(`--list-extensions does not list ${want}:\n${listed}`);
   const folder = readdirSync(extensionsDir).find((d) => d.toLowerCase().startsWith(`${extensionId}-${pkg.version}`));
   if (!folder) throw new Error(`no ${extensionId}-${pkg.version}* folder in ${extensionsDir}: ${readdirSync(extensionsDir).join(', ')}`);
   const installed = JSON.parse(readFileSync(join(extensionsDir, folder, 'package.json'), 'utf8'));

@@ -54,7 +54,10 @@ function run(cmd, args, opts, logFile) {
     child.on('close', (code) => {
       writeFileSync(logFile, text);
       if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? 'on a signal (30 min limit?)'}; log: ${logFile}\n${text.slice(-3000)}`));
+      else
+        reject(
+          new Error(`${cmd} ${args.join(' ')} exited ${code ?? 'on a signal (30 min limit?)'}; log: ${logFile}\n${text.slice(-3000)}`),
+        );
     });
   });
 }
@@ -69,11 +72,13 @@ async function npmInstallInto(dir, spec, allowScripts, env, nodeBin, logFile) {
   const tmp = `${dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  writeFileSync(
-    join(tmp, 'package.json'),
-    JSON.stringify({ private: true, name: 'embedding-lens-host-tools', allowScripts }, null, 2),
+  writeFileSync(join(tmp, 'package.json'), JSON.stringify({ private: true, name: 'embedding-lens-host-tools', allowScripts }, null, 2));
+  await run(
+    nodeBin,
+    [npmCli(), 'install', '--no-audit', '--no-fund', '--no-package-lock', '--save=false', spec],
+    { cwd: tmp, env },
+    logFile,
   );
-  await run(nodeBin, [npmCli(), 'install', '--no-audit', '--no-fund', '--no-package-lock', '--save=false', spec], { cwd: tmp, env }, logFile);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
 }
@@ -104,7 +109,7 @@ function stamp(p) {
 /** Checks the one Debian package the native build needs, so a missing one fails with its name. */
 function checkBuildPrerequisites() {
   if (!existsSync('/usr/include/gssapi/gssapi.h') && !existsSync('/usr/include/krb5.h')) {
-    throw new Error('code-server\'s kerberos module needs the Kerberos headers: apt-get install -y libkrb5-dev');
+    throw new Error("code-server's kerberos module needs the Kerberos headers: apt-get install -y libkrb5-dev");
   }
 }
 
@@ -117,7 +122,14 @@ export async function ensureTools(root, say) {
 
   if (stamp(p.nodeDir)?.version !== NODE_VERSION || !existsSync(p.node)) {
     say(`installing Node ${NODE_VERSION} into ${p.nodeDir} (once)…`);
-    await npmInstallInto(p.nodeDir, `node@${NODE_VERSION}`, { node: true }, withoutOuterNpm(process.env), process.execPath, join(p.base, 'node-install.log'));
+    await npmInstallInto(
+      p.nodeDir,
+      `node@${NODE_VERSION}`,
+      { node: true },
+      withoutOuterNpm(process.env),
+      process.execPath,
+      join(p.base, 'node-install.log'),
+    );
     if (!existsSync(p.node)) throw new Error(`Node ${NODE_VERSION} install did not produce ${p.node}`);
     writeFileSync(join(p.nodeDir, 'host-tool.json'), JSON.stringify({ version: NODE_VERSION }));
     installed = true;

@@ -36,25 +36,31 @@ describe('installed .vsix', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const contributed = manifest().contributes.commands.map((c) => c.command);
     assert.ok(contributed.length > 0);
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+    );
   });
 
   it(`holds fewer than ${MAX_FILES} files, and under node_modules only native binaries, .wasm files and licences`, () => {
     const root = harness().extensionPath;
     const all = findFiles(root, () => true).map((f) => relative(root, f));
     assert.ok(all.length < MAX_FILES, `${all.length} files installed`);
-    const other = all.filter((f) => f.startsWith('node_modules/'))
+    const other = all
+      .filter((f) => f.startsWith('node_modules/'))
       .filter((f) => !/\.(node|so(\.\d+)*|dll|dylib|wasm)$/.test(f) && !/\/(licen[cs]e|notice|copying|readme)[^/]*$/i.test(f));
     assert.deepEqual(other, [], 'nothing else under node_modules: the JavaScript is bundled in dist/');
-    assert.ok(all.includes('dist/THIRD-PARTY-NOTICES.txt'), 'the bundled packages\' licences ship');
+    assert.ok(all.includes('dist/THIRD-PARTY-NOTICES.txt'), "the bundled packages' licences ship");
   });
 
-  it('ships the walkthrough\'s pages and the images they and the README show', () => {
+  it("ships the walkthrough's pages and the images they and the README show", () => {
     const root = harness().extensionPath;
-    const walks = (manifest().contributes as unknown as { walkthroughs?: { steps: { media: { markdown?: string } }[] }[] }).walkthroughs ?? [];
+    const walks =
+      (manifest().contributes as unknown as { walkthroughs?: { steps: { media: { markdown?: string } }[] }[] }).walkthroughs ?? [];
     const pages = walks.flatMap((w) => w.steps.map((s) => s.media.markdown)).filter((m): m is string => Boolean(m));
     assert.ok(pages.length > 0, 'the walkthrough has markdown pages');
-    const images = (file: string) => [...readFileSync(file, 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => join(file, '..', m[1]));
+    const images = (file: string) =>
+      [...readFileSync(file, 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => join(file, '..', m[1]));
     // vsce stores the README as readme.md.
     const readme = findFiles(root, (n) => n.toLowerCase() === 'readme.md').find((f) => relative(root, f).toLowerCase() === 'readme.md');
     assert.ok(readme, 'the README ships');
@@ -81,9 +87,14 @@ describe('installed .vsix', () => {
     });
 
     it('inspects an ONNX model with onnxruntime and a tfjs model with the wasm backend, decoding images with sharp', async () => {
-      for (const [checkpoint, backend] of [[onnx, /backend: onnxruntime-cpu/], [modelJson, /backend: (wasm|cpu)/]] as const) {
+      for (const [checkpoint, backend] of [
+        [onnx, /backend: onnxruntime-cpu/],
+        [modelJson, /backend: (wasm|cpu)/],
+      ] as const) {
         const before = outputChannelLog().length;
-        const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(checkpoint), { dataset });
+        const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(checkpoint), {
+          dataset,
+        });
         assert.ok(run, `the installed extension inspected ${checkpoint}`);
         assert.equal(run.cancelled, false);
         assert.equal(run.data.items?.n, 24);
@@ -101,7 +112,10 @@ describe('installed .vsix', () => {
       // as the argument (the suite's openSample test answers the dialog itself).
       const parent = join(dir, 'sample-parent');
       mkdirSync(parent, { recursive: true });
-      const sample = await vscode.commands.executeCommand<{ out: string; checkpoint: string; heldOut: { count: number } } | undefined>('embeddingLens.openSample', vscode.Uri.file(parent));
+      const sample = await vscode.commands.executeCommand<{ out: string; checkpoint: string; heldOut: { count: number } } | undefined>(
+        'embeddingLens.openSample',
+        vscode.Uri.file(parent),
+      );
       assert.ok(sample, 'the installed extension made the sample');
       assert.equal(sample.out, join(parent, 'embedding-lens-sample'));
       assert.ok(existsSync(sample.checkpoint), 'the demo checkpoint');
@@ -124,11 +138,17 @@ describe('installed .vsix', () => {
       const inspected = JSON.parse(readFileSync(summary, 'utf8')) as { backend: string; items: number };
       assert.equal(inspected.backend, 'onnxruntime-cpu');
       assert.equal(inspected.items, 24);
-      assert.match(readFileSync(join(home, 'report.html'), 'utf8'), /data:image\/(png|jpeg|webp)/, 'sharp encoded thumbnails into the report');
+      assert.match(
+        readFileSync(join(home, 'report.html'), 'utf8'),
+        /data:image\/(png|jpeg|webp)/,
+        'sharp encoded thumbnails into the report',
+      );
 
       const vectors = new Float32Array(24 * 4).map((_, i) => ((i * 7919) % 97) / 97 + (i % 4 === Math.floor(i / 4) % 4 ? 1 : 0));
       const embeddings = writeWorkspaceFile('installed/embeddings.npy', npyBytes(vectors, [24, 4]));
-      const projected = JSON.parse(run(['project', '--embeddings', embeddings, '--out', join(home, 'xy.npy'), '--knn', 'usearch']).stdout) as { n: number; knnRecall?: number };
+      const projected = JSON.parse(
+        run(['project', '--embeddings', embeddings, '--out', join(home, 'xy.npy'), '--knn', 'usearch']).stdout,
+      ) as { n: number; knnRecall?: number };
       assert.equal(projected.n, 24);
       assert.equal(typeof projected.knnRecall, 'number', 'the kNN graph came from usearch (only an approximate graph reports its recall)');
     });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 describe('host harness', () => {
   afterEach(closeAllEditors);
 
-  it('lets a test read a webview panel\'s DOM through the runner', async () => {
+  it("lets a test read a webview panel's DOM through the runner", async () => {
     const panel = vscode.window.createWebviewPanel('embeddingLens.harnessProbe', 'Harness probe', vscode.ViewColumn.One, {});
     const nonce = Math.random().toString(36).slice(2);
     panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head>
@@ -27,7 +27,10 @@ describe('host harness', () => {
 
   it('runs a command from the palette the way a user does', async () => {
     await runFromPalette('File: New Untitled Text File');
-    const editor = await waitFor('an untitled editor', () => vscode.window.activeTextEditor?.document.isUntitled && vscode.window.activeTextEditor);
+    const editor = await waitFor(
+      'an untitled editor',
+      () => vscode.window.activeTextEditor?.document.isUntitled && vscode.window.activeTextEditor,
+    );
     assert.equal(editor.document.uri.scheme, 'untitled');
   });
 

@@ -19,20 +19,53 @@ function writeGraphModel(dir: string, name: string): string {
   const W = Float32Array.from({ length: 3072 * 8 }, (_, i) => (((i * 7919) % 101) / 101 - 0.5) / 30);
   const shape = new Int32Array([-1, 3072]);
   writeFileSync(join(dir, `${name}.bin`), Buffer.concat([Buffer.from(W.buffer), Buffer.from(shape.buffer)]));
-  const konst = (n: string, dtype: string, dims: number[]) => ({ name: n, op: 'Const', input: [], attr: { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: { dim: dims.map((d) => ({ size: String(d) })) } } } } });
+  const konst = (n: string, dtype: string, dims: number[]) => ({
+    name: n,
+    op: 'Const',
+    input: [],
+    attr: { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: { dim: dims.map((d) => ({ size: String(d) })) } } } },
+  });
   const topology = {
     node: [
-      { name: 'x', op: 'Placeholder', input: [], attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '32' }, { size: '32' }, { size: '3' }] } } } },
-      konst('W', 'DT_FLOAT', [3072, 8]), konst('shape', 'DT_INT32', [2]),
+      {
+        name: 'x',
+        op: 'Placeholder',
+        input: [],
+        attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '32' }, { size: '32' }, { size: '3' }] } } },
+      },
+      konst('W', 'DT_FLOAT', [3072, 8]),
+      konst('shape', 'DT_INT32', [2]),
       { name: 'flat', op: 'Reshape', input: ['x', 'shape'], attr: { T: { type: 'DT_FLOAT' } } },
-      { name: 'embedding/MatMul', op: 'MatMul', input: ['flat', 'W'], attr: { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } } },
+      {
+        name: 'embedding/MatMul',
+        op: 'MatMul',
+        input: ['flat', 'W'],
+        attr: { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } },
+      },
     ],
     library: {},
     versions: {},
   };
-  const manifestJson = [{ paths: [`${name}.bin`], weights: [{ name: 'W', shape: [3072, 8], dtype: 'float32' }, { name: 'shape', shape: [2], dtype: 'int32' }] }];
+  const manifestJson = [
+    {
+      paths: [`${name}.bin`],
+      weights: [
+        { name: 'W', shape: [3072, 8], dtype: 'float32' },
+        { name: 'shape', shape: [2], dtype: 'int32' },
+      ],
+    },
+  ];
   const path = join(dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({ format: 'graph-model', generatedBy: 'host test', convertedBy: 'hand', modelTopology: topology, weightsManifest: manifestJson }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      format: 'graph-model',
+      generatedBy: 'host test',
+      convertedBy: 'hand',
+      modelTopology: topology,
+      weightsManifest: manifestJson,
+    }),
+  );
   return path;
 }
 
@@ -50,7 +83,8 @@ describe('checkpoint files in the Explorer', function () {
   afterEach(closeAllEditors);
 
   it('menus match tfjs JSON of any name through the context key', () => {
-    const menus = (manifest() as unknown as { contributes: { menus: Record<string, { command: string; when: string }[]> } }).contributes.menus['explorer/context'];
+    const menus = (manifest() as unknown as { contributes: { menus: Record<string, { command: string; when: string }[]> } }).contributes
+      .menus['explorer/context'];
     for (const cmd of ['embeddingLens.inspect', 'embeddingLens.compare', 'embeddingLens.fineTune']) {
       const entry = menus.find((m) => m.command === cmd);
       assert.ok(entry?.when.includes('resourcePath in embeddingLens.checkpointFiles'), `${cmd}: ${entry?.when}`);
@@ -66,7 +100,9 @@ describe('checkpoint files in the Explorer', function () {
     assert.ok(!api.checkpointFiles().includes(decoy), 'a JSON that is not a tfjs model stays out of the menus');
 
     const dataset = (await makeProductImages(join(dir, 'products'), { classes: 3, perClass: 4, size: 32 })).root;
-    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(model), { dataset });
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(model), {
+      dataset,
+    });
     assert.ok(run, 'the command returns the inspection');
     assert.equal(run.cancelled, false);
     assert.equal(run.data.items?.n, 12);
@@ -82,9 +118,14 @@ describe('checkpoint files in the Explorer', function () {
     writeFileSync(vecs, '0.1\t0.2\t0.3\n0.4\t0.5\t0.6\n');
     await waitFor('the watcher to list vecs.tsv', () => api.checkpointFiles().includes(vecs), 60_000);
     assert.ok(!api.checkpointFiles().includes(manifestTsv), 'a manifest stays out of the menus');
-    const menus = (manifest() as unknown as { contributes: { menus: Record<string, { command: string; when: string }[]> } }).contributes.menus['explorer/context'];
+    const menus = (manifest() as unknown as { contributes: { menus: Record<string, { command: string; when: string }[]> } }).contributes
+      .menus['explorer/context'];
     assert.match(menus.find((m) => m.command === 'embeddingLens.inspect')!.when, /resourceFilename == tensor\.tsv/);
-    assert.match(menus.find((m) => m.command === 'embeddingLens.fineTune')!.when, /resourceExtname != \.tsv/, 'precomputed embeddings cannot be fine-tuned');
+    assert.match(
+      menus.find((m) => m.command === 'embeddingLens.fineTune')!.when,
+      /resourceExtname != \.tsv/,
+      'precomputed embeddings cannot be fine-tuned',
+    );
   });
 
   it('a .pt file gets the two-line torch.onnx.export recipe and the embedding-lens.json keys', async () => {

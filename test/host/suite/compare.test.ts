@@ -45,21 +45,39 @@ describe('Compare Embeddings', function () {
     process.env.EMBEDDING_LENS_WORKER_DIR = join(harness().extensionPath, 'dist', 'workers');
     const own = (await runComparison({ checkpointA: modelA, checkpointB: modelB, dataset, settings: readSettings() })) as Done;
     assert.equal(own.cancelled, false);
-    assert.deepEqual(run.data.headline.map((d) => d.key), own.data.headline.map((d) => d.key));
-    run.data.headline.forEach((d, i) => assert.ok(same(d.delta, own.data.headline[i].delta) && same(d.a, own.data.headline[i].a), `${d.key}: ${d.delta} vs ${own.data.headline[i].delta}`));
+    assert.deepEqual(
+      run.data.headline.map((d) => d.key),
+      own.data.headline.map((d) => d.key),
+    );
+    run.data.headline.forEach((d, i) =>
+      assert.ok(
+        same(d.delta, own.data.headline[i].delta) && same(d.a, own.data.headline[i].a),
+        `${d.key}: ${d.delta} vs ${own.data.headline[i].delta}`,
+      ),
+    );
     run.data.eet.forEach((d, i) => assert.ok(same(d.delta, own.data.eet[i].delta), `eet ${d.key}`));
-    assert.deepEqual(run.data.classes.map((c) => c.classIndex), own.data.classes.map((c) => c.classIndex));
+    assert.deepEqual(
+      run.data.classes.map((c) => c.classIndex),
+      own.data.classes.map((c) => c.classIndex),
+    );
     assert.ok(same(run.data.meanJaccard, own.data.meanJaccard));
     assert.deepEqual(Array.from(run.data.jaccard), Array.from(own.data.jaccard));
-    assert.deepEqual(run.data.worse.map((c) => c.index), own.data.worse.map((c) => c.index));
-    assert.deepEqual(run.data.better.map((c) => c.index), own.data.better.map((c) => c.index));
+    assert.deepEqual(
+      run.data.worse.map((c) => c.index),
+      own.data.worse.map((c) => c.index),
+    );
+    assert.deepEqual(
+      run.data.better.map((c) => c.index),
+      own.data.better.map((c) => c.index),
+    );
 
     await waitForWebviewTab('embeddingLens.compare');
     await webviewWaitFor('#worse-list', { timeoutMs: 60_000 });
     assert.equal(await webviewAttribute('#mean-jaccard', 'data-value'), String(run.data.meanJaccard));
     const r1 = run.data.headline.find((d) => d.key === 'recall@1')!;
     assert.equal(await webviewAttribute('#headline-deltas tr[data-key="recall@1"] td.delta', 'data-value'), String(r1.delta));
-    if (run.data.worse.length) assert.equal(await webviewAttribute('#worse-list > li.change', 'data-index'), String(run.data.worse[0].index));
+    if (run.data.worse.length)
+      assert.equal(await webviewAttribute('#worse-list > li.change', 'data-index'), String(run.data.worse[0].index));
     await webviewScreenshot('compare-panel');
 
     const out = join(workspaceDir(), 'compare', 'report.html');
@@ -76,7 +94,9 @@ describe('Compare Embeddings', function () {
     const npy = writeWorkspaceFile('compare/tiny-cnn-embeddings.npy', npyBytes(e.vectors, [e.n, e.dim]));
     const a = vscode.Uri.file(modelA);
     const b = vscode.Uri.file(npy);
-    const result = (await vscode.commands.executeCommand<ComparisonRun | undefined>('embeddingLens.compare', a, [a, b], { dataset })) as Done;
+    const result = (await vscode.commands.executeCommand<ComparisonRun | undefined>('embeddingLens.compare', a, [a, b], {
+      dataset,
+    })) as Done;
     assert.ok(result && !result.cancelled, 'the comparison ran');
     assert.equal(result.match.by, 'path');
     for (const d of result.data.headline) assert.ok(Math.abs(d.delta) < 1e-12, `${d.key}: ${d.delta}`);
@@ -88,7 +108,9 @@ describe('Compare Embeddings', function () {
 
   it('a checkpoint compared with itself shows zero deltas and Jaccard 1 everywhere', async () => {
     const a = vscode.Uri.file(modelA);
-    const result = (await vscode.commands.executeCommand<ComparisonRun | undefined>('embeddingLens.compare', a, [a, a], { dataset })) as Done;
+    const result = (await vscode.commands.executeCommand<ComparisonRun | undefined>('embeddingLens.compare', a, [a, a], {
+      dataset,
+    })) as Done;
     assert.ok(result && !result.cancelled);
     for (const d of [...result.data.headline, ...result.data.eet]) assert.equal(d.delta, 0, d.key);
     for (const c of result.data.classes) for (const m of c.metrics) assert.equal(m.delta, 0, `${c.name} ${m.key}`);

@@ -9,7 +9,17 @@ import { dirname, join } from 'node:path';
 import { makeProductImages } from '../../../src/demo';
 import { makeDemoCheckpoint } from '../../../src/demo/demoModel';
 import type { FineTuneResult } from '../../../src/core/train/options';
-import { answerQuickInput, harness, screenshot, webviewAttribute, webviewClick, webviewCount, webviewScreenshot, webviewText, webviewWaitFor } from './helpers/runner';
+import {
+  answerQuickInput,
+  harness,
+  screenshot,
+  webviewAttribute,
+  webviewClick,
+  webviewCount,
+  webviewScreenshot,
+  webviewText,
+  webviewWaitFor,
+} from './helpers/runner';
 import { waitForNotification } from './helpers/notifications';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { waitFor } from './helpers/wait';
@@ -37,16 +47,24 @@ describe('Fine-tune with EET Loss', function () {
 
   it('trains one epoch into a new folder beside the source, shows the run in its panel, and leaves the source unchanged', async () => {
     const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
-      dataset, settings: SETTINGS, noPrompt: true,
+      dataset,
+      settings: SETTINGS,
+      noPrompt: true,
     });
     assert.ok(result, 'the command returns the engine result');
     assert.equal(result.cancelled, false);
     assert.equal(result.error, undefined);
     assert.equal(result.outDir, `${modelDir}-eet-1`);
     assert.equal(dirname(result.outDir), dirname(modelDir), 'beside the source');
-    assert.deepEqual(result.history.map((h) => h.epoch), [0, 1]);
+    assert.deepEqual(
+      result.history.map((h) => h.epoch),
+      [0, 1],
+    );
     for (const f of ['model.json', 'embedding-lens.json', 'fine-tune.json']) assert.ok(existsSync(join(result.outDir, f)), `${f} written`);
-    assert.ok(readdirSync(result.outDir).some((f) => f.endsWith('.bin')), 'weights written');
+    assert.ok(
+      readdirSync(result.outDir).some((f) => f.endsWith('.bin')),
+      'weights written',
+    );
     const side = JSON.parse(readFileSync(join(result.outDir, 'embedding-lens.json'), 'utf8'));
     assert.deepEqual(side.inputSize, [16, 16], "the source's preprocessing carried over");
     const record = JSON.parse(readFileSync(join(result.outDir, 'fine-tune.json'), 'utf8'));
@@ -72,7 +90,10 @@ describe('Fine-tune with EET Loss', function () {
     // 6 classes × 8 items, 34% held out: 2 classes (16 items) the fine-tune never trains on.
     const outDir = join(workspaceDir(), 'finetune', 'held-out-run');
     const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
-      dataset, settings: SETTINGS, outDir, noPrompt: true,
+      dataset,
+      settings: SETTINGS,
+      outDir,
+      noPrompt: true,
     });
     assert.ok(result && !result.cancelled, 'the fine-tune ran');
     const record = JSON.parse(readFileSync(join(outDir, 'fine-tune.json'), 'utf8'));
@@ -80,7 +101,11 @@ describe('Fine-tune with EET Loss', function () {
     assert.equal(record.validation.heldOutClasses.length, 2);
     assert.deepEqual(result.validation, { mode: 'class-disjoint', classes: 2, items: 16, totalClasses: 6, totalItems: 48 });
     // Said beside the result: the notification and the panel's curves.
-    await waitForNotification('the small-validation warning', (t) => /validation of demo-cnn\/model\.json: Only 2 classes, 16 items held out/.test(t), 60_000);
+    await waitForNotification(
+      'the small-validation warning',
+      (t) => /validation of demo-cnn\/model\.json: Only 2 classes, 16 items held out/.test(t),
+      60_000,
+    );
     await waitForWebviewTab('embeddingLens.training');
     await webviewWaitFor('#best-epoch', { timeoutMs: 60_000 });
     assert.equal(await webviewText('#val-on'), 'validation: 2 held-out classes, 16 items');
@@ -92,7 +117,10 @@ describe('Fine-tune with EET Loss', function () {
     await waitForWebviewTab('embeddingLens.compare');
     await webviewWaitFor('#cmp-scope-line', { timeoutMs: 120_000 });
     assert.equal(await webviewAttribute('#cmp-scope', 'data-items'), 'held-out');
-    assert.equal(await webviewText('#cmp-scope-line'), 'Evaluated on the 2 held-out classes, 16 items — the classes held-out-run never trained on');
+    assert.equal(
+      await webviewText('#cmp-scope-line'),
+      'Evaluated on the 2 held-out classes, 16 items — the classes held-out-run never trained on',
+    );
     assert.match(await webviewText('#cmp-scope-warning'), /Only 2 classes, 16 items held out .* --validation split/);
     await webviewScreenshot('finetune-compare-held-out');
 
@@ -106,7 +134,8 @@ describe('Fine-tune with EET Loss', function () {
 
   it('Enter on the settings form starts training with what it shows (the next free -eet-N folder)', async () => {
     const running = vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
-      dataset, settings: { ...SETTINGS, seed: 7 },
+      dataset,
+      settings: { ...SETTINGS, seed: 7 },
     });
     // The form's first, active row is "Start training": Enter with nothing typed accepts it.
     await answerQuickInput('', { accept: false });
@@ -125,7 +154,11 @@ describe('Fine-tune with EET Loss', function () {
     const outDir = join(workspaceDir(), 'finetune', 'cancelled-run');
     const stop = new AbortController();
     const running = vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
-      dataset, settings: { ...SETTINGS, epochs: 500 }, outDir, noPrompt: true, signal: stop.signal,
+      dataset,
+      settings: { ...SETTINGS, epochs: 500 },
+      outDir,
+      noPrompt: true,
+      signal: stop.signal,
     });
     // Epoch 0 (the model before training) is validated and written first; cancel once it is on disk.
     await waitFor('the first kept epoch', () => existsSync(join(outDir, 'fine-tune.json')), 120_000);
@@ -156,13 +189,25 @@ describe('Fine-tune with EET Loss', function () {
     copyFileSync(join(harness().extensionPath, 'test', 'fixtures', 'models', 'tiny-cnn.onnx'), onnx);
     const before = snapshotTree(onnxDir);
     const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(onnx), {
-      dataset, settings: { ...SETTINGS, train: 'all' }, noPrompt: true,
+      dataset,
+      settings: { ...SETTINGS, train: 'all' },
+      noPrompt: true,
     });
     assert.ok(result, 'the command returns the engine result');
     assert.equal(result.cancelled, false);
     assert.equal(result.outDir, join(onnxDir, 'tiny-cnn-eet-1'));
-    assert.deepEqual(readdirSync(result.outDir).sort(), ['embedding-lens.json', 'fine-tune.json', 'head.json', 'head.weights.bin', 'tiny-cnn.onnx']);
+    assert.deepEqual(readdirSync(result.outDir).sort(), [
+      'embedding-lens.json',
+      'fine-tune.json',
+      'head.json',
+      'head.weights.bin',
+      'tiny-cnn.onnx',
+    ]);
     assert.equal(JSON.parse(readFileSync(join(result.outDir, 'fine-tune.json'), 'utf8')).settings.train, 'head');
-    assert.deepEqual(Object.fromEntries(Object.entries(snapshotTree(onnxDir)).filter(([f]) => !f.startsWith('tiny-cnn-eet-1'))), before, 'source bytes unchanged');
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(snapshotTree(onnxDir)).filter(([f]) => !f.startsWith('tiny-cnn-eet-1'))),
+      before,
+      'source bytes unchanged',
+    );
   });
 });

@@ -27,7 +27,9 @@ describe('Fine-tune settings list', function () {
 
   it('after editing a value the list comes back with "Start training" focused (so Enter starts), showing the new value', async () => {
     const title = 'Fine-tune demo-cnn/model.json with EET loss';
-    const running = vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), { dataset });
+    const running = vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
+      dataset,
+    });
     // Choose the Epochs row (typing filters the list to it), enter a new value…
     await answerQuickInput('Epochs', { title, active: 'Epochs' });
     await answerQuickInput('3', { title: `${title}: Epochs` });

@@ -44,7 +44,10 @@ describe('GPU runtime (Enable GPU, offer and CPU fallback)', function () {
     server?.close();
     // The runtime folder this suite had Enable GPU write: ours to remove.
     if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
-    for (const [k, v] of [['EMBEDDING_LENS_FAKE_NVIDIA_SMI', saved.smi], ['LD_LIBRARY_PATH', saved.ld]] as const) {
+    for (const [k, v] of [
+      ['EMBEDDING_LENS_FAKE_NVIDIA_SMI', saved.smi],
+      ['LD_LIBRARY_PATH', saved.ld],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -54,7 +57,9 @@ describe('GPU runtime (Enable GPU, offer and CPU fallback)', function () {
   const inspect = async (name: string): Promise<InspectionRun> => {
     // A dataset of its own for each run: no embeddings cache hit hides what this run did.
     const dataset = (await makeProductImages(join(dir, name), { classes: 3, perClass: 6, size: 32 })).root;
-    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset });
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), {
+      dataset,
+    });
     assert.ok(run && !run.cancelled, 'the inspection ran');
     return run;
   };
@@ -64,10 +69,15 @@ describe('GPU runtime (Enable GPU, offer and CPU fallback)', function () {
     const run = await inspect('offer');
     assert.equal(run.data.backend, 'onnxruntime-cpu');
     const said = [...(run.data.notes ?? []), ...(run.data.details ?? [])];
-    assert.ok(said.some((n) => /CUDA provider for onnxruntime [\d.]+ is not downloaded .*Enable GPU/.test(n)), said.join('\n'));
+    assert.ok(
+      said.some((n) => /CUDA provider for onnxruntime [\d.]+ is not downloaded .*Enable GPU/.test(n)),
+      said.join('\n'),
+    );
     const offer = await waitForNotification('the Enable GPU offer', (t) => t.includes('NVIDIA GPU, but ONNX models ran on the CPU'));
     assert.match(offer, /GPU runtime is not downloaded \(170\.8 MiB\)/);
-    await waitFor('the offer in the log', () => (outputChannelLog().includes('GPU: an NVIDIA driver is present but onnxruntime\'s CUDA provider is not downloaded') ? true : undefined));
+    await waitFor('the offer in the log', () =>
+      outputChannelLog().includes("GPU: an NVIDIA driver is present but onnxruntime's CUDA provider is not downloaded") ? true : undefined,
+    );
     await clearNotifications();
   });
 
@@ -89,20 +99,43 @@ describe('GPU runtime (Enable GPU, offer and CPU fallback)', function () {
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     const hex = (b: Buffer) => createHash('sha512').update(b).digest('hex');
     const pinned: PinnedPackage = {
-      description: 'fixture', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/pkg.tgz`, size: tgz.length,
+      description: 'fixture',
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/pkg.tgz`,
+      size: tgz.length,
       integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
       files: [
-        { pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_shared.so', name: 'libonnxruntime_providers_shared.so', size: shared.length, sha512: hex(shared) },
-        { pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so', name: 'libonnxruntime_providers_cuda.so', size: cuda.length, sha512: hex(cuda) },
+        {
+          pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_shared.so',
+          name: 'libonnxruntime_providers_shared.so',
+          size: shared.length,
+          sha512: hex(shared),
+        },
+        {
+          pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so',
+          name: 'libonnxruntime_providers_cuda.so',
+          size: cuda.length,
+          sha512: hex(cuda),
+        },
       ],
     };
     runtimeDir = await vscode.commands.executeCommand<string | undefined>('embeddingLens.enableGpu', { yes: true, pinned });
     assert.ok(runtimeDir, 'the command returns the runtime folder');
     assert.equal(runtimeDir.split('/').slice(-2).join('/'), `onnxruntime-gpu/${ORT_GPU_VERSION}`);
     assert.ok(!runtimeDir.startsWith(harness().extensionPath), 'never into the install folder');
-    assert.deepEqual(readdirSync(runtimeDir).sort(), [MANIFEST, 'libonnxruntime.so.1', 'libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so', 'onnxruntime_binding.node'].sort());
+    assert.deepEqual(
+      readdirSync(runtimeDir).sort(),
+      [
+        MANIFEST,
+        'libonnxruntime.so.1',
+        'libonnxruntime_providers_cuda.so',
+        'libonnxruntime_providers_shared.so',
+        'onnxruntime_binding.node',
+      ].sort(),
+    );
     assert.deepEqual(readFileSync(join(runtimeDir, 'libonnxruntime_providers_cuda.so')), cuda);
-    await waitFor('the install in the log', () => (outputChannelLog().includes(`Enable GPU: installed in ${runtimeDir}`) ? true : undefined));
+    await waitFor('the install in the log', () =>
+      outputChannelLog().includes(`Enable GPU: installed in ${runtimeDir}`) ? true : undefined,
+    );
     await waitForNotification('the success message', (t) => t.includes('GPU runtime installed'));
     await clearNotifications();
   });
@@ -115,7 +148,16 @@ describe('GPU runtime (Enable GPU, offer and CPU fallback)', function () {
       writeFileSync(join(runtimeDir, f.name), '');
       truncateSync(join(runtimeDir, f.name), f.size);
     }
-    writeFileSync(join(runtimeDir, MANIFEST), JSON.stringify({ version: ORT_GPU_VERSION, source: CUDA_PROVIDER_PACKAGE.url, integrity: CUDA_PROVIDER_PACKAGE.integrity, files: [], installedAt: '' }));
+    writeFileSync(
+      join(runtimeDir, MANIFEST),
+      JSON.stringify({
+        version: ORT_GPU_VERSION,
+        source: CUDA_PROVIDER_PACKAGE.url,
+        integrity: CUDA_PROVIDER_PACKAGE.integrity,
+        files: [],
+        installedAt: '',
+      }),
+    );
     // Empty files named like every CUDA library, first on the library path: the search finds them, the loader refuses them.
     const libs = join(dir, 'fake-cuda');
     mkdirSync(libs, { recursive: true });
@@ -143,7 +185,10 @@ describe('GPU runtime (Enable GPU, offer and CPU fallback)', function () {
       const run = await inspect('off');
       assert.equal(run.data.backend, 'onnxruntime-cpu');
       const said = [...(run.data.notes ?? []), ...(run.data.details ?? [])];
-      assert.ok(said.some((n) => /turned off by the embeddingLens\.gpu\.mode setting/.test(n)), said.join('\n'));
+      assert.ok(
+        said.some((n) => /turned off by the embeddingLens\.gpu\.mode setting/.test(n)),
+        said.join('\n'),
+      );
       assert.ok(!said.some((n) => n.startsWith('GPU not used')), 'no GPU attempt, so no fallback line');
     } finally {
       await c().update('gpu.device', undefined, vscode.ConfigurationTarget.Global);

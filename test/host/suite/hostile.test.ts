@@ -55,7 +55,9 @@ async function expectRefusal(c: Refusal): Promise<string> {
   await clearNotifications();
   const result = await within(c.seconds, c.what, c.run());
   assert.equal(result, undefined, `${c.what} returns no result`);
-  const text = await waitForNotification(`an error notification naming ${c.names.join(' and ')}`, (t) => c.names.every((n) => t.includes(n)));
+  const text = await waitForNotification(`an error notification naming ${c.names.join(' and ')}`, (t) =>
+    c.names.every((n) => t.includes(n)),
+  );
   assert.match(text, /^Embedding Lens: /, 'the notification says who speaks');
   assert.doesNotMatch(text, /\n\s+at /, 'no stack trace in the notification');
   if (c.panel) {
@@ -95,7 +97,10 @@ function idxHeader(dims: number[]): Buffer {
 function lyingNpy(rel: string, shape: string): string {
   const honest = Buffer.from(npyBytes(new Float32Array(12 * 6).fill(0.5), [12, 6]));
   const headerLen = honest.readUInt16LE(8);
-  const header = honest.subarray(10, 10 + headerLen).toString('latin1').replace('(12, 6)', shape);
+  const header = honest
+    .subarray(10, 10 + headerLen)
+    .toString('latin1')
+    .replace('(12, 6)', shape);
   const padded = header.trimEnd().padEnd(headerLen - 1, ' ') + '\n';
   assert.equal(padded.length, headerLen, 'the lie fits the honest header length');
   const out = Buffer.concat([honest.subarray(0, 10), Buffer.from(padded, 'latin1'), honest.subarray(10 + headerLen)]);
@@ -131,10 +136,14 @@ describe('Hostile inputs through the commands', function () {
   afterEach(closeAllEditors);
 
   it('Inspect: a garbage model.json is named in the error', async () => {
-    const model = writeWorkspaceFile('hostile/garbage-json/model.json', '{"modelTopology": {"class_name": "Sequential", "config": {"layers": [');
+    const model = writeWorkspaceFile(
+      'hostile/garbage-json/model.json',
+      '{"modelTopology": {"class_name": "Sequential", "config": {"layers": [',
+    );
     await expectRefusal({
       what: 'Inspect Embeddings on a truncated model.json',
-      run: () => vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(model), { dataset: images }),
+      run: () =>
+        vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(model), { dataset: images }),
       seconds: 30,
       names: [model],
       keep: [dirname(model), images],
@@ -147,7 +156,13 @@ describe('Hostile inputs through the commands', function () {
     const outDir = ws('garbage-json-ft-out');
     await expectRefusal({
       what: 'Fine-tune on an HTML page saved as model.json',
-      run: () => vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(model), { dataset: images, settings: SETTINGS, outDir, noPrompt: true }),
+      run: () =>
+        vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(model), {
+          dataset: images,
+          settings: SETTINGS,
+          outDir,
+          noPrompt: true,
+        }),
       seconds: 30,
       names: [model],
       keep: [dirname(model), images],
@@ -162,7 +177,8 @@ describe('Hostile inputs through the commands', function () {
     const model = checkpointWithShard(demo, 'escape/ckpt', '../../outside.bin');
     await expectRefusal({
       what: 'Inspect Embeddings on a model.json whose shard escapes its folder',
-      run: () => vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(model), { dataset: images }),
+      run: () =>
+        vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(model), { dataset: images }),
       seconds: 30,
       names: ['outside.bin'],
       keep: [ws('escape'), dirname(outside), images],
@@ -193,7 +209,13 @@ describe('Hostile inputs through the commands', function () {
     try {
       await expectRefusal({
         what: 'Fine-tune on a model.json whose shard is a FIFO',
-        run: () => vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(model), { dataset: images, settings: SETTINGS, outDir, noPrompt: true }),
+        run: () =>
+          vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(model), {
+            dataset: images,
+            settings: SETTINGS,
+            outDir,
+            noPrompt: true,
+          }),
         seconds: 60,
         names: ['model.weights.bin'],
         keep: [ws('fifo-shard'), images],
@@ -223,7 +245,8 @@ describe('Hostile inputs through the commands', function () {
     const npy = lyingNpy('lying-npy/rows.npy', '(1000000, 6)');
     await expectRefusal({
       what: 'Inspect Embeddings on an .npy with a lying shape',
-      run: () => vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(npy), { dataset: labels }),
+      run: () =>
+        vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(npy), { dataset: labels }),
       seconds: 30,
       names: [npy],
       keep: [dirname(npy), dirname(labels)],
@@ -232,7 +255,13 @@ describe('Hostile inputs through the commands', function () {
   });
 
   it('Compare: an .npy whose header claims 2³²×2³² values is named in the error', async () => {
-    const good = writeWorkspaceFile('hostile/lying-npy-b/good.npy', npyBytes(new Float32Array(12 * 6).map((_, i) => (i % 7) / 7), [12, 6]));
+    const good = writeWorkspaceFile(
+      'hostile/lying-npy-b/good.npy',
+      npyBytes(
+        new Float32Array(12 * 6).map((_, i) => (i % 7) / 7),
+        [12, 6],
+      ),
+    );
     const npy = lyingNpy('lying-npy-b/huge.npy', '(4294967296, 4294967296)');
     const a = vscode.Uri.file(good);
     const b = vscode.Uri.file(npy);
@@ -267,7 +296,13 @@ describe('Hostile inputs through the commands', function () {
     const outDir = ws('no-images-ft-out');
     await expectRefusal({
       what: 'Fine-tune on a folder without images',
-      run: () => vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(join(demo, 'model.json')), { dataset: empty, settings: SETTINGS, outDir, noPrompt: true }),
+      run: () =>
+        vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(join(demo, 'model.json')), {
+          dataset: empty,
+          settings: SETTINGS,
+          outDir,
+          noPrompt: true,
+        }),
       seconds: 60,
       names: [empty],
       keep: [empty, demo],
@@ -275,15 +310,21 @@ describe('Hostile inputs through the commands', function () {
     assert.equal(existsSync(outDir), false, 'no output folder was created');
   });
 
-  it('Fine-tune: an output folder holding a fine-tune.json and the user\'s own file is refused, untouched', async () => {
+  it("Fine-tune: an output folder holding a fine-tune.json and the user's own file is refused, untouched", async () => {
     // A dataset fine-tuning accepts (4 classes to train on, 2 held out), so only the output folder is wrong.
     const trainable = writeImageFolder('hostile/images-6', { classes: 6, perClass: 6, size: 16 });
     const outDir = ws('ft-user-out');
     writeWorkspaceFile('hostile/ft-user-out/fine-tune.json', JSON.stringify({ complete: true, history: [] }));
     writeWorkspaceFile('hostile/ft-user-out/thesis.tex', '\\documentclass{article}\\begin{document}Chapter 1\\end{document}\n');
     await expectRefusal({
-      what: 'Fine-tune into a folder holding the user\'s thesis',
-      run: () => vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(join(demo, 'model.json')), { dataset: trainable, settings: SETTINGS, outDir, noPrompt: true }),
+      what: "Fine-tune into a folder holding the user's thesis",
+      run: () =>
+        vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(join(demo, 'model.json')), {
+          dataset: trainable,
+          settings: SETTINGS,
+          outDir,
+          noPrompt: true,
+        }),
       seconds: 60,
       names: [outDir],
       keep: [outDir, demo, trainable],
@@ -293,7 +334,10 @@ describe('Hostile inputs through the commands', function () {
   it('Inspect: an IDX labels .gz whose header claims 3·10⁹ labels fails fast, naming the file, without inflating it', async () => {
     // A gzip bomb: 1 GiB of zeros behind a header that promises three billion labels, ~1 MiB on disk.
     const dir = ws('idx-bomb');
-    writeWorkspaceFile('hostile/idx-bomb/train-images-idx3-ubyte.gz', gzipSync(Buffer.concat([idxHeader([3_000_000_000, 28, 28]), Buffer.alloc(28 * 28 * 4)])));
+    writeWorkspaceFile(
+      'hostile/idx-bomb/train-images-idx3-ubyte.gz',
+      gzipSync(Buffer.concat([idxHeader([3_000_000_000, 28, 28]), Buffer.alloc(28 * 28 * 4)])),
+    );
     const bomb = join(dir, 'train-labels-idx1-ubyte.gz');
     await writeGzipBomb(bomb, idxHeader([3_000_000_000]), 1024);
     assert.ok(statSync(bomb).size < 4 * 1024 * 1024, 'the bomb is small on disk');
@@ -302,7 +346,8 @@ describe('Hostile inputs through the commands', function () {
     const floor = Math.max(process.resourceUsage().maxRSS * 1024, process.memoryUsage().rss);
     await expectRefusal({
       what: 'Inspect Embeddings on an IDX gzip bomb',
-      run: () => vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset: dir }),
+      run: () =>
+        vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset: dir }),
       seconds: 30,
       names: [join(dir, 'train-')],
       keep: [dir, dirname(onnx)],
@@ -324,7 +369,11 @@ describe('Hostile inputs through the commands', function () {
     const before = snapshotTree(dir);
     const mark = hostLogMark();
     try {
-      const run = await within(90, 'Inspect Embeddings on a manifest listing a FIFO', vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset: manifest }));
+      const run = await within(
+        90,
+        'Inspect Embeddings on a manifest listing a FIFO',
+        vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset: manifest }),
+      );
       assert.ok(run && !run.cancelled, 'the inspection runs on the regular files');
       assert.equal(run.data.items?.n, 12, 'the 12 images, without the FIFO');
       await waitFor('the FIFO named in the log', () => outputChannelLog().includes(fifo) || undefined);

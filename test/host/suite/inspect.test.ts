@@ -34,8 +34,10 @@ describe('Inspect Embeddings', function () {
   });
   afterEach(closeAllEditors);
 
-  it('shows the item and class counts and the engine\'s metrics in the panel', async () => {
-    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset });
+  it("shows the item and class counts and the engine's metrics in the panel", async () => {
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), {
+      dataset,
+    });
     assert.ok(run, 'the command returns the inspection');
     assert.equal(run.cancelled, false);
     const d = run.data;
@@ -51,7 +53,8 @@ describe('Inspect Embeddings', function () {
     const own = await computeEmbeddings(onnx, dataset, {});
     const e = own.embeddings;
     const report = await retrievalMetrics(e.vectors, e.n, e.dim, e.labels, { ks: [1, 2, 4, 8] });
-    for (const r of d.metrics!.recallAtK) assert.ok(Math.abs(r.value - (report.overall[`recall@${r.k}`] as number)) < 1e-9, `recall@${r.k}`);
+    for (const r of d.metrics!.recallAtK)
+      assert.ok(Math.abs(r.value - (report.overall[`recall@${r.k}`] as number)) < 1e-9, `recall@${r.k}`);
     assert.ok(Math.abs(d.metrics!.mapAtR - (report.overall['map@r'] as number)) < 1e-9, 'map@r');
 
     await waitForWebviewTab(VIEW_TYPE);
@@ -75,16 +78,31 @@ describe('Inspect Embeddings', function () {
     const twin = join(dir, 'twin-heads.onnx');
     copyFileSync(join(harness().extensionPath, 'test/fixtures/models/twin-heads.onnx'), twin);
     await clearNotifications();
-    const first = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(twin), { dataset });
+    const first = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(twin), {
+      dataset,
+    });
     assert.ok(first && !first.cancelled);
     assert.equal(first.embedding?.model?.outputName, 'head_a', 'the first of the tie is taken');
-    assert.deepEqual(first.embedding?.model?.outputCandidates?.map((c) => c.name), ['head_a', 'head_b']);
-    assert.ok(first.data.notes?.some((n) => /"head_b" is as plausible/.test(n)), 'the header says the choice was a tie');
-    await waitForNotification('the offer to choose', (t) => /2 equally plausible embedding outputs \("head_a", "head_b"\); "head_a" was used/.test(t), 60_000);
+    assert.deepEqual(
+      first.embedding?.model?.outputCandidates?.map((c) => c.name),
+      ['head_a', 'head_b'],
+    );
+    assert.ok(
+      first.data.notes?.some((n) => /"head_b" is as plausible/.test(n)),
+      'the header says the choice was a tie',
+    );
+    await waitForNotification(
+      'the offer to choose',
+      (t) => /2 equally plausible embedding outputs \("head_a", "head_b"\); "head_a" was used/.test(t),
+      60_000,
+    );
     // The notification's "Choose Output…" runs this command (buttons cannot be clicked from a test).
     const chosen = vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.chooseOutput');
     await answerQuickInput('head_b', { title: 'Which output of twin-heads.onnx is the embedding?', active: 'head_b' });
-    await answerQuickInput('Remember', { title: 'Use "head_b" as the embedding of twin-heads.onnx', active: 'Remember in embedding-lens.json' });
+    await answerQuickInput('Remember', {
+      title: 'Use "head_b" as the embedding of twin-heads.onnx',
+      active: 'Remember in embedding-lens.json',
+    });
     const second = await chosen;
     assert.ok(second && !second.cancelled, 'the inspection ran again with the chosen output');
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'embedding-lens.json'), 'utf8')), { output: { name: 'head_b' } });
@@ -97,7 +115,9 @@ describe('Inspect Embeddings', function () {
     const empty = join(workspaceDir(), 'inspect', 'no-images');
     mkdirSync(join(empty, 'cats'), { recursive: true });
     writeFileSync(join(empty, 'cats', 'notes.txt'), 'not an image');
-    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset: empty });
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), {
+      dataset: empty,
+    });
     assert.equal(run, undefined, 'no inspection result');
     const log = await waitFor('the failure in the log', () => {
       const t = outputChannelLog();
@@ -114,11 +134,16 @@ describe('Inspect Embeddings', function () {
     writeFileSync(bad, Buffer.from('this is not a protobuf model at all'));
     const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(bad), { dataset });
     assert.equal(run, undefined);
-    await waitFor('the corrupt model named in the log', () => /Inspection failed[^\n]*\n?[^\n]*corrupt\.onnx/.test(outputChannelLog()) || undefined);
+    await waitFor(
+      'the corrupt model named in the log',
+      () => /Inspection failed[^\n]*\n?[^\n]*corrupt\.onnx/.test(outputChannelLog()) || undefined,
+    );
   });
 
   it('Export → Map as PNG writes the figure where the user saves it and says "saved" with Open / Reveal', async () => {
-    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), { dataset });
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(onnx), {
+      dataset,
+    });
     assert.ok(run && !run.cancelled);
     await waitForWebviewTab(VIEW_TYPE);
     await webviewWaitFor('.metric[data-metric="MAP@R"]', { timeoutMs: 60_000 });

@@ -17,7 +17,8 @@ import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 import { workspaceDir } from './helpers/workspace';
 
 function tabLabels(viewType: string): string[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
     .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType))
     .map((t) => t.label);
 }
@@ -45,7 +46,12 @@ describe('Labels and context (#19)', function () {
   });
 
   it('Compare names the original and its fine-tune apart in the title and both headers', async () => {
-    const run = await vscode.commands.executeCommand<ComparisonRun | undefined>('embeddingLens.compare', vscode.Uri.file(original), [vscode.Uri.file(original), vscode.Uri.file(tuned)], { dataset });
+    const run = await vscode.commands.executeCommand<ComparisonRun | undefined>(
+      'embeddingLens.compare',
+      vscode.Uri.file(original),
+      [vscode.Uri.file(original), vscode.Uri.file(tuned)],
+      { dataset },
+    );
     assert.ok(run && !run.cancelled, 'the comparison finished');
     assert.match(run.data.title, /^cnn\.onnx vs cnn-eet-1\/cnn\.onnx · /);
     await waitForWebviewTab('embeddingLens.compare');
@@ -58,10 +64,15 @@ describe('Labels and context (#19)', function () {
   });
 
   it('two Inspect tabs of same-named checkpoints on one dataset read differently', async () => {
-    const a = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(original), { dataset });
+    const a = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(original), {
+      dataset,
+    });
     const b = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(tuned), { dataset });
     assert.ok(a && b);
-    const labels = await waitFor('two inspection tabs', () => { const l = tabLabels('embeddingLens.inspection'); return l.length === 2 ? l : undefined; });
+    const labels = await waitFor('two inspection tabs', () => {
+      const l = tabLabels('embeddingLens.inspection');
+      return l.length === 2 ? l : undefined;
+    });
     labels.sort();
     assert.match(labels[0], /^Embeddings: cnn-eet-1\/cnn\.onnx · /);
     assert.match(labels[1], /^Embeddings: cnn\.onnx · /);
@@ -72,14 +83,26 @@ describe('Labels and context (#19)', function () {
     mkdirSync(join(empty, 'cats'), { recursive: true });
     writeFileSync(join(empty, 'cats', 'notes.txt'), 'not an image');
     await clearNotifications();
-    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(original), { dataset: empty });
+    const run = await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(original), {
+      dataset: empty,
+    });
     assert.equal(run, undefined);
-    const text = await waitForNotification('the refusal naming the folder', (t) => t.includes('no-images') && t.includes('holds no images'));
+    const text = await waitForNotification(
+      'the refusal naming the folder',
+      (t) => t.includes('no-images') && t.includes('holds no images'),
+    );
     assert.doesNotMatch(text, /\n\s+at /, 'no stack in the notification');
     assert.deepEqual(tabLabels('embeddingLens.inspection'), [], 'no panel was left waiting for items');
-    const log = await waitFor('the refusal in the log', () => { const t = outputChannelLog(); return /\[warning\] Inspection failed: .*no-images/.test(t) ? t : undefined; });
+    const log = await waitFor('the refusal in the log', () => {
+      const t = outputChannelLog();
+      return /\[warning\] Inspection failed: .*no-images/.test(t) ? t : undefined;
+    });
     const line = log.split('\n').find((l) => /Inspection failed: .*no-images/.test(l))!;
-    const after = log.slice(log.indexOf(line) + line.length).split('\n').slice(1, 3).join('\n');
+    const after = log
+      .slice(log.indexOf(line) + line.length)
+      .split('\n')
+      .slice(1, 3)
+      .join('\n');
     assert.doesNotMatch(after, /^\s+at /m, 'no stack under a user mistake');
   });
 
@@ -91,7 +114,9 @@ describe('Labels and context (#19)', function () {
   it('Inspect from the palette offers the workspace checkpoints in a quick pick', async () => {
     // Self-contained under --grep: the dataset picker then offers this dataset first (as after any
     // earlier inspection of the checkpoint), so no folder dialog is needed.
-    assert.ok(await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(tuned), { dataset }));
+    assert.ok(
+      await vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(tuned), { dataset }),
+    );
     await closeAllEditors();
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     // No argument: what the palette passes.

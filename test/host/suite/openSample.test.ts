@@ -14,7 +14,6 @@ import type { SampleResult } from '../../../src/commands/openSample';
 import { activeExtension, manifest, outputChannelLog } from './helpers/extension';
 import { clearNotifications, waitForNotification } from './helpers/notifications';
 import { answerQuickInput, harness, runFromPalette, screenshot } from './helpers/runner';
-import { waitFor } from './helpers/wait';
 import { closeAllEditors, waitForWebviewTab } from './helpers/webview';
 
 interface WalkthroughStep {
@@ -24,7 +23,11 @@ interface WalkthroughStep {
   media: { markdown?: string; image?: string };
   completionEvents?: string[];
 }
-interface Walkthrough { id: string; title: string; steps: WalkthroughStep[] }
+interface Walkthrough {
+  id: string;
+  title: string;
+  steps: WalkthroughStep[];
+}
 
 function walkthroughs(): Walkthrough[] {
   return (manifest().contributes as unknown as { walkthroughs?: Walkthrough[] }).walkthroughs ?? [];
@@ -51,11 +54,14 @@ describe('Open Sample and the walkthrough (#19 item 7)', function () {
   });
 
   it('contributes "Open Sample" to the palette and registers it', async () => {
-    const cmd = manifest().contributes.commands.find((c) => c.command === 'embeddingLens.openSample') as { title: string; category?: string } | undefined;
+    const cmd = manifest().contributes.commands.find((c) => c.command === 'embeddingLens.openSample') as
+      { title: string; category?: string } | undefined;
     assert.ok(cmd, 'embeddingLens.openSample is contributed');
     assert.equal(`${cmd.category}: ${cmd.title}`, 'Embedding Lens: Open Sample');
-    const hidden = ((manifest().contributes as unknown as { menus?: { commandPalette?: { command: string; when?: string }[] } }).menus?.commandPalette ?? [])
-      .find((m) => m.command === 'embeddingLens.openSample');
+    const hidden = (
+      (manifest().contributes as unknown as { menus?: { commandPalette?: { command: string; when?: string }[] } }).menus?.commandPalette ??
+      []
+    ).find((m) => m.command === 'embeddingLens.openSample');
     assert.equal(hidden, undefined, 'no "when" keeps it out of the palette: it works before any folder is open');
     assert.ok((await vscode.commands.getCommands(true)).includes('embeddingLens.openSample'));
   });
@@ -102,7 +108,11 @@ describe('Open Sample and the walkthrough (#19 item 7)', function () {
     await screenshot('open-sample-dialog');
     await answerQuickInput(`${parent}/`, { title: 'where should the sample go', row: marker });
     const sample = join(parent, 'embedding-lens-sample');
-    const text = await waitForNotification('the sample is ready', (t) => t.includes('the sample is ready in') && t.includes(sample), 120_000);
+    const text = await waitForNotification(
+      'the sample is ready',
+      (t) => t.includes('the sample is ready in') && t.includes(sample),
+      120_000,
+    );
     assert.match(text, /dataset-held-out/);
     await vscode.commands.executeCommand('notifications.showList');
     await screenshot('open-sample-ready');
@@ -138,9 +148,15 @@ describe('Open Sample and the walkthrough (#19 item 7)', function () {
   it('a cancelled sample leaves no folder behind', async () => {
     const controller = new AbortController();
     controller.abort(); // as the notification's Cancel button does, before the first image is drawn
-    const sample = await vscode.commands.executeCommand<SampleResult | undefined>('embeddingLens.openSample', vscode.Uri.file(parent), { signal: controller.signal });
+    const sample = await vscode.commands.executeCommand<SampleResult | undefined>('embeddingLens.openSample', vscode.Uri.file(parent), {
+      signal: controller.signal,
+    });
     assert.equal(sample, undefined);
-    assert.deepEqual(readdirSync(parent).sort(), ['embedding-lens-sample', 'embedding-lens-sample-2', marker], 'no embedding-lens-sample-3 left');
+    assert.deepEqual(
+      readdirSync(parent).sort(),
+      ['embedding-lens-sample', 'embedding-lens-sample-2', marker],
+      'no embedding-lens-sample-3 left',
+    );
     assert.match(outputChannelLog(), /Open Sample: cancelled/);
   });
 });

@@ -34,7 +34,10 @@ describe('Panels restored after a reload', function () {
     const dataset = (await makeProductImages(join(workspaceDir(), 'restore', 'products'), { classes: 4, perClass: 6, size: 16 })).root;
     const outDir = join(workspaceDir(), 'restore', 'run');
     const result = await vscode.commands.executeCommand<FineTuneResult | undefined>('embeddingLens.fineTune', vscode.Uri.file(modelJson), {
-      dataset, settings: { epochs: 1, pk: [2, 3], valFraction: 0.5, maxValItems: 100 }, outDir, noPrompt: true,
+      dataset,
+      settings: { epochs: 1, pk: [2, 3], valFraction: 0.5, maxValItems: 100 },
+      outDir,
+      noPrompt: true,
     });
     assert.ok(result && !result.cancelled && !result.error, 'the fine-tune ran');
     await closeAllEditors();
@@ -52,7 +55,9 @@ describe('Panels restored after a reload', function () {
     const outDir = join(workspaceDir(), 'restore', 'earlier-window-run');
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'fine-tune.json'), '{}');
-    await (await api()).restorePanel('embeddingLens.training', blankPanel('embeddingLens.training'), { checkpoint: '/m/model.json', outDir });
+    await (
+      await api()
+    ).restorePanel('embeddingLens.training', blankPanel('embeddingLens.training'), { checkpoint: '/m/model.json', outDir });
     const text = await webviewText('p');
     assert.match(text, /ran before the window was reloaded/);
     assert.ok(text.includes(`Its output folder is ${outDir}`), text);
@@ -64,8 +69,17 @@ describe('Panels restored after a reload', function () {
     await (await api()).restorePanel('embeddingLens.inspection', blankPanel('embeddingLens.inspection'), { tab: 'terminal' });
     assert.match(await webviewText('p'), /could not be restored: it did not record what it showed/);
     await closeAllEditors();
-    await (await api()).restorePanel('embeddingLens.compare', blankPanel('embeddingLens.compare'), {
-      tab: 'neighbours', hiddenClasses: [], isolatedClass: null, selection: [], search: '', queryIndex: null, k: 10, source: { checkpoint: '/a', dataset: '' },
+    await (
+      await api()
+    ).restorePanel('embeddingLens.compare', blankPanel('embeddingLens.compare'), {
+      tab: 'neighbours',
+      hiddenClasses: [],
+      isolatedClass: null,
+      selection: [],
+      search: '',
+      queryIndex: null,
+      k: 10,
+      source: { checkpoint: '/a', dataset: '' },
     });
     assert.match(await webviewText('p'), /could not be restored: it did not record what it compared/);
     await closeAllEditors();

@@ -61,7 +61,12 @@ function bmp(r, g, b) {
   return buf;
 }
 
-const COLOURS = [[220, 20, 20], [20, 200, 30], [30, 40, 230], [200, 200, 20]];
+const COLOURS = [
+  [220, 20, 20],
+  [20, 200, 30],
+  [30, 40, 230],
+  [200, 200, 20],
+];
 
 /** Whole seconds, as tar, zip and many copy tools keep mtimes: a swap can restore them exactly. */
 const MTIME = 1_700_000_000;
@@ -82,12 +87,14 @@ const EMBED = { seconds: 40, rssMB: 1500 };
 const INSPECT = { seconds: 60, rssMB: 1500 };
 
 /** The check every damaged-entry case makes: recomputed (not from the cache) and said. */
-const recomputed = (pattern) => ({ result }) => {
-  const s = embedSummary(result);
-  if (s.fromCache) throw new Error('the damaged entry was used');
-  // The cache's own state is a routine remark on the run (details), not an assumption about the data.
-  if (!s.details.some((a) => pattern.test(a))) throw new Error(`no note matching ${pattern} in ${JSON.stringify(s.details)}`);
-};
+const recomputed =
+  (pattern) =>
+  ({ result }) => {
+    const s = embedSummary(result);
+    if (s.fromCache) throw new Error('the damaged entry was used');
+    // The cache's own state is a routine remark on the run (details), not an assumption about the data.
+    if (!s.details.some((a) => pattern.test(a))) throw new Error(`no note matching ${pattern} in ${JSON.stringify(s.details)}`);
+  };
 
 export const cases = [
   // ── item 12: an unusable cache folder is found at the start; the run goes on without it ─────
@@ -107,7 +114,11 @@ export const cases = [
     name: 'inspect --cache-dir below a file (ENOTDIR) runs without a cache',
     setup: ({ dir, h }) => h.write(join(dir, 'notes.txt'), 'a file'),
     args: () => ['inspect', 'model', 'images', '--cache-dir', 'notes.txt/cache'],
-    expect: { code: 0, stdout: /cache off for this run: notes\.txt\/cache cannot hold the cache \(it is not a folder, ENOTDIR\)/, ...INSPECT },
+    expect: {
+      code: 0,
+      stdout: /cache off for this run: notes\.txt\/cache cannot hold the cache \(it is not a folder, ENOTDIR\)/,
+      ...INSPECT,
+    },
   },
   {
     name: 'inspect --cache-dir naming a FIFO runs without a cache instead of hanging',
@@ -251,7 +262,11 @@ export const cases = [
       writeFileSync(file, b);
     },
     args: ({ dir }) => ['inspect', 'model', 'images', '--cache-dir', cacheOf(dir)],
-    expect: { code: 0, stdout: /inspection cache entry .* was damaged \(it does not match its checksum\); dropped and recomputed/, ...INSPECT },
+    expect: {
+      code: 0,
+      stdout: /inspection cache entry .* was damaged \(it does not match its checksum\); dropped and recomputed/,
+      ...INSPECT,
+    },
   },
   {
     name: 'inspect drops a cached layout damaged in place and recomputes it',
@@ -264,7 +279,11 @@ export const cases = [
       flipByte(join(cache, layout), -3);
     },
     args: ({ dir }) => ['inspect', 'model', 'images', '--cache-dir', cacheOf(dir)],
-    expect: { code: 0, stdout: /layout cache entry .* was damaged \(the layout does not match its checksum\); dropped and recomputed/, ...INSPECT },
+    expect: {
+      code: 0,
+      stdout: /layout cache entry .* was damaged \(the layout does not match its checksum\); dropped and recomputed/,
+      ...INSPECT,
+    },
   },
 ].map((c) => ({
   ...c,

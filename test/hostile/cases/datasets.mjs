@@ -11,13 +11,18 @@ const csv = (rows) => ['path,label', ...rows.map(([p, l]) => `${p},${l}`)].join(
 /** The asset dataset's images as manifest rows relative to dir ("images/<class>/<file>"). */
 function datasetRows(assets) {
   const rows = [];
-  for (const cls of readdirSync(assets.dataset).filter((n) => !n.startsWith('.')).sort()) {
+  for (const cls of readdirSync(assets.dataset)
+    .filter((n) => !n.startsWith('.'))
+    .sort()) {
     for (const f of readdirSync(join(assets.dataset, cls)).sort()) rows.push([`images/${cls}/${f}`, cls]);
   }
   return rows;
 }
 
-const classesOf = (assets) => readdirSync(assets.dataset).filter((n) => !n.startsWith('.')).sort();
+const classesOf = (assets) =>
+  readdirSync(assets.dataset)
+    .filter((n) => !n.startsWith('.'))
+    .sort();
 
 /** The JSON summary `embed` prints on stdout. */
 const summary = (result) => JSON.parse(result.stdout);
@@ -360,7 +365,12 @@ export const cases = [
       for (let c = 0; c < 6; c++) await h.png(join(dir, 'tiny', `c${c}`, 'only.png'), 32, c + 1);
     },
     args: () => ['finetune', 'model', 'tiny', '--out', 'tuned', '--epochs', '1', '--backend', 'cpu'],
-    expect: { code: 1, stderr: /tiny: cannot form one 8×4 training batch: .*a batch needs at least 2 classes with 2\+ items each/, seconds: 60, rssMB: 1500 },
+    expect: {
+      code: 1,
+      stderr: /tiny: cannot form one 8×4 training batch: .*a batch needs at least 2 classes with 2\+ items each/,
+      seconds: 60,
+      rssMB: 1500,
+    },
     check: ({ dir, h }) => {
       if (h.exists(join(dir, 'tuned'))) throw new Error('tuned/ was written although no batch could be formed');
     },
@@ -380,7 +390,8 @@ export const cases = [
     expect: { code: 0, stderr: /report written/, ...INSPECT },
     check: ({ dir }) => {
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
-      if (!/1 thumbnail\(s\) left out of the report: the file lies outside the dataset/.test(html)) throw new Error('the report does not say a thumbnail was left out');
+      if (!/1 thumbnail\(s\) left out of the report: the file lies outside the dataset/.test(html))
+        throw new Error('the report does not say a thumbnail was left out');
       const inlined = (html.match(/data:image\/jpeg;base64,/g) ?? []).length;
       if (inlined !== 24) throw new Error(`${inlined} thumbnails inlined, expected the 24 inside the dataset`);
     },
@@ -410,4 +421,3 @@ export const cases = [
     return c.setup?.(ctx);
   },
 }));
-

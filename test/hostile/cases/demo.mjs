@@ -9,7 +9,12 @@ export const cases = [
     setup: () => {},
     args: () => ['demo', '--fashion-mnist', '--out', 'P'],
     env: { PATH: '/nonexistent' },
-    expect: { code: 1, stderr: /Fashion-MNIST is not available: the Debian package dataset-fashion-mnist is not installed/, seconds: 20, rssMB: 800 },
+    expect: {
+      code: 1,
+      stderr: /Fashion-MNIST is not available: the Debian package dataset-fashion-mnist is not installed/,
+      seconds: 20,
+      rssMB: 800,
+    },
     check: ({ dir, h }) => {
       if (h.exists(join(dir, 'P'))) throw new Error('the refused demo still made its output folder P');
     },

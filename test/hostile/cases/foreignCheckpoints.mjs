@@ -26,7 +26,8 @@ const embedOnnx = (name, dim, why) => ({
   check: ({ dir, result }) => {
     const shape = npyShape(join(dir, 'e.npy'));
     if (shape[0] !== 24 || shape[1] !== dim) throw new Error(`e.npy is ${JSON.stringify(shape)}; expected [24, ${dim}]`);
-    if (!result.stdout.includes('(outputs: ')) throw new Error('the chosen output and every output with its shape must be in the assumptions');
+    if (!result.stdout.includes('(outputs: '))
+      throw new Error('the chosen output and every output with its shape must be in the assumptions');
   },
 });
 
@@ -38,7 +39,12 @@ export const cases = [
       h.copy(assets.dataset, join(dir, 'images'));
     },
     args: () => ['embed', 'resnet.pt', 'images', '--out', 'e.npy', '--no-cache'],
-    expect: { code: 1, stderr: /resnet\.pt: is a PyTorch checkpoint.*torch\.onnx\.export\(model.*embedding-lens\.json/, seconds: 10, rssMB: 500 },
+    expect: {
+      code: 1,
+      stderr: /resnet\.pt: is a PyTorch checkpoint.*torch\.onnx\.export\(model.*embedding-lens\.json/,
+      seconds: 10,
+      rssMB: 500,
+    },
   },
   embedOnnx('vit-like', 8, 'pooler_output, not last_hidden_state flattened to 128'),
   embedOnnx('token-encoder', 8, 'CLS token of the token sequence'),

@@ -20,7 +20,9 @@ function gzip(bytes) {
   return new Promise((resolve, reject) => {
     const z = createGzip({ level: 9 });
     const out = [];
-    z.on('data', (c) => out.push(c)).on('end', () => resolve(Buffer.concat(out))).on('error', reject);
+    z.on('data', (c) => out.push(c))
+      .on('end', () => resolve(Buffer.concat(out)))
+      .on('error', reject);
     z.end(bytes);
   });
 }
@@ -56,7 +58,9 @@ const embedIdx = () => ['embed', 'm', 'idx', '--out', 'e.npy', '--no-cache'];
 function embeddings(dir, h, n, dim, classes) {
   const v = new Float32Array(n * dim);
   let s = 99;
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) v[i * dim + d] = (d === i % classes ? 1 : 0) + ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.3;
+  for (let i = 0; i < n; i++)
+    for (let d = 0; d < dim; d++)
+      v[i * dim + d] = (d === i % classes ? 1 : 0) + ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.3;
   h.npy(join(dir, 'e.npy'), v, [n, dim]);
   h.write(join(dir, 'labels.json'), JSON.stringify(Array.from({ length: n }, (_, i) => `c${i % classes}`)));
 }
@@ -77,25 +81,47 @@ export const cases = [
     name: 'embed: an IDX labels .gz (13 MB) claiming 3·10⁹ labels fails at its header, not after inflating',
     setup: async ({ dir, assets, h }) => idxSet(dir, assets, h, await idxBomb(idxHeader([3_000_000_000]), 13 * 1024)),
     args: embedIdx,
-    expect: { code: 1, stderr: /train-labels-idx1-ubyte\.gz: has a header claiming 3000000000 items; at most 50000000/, seconds: 10, rssMB: 500 },
+    expect: {
+      code: 1,
+      stderr: /train-labels-idx1-ubyte\.gz: has a header claiming 3000000000 items; at most 50000000/,
+      seconds: 10,
+      rssMB: 500,
+    },
   },
   {
     name: 'embed: an IDX labels .gz that unpacks to more than its header promises stops at the promise',
     setup: async ({ dir, assets, h }) => idxSet(dir, assets, h, await idxBomb(idxHeader([10]), 1536)),
     args: embedIdx,
-    expect: { code: 1, stderr: /train-labels-idx1-ubyte\.gz: unpacks to more than the 18 bytes its header \(10\) promises/, seconds: 15, rssMB: 500 },
+    expect: {
+      code: 1,
+      stderr: /train-labels-idx1-ubyte\.gz: unpacks to more than the 18 bytes its header \(10\) promises/,
+      seconds: 15,
+      rssMB: 500,
+    },
   },
   {
     name: 'embed: IDX labels claiming 40 million items for 10 images fail before inflating',
     setup: async ({ dir, assets, h }) => idxSet(dir, assets, h, await idxBomb(idxHeader([40_000_000]), 64)),
     args: embedIdx,
-    expect: { code: 1, stderr: /train-labels-idx1-ubyte\.gz: holds 40000000 labels but train-images-idx3-ubyte\.gz holds 10 images; expected one label per image/, seconds: 10, rssMB: 350 },
+    expect: {
+      code: 1,
+      stderr:
+        /train-labels-idx1-ubyte\.gz: holds 40000000 labels but train-images-idx3-ubyte\.gz holds 10 images; expected one label per image/,
+      seconds: 10,
+      rssMB: 350,
+    },
   },
   {
     name: 'embed: IDX images of 100000×100000 pixels are refused at the header',
-    setup: async ({ dir, assets, h }) => idxSet(dir, assets, h, await idxLabels(10), await gzip(Buffer.concat([idxHeader([10, 100000, 100000]), Buffer.alloc(1000)]))),
+    setup: async ({ dir, assets, h }) =>
+      idxSet(dir, assets, h, await idxLabels(10), await gzip(Buffer.concat([idxHeader([10, 100000, 100000]), Buffer.alloc(1000)]))),
     args: embedIdx,
-    expect: { code: 1, stderr: /train-images-idx3-ubyte\.gz: has images of 100000×100000 pixels; expected each side between 1 and 4096/, seconds: 10, rssMB: 500 },
+    expect: {
+      code: 1,
+      stderr: /train-images-idx3-ubyte\.gz: has images of 100000×100000 pixels; expected each side between 1 and 4096/,
+      seconds: 10,
+      rssMB: 500,
+    },
   },
   {
     name: 'embed: an IDX labels file that is a FIFO is refused at once (once hung)',
@@ -107,28 +133,75 @@ export const cases = [
     expect: { code: 1, stderr: /train-labels-idx1-ubyte\.gz: is a FIFO \(named pipe\); expected an IDX file/, seconds: 10, rssMB: 500 },
   },
   // --- absurd counts: capped with a usage error naming the cap and why ---
-  flagCase('project: --epochs 1e9 is a usage error naming the cap (once ran unbounded)', ['project', '--embeddings', 'e.npy', '--out', 'xy.npy', '--epochs', '1e9'], /--epochs 1e9 is more than 10000, the most UMAP epochs accepted/),
-  flagCase('project: --neighbors 1e6 is a usage error naming the cap', ['project', '--embeddings', 'e.npy', '--out', 'xy.npy', '--neighbors', '1e6'], /--neighbors 1e6 is more than 1000, the most UMAP n_neighbors accepted/),
-  flagCase('eet: --batches 1e9 is a usage error naming the cap (once ran unbounded)', ['eet', '--embeddings', 'e.npy', '--labels', 'labels.json', '--batches', '1e9', '--pk', '2,3', '--seed', '1'], /--batches 1e9 is more than 100000, the most EET breakdown batches accepted/),
-  flagCase('inspect: --epochs 1e9 is a usage error naming the cap', ['inspect', 'e.npy', 'labels.json', '--epochs', '1e9'], /--epochs 1e9 is more than 10000/),
-  flagCase('inspect: --batches 1e9 is a usage error naming the cap', ['inspect', 'e.npy', 'labels.json', '--batches', '1e9'], /--batches 1e9 is more than 100000/),
-  flagCase('inspect: --k 1e9 is a usage error naming the cap', ['inspect', 'e.npy', 'labels.json', '--k', '1e9'], /--k 1e9 is more than 1000, the most neighbours kept per item accepted/),
+  flagCase(
+    'project: --epochs 1e9 is a usage error naming the cap (once ran unbounded)',
+    ['project', '--embeddings', 'e.npy', '--out', 'xy.npy', '--epochs', '1e9'],
+    /--epochs 1e9 is more than 10000, the most UMAP epochs accepted/,
+  ),
+  flagCase(
+    'project: --neighbors 1e6 is a usage error naming the cap',
+    ['project', '--embeddings', 'e.npy', '--out', 'xy.npy', '--neighbors', '1e6'],
+    /--neighbors 1e6 is more than 1000, the most UMAP n_neighbors accepted/,
+  ),
+  flagCase(
+    'eet: --batches 1e9 is a usage error naming the cap (once ran unbounded)',
+    ['eet', '--embeddings', 'e.npy', '--labels', 'labels.json', '--batches', '1e9', '--pk', '2,3', '--seed', '1'],
+    /--batches 1e9 is more than 100000, the most EET breakdown batches accepted/,
+  ),
+  flagCase(
+    'inspect: --epochs 1e9 is a usage error naming the cap',
+    ['inspect', 'e.npy', 'labels.json', '--epochs', '1e9'],
+    /--epochs 1e9 is more than 10000/,
+  ),
+  flagCase(
+    'inspect: --batches 1e9 is a usage error naming the cap',
+    ['inspect', 'e.npy', 'labels.json', '--batches', '1e9'],
+    /--batches 1e9 is more than 100000/,
+  ),
+  flagCase(
+    'inspect: --k 1e9 is a usage error naming the cap',
+    ['inspect', 'e.npy', 'labels.json', '--k', '1e9'],
+    /--k 1e9 is more than 1000, the most neighbours kept per item accepted/,
+  ),
   flagCase('inspect: --recall-k 0 is a usage error', ['inspect', 'e.npy', 'labels.json', '--recall-k', '0'], /--recall-k expects/),
-  flagCase('inspect: --recall-k 1,1e9 is a usage error naming the cap', ['inspect', 'e.npy', 'labels.json', '--recall-k', '1,1e9'], /--recall-k 1000000000 is more than 100000/),
-  flagCase('metrics: --k 1,1e9 is a usage error naming the cap', ['metrics', '--embeddings', 'e.npy', '--labels', 'labels.json', '--k', '1,1e9'], /--k 1000000000 is more than 100000, the most Recall@K accepted/),
-  flagCase('embed: --batch-size 1e9 is a usage error naming the cap', ['embed', 'm', 'images', '--out', 'e2.npy', '--batch-size', '1e9'], /--batch-size 1e9 is more than 4096, the most images per inference batch accepted/, ({ dir, assets, h }) => {
-    h.copy(assets.model, join(dir, 'm'));
-    h.copy(assets.dataset, join(dir, 'images'));
-  }),
-  flagCase('finetune: --epochs 1e9 is a usage error naming the cap', ['finetune', 'm', 'images', '--out', 'tuned', '--epochs', '1e9'], /--epochs 1e9 is more than 10000, the most fine-tune epochs accepted/, ({ dir, assets, h }) => {
-    h.copy(assets.model, join(dir, 'm'));
-    h.copy(assets.dataset, join(dir, 'images'));
-  }),
+  flagCase(
+    'inspect: --recall-k 1,1e9 is a usage error naming the cap',
+    ['inspect', 'e.npy', 'labels.json', '--recall-k', '1,1e9'],
+    /--recall-k 1000000000 is more than 100000/,
+  ),
+  flagCase(
+    'metrics: --k 1,1e9 is a usage error naming the cap',
+    ['metrics', '--embeddings', 'e.npy', '--labels', 'labels.json', '--k', '1,1e9'],
+    /--k 1000000000 is more than 100000, the most Recall@K accepted/,
+  ),
+  flagCase(
+    'embed: --batch-size 1e9 is a usage error naming the cap',
+    ['embed', 'm', 'images', '--out', 'e2.npy', '--batch-size', '1e9'],
+    /--batch-size 1e9 is more than 4096, the most images per inference batch accepted/,
+    ({ dir, assets, h }) => {
+      h.copy(assets.model, join(dir, 'm'));
+      h.copy(assets.dataset, join(dir, 'images'));
+    },
+  ),
+  flagCase(
+    'finetune: --epochs 1e9 is a usage error naming the cap',
+    ['finetune', 'm', 'images', '--out', 'tuned', '--epochs', '1e9'],
+    /--epochs 1e9 is more than 10000, the most fine-tune epochs accepted/,
+    ({ dir, assets, h }) => {
+      h.copy(assets.model, join(dir, 'm'));
+      h.copy(assets.dataset, join(dir, 'images'));
+    },
+  ),
   {
     name: 'project: --threads 1000 is lowered to the cores with a note (once started 1000 workers, 6 GB)',
     setup: ({ dir, h }) => embeddings(dir, h, 2000, 8, 4),
     args: () => ['project', '--embeddings', 'e.npy', '--out', 'xy.npy', '--threads', '1000', '--epochs', '50'],
-    expect: { code: 0, stderr: /note: --threads: 1000 threads requested but this machine has \d+ cores; using \d+/, seconds: 60, rssMB: 1200 },
+    expect: {
+      code: 0,
+      stderr: /note: --threads: 1000 threads requested but this machine has \d+ cores; using \d+/,
+      seconds: 60,
+      rssMB: 1200,
+    },
   },
   // --- Ctrl-C during a long metrics run: "cancelled", never onnxruntime's "Session already disposed" ---
   {

@@ -22,7 +22,9 @@ function tfjsModel(dir, assets, h, mutate) {
   return m;
 }
 
-const embedArgs = (extra = []) => () => ['embed', 'm', 'images', '--out', 'e.npy', '--no-cache', ...extra];
+const embedArgs =
+  (extra = []) =>
+  () => ['embed', 'm', 'images', '--out', 'e.npy', '--no-cache', ...extra];
 
 /** The asset ONNX model and the dataset copied into dir; returns the .onnx path. */
 function onnxModel(dir, assets, h, name = 'cnn.onnx') {
@@ -79,7 +81,13 @@ function withExternalData(onnx, location, length = 16) {
   const [gS, gD, gE] = findField(onnx, 7);
   const [iS, iD, iE] = findField(onnx, 5, gD, gE);
   const entry = (k, v) => lenField(13, Buffer.concat([lenField(1, Buffer.from(k)), lenField(2, Buffer.from(v))]));
-  const init = Buffer.concat([onnx.subarray(iD, iE), entry('location', location), entry('offset', '0'), entry('length', String(length)), Buffer.from([14 * 8, 1])]);
+  const init = Buffer.concat([
+    onnx.subarray(iD, iE),
+    entry('location', location),
+    entry('offset', '0'),
+    entry('length', String(length)),
+    Buffer.from([14 * 8, 1]),
+  ]);
   const graph = Buffer.concat([onnx.subarray(gD, iS), lenField(5, init), onnx.subarray(iE, gE)]);
   return Buffer.concat([onnx.subarray(0, gS), lenField(7, graph), onnx.subarray(gE)]);
 }
@@ -100,7 +108,7 @@ function withDynamicInput(onnx) {
 
 /** A v1 .npy file with a hand-written header (the lie) and `dataBytes` bytes of zeros. */
 function rawNpy(header, dataBytes, { version = 1, headerLen } = {}) {
-  let text = header.padEnd(Math.ceil((10 + header.length + 1) / 64) * 64 - 11, ' ') + '\n';
+  const text = header.padEnd(Math.ceil((10 + header.length + 1) / 64) * 64 - 11, ' ') + '\n';
   const pre = Buffer.alloc(version === 1 ? 10 : 12);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(pre);
   if (version === 1) pre.writeUInt16LE(headerLen ?? text.length, 8);
@@ -146,54 +154,106 @@ export const cases = [
   },
   {
     name: 'embed: a weightsManifest entry whose paths is a string names the entry',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].paths = 'model.weights.bin'; }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].paths = 'model.weights.bin';
+      }),
     args: embedArgs(),
     expect: { code: 1, stderr: /model\.json: weightsManifest\[0\] lacks a "paths" or "weights" list/, seconds: T, rssMB: RSS },
   },
   {
     name: 'embed: an unknown weight dtype names the weight and the known dtypes',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].weights[1].dtype = 'float128'; }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].weights[1].dtype = 'float128';
+      }),
     args: embedArgs(),
-    expect: { code: 1, stderr: /model\.json: weightsManifest\[0\]\.weights\[1\]: unsupported weight dtype "float128".*expected one of/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /model\.json: weightsManifest\[0\]\.weights\[1\]: unsupported weight dtype "float128".*expected one of/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a negative weight shape is refused, naming the weight',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].weights[0].shape = [3, 3, -3, 16]; }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].weights[0].shape = [3, 3, -3, 16];
+      }),
     args: embedArgs(),
-    expect: { code: 1, stderr: /weightsManifest\[0\]\.weights\[0\]: weight "conv1\/kernel" has shape \[3, 3, -3, 16\]; expected non-negative integer/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /weightsManifest\[0\]\.weights\[0\]: weight "conv1\/kernel" has shape \[3, 3, -3, 16\]; expected non-negative integer/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a weight shape of 10^12 elements is refused before any allocation',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].weights[0].shape = [1000000, 1000000]; }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].weights[0].shape = [1000000, 1000000];
+      }),
     args: embedArgs(),
-    expect: { code: 1, stderr: /weightsManifest\[0\]\.weights\[0\]: weight "conv1\/kernel" has shape \[1000000, 1000000\], more than 2147483647 elements/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /weightsManifest\[0\]\.weights\[0\]: weight "conv1\/kernel" has shape \[1000000, 1000000\], more than 2147483647 elements/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: weights that add up past 4 GiB are refused before any allocation',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => {
-      for (let i = 0; i < 4; i++) j.weightsManifest[0].weights.push({ name: `big${i}`, shape: [2 ** 28], dtype: 'float32' });
-    }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        for (let i = 0; i < 4; i++) j.weightsManifest[0].weights.push({ name: `big${i}`, shape: [2 ** 28], dtype: 'float32' });
+      }),
     args: embedArgs(),
     expect: { code: 1, stderr: /model\.json: the weights need more than 4\.0 GiB/, seconds: T, rssMB: RSS },
   },
   // --- shard paths: outside, endless, blocking ---
   {
     name: 'embed: a weight shard at /dev/zero is refused as outside the folder (once grew to 21 GB)',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].paths = ['/dev/zero']; }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].paths = ['/dev/zero'];
+      }),
     args: embedArgs(),
-    expect: { code: 1, stderr: /model\.json: weightsManifest\[0\]\.paths\[0\] "\/dev\/zero" points outside the checkpoint folder/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /model\.json: weightsManifest\[0\]\.paths\[0\] "\/dev\/zero" points outside the checkpoint folder/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed with the cache on: a /dev/zero shard is refused, not hashed for ever',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].paths = ['/dev/zero']; }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].paths = ['/dev/zero'];
+      }),
     args: () => ['embed', 'm', 'images', '--out', 'e.npy'],
-    expect: { code: 1, stderr: /weightsManifest\[0\]\.paths\[0\] "\/dev\/zero" points outside the checkpoint folder/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /weightsManifest\[0\]\.paths\[0\] "\/dev\/zero" points outside the checkpoint folder/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a ../../etc/passwd shard is refused without revealing its size',
-    setup: ({ dir, assets, h }) => tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].paths = ['../../../../../../../../etc/passwd']; }),
+    setup: ({ dir, assets, h }) =>
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].paths = ['../../../../../../../../etc/passwd'];
+      }),
     args: embedArgs(),
-    expect: { code: 1, stderr: /weightsManifest\[0\]\.paths\[0\] "(\.\.\/)+etc\/passwd" points outside the checkpoint folder/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /weightsManifest\[0\]\.paths\[0\] "(\.\.\/)+etc\/passwd" points outside the checkpoint folder/,
+      seconds: T,
+      rssMB: RSS,
+    },
     check: ({ result }) => {
       const size = String(readFileSync('/etc/passwd').length);
       if (result.stderr.includes(size)) throw new Error(`stderr mentions ${size}, the size of /etc/passwd`);
@@ -209,25 +269,44 @@ export const cases = [
       h.symlink('../elsewhere/other.bin', join(m, 'model.weights.bin'));
     },
     args: embedArgs(),
-    expect: { code: 1, stderr: /model\.json: weightsManifest\[0\]\.paths\[0\] "model\.weights\.bin" is a symlink that leads outside the checkpoint folder/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /model\.json: weightsManifest\[0\]\.paths\[0\] "model\.weights\.bin" is a symlink that leads outside the checkpoint folder/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a weight shard that is a FIFO is refused at once (once hung)',
     setup: ({ dir, assets, h }) => {
-      tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].paths = ['pipe.bin']; });
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].paths = ['pipe.bin'];
+      });
       h.mkfifo(join(dir, 'm/pipe.bin'));
     },
     args: embedArgs(),
-    expect: { code: 1, stderr: /model\.json: weightsManifest\[0\]\.paths\[0\] "pipe\.bin" is a FIFO \(named pipe\); expected a weight shard file/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /model\.json: weightsManifest\[0\]\.paths\[0\] "pipe\.bin" is a FIFO \(named pipe\); expected a weight shard file/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a weight shard that is a folder is refused naming the entry',
     setup: ({ dir, assets, h }) => {
-      tfjsModel(dir, assets, h, (j) => { j.weightsManifest[0].paths = ['shards']; });
+      tfjsModel(dir, assets, h, (j) => {
+        j.weightsManifest[0].paths = ['shards'];
+      });
       h.write(join(dir, 'm/shards/readme.txt'), 'not a shard');
     },
     args: embedArgs(),
-    expect: { code: 1, stderr: /weightsManifest\[0\]\.paths\[0\] "shards" is a folder; expected a weight shard file/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /weightsManifest\[0\]\.paths\[0\] "shards" is a folder; expected a weight shard file/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a truncated weight shard names its manifest entry and both byte counts',
@@ -237,7 +316,12 @@ export const cases = [
       writeFileSync(join(m, 'model.weights.bin'), bin.subarray(0, bin.length - 100));
     },
     args: embedArgs(),
-    expect: { code: 1, stderr: /weightsManifest\[0\] \(weightsManifest\[0\]\.paths\[0\] "model\.weights\.bin"\) hold \d+ bytes but its weights need \d+/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /weightsManifest\[0\] \(weightsManifest\[0\]\.paths\[0\] "model\.weights\.bin"\) hold \d+ bytes but its weights need \d+/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a model.json that is a FIFO is refused at once (once hung)',
@@ -264,7 +348,12 @@ export const cases = [
       h.write(join(dir, 'o/embedding-lens.json'), JSON.stringify({ inputSize: 8192 }));
     },
     args: () => ['embed', 'o/cnn.onnx', 'images', '--out', 'e.npy', '--no-cache'],
-    expect: { code: 1, stderr: /embedding-lens\.json: "inputSize" 8192 is too large: at most 4096 pixels per side \(one 4096×4096 RGB input is 192 MiB/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /embedding-lens\.json: "inputSize" 8192 is too large: at most 4096 pixels per side \(one 4096×4096 RGB input is 192 MiB/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a dynamic-size ONNX model with sidecar inputSize 8192 is refused at once (once 5 GB, no progress)',
@@ -274,7 +363,12 @@ export const cases = [
       h.write(join(dir, 'o/embedding-lens.json'), JSON.stringify({ inputSize: 8192 }));
     },
     args: () => ['embed', 'o/cnn.onnx', 'images', '--out', 'e.npy', '--no-cache'],
-    expect: { code: 1, stderr: /embedding-lens\.json: "inputSize" 8192 is too large: at most 4096 pixels per side/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /embedding-lens\.json: "inputSize" 8192 is too large: at most 4096 pixels per side/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed: a dynamic-size ONNX model at inputSize 2048 runs, its batches bounded by the input memory cap',
@@ -286,7 +380,13 @@ export const cases = [
     args: () => ['embed', 'o/cnn.onnx', 'images', '--out', 'e.npy', '--no-cache', '--batch-size', '4096'],
     changes: ['e.npy', 'e.meta.json'],
     // 2048² grey floats are 16 MiB an image: batches of 4 (64 MiB of input, ~3.3 GB peak), not all 24 at once (9 GB).
-    expect: { code: 0, stderr: /embed: 24\/24/, stdout: /batches of at most 4 image\(s\): one 2048×2048×1 input is 16\.0 MiB/, seconds: 60, rssMB: 4500 },
+    expect: {
+      code: 0,
+      stderr: /embed: 24\/24/,
+      stdout: /batches of at most 4 image\(s\): one 2048×2048×1 input is 16\.0 MiB/,
+      seconds: 60,
+      rssMB: 4500,
+    },
   },
   {
     name: 'embed: --input-size 9000 is a usage error naming the cap',
@@ -309,7 +409,7 @@ export const cases = [
     setup: ({ dir, assets, h }) => {
       h.copy(assets.dataset, join(dir, 'images'));
       let s = 7;
-      h.write(join(dir, 'junk.onnx'), Buffer.from(Array.from({ length: 4096 }, () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24))));
+      h.write(join(dir, 'junk.onnx'), Buffer.from(Array.from({ length: 4096 }, () => (s = (s * 1103515245 + 12345) >>> 0) >>> 24)));
     },
     args: () => ['embed', 'junk.onnx', 'images', '--out', 'e.npy', '--no-cache'],
     expect: { code: 1, stderr: /junk\.onnx: (is not a valid ONNX model|onnxruntime cannot load)/, seconds: T, rssMB: RSS },
@@ -340,7 +440,12 @@ export const cases = [
       writeFileSync(f, withExternalData(readFileSync(f), '../../../../../../etc/passwd'));
     },
     args: () => ['embed', 'o/cnn.onnx', 'images', '--out', 'e.npy', '--no-cache'],
-    expect: { code: 1, stderr: /cnn\.onnx: tensor "[^"]+" external data location "(\.\.\/)+etc\/passwd" points outside the checkpoint folder/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /cnn\.onnx: tensor "[^"]+" external data location "(\.\.\/)+etc\/passwd" points outside the checkpoint folder/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   {
     name: 'embed with the cache on: ONNX external data at /dev/zero is refused, not hashed',
@@ -370,7 +475,12 @@ export const cases = [
       h.symlink('../secret.bin', join(dir, 'o/weights.data'));
     },
     args: () => ['embed', 'o/cnn.onnx', 'images', '--out', 'e.npy', '--no-cache'],
-    expect: { code: 1, stderr: /external data location "weights\.data" is a symlink that leads outside the checkpoint folder/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /external data location "weights\.data" is a symlink that leads outside the checkpoint folder/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   // --- chained head + backbone checkpoints ---
   {
@@ -380,21 +490,51 @@ export const cases = [
       h.copy(assets.onnx, join(dir, 'ft/backbone.onnx'));
       h.copy(assets.model, join(dir, 'elsewhere'));
       h.symlink('../elsewhere/model.json', join(dir, 'ft/head.json'));
-      h.write(join(dir, 'ft/embedding-lens.json'), JSON.stringify({ output: 'last', head: { backbone: 'backbone.onnx', model: 'head.json', dim: 64 } }));
+      h.write(
+        join(dir, 'ft/embedding-lens.json'),
+        JSON.stringify({ output: 'last', head: { backbone: 'backbone.onnx', model: 'head.json', dim: 64 } }),
+      );
     },
     args: () => ['embed', 'ft', 'images', '--out', 'e.npy'],
-    expect: { code: 1, stderr: /embedding-lens\.json: "head\.model" "head\.json" is a symlink that leads outside the checkpoint folder/, seconds: T, rssMB: RSS },
+    expect: {
+      code: 1,
+      stderr: /embedding-lens\.json: "head\.model" "head\.json" is a symlink that leads outside the checkpoint folder/,
+      seconds: T,
+      rssMB: RSS,
+    },
   },
   // --- precomputed embeddings: lying .npy headers, broken tensor.tsv ---
-  npyCase('whose shape promises more rows than the data holds', "{'descr': '<f4', 'fortran_order': False, 'shape': (24, 8), }", 100, /e\.npy: truncated data: shape \(24, 8\) of f4 needs 768 bytes, file has 100/),
+  npyCase(
+    'whose shape promises more rows than the data holds',
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (24, 8), }",
+    100,
+    /e\.npy: truncated data: shape \(24, 8\) of f4 needs 768 bytes, file has 100/,
+  ),
   npyCase('with a negative shape', "{'descr': '<f4', 'fortran_order': False, 'shape': (-24, 8), }", 768, /e\.npy: bad shape entry "-24"/),
   npyCase('holding a 3-D array', "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 6, 8), }", 768, /e\.npy: .*2-D/),
   npyCase('of float16', "{'descr': '<f2', 'fortran_order': False, 'shape': (24, 8), }", 384, /e\.npy: unsupported dtype '<f2'/),
   npyCase('of big-endian float32', "{'descr': '>f4', 'fortran_order': False, 'shape': (24, 8), }", 768, /e\.npy: unsupported dtype '>f4'/),
   npyCase('of Python objects', "{'descr': '|O', 'fortran_order': False, 'shape': (24, 8), }", 768, /e\.npy: unsupported dtype '\|O'/),
-  npyCase('in Fortran order', "{'descr': '<f4', 'fortran_order': True, 'shape': (24, 8), }", 768, /e\.npy: Fortran-ordered arrays are not supported/),
-  npyCase('whose header length runs past the end of the file', "{'descr': '<f4', 'fortran_order': False, 'shape': (24, 8), }", 0, /e\.npy: truncated \.npy header/, { headerLen: 60000 }),
-  npyCase('(v2) claiming a 4 GB header', "{'descr': '<f4', 'fortran_order': False, 'shape': (24, 8), }", 768, /e\.npy: truncated \.npy header/, { version: 2, headerLen: 0xfffffff0 }),
+  npyCase(
+    'in Fortran order',
+    "{'descr': '<f4', 'fortran_order': True, 'shape': (24, 8), }",
+    768,
+    /e\.npy: Fortran-ordered arrays are not supported/,
+  ),
+  npyCase(
+    'whose header length runs past the end of the file',
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (24, 8), }",
+    0,
+    /e\.npy: truncated \.npy header/,
+    { headerLen: 60000 },
+  ),
+  npyCase(
+    '(v2) claiming a 4 GB header',
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (24, 8), }",
+    768,
+    /e\.npy: truncated \.npy header/,
+    { version: 2, headerLen: 0xfffffff0 },
+  ),
   {
     name: 'metrics: a .npy that is a FIFO is refused at once (once hung)',
     setup: ({ dir, assets, h }) => {
@@ -415,7 +555,7 @@ export const cases = [
   },
   {
     name: 'embed: a tensor.tsv with a ragged row names the line and both counts',
-    setup: ({ dir, assets, h }) => {
+    setup: ({ dir, h }) => {
       h.write(join(dir, 'tensor.tsv'), '1\t2\t3\n4\t5\n');
       h.write(join(dir, 'labels.json'), '["a","b"]');
     },
@@ -424,7 +564,7 @@ export const cases = [
   },
   {
     name: 'embed: a tensor.tsv holding a non-number names the line and column',
-    setup: ({ dir, assets, h }) => {
+    setup: ({ dir, h }) => {
       h.write(join(dir, 'tensor.tsv'), '1\t2\t3\n4\tfive\t6\n');
       h.write(join(dir, 'labels.json'), '["a","b"]');
     },

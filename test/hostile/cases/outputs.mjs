@@ -15,17 +15,41 @@ const MODEL_FILES = ['model.json', 'model.weights.bin', 'embedding-lens.json', '
 
 /** A finished fine-tune of the asset model in `dir/out`, made by the real CLI (setup of rerun cases). */
 function fineTuneOnce(dir, args = []) {
-  const r = spawnSync(process.execPath, [cli, 'finetune', 'model/model.json', 'data', '--out', 'out', '--epochs', '1', '--pk', '2,3', '--backend', 'cpu', '--seed', '3', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      'finetune',
+      'model/model.json',
+      'data',
+      '--out',
+      'out',
+      '--epochs',
+      '1',
+      '--pk',
+      '2,3',
+      '--backend',
+      'cpu',
+      '--seed',
+      '3',
+      ...args,
+    ],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   if (r.status !== 0) throw new Error(`setup fine-tune failed (${r.status}): ${r.stderr}`);
 }
 
 /** A finished demo run in `dir/P` (setup of the demo rerun cases). */
 function demoOnce(dir) {
-  const r = spawnSync(process.execPath, [cli, 'demo', '--out', 'P', '--per-class', '4', '--epochs', '1'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const r = spawnSync(process.execPath, [cli, 'demo', '--out', 'P', '--per-class', '4', '--epochs', '1'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   if (r.status !== 0) throw new Error(`setup demo failed (${r.status}): ${r.stderr}`);
 }
 
@@ -84,7 +108,10 @@ export const cases = [
   {
     name: 'demo --out refuses its own earlier folder once a user file was added (names it)',
     setup: ({ dir, h }) => {
-      h.write(join(dir, 'P/.embedding-lens-demo.json'), JSON.stringify({ generator: 'embedding-lens demo', files: ['checkpoint', 'checkpoint/model.json', 'summary.json'] }));
+      h.write(
+        join(dir, 'P/.embedding-lens-demo.json'),
+        JSON.stringify({ generator: 'embedding-lens demo', files: ['checkpoint', 'checkpoint/model.json', 'summary.json'] }),
+      );
       h.write(join(dir, 'P/checkpoint/model.json'), '{}');
       h.write(join(dir, 'P/summary.json'), '{}');
       h.write(join(dir, 'P/checkpoint/my.onnx'), 'user model');
@@ -302,7 +329,21 @@ export const cases = [
       modelAndData(a);
       fineTuneOnce(a.dir);
     },
-    args: () => ['finetune', 'model/model.json', 'data', '--out', 'out', '--epochs', '50', '--pk', '2,3', '--backend', 'cpu', '--seed', '3'],
+    args: () => [
+      'finetune',
+      'model/model.json',
+      'data',
+      '--out',
+      'out',
+      '--epochs',
+      '50',
+      '--pk',
+      '2,3',
+      '--backend',
+      'cpu',
+      '--seed',
+      '3',
+    ],
     signal: { when: /epoch 0:/ },
     expect: { code: 1, stderr: /cancelled/, ...TRAIN },
     check: ({ dir, h }) => {
@@ -315,7 +356,21 @@ export const cases = [
       modelAndData(a);
       fineTuneOnce(a.dir);
     },
-    args: () => ['finetune', 'model/model.json', 'data', '--out', 'out', '--epochs', '50', '--pk', '2,3', '--backend', 'cpu', '--seed', '3'],
+    args: () => [
+      'finetune',
+      'model/model.json',
+      'data',
+      '--out',
+      'out',
+      '--epochs',
+      '50',
+      '--pk',
+      '2,3',
+      '--backend',
+      'cpu',
+      '--seed',
+      '3',
+    ],
     signal: { after: 2 },
     expect: { code: 1, stderr: /cancelled/, ...TRAIN },
   },
@@ -327,7 +382,11 @@ export const cases = [
       setEarlierBest(join(a.dir, 'out/fine-tune.json'), 1);
     },
     args: () => ['finetune', 'model/model.json', 'data', '--out', 'out', '--epochs', '1', '--pk', '2,3', '--backend', 'cpu', '--seed', '3'],
-    expect: { code: 0, stderr: /earlier result in .*out is kept: this run did not beat its best map@r 1\.0000; this run is in .*out-run-2/, ...TRAIN },
+    expect: {
+      code: 0,
+      stderr: /earlier result in .*out is kept: this run did not beat its best map@r 1\.0000; this run is in .*out-run-2/,
+      ...TRAIN,
+    },
   },
   {
     name: 'finetune rerun that beats the earlier best replaces it',
@@ -499,7 +558,12 @@ export const cases = [
       fullDisk(a.h, join(a.dir, 'disk'), 256, 'report.html', '<p>previous report</p>\n');
     },
     args: () => ['inspect', 'e.npy', 'labels.json', '--out', 'disk/report.html', '--no-cache'],
-    expect: { code: 1, stderr: /disk\/report\.html: could not be written \(the disk is full\); nothing was replaced/, seconds: 60, rssMB: 1500 },
+    expect: {
+      code: 1,
+      stderr: /disk\/report\.html: could not be written \(the disk is full\); nothing was replaced/,
+      seconds: 60,
+      rssMB: 1500,
+    },
   },
 
   // ── CSV formula injection ───────────────────────────────────────────────────────────────
@@ -516,8 +580,12 @@ export const cases = [
     check: ({ dir }) => {
       const text = readFileSync(join(dir, 'csv/classes.csv'), 'utf8');
       for (const bad of ['=HYPERLINK', '+cmd', '-2+3', '@SUM']) {
-        const cells = text.split('\n').slice(1).map((l) => l.split(',')[1] ?? '');
-        if (cells.some((c) => c.startsWith(bad) || c.startsWith(`"${bad}`))) throw new Error(`a cell starts with ${bad} unescaped:\n${text}`);
+        const cells = text
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',')[1] ?? '');
+        if (cells.some((c) => c.startsWith(bad) || c.startsWith(`"${bad}`)))
+          throw new Error(`a cell starts with ${bad} unescaped:\n${text}`);
       }
       if (!/(^|,)"?'=HYPERLINK/m.test(text)) throw new Error(`=HYPERLINK is not prefixed with ':\n${text}`);
     },
@@ -536,7 +604,8 @@ export const cases = [
     check: ({ dir }) => {
       const j = JSON.parse(readFileSync(join(dir, 'deltas.json'), 'utf8'));
       if (j.items !== undefined) throw new Error(`no held-out scope expected from an unreadable record, got ${JSON.stringify(j.items)}`);
-      if (!j.b.notes.some((n) => /ft is a fine-tune whose fine-tune\.json does not name the classes it trained on/.test(n))) throw new Error(`B's notes do not say why: ${JSON.stringify(j.b.notes)}`);
+      if (!j.b.notes.some((n) => /ft is a fine-tune whose fine-tune\.json does not name the classes it trained on/.test(n)))
+        throw new Error(`B's notes do not say why: ${JSON.stringify(j.b.notes)}`);
     },
   },
   {
@@ -544,13 +613,17 @@ export const cases = [
     setup: (a) => {
       precomputed(a);
       a.h.copy(a.assets.npy, join(a.dir, 'ft/e.npy'));
-      a.h.write(join(a.dir, 'ft/fine-tune.json'), JSON.stringify({ validation: { trainedClasses: Array.from({ length: 100_000 }, (_, i) => `not-a-class-${i}`) } }));
+      a.h.write(
+        join(a.dir, 'ft/fine-tune.json'),
+        JSON.stringify({ validation: { trainedClasses: Array.from({ length: 100_000 }, (_, i) => `not-a-class-${i}`) } }),
+      );
     },
     args: () => ['compare', 'e.npy', 'ft/e.npy', 'labels.json', '--json', 'deltas.json', '--no-cache'],
     expect: { code: 0, seconds: 60, rssMB: 1500 },
     check: ({ dir }) => {
       const j = JSON.parse(readFileSync(join(dir, 'deltas.json'), 'utf8'));
-      if (j.items?.items !== 'held-out' || j.items.heldOutItems !== j.items.totalItems || j.items.seenItems !== 0) throw new Error(`expected every item held out: ${JSON.stringify(j.items)}`);
+      if (j.items?.items !== 'held-out' || j.items.heldOutItems !== j.items.totalItems || j.items.seenItems !== 0)
+        throw new Error(`expected every item held out: ${JSON.stringify(j.items)}`);
     },
   },
 ];

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 function embeddings(dir, h, n, dim, classes) {
   const v = new Float32Array(n * dim);
   let s = 7;
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) v[i * dim + d] = (d === i % classes % dim ? 1 : 0) + ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.3;
+  for (let i = 0; i < n; i++)
+    for (let d = 0; d < dim; d++)
+      v[i * dim + d] = (d === (i % classes) % dim ? 1 : 0) + ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.3;
   h.npy(join(dir, 'e.npy'), v, [n, dim]);
   h.write(join(dir, 'labels.json'), JSON.stringify(Array.from({ length: n }, (_, i) => `c${i % classes}`)));
 }

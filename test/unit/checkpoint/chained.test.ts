@@ -21,7 +21,9 @@ async function makeChained(): Promise<string> {
   await original.dispose();
   const { tf } = await initTfjs('cpu');
   // A head that doubles every feature: easy to check exactly.
-  const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [dim], units: dim, useBias: false, kernelInitializer: 'zeros', name: 'double' })] });
+  const head = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [dim], units: dim, useBias: false, kernelInitializer: 'zeros', name: 'double' })],
+  });
   head.setWeights([tf.mul(tf.eye(dim), 2)]);
   await saveLayersModel(tf, head, dir, 'head');
   head.dispose();

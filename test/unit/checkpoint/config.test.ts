@@ -11,10 +11,27 @@ import { tmp } from '../embed/helpers/make';
 const F = 'embedding-lens.json';
 
 test('embedding-lens.json: all fields parse; inputSize as one number or [h, w]', () => {
-  assert.deepEqual(parseCheckpointConfig({ output: 'penultimate', inputSize: [32, 48], channels: 3, mean: [0.485, 0.456, 0.406], std: 0.5, resize: 'stretch', layout: 'NCHW' }, F), {
-    output: { kind: 'penultimate' }, height: 32, width: 48, channels: 3, mean: [0.485, 0.456, 0.406], std: [0.5], resize: 'stretch', layout: 'NCHW',
+  assert.deepEqual(
+    parseCheckpointConfig(
+      { output: 'penultimate', inputSize: [32, 48], channels: 3, mean: [0.485, 0.456, 0.406], std: 0.5, resize: 'stretch', layout: 'NCHW' },
+      F,
+    ),
+    {
+      output: { kind: 'penultimate' },
+      height: 32,
+      width: 48,
+      channels: 3,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.5],
+      resize: 'stretch',
+      layout: 'NCHW',
+    },
+  );
+  assert.deepEqual(parseCheckpointConfig({ output: { name: 'pool' }, inputSize: 64 }, F), {
+    output: { kind: 'named', name: 'pool' },
+    height: 64,
+    width: 64,
   });
-  assert.deepEqual(parseCheckpointConfig({ output: { name: 'pool' }, inputSize: 64 }, F), { output: { kind: 'named', name: 'pool' }, height: 64, width: 64 });
   assert.deepEqual(parseCheckpointConfig({ resample: 'bilinear' }, F), { resample: 'bilinear' });
 });
 
@@ -29,7 +46,10 @@ test('embedding-lens.json: typos and bad values are errors naming the file', () 
     [{ resample: 'area' }, /"resample" must be "nearest", "bilinear", "bicubic", "lanczos"/],
     [[1, 2], /expected a JSON object/],
   ] as const) {
-    assert.throws(() => parseCheckpointConfig(bad, F), (e: Error) => e instanceof LensError && e.message.startsWith(F) && msg.test(e.message));
+    assert.throws(
+      () => parseCheckpointConfig(bad, F),
+      (e: Error) => e instanceof LensError && e.message.startsWith(F) && msg.test(e.message),
+    );
   }
   const dir = tmp();
   writeFileSync(join(dir, F), '{"output": ');
@@ -45,12 +65,28 @@ test('input layout, channels and size: read from the model when fixed, assumed a
   assert.ok(dyn.assumptions.some((a) => a.includes('224×224')));
   assert.ok(dyn.assumptions.some((a) => a.includes('3 input channels')));
   assert.ok(dyn.assumptions.some((a) => a.includes('layout')));
-  const cfg = resolvePreprocess(['N', 3, 'H', 'W'], { height: 96, width: 128, mean: [0.5], std: [0.25] }, { file: 'm', defaultLayout: 'NCHW' });
-  assert.deepEqual([cfg.preprocess.height, cfg.preprocess.width, cfg.preprocess.mean, cfg.preprocess.std], [96, 128, [0.5, 0.5, 0.5], [0.25, 0.25, 0.25]]);
-  assert.throws(() => resolvePreprocess([null, 28, 28, 1], { height: 32 }, { file: 'm', defaultLayout: 'NHWC' }), /"inputSize" height 32 disagrees/);
+  const cfg = resolvePreprocess(
+    ['N', 3, 'H', 'W'],
+    { height: 96, width: 128, mean: [0.5], std: [0.25] },
+    { file: 'm', defaultLayout: 'NCHW' },
+  );
+  assert.deepEqual(
+    [cfg.preprocess.height, cfg.preprocess.width, cfg.preprocess.mean, cfg.preprocess.std],
+    [96, 128, [0.5, 0.5, 0.5], [0.25, 0.25, 0.25]],
+  );
+  assert.throws(
+    () => resolvePreprocess([null, 28, 28, 1], { height: 32 }, { file: 'm', defaultLayout: 'NHWC' }),
+    /"inputSize" height 32 disagrees/,
+  );
   assert.throws(() => resolvePreprocess([null, 28, 28, 1], { channels: 3 }, { file: 'm', defaultLayout: 'NHWC' }), /channel mismatch/);
-  assert.throws(() => resolvePreprocess([null, 10], {}, { file: 'm.onnx', defaultLayout: 'NHWC' }), (e: Error) => e.message.startsWith('m.onnx') && /rank 2/.test(e.message));
-  assert.throws(() => resolvePreprocess([null, 3, 8, 8], { mean: [0.1, 0.2] }, { file: 'm', defaultLayout: 'NCHW' }), /"mean" has 2 values/);
+  assert.throws(
+    () => resolvePreprocess([null, 10], {}, { file: 'm.onnx', defaultLayout: 'NHWC' }),
+    (e: Error) => e.message.startsWith('m.onnx') && /rank 2/.test(e.message),
+  );
+  assert.throws(
+    () => resolvePreprocess([null, 3, 8, 8], { mean: [0.1, 0.2] }, { file: 'm', defaultLayout: 'NCHW' }),
+    /"mean" has 2 values/,
+  );
 });
 
 test('penultimate layer: walks back over Softmax and BiasAdd to the dense op input', () => {

@@ -13,7 +13,8 @@ const image = (seed: number) => Float32Array.from({ length: 64 }, (_, i) => ((i 
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) {
   assert.equal(a.length, b.length);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
+  for (let i = 0; i < a.length; i++)
+    assert.ok(Math.abs(a[i] - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
 }
 
 test('ONNX: input name, NCHW layout and size come from the model; the output matches a plain-JS forward pass', async () => {
@@ -30,7 +31,10 @@ test('ONNX: input name, NCHW layout and size come from the model; the output mat
     assert.deepEqual(m.availableOutputs, ['embedding']);
     assert.equal(m.dim, 6);
     assert.equal(m.backend, 'onnxruntime-cpu');
-    assert.ok(m.assumptions.some((a) => a.includes('mean/std')), 'missing config → the normalisation is reported as assumed');
+    assert.ok(
+      m.assumptions.some((a) => a.includes('mean/std')),
+      'missing config → the normalisation is reported as assumed',
+    );
     const batch = new Float32Array(3 * 64);
     [0, 1, 2].forEach((s) => batch.set(image(s), s * 64));
     const out = await m.embed(batch, 3);
@@ -83,7 +87,10 @@ test('embedding-lens.json: the output choice and mean/std are read from beside t
     await m.dispose();
   }
   writeFileSync(join(dir, 'embedding-lens.json'), JSON.stringify({ channels: 3 }));
-  await assert.rejects(loadCheckpoint(file), (e: Error) => e instanceof LensError && /channel mismatch/.test(e.message) && e.message.includes('embedding-lens.json'));
+  await assert.rejects(
+    loadCheckpoint(file),
+    (e: Error) => e instanceof LensError && /channel mismatch/.test(e.message) && e.message.includes('embedding-lens.json'),
+  );
   writeFileSync(join(dir, 'embedding-lens.json'), JSON.stringify({ output: { name: 'nope' } }));
   await assert.rejects(loadCheckpoint(file), (e: Error) => e instanceof LensError && /no output or inner tensor "nope"/.test(e.message));
 });
@@ -93,7 +100,10 @@ test('a corrupt or truncated .onnx fails with a LensError naming the file', asyn
   const bytes = readFileSync(tiny);
   const truncated = join(dir, 'truncated.onnx');
   writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-  await assert.rejects(loadCheckpoint(truncated), (e: Error) => e instanceof LensError && e.message.startsWith(truncated) && /ONNX/.test(e.message));
+  await assert.rejects(
+    loadCheckpoint(truncated),
+    (e: Error) => e instanceof LensError && e.message.startsWith(truncated) && /ONNX/.test(e.message),
+  );
   const garbage = join(dir, 'garbage.onnx');
   writeFileSync(garbage, 'this is not a protobuf at all, just text');
   await assert.rejects(loadCheckpoint(garbage), (e: Error) => e instanceof LensError && e.message.startsWith(garbage));
@@ -105,7 +115,10 @@ test('a corrupt or truncated .onnx fails with a LensError naming the file', asyn
 test('onnxProto: reads nodes and initializers; an added output is visible to a re-read', () => {
   const bytes = readFileSync(classifier);
   const g = readOnnxGraph(bytes);
-  assert.deepEqual(g.nodes.map((n) => n.op), ['Conv', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm', 'Gemm', 'Softmax']);
+  assert.deepEqual(
+    g.nodes.map((n) => n.op),
+    ['Conv', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm', 'Gemm', 'Softmax'],
+  );
   assert.ok(g.initializers.has('conv0.weight'));
   assert.deepEqual(g.outputs, ['probs']);
   assert.deepEqual(readOnnxGraph(addGraphOutput(bytes, 'features')).outputs, ['probs', 'features']);

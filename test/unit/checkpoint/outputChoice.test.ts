@@ -9,12 +9,13 @@ import { saveLayersModel } from '../embed/helpers/tfjs';
 import { initTfjs } from '../../../src/core/runtime/tfjs';
 
 // Fixtures: scripts/make-fixture-onnx.mjs (vit-like, token-encoder, conv-backbone, multi-head) — shapes of real exports, tiny sizes.
-const rgb = (seed: number) => Float32Array.from({ length: 48 }, (_, i) => (((i * 7 + seed * 11) % 13) / 13) - 0.4);
+const rgb = (seed: number) => Float32Array.from({ length: 48 }, (_, i) => ((i * 7 + seed * 11) % 13) / 13 - 0.4);
 const grey = (seed: number) => Float32Array.from({ length: 64 }, (_, i) => ((i * 13 + seed * 29) % 17) / 17);
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) {
   assert.equal(a.length, b.length);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
+  for (let i = 0; i < a.length; i++)
+    assert.ok(Math.abs(a[i] - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
 }
 
 /** Embeds two images with the default choice and with the raw output named explicitly (flattened). */
@@ -49,9 +50,16 @@ test('token sequence without a pooled output → its CLS token (row 0); "pool": 
   const { m, got, rawDim, flat } = await defaultAndRaw(file, 'last_hidden_state', rgb);
   assert.equal(rawDim, 128, 'named explicitly, the sequence is still flattened: an explicit output wins');
   assert.equal(m.dim, 8);
-  assert.deepEqual(m.output, { kind: 'named', name: 'last_hidden_state', pool: 'cls' }, 'the pool travels with the choice (a fine-tune sidecar reloads the same embedding)');
+  assert.deepEqual(
+    m.output,
+    { kind: 'named', name: 'last_hidden_state', pool: 'cls' },
+    'the pool travels with the choice (a fine-tune sidecar reloads the same embedding)',
+  );
   close(got, [...flat.subarray(0, 8), ...flat.subarray(128, 136)]);
-  assert.ok(m.assumptions.some((x) => /token 0 \(CLS\) of 16/.test(x) && /"pool": "mean"/.test(x) && /last_hidden_state \[n,16,8\]/.test(x)), m.assumptions.join('\n'));
+  assert.ok(
+    m.assumptions.some((x) => /token 0 \(CLS\) of 16/.test(x) && /"pool": "mean"/.test(x) && /last_hidden_state \[n,16,8\]/.test(x)),
+    m.assumptions.join('\n'),
+  );
 
   const dir = tmp();
   copyFileSync(file, join(dir, 'encoder.onnx'));
@@ -76,7 +84,10 @@ test('rank-4 feature map → global average pooling over H,W per channel', async
   assert.equal(m.dim, 8);
   const want = Array.from({ length: 16 }, (_, j) => flat.subarray(j * 16, j * 16 + 16).reduce((s, x) => s + x, 0) / 16);
   close(got, want);
-  assert.ok(m.assumptions.some((x) => /global average pooling/.test(x) && /feature_map \[n,8,4,4\] \(Relu\)/.test(x)), m.assumptions.join('\n'));
+  assert.ok(
+    m.assumptions.some((x) => /global average pooling/.test(x) && /feature_map \[n,8,4,4\] \(Relu\)/.test(x)),
+    m.assumptions.join('\n'),
+  );
 
   // Named with its pool in embedding-lens.json (what a head-only fine-tune writes): the same vectors.
   const dir = tmp();
@@ -100,7 +111,14 @@ test('several heads, probability heads first: the widest rank-2 output that is n
   assert.equal(m.outputName, 'hidden_out');
   assert.equal(m.dim, 12);
   close(got, flat);
-  assert.ok(m.assumptions.some((x) => /widest rank-2 output that is not a probability head/.test(x) && /gender \[n,1\] \(Sigmoid\), age \[n,5\] \(Softmax\), x6 \[n,6\] \(Gemm\), hidden_out \[n,12\] \(Relu\)/.test(x)), m.assumptions.join('\n'));
+  assert.ok(
+    m.assumptions.some(
+      (x) =>
+        /widest rank-2 output that is not a probability head/.test(x) &&
+        /gender \[n,1\] \(Sigmoid\), age \[n,5\] \(Softmax\), x6 \[n,6\] \(Gemm\), hidden_out \[n,12\] \(Relu\)/.test(x),
+    ),
+    m.assumptions.join('\n'),
+  );
   const x6 = await loadCheckpoint(join(modelsDir, 'multi-head.onnx'), { output: { kind: 'named', name: 'x6' } });
   try {
     assert.equal(x6.dim, 6, '--output still wins');
@@ -113,7 +131,10 @@ test('a single softmax output still means the penultimate layer', async () => {
   const m = await loadCheckpoint(join(modelsDir, 'tiny-classifier.onnx'));
   try {
     assert.deepEqual(m.output, { kind: 'penultimate' });
-    assert.ok(m.assumptions.some((x) => /probability head \(outputs: probs \[n,3\] \(Softmax\)\)/.test(x)), m.assumptions.join('\n'));
+    assert.ok(
+      m.assumptions.some((x) => /probability head \(outputs: probs \[n,3\] \(Softmax\)\)/.test(x)),
+      m.assumptions.join('\n'),
+    );
   } finally {
     await m.dispose();
   }
@@ -129,11 +150,21 @@ function writeMultiOutputGraph(dir: string, file: string): { path: string; W2: n
   writeFileSync(join(dir, 'group1-shard1of1.bin'), Buffer.concat([Buffer.from(floats.buffer), Buffer.from(shape.buffer)]));
   const f = { T: { type: 'DT_FLOAT' } };
   const node = (name: string, op: string, input: string[] = [], attr: Record<string, unknown> = f) => ({ name, op, input, attr });
-  const konst = (name: string, dtype: string, dims: number[]) => node(name, 'Const', [], { dtype: { type: dtype }, value: { tensor: { dtype, tensorShape: { dim: dims.map((d) => ({ size: String(d) })) } } } });
+  const konst = (name: string, dtype: string, dims: number[]) =>
+    node(name, 'Const', [], {
+      dtype: { type: dtype },
+      value: { tensor: { dtype, tensorShape: { dim: dims.map((d) => ({ size: String(d) })) } } },
+    });
   const topology = {
     node: [
-      node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '4' }, { size: '4' }, { size: '1' }] } } }),
-      konst('W', 'DT_FLOAT', [16, 3]), konst('b', 'DT_FLOAT', [3]), konst('W2', 'DT_FLOAT', [16, 8]), konst('shape', 'DT_INT32', [2]),
+      node('x', 'Placeholder', [], {
+        dtype: { type: 'DT_FLOAT' },
+        shape: { shape: { dim: [{ size: '-1' }, { size: '4' }, { size: '4' }, { size: '1' }] } },
+      }),
+      konst('W', 'DT_FLOAT', [16, 3]),
+      konst('b', 'DT_FLOAT', [3]),
+      konst('W2', 'DT_FLOAT', [16, 8]),
+      konst('shape', 'DT_INT32', [2]),
       node('flat', 'Reshape', ['x', 'shape']),
       node('logits/MatMul', 'MatMul', ['flat', 'W'], { ...f, transpose_a: { b: false }, transpose_b: { b: false } }),
       node('logits', 'BiasAdd', ['logits/MatMul', 'b']),
@@ -145,9 +176,22 @@ function writeMultiOutputGraph(dir: string, file: string): { path: string; W2: n
     library: {},
     versions: {},
   };
-  const manifest = [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'W', shape: [16, 3], dtype: 'float32' }, { name: 'b', shape: [3], dtype: 'float32' }, { name: 'W2', shape: [16, 8], dtype: 'float32' }, { name: 'shape', shape: [2], dtype: 'int32' }] }];
+  const manifest = [
+    {
+      paths: ['group1-shard1of1.bin'],
+      weights: [
+        { name: 'W', shape: [16, 3], dtype: 'float32' },
+        { name: 'b', shape: [3], dtype: 'float32' },
+        { name: 'W2', shape: [16, 8], dtype: 'float32' },
+        { name: 'shape', shape: [2], dtype: 'int32' },
+      ],
+    },
+  ];
   const path = join(dir, file);
-  writeFileSync(path, JSON.stringify({ format: 'graph-model', generatedBy: 'test', convertedBy: 'hand', modelTopology: topology, weightsManifest: manifest }));
+  writeFileSync(
+    path,
+    JSON.stringify({ format: 'graph-model', generatedBy: 'test', convertedBy: 'hand', modelTopology: topology, weightsManifest: manifest }),
+  );
   return { path, W2 };
 }
 
@@ -159,7 +203,12 @@ test('tfjs GraphModel with sigmoid, softmax and a plain output (not named model.
     assert.equal(m.outputName, 'hidden/Relu');
     assert.equal(m.dim, 8);
     const x = grey(3).subarray(0, 16);
-    const want = Array.from({ length: 8 }, (_, j) => Math.max(0, x.reduce((s, v, i) => s + v * W2[i][j], 0)));
+    const want = Array.from({ length: 8 }, (_, j) =>
+      Math.max(
+        0,
+        x.reduce((s, v, i) => s + v * W2[i][j], 0),
+      ),
+    );
     close(await m.embed(x, 1), want);
     const a = m.assumptions.find((s) => s.startsWith('embedding = output "hidden/Relu"'));
     assert.ok(a, m.assumptions.join('\n'));
@@ -190,7 +239,15 @@ test('HF preprocessor_config.json beside the model: mean, std, size and resize r
   const dir = tmp();
   const file = join(dir, 'model.onnx');
   copyFileSync(join(modelsDir, 'vit-like.onnx'), file);
-  const hf = { do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.25, 0.25, 0.25], size: { height: 4, width: 4 }, resample: 3, do_rescale: true, rescale_factor: 1 / 255 };
+  const hf = {
+    do_normalize: true,
+    image_mean: [0.5, 0.5, 0.5],
+    image_std: [0.25, 0.25, 0.25],
+    size: { height: 4, width: 4 },
+    resample: 3,
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+  };
   writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify(hf));
   const m = await loadCheckpoint(file);
   try {
@@ -198,9 +255,17 @@ test('HF preprocessor_config.json beside the model: mean, std, size and resize r
     assert.deepEqual(m.preprocess.std, [0.25, 0.25, 0.25]);
     assert.equal(m.preprocess.resize, 'stretch', 'a fixed height × width is a plain resize, as transformers does');
     assert.ok(!m.assumptions.some((a) => /without mean\/std/.test(a)));
-    assert.ok((await checkpointFiles(file)).some((f) => f.file === join(dir, 'preprocessor_config.json')), 'part of the checkpoint: the embedding cache key hashes it');
+    assert.ok(
+      (await checkpointFiles(file)).some((f) => f.file === join(dir, 'preprocessor_config.json')),
+      'part of the checkpoint: the embedding cache key hashes it',
+    );
     assert.equal(m.preprocess.resample, 'bicubic', 'PIL resample 3 is applied as the bicubic filter');
-    assert.ok(m.assumptions.some((a) => /preprocessor_config\.json \(image_mean, image_std, size, resample, resize stretch, bicubic filter\)$/.test(a)), m.assumptions.join('\n'));
+    assert.ok(
+      m.assumptions.some((a) =>
+        /preprocessor_config\.json \(image_mean, image_std, size, resample, resize stretch, bicubic filter\)$/.test(a),
+      ),
+      m.assumptions.join('\n'),
+    );
   } finally {
     await m.dispose();
   }
@@ -208,7 +273,10 @@ test('HF preprocessor_config.json beside the model: mean, std, size and resize r
   const box = await loadCheckpoint(file);
   try {
     assert.equal(box.preprocess.resample, undefined);
-    assert.ok(box.assumptions.some((a) => /its resample box has no sharp equivalent, images are resized with Lanczos-3/.test(a)), box.assumptions.join('\n'));
+    assert.ok(
+      box.assumptions.some((a) => /its resample box has no sharp equivalent, images are resized with Lanczos-3/.test(a)),
+      box.assumptions.join('\n'),
+    );
   } finally {
     await box.dispose();
   }
@@ -228,7 +296,17 @@ test('HF preprocessor_config.json beside the model: mean, std, size and resize r
 
 test('tfjs LayersModel ending in a conv feature map (NHWC) → global average pooling per channel, not 144 flattened values', async () => {
   const { tf } = await initTfjs('auto');
-  const net = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 1, name: 'backbone', kernelInitializer: tf.initializers.randomNormal({ seed: 4 }) })] });
+  const net = tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [6, 6, 3],
+        filters: 4,
+        kernelSize: 1,
+        name: 'backbone',
+        kernelInitializer: tf.initializers.randomNormal({ seed: 4 }),
+      }),
+    ],
+  });
   const path = await saveLayersModel(tf, net, tmp());
   const m = await loadCheckpoint(path);
   try {
@@ -237,7 +315,10 @@ test('tfjs LayersModel ending in a conv feature map (NHWC) → global average po
     const map = (await (net.predict(tf.tensor(x, [1, 6, 6, 3])) as import('@tensorflow/tfjs').Tensor).data()) as Float32Array;
     const want = [0, 1, 2, 3].map((c) => Array.from({ length: 36 }, (_, p) => map[p * 4 + c]).reduce((a, b) => a + b, 0) / 36);
     close(await m.embed(x, 1), want);
-    assert.ok(m.assumptions.some((a) => /global average pooling/.test(a) && /backbone \[n,6,6,4\]/.test(a)), m.assumptions.join('\n'));
+    assert.ok(
+      m.assumptions.some((a) => /global average pooling/.test(a) && /backbone \[n,6,6,4\]/.test(a)),
+      m.assumptions.join('\n'),
+    );
   } finally {
     await m.dispose();
     net.dispose();

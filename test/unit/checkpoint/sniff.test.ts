@@ -21,7 +21,8 @@ test('looksLikeTfjsModelJson: tfjs JSON of any name yes; other JSON, folders, FI
   assert.equal(await looksLikeTfjsModelJson(graph), true);
   assert.equal(await looksLikeTfjsModelJson(join(dir, 'mobilefacenet.json')), true);
   assert.equal(await looksLikeTfjsModelJson(join(dir, 'layers.json')), true);
-  for (const no of ['package.json', 'list.json', 'folder.json', 'fifo.json', 'missing.json']) assert.equal(await looksLikeTfjsModelJson(join(dir, no)), false, no);
+  for (const no of ['package.json', 'list.json', 'folder.json', 'fifo.json', 'missing.json'])
+    assert.equal(await looksLikeTfjsModelJson(join(dir, no)), false, no);
 });
 
 test('looksLikeProjectorTsv: projector vectors of any name yes; manifests, metadata, one column and FIFOs no', async () => {
@@ -34,7 +35,8 @@ test('looksLikeProjectorTsv: projector vectors of any name yes; manifests, metad
   writeFileSync(join(dir, 'numbers.csv'), '1\t2\n');
   execFileSync('mkfifo', [join(dir, 'fifo.tsv')]);
   for (const yes of ['tensor.tsv', 'vecs.tsv']) assert.equal(await looksLikeProjectorTsv(join(dir, yes)), true, yes);
-  for (const no of ['manifest.tsv', 'metadata.tsv', 'ids.tsv', 'numbers.csv', 'fifo.tsv', 'missing.tsv']) assert.equal(await looksLikeProjectorTsv(join(dir, no)), false, no);
+  for (const no of ['manifest.tsv', 'metadata.tsv', 'ids.tsv', 'numbers.csv', 'fifo.tsv', 'missing.tsv'])
+    assert.equal(await looksLikeProjectorTsv(join(dir, no)), false, no);
 });
 
 test('a .pt / .pth / .safetensors checkpoint is refused with the torch.onnx.export recipe and the sidecar keys', async () => {

@@ -17,7 +17,14 @@ async function classifier(dir: string) {
   const { tf } = await initTfjs('auto');
   const m = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv', kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) }),
+      tf.layers.conv2d({
+        inputShape: [6, 6, 3],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        name: 'conv',
+        kernelInitializer: tf.initializers.randomNormal({ seed: 1 }),
+      }),
       tf.layers.flatten({ name: 'flat' }),
       tf.layers.dense({ units: 5, name: 'embed', kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }),
       tf.layers.dense({ units: 3, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.randomNormal({ seed: 3 }) }),
@@ -54,7 +61,10 @@ test('tfjs LayersModel from disk: NHWC input read from the model, penultimate la
   const named = await loadCheckpoint(path, { output: { kind: 'named', name: 'flat' } });
   assert.equal(named.dim, 64);
   await named.dispose();
-  await assert.rejects(loadCheckpoint(path, { output: { kind: 'named', name: 'missing' } }), /has no layer "missing"; its layers are: conv, flat, embed, head/);
+  await assert.rejects(
+    loadCheckpoint(path, { output: { kind: 'named', name: 'missing' } }),
+    /has no layer "missing"; its layers are: conv, flat, embed, head/,
+  );
 });
 
 test('fileSystemLoadHandler loads model.json + shards for plain tfjs (no file:// handler needed)', async () => {
@@ -113,19 +123,29 @@ test('corrupt model.json, truncated weight shard and wrong input rank each name 
   const { path } = await classifier(dir);
   const json = readFileSync(path, 'utf8');
   writeFileSync(path, json.slice(0, json.length / 2));
-  await assert.rejects(loadCheckpoint(path), (e: Error) => e instanceof LensError && e.message.startsWith(path) && /not valid JSON.*truncated/.test(e.message));
+  await assert.rejects(
+    loadCheckpoint(path),
+    (e: Error) => e instanceof LensError && e.message.startsWith(path) && /not valid JSON.*truncated/.test(e.message),
+  );
   writeFileSync(path, json);
   const shard = join(dir, 'weights.bin');
   truncateSync(shard, statSync(shard).size - 8);
   // The message names the model.json and the manifest entry of the short shard.
-  await assert.rejects(loadCheckpoint(path), (e: Error) => e instanceof LensError && e.message.startsWith(path) && e.message.includes('paths[0] "weights.bin"') && /truncated/.test(e.message));
+  await assert.rejects(
+    loadCheckpoint(path),
+    (e: Error) =>
+      e instanceof LensError && e.message.startsWith(path) && e.message.includes('paths[0] "weights.bin"') && /truncated/.test(e.message),
+  );
   writeFileSync(path, JSON.stringify({ weightsManifest: [] }));
   await assert.rejects(loadCheckpoint(path), /no "modelTopology"/);
 
   const { tf } = await initTfjs('auto');
   const mlp = tf.sequential({ layers: [tf.layers.dense({ inputShape: [16], units: 4 })] });
   const mlpPath = await saveLayersModel(tf, mlp, tmp());
-  await assert.rejects(loadCheckpoint(mlpPath), (e: Error) => e instanceof LensError && e.message.startsWith(mlpPath) && /rank 2.*expected a 4-D image batch/.test(e.message));
+  await assert.rejects(
+    loadCheckpoint(mlpPath),
+    (e: Error) => e instanceof LensError && e.message.startsWith(mlpPath) && /rank 2.*expected a 4-D image batch/.test(e.message),
+  );
   const wide = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [4, 4, 5], filters: 2, kernelSize: 1 })] });
   const widePath = await saveLayersModel(tf, wide, tmp());
   await assert.rejects(loadCheckpoint(widePath), /has 5 channels; expected 1 \(grey\) or 3 \(RGB\)/);

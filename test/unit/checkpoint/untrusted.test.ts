@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { checkpointFiles, weightByteLength, weightShardFiles, readWeights } from '../../../src/core/checkpoint';
 import { parseCheckpointConfig } from '../../../src/core/checkpoint/config';
-import { MAX_BATCH_INPUT_BYTES, maxBatchForInput, probeFailure, resolvePreprocess, withMemoryErrors } from '../../../src/core/checkpoint/inputSpec';
+import {
+  MAX_BATCH_INPUT_BYTES,
+  maxBatchForInput,
+  probeFailure,
+  resolvePreprocess,
+  withMemoryErrors,
+} from '../../../src/core/checkpoint/inputSpec';
 import { checkExternalData } from '../../../src/core/checkpoint/onnxModel';
 import { externalDataRefs, readOnnxGraph } from '../../../src/core/checkpoint/onnxProto';
 import { LensError } from '../../../src/core/errors';
@@ -21,7 +27,10 @@ const mkfifo = (p: string) => assert.equal(spawnSync('mkfifo', [p]).status, 0, '
 /** A model.json with one float32 weight of `n` values in `shard` (written when `bytes` given). */
 function modelJson(dir: string, paths: unknown, n = 4, bytes?: number): string {
   const file = join(dir, 'model.json');
-  writeFileSync(file, JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths, weights: [{ name: 'w', shape: [n], dtype: 'float32' }] }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths, weights: [{ name: 'w', shape: [n], dtype: 'float32' }] }] }),
+  );
   if (bytes !== undefined) writeFileSync(join(dir, 'w.bin'), Buffer.alloc(bytes, 1));
   return file;
 }
@@ -67,14 +76,23 @@ test('weight shards: a symlink out, a FIFO and a folder are refused naming the e
   mkdirSync(join(dir, 'folder.bin'));
   const manifest = (p: string) => [{ paths: [p], weights: [w([4])] }];
   const file = modelJson(dir, ['w.bin'], 4, 16);
-  await assert.rejects(weightShardFiles(file, manifest('link.bin')), /paths\[0\] "link\.bin" is a symlink that leads outside the checkpoint folder/);
-  await assert.rejects(weightShardFiles(file, manifest('pipe.bin')), /paths\[0\] "pipe\.bin" is a FIFO \(named pipe\); expected a weight shard file/);
+  await assert.rejects(
+    weightShardFiles(file, manifest('link.bin')),
+    /paths\[0\] "link\.bin" is a symlink that leads outside the checkpoint folder/,
+  );
+  await assert.rejects(
+    weightShardFiles(file, manifest('pipe.bin')),
+    /paths\[0\] "pipe\.bin" is a FIFO \(named pipe\); expected a weight shard file/,
+  );
   await assert.rejects(weightShardFiles(file, manifest('folder.bin')), /paths\[0\] "folder\.bin" is a folder/);
   await assert.rejects(weightShardFiles(file, [{ paths: 'w.bin', weights: [] }]), /weightsManifest\[0\] lacks a "paths" or "weights" list/);
   // Inside symlinks are fine: they stay in the checkpoint.
   symlinkSync('w.bin', join(dir, 'alias.bin'));
   const ok = await weightShardFiles(file, manifest('alias.bin'));
-  assert.deepEqual(ok.shards.map((s) => [s.bytes, s.entry]), [[16, 'weightsManifest[0].paths[0] "alias.bin"']]);
+  assert.deepEqual(
+    ok.shards.map((s) => [s.bytes, s.entry]),
+    [[16, 'weightsManifest[0].paths[0] "alias.bin"']],
+  );
   const { data } = await readWeights(file, manifest('w.bin') as never);
   assert.equal(data.byteLength, 16);
   // A shard 4 bytes too long: refused with both counts, nothing read.
@@ -111,7 +129,13 @@ const lenField = (no: number, payload: Buffer) => Buffer.concat([varint(no * 8 +
 /** A minimal ModelProto: graph { initializer { name, external_data: location/offset/length, data_location: EXTERNAL } }. */
 function externalModel(location: string, length = 16): Buffer {
   const kv = (k: string, v: string) => lenField(13, Buffer.concat([lenField(1, Buffer.from(k)), lenField(2, Buffer.from(v))]));
-  const tensor = Buffer.concat([lenField(8, Buffer.from('w')), kv('location', location), kv('offset', '0'), kv('length', String(length)), Buffer.from([14 * 8, 1])]);
+  const tensor = Buffer.concat([
+    lenField(8, Buffer.from('w')),
+    kv('location', location),
+    kv('offset', '0'),
+    kv('length', String(length)),
+    Buffer.from([14 * 8, 1]),
+  ]);
   return lenField(7, lenField(5, tensor));
 }
 
@@ -121,7 +145,10 @@ test('ONNX external data: found in initializers; outside, FIFO and short files r
   const dir = tmp();
   const model = join(dir, 'm.onnx');
   const check = (loc: string, len = 16) => checkExternalData(model, externalDataRefs(externalModel(loc, len)));
-  await assert.rejects(check('../../etc/passwd'), /m\.onnx: tensor "w" external data location "\.\.\/\.\.\/etc\/passwd" points outside the checkpoint folder/);
+  await assert.rejects(
+    check('../../etc/passwd'),
+    /m\.onnx: tensor "w" external data location "\.\.\/\.\.\/etc\/passwd" points outside the checkpoint folder/,
+  );
   await assert.rejects(check('/dev/zero'), /"\/dev\/zero" points outside/);
   mkfifo(join(dir, 'pipe.data'));
   await assert.rejects(check('pipe.data'), /"pipe\.data" is a FIFO/);
@@ -136,13 +163,23 @@ test('checkpointFiles: the model, its shards and sidecar — and a chained head 
   const dir = tmp();
   const file = modelJson(dir, ['w.bin'], 4, 16);
   writeFileSync(join(dir, 'embedding-lens.json'), '{"inputSize": 32}');
-  assert.deepEqual((await checkpointFiles(file)).map((f) => [f.file, f.bytes]), [[file, readFileSync(file).length], [join(dir, 'w.bin'), 16], [join(dir, 'embedding-lens.json'), 17]]);
+  assert.deepEqual(
+    (await checkpointFiles(file)).map((f) => [f.file, f.bytes]),
+    [
+      [file, readFileSync(file).length],
+      [join(dir, 'w.bin'), 16],
+      [join(dir, 'embedding-lens.json'), 17],
+    ],
+  );
 
   const ft = tmp();
   copyFileSync(join(modelsDir, 'tiny-cnn.onnx'), join(ft, 'backbone.onnx'));
   symlinkSync(file, join(ft, 'head.json'));
   writeFileSync(join(ft, 'embedding-lens.json'), JSON.stringify({ head: { backbone: 'backbone.onnx', model: 'head.json', dim: 4 } }));
-  await assert.rejects(checkpointFiles(join(ft, 'backbone.onnx')), /embedding-lens\.json: "head\.model" "head\.json" is a symlink that leads outside the checkpoint folder/);
+  await assert.rejects(
+    checkpointFiles(join(ft, 'backbone.onnx')),
+    /embedding-lens\.json: "head\.model" "head\.json" is a symlink that leads outside the checkpoint folder/,
+  );
   rmSync(join(ft, 'head.json'));
   copyFileSync(file, join(ft, 'head.json'));
   copyFileSync(join(dir, 'w.bin'), join(ft, 'w.bin'));
@@ -152,21 +189,44 @@ test('checkpointFiles: the model, its shards and sidecar — and a chained head 
 
 test('inputSize: bounded at 4096 per side with the reason; batches shrink to fit the input memory cap', async () => {
   assert.deepEqual(parseCheckpointConfig({ inputSize: 4096 }, 'e.json'), { height: 4096, width: 4096 });
-  assert.throws(() => parseCheckpointConfig({ inputSize: 8192 }, 'e.json'), /e\.json: "inputSize" 8192 is too large: at most 4096 pixels per side \(one 4096×4096 RGB input is 192 MiB/);
+  assert.throws(
+    () => parseCheckpointConfig({ inputSize: 8192 }, 'e.json'),
+    /e\.json: "inputSize" 8192 is too large: at most 4096 pixels per side \(one 4096×4096 RGB input is 192 MiB/,
+  );
   assert.throws(() => parseCheckpointConfig({ inputSize: [224, 5000] }, 'e.json'), /at most 4096/);
   // The same bound where sizes arrive as overrides (CLI flags, panel choices), not through the sidecar.
-  assert.throws(() => resolvePreprocess([null, null, null, 3], { height: 5000, width: 64 }, { file: 'm', configFile: 'e.json', defaultLayout: 'NHWC' }), /e\.json: "inputSize" height 5000 is too large: at most 4096/);
-  assert.equal(resolvePreprocess([null, null, null, 3], { height: 4096, width: 64 }, { file: 'm', defaultLayout: 'NHWC' }).preprocess.height, 4096);
+  assert.throws(
+    () => resolvePreprocess([null, null, null, 3], { height: 5000, width: 64 }, { file: 'm', configFile: 'e.json', defaultLayout: 'NHWC' }),
+    /e\.json: "inputSize" height 5000 is too large: at most 4096/,
+  );
+  assert.equal(
+    resolvePreprocess([null, null, null, 3], { height: 4096, width: 64 }, { file: 'm', defaultLayout: 'NHWC' }).preprocess.height,
+    4096,
+  );
   assert.equal(maxBatchForInput({ height: 2048, width: 2048, channels: 1 }), MAX_BATCH_INPUT_BYTES / (2048 * 2048 * 4));
   assert.equal(maxBatchForInput({ height: 4096, width: 4096, channels: 3 }), 1);
   assert.equal(maxBatchForInput({ height: 8192, width: 8192, channels: 3 }), 1);
   assert.ok(maxBatchForInput({ height: 224, width: 224, channels: 3 }) >= 64);
   const pp = { height: 4096, width: 4096, channels: 3 as const, mean: [0], std: [1], resize: 'crop' as const, layout: 'NHWC' as const };
   const e = probeFailure(new RangeError('memory access out of bounds'), pp, 'm.json', 'dir/embedding-lens.json');
-  assert.match(e.message, /^dir\/embedding-lens\.json: ran out of memory running one 4096×4096×3 input \(memory access out of bounds\); the input size comes from "inputSize"/);
+  assert.match(
+    e.message,
+    /^dir\/embedding-lens\.json: ran out of memory running one 4096×4096×3 input \(memory access out of bounds\); the input size comes from "inputSize"/,
+  );
   // Later batches: an out-of-memory failure names the batch and what to lower; other errors pass unchanged.
-  const failing = (err: Error) => withMemoryErrors(async () => { throw err; }, pp, 'm.onnx', undefined);
-  await assert.rejects(failing(new RangeError('Array buffer allocation failed'))(new Float32Array(0), 8), /^LensError: m\.onnx: ran out of memory running a batch of 8 4096×4096×3 inputs \(Array buffer allocation failed\); use a smaller --batch-size$/);
+  const failing = (err: Error) =>
+    withMemoryErrors(
+      async () => {
+        throw err;
+      },
+      pp,
+      'm.onnx',
+      undefined,
+    );
+  await assert.rejects(
+    failing(new RangeError('Array buffer allocation failed'))(new Float32Array(0), 8),
+    /^LensError: m\.onnx: ran out of memory running a batch of 8 4096×4096×3 inputs \(Array buffer allocation failed\); use a smaller --batch-size$/,
+  );
   const other = new TypeError('boom');
   await assert.rejects(failing(other)(new Float32Array(0), 8), (e: unknown) => e === other);
 });

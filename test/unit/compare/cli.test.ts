@@ -22,8 +22,8 @@ before(async () => {
   dir = tmp();
   // 36 items in 3 classes; B has another dimension (3 vs 5) and a different geometry.
   const n = 36;
-  const va = Float32Array.from({ length: n * 5 }, (_, t) => Math.floor(t / 5) % 3 + Math.sin(t * 1.7));
-  const vb = Float32Array.from({ length: n * 3 }, (_, t) => Math.floor(t / 3) % 3 + 2 * Math.cos(t * 0.9));
+  const va = Float32Array.from({ length: n * 5 }, (_, t) => (Math.floor(t / 5) % 3) + Math.sin(t * 1.7));
+  const vb = Float32Array.from({ length: n * 3 }, (_, t) => (Math.floor(t / 3) % 3) + 2 * Math.cos(t * 0.9));
   a = join(dir, 'a.npy');
   b = join(dir, 'b.npy');
   labels = join(dir, 'labels.txt');
@@ -37,12 +37,30 @@ test('embedding-lens compare: deltas JSON on stdout, --json/--csv/--out files, d
   const r = cli([a, b, labels, ...fast, '--list', '3']);
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout);
-  for (const key of ['title', 'a', 'b', 'matchedBy', 'k', 'meanJaccard', 'jaccardHistogram', 'alignment', 'headline', 'classes', 'eet', 'worse', 'better']) assert.ok(key in json, key);
+  for (const key of [
+    'title',
+    'a',
+    'b',
+    'matchedBy',
+    'k',
+    'meanJaccard',
+    'jaccardHistogram',
+    'alignment',
+    'headline',
+    'classes',
+    'eet',
+    'worse',
+    'better',
+  ])
+    assert.ok(key in json, key);
   assert.deepEqual([json.a.dim, json.b.dim, json.k, json.matchedBy], [5, 3, 4, 'index']);
   assert.equal(json.headline[0].key, 'recall@1');
   assert.equal(json.classes.length, 3);
   assert.ok(json.worse.length <= 3 && json.better.length <= 3);
-  assert.equal(json.jaccardHistogram.counts.reduce((s: number, c: number) => s + c, 0), 36);
+  assert.equal(
+    json.jaccardHistogram.counts.reduce((s: number, c: number) => s + c, 0),
+    36,
+  );
 
   const deltas = join(dir, 'deltas.json');
   const csv = join(dir, 'csv');
@@ -67,7 +85,11 @@ test('embedding-lens compare: exit 2 on bad usage, 1 with a clear message when i
   assert.equal(cli([a, b, labels, '--bogus', '1']).code, 2);
   assert.equal(cli([a, b, labels, '--list', '-1']).code, 2);
   const short = join(dir, 'short.npy');
-  await writeNpy(short, Float32Array.from({ length: 30 * 3 }, (_, i) => i % 7), [30, 3]);
+  await writeNpy(
+    short,
+    Float32Array.from({ length: 30 * 3 }, (_, i) => i % 7),
+    [30, 3],
+  );
   const shortLabels = join(dir, 'short.txt');
   writeFileSync(shortLabels, Array.from({ length: 30 }, (_, i) => `c${i % 3}`).join('\n') + '\n');
   const r = cli([a, short, labels, '--dataset-b', shortLabels, ...fast]);

@@ -52,13 +52,21 @@ test('a checkpoint compared with itself: every delta 0, Jaccard 1 everywhere, al
   assert.equal(run.match.by, 'path');
   assert.equal(run.data.k, fastSettings.neighborsK);
   assert.deepEqual(stages, ['a:embed', 'a:pca', 'a:metrics', 'a:eet', 'a:umap', 'b:embed', 'b:pca', 'b:metrics', 'b:eet', 'b:umap']);
-  assert.deepEqual(run.data.headline.map((m) => m.key), ['recall@1', 'recall@2', 'recall@4', 'recall@8', 'precision@1', 'r_precision', 'map@r', 'mrr', 'nmi', 'ami']);
-  assert.deepEqual(run.data.eet.map((m) => m.key), ['mc', 'ec', 'm', 'e', 'edc', 'total', 'violation_rate']);
+  assert.deepEqual(
+    run.data.headline.map((m) => m.key),
+    ['recall@1', 'recall@2', 'recall@4', 'recall@8', 'precision@1', 'r_precision', 'map@r', 'mrr', 'nmi', 'ami'],
+  );
+  assert.deepEqual(
+    run.data.eet.map((m) => m.key),
+    ['mc', 'ec', 'm', 'e', 'edc', 'total', 'violation_rate'],
+  );
   assert.equal(run.data.classes.length, 4);
 });
 
 test('two different checkpoints: deltas are the difference of the two runs; Jaccard, precision, lists and alignment check out', async () => {
-  const run = done(await runComparison({ checkpointA: tinyCnn, checkpointB: tinyClassifier, dataset, settings: fastSettings, listSize: 4 }));
+  const run = done(
+    await runComparison({ checkpointA: tinyCnn, checkpointB: tinyClassifier, dataset, settings: fastSettings, listSize: 4 }),
+  );
   const d = run.data;
   const ma = run.a.data.metrics!;
   const mb = run.b.data.metrics!;
@@ -71,23 +79,44 @@ test('two different checkpoints: deltas are the difference of the two runs; Jacc
     nmi: [ma.nmi!, mb.nmi!],
     ami: [ma.ami!, mb.ami!],
   };
-  assert.deepEqual(d.headline.map((m) => m.key), Object.keys(expected));
+  assert.deepEqual(
+    d.headline.map((m) => m.key),
+    Object.keys(expected),
+  );
   for (const m of d.headline) {
     assert.deepEqual([m.a, m.b], expected[m.key], m.key);
     assert.equal(m.delta, m.b - m.a);
   }
-  assert.ok(d.headline.some((m) => m.delta !== 0), 'two different models should differ somewhere');
+  assert.ok(
+    d.headline.some((m) => m.delta !== 0),
+    'two different models should differ somewhere',
+  );
 
   const value = (r: ClassRow, key: string) =>
-    ({ 'precision@1': r.precisionAt1, 'map@r': r.mapAtR, mean_dist_to_centroid: r.meanDistToCentroid, p90_radius: r.p90Radius, nearest_class_distance: r.nearestDistance })[key]!;
+    ({
+      'precision@1': r.precisionAt1,
+      'map@r': r.mapAtR,
+      mean_dist_to_centroid: r.meanDistToCentroid,
+      p90_radius: r.p90Radius,
+      nearest_class_distance: r.nearestDistance,
+    })[key]!;
   for (const c of d.classes) {
     const ra = run.a.data.classes!.find((r) => r.classIndex === c.classIndex)!;
     const rb = run.b.data.classes!.find((r) => r.classIndex === c.classIndex)!;
-    assert.deepEqual(c.metrics.map((m) => m.key), [...CLASS_KEYS]);
-    for (const m of c.metrics) assert.deepEqual([m.a, m.b, m.delta], [value(ra, m.key), value(rb, m.key), value(rb, m.key) - value(ra, m.key)], `${c.name} ${m.key}`);
+    assert.deepEqual(
+      c.metrics.map((m) => m.key),
+      [...CLASS_KEYS],
+    );
+    for (const m of c.metrics)
+      assert.deepEqual(
+        [m.a, m.b, m.delta],
+        [value(ra, m.key), value(rb, m.key), value(rb, m.key) - value(ra, m.key)],
+        `${c.name} ${m.key}`,
+      );
   }
   const retrievalChange = (i: number) => Math.max(...d.classes[i].metrics.slice(0, 2).map((m) => Math.abs(m.delta)));
-  for (let i = 1; i < d.classes.length; i++) assert.ok(retrievalChange(i - 1) >= retrievalChange(i), 'classes sorted by the largest change');
+  for (let i = 1; i < d.classes.length; i++)
+    assert.ok(retrievalChange(i - 1) >= retrievalChange(i), 'classes sorted by the largest change');
 
   for (const m of d.eet.slice(0, 6)) {
     const t = m.key as EetTermName;
@@ -103,7 +132,10 @@ test('two different checkpoints: deltas are the difference of the two runs; Jacc
   assert.ok(d.meanJaccard < 1);
 
   const change = (i: number) => naivePrecision(gb, labels, i, k) - naivePrecision(ga, labels, i, k);
-  for (const [list, sign] of [[d.worse, -1], [d.better, 1]] as const) {
+  for (const [list, sign] of [
+    [d.worse, -1],
+    [d.better, 1],
+  ] as const) {
     assert.ok(list.length <= 4);
     for (const c of list) {
       assert.ok(Math.abs(c.precisionA - naivePrecision(ga, labels, c.index, k)) < 1e-6);
@@ -150,15 +182,25 @@ test('a checkpoint against the .npy of its own embeddings (labels file, or the i
 
 test('items that cannot be matched: a clear error naming both sources and counts, before B is fully inspected', async () => {
   const short = join(dir, 'short.npy');
-  await writeNpy(short, Float32Array.from({ length: 30 * 3 }, (_, i) => Math.sin(i)), [30, 3]);
+  await writeNpy(
+    short,
+    Float32Array.from({ length: 30 * 3 }, (_, i) => Math.sin(i)),
+    [30, 3],
+  );
   const labels = join(dir, 'short-labels.txt');
   writeFileSync(labels, Array.from({ length: 30 }, (_, i) => `c${i % 3}`).join('\n') + '\n');
   const stages: string[] = [];
   await assert.rejects(
-    runComparison({ checkpointA: tinyCnn, checkpointB: short, dataset, datasetB: labels, settings: fastSettings }, { patch: (s, stage) => stages.push(`${s}:${stage}`) }),
+    runComparison(
+      { checkpointA: tinyCnn, checkpointB: short, dataset, datasetB: labels, settings: fastSettings },
+      { patch: (s, stage) => stages.push(`${s}:${stage}`) },
+    ),
     /cannot compare A \(tiny-cnn\.onnx on products\), 32 items, with B \(short\.npy on short-labels\.txt\), 30 items: B has no item paths/,
   );
-  assert.deepEqual(stages.filter((s) => s.startsWith('b:')), ['b:embed']);
+  assert.deepEqual(
+    stages.filter((s) => s.startsWith('b:')),
+    ['b:embed'],
+  );
 });
 
 test('cancelling during A returns cancelled with what A delivered, and never starts B', async () => {

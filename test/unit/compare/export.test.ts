@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { classesCsv, compareDeltasJson, compareReportHtml, headlineCsv, itemsCsv, jaccardCsv, jaccardHistogram } from '../../../src/core/compare';
+import {
+  classesCsv,
+  compareDeltasJson,
+  compareReportHtml,
+  headlineCsv,
+  itemsCsv,
+  jaccardCsv,
+  jaccardHistogram,
+} from '../../../src/core/compare';
 import { decodeCompare, type CompareData, type InspectionData } from '../../../src/protocol';
 import { tmp } from './helpers';
 
@@ -14,8 +22,28 @@ function side(name: string, paths: string[]): InspectionData {
     items: { n: paths.length, labels: Int32Array.from([0, 0, 1]), classNames: ['a, "quoted"', 'b'], paths },
     layout: { umap: Float32Array.from([0, 0, 1, 0, 0, 1]) },
     classes: [
-      { classIndex: 0, name: 'a, "quoted"', size: 2, meanDistToCentroid: 0.1, p90Radius: 0.2, nearestClass: 1, nearestDistance: 0.5, precisionAt1: 1, mapAtR: 1 },
-      { classIndex: 1, name: 'b', size: 1, meanDistToCentroid: 0, p90Radius: 0, nearestClass: 0, nearestDistance: 0.5, precisionAt1: NaN, mapAtR: NaN },
+      {
+        classIndex: 0,
+        name: 'a, "quoted"',
+        size: 2,
+        meanDistToCentroid: 0.1,
+        p90Radius: 0.2,
+        nearestClass: 1,
+        nearestDistance: 0.5,
+        precisionAt1: 1,
+        mapAtR: 1,
+      },
+      {
+        classIndex: 1,
+        name: 'b',
+        size: 1,
+        meanDistToCentroid: 0,
+        p90Radius: 0,
+        nearestClass: 0,
+        nearestDistance: 0.5,
+        precisionAt1: NaN,
+        mapAtR: NaN,
+      },
     ],
   };
 }
@@ -51,7 +79,19 @@ test('deltas JSON and CSV: plain values, float32 printed short, CSV quoting, NaN
   const cmp = sample(['/ds/0.png', '/ds/1.png', '/ds/2.png']);
   const json = compareDeltasJson(cmp, { dims: { a: 6, b: 3 }, matchedBy: 'path' });
   assert.deepEqual((json.a as { dim: number }).dim, 6);
-  assert.deepEqual(json.worse, [{ index: 1, path: '/ds/1.png', class: 'a, "quoted"', jaccard: 0.3333333, precisionA: 0.5, precisionB: 0, delta: -0.5, topA: [0, 2], topB: [2, 0] }]);
+  assert.deepEqual(json.worse, [
+    {
+      index: 1,
+      path: '/ds/1.png',
+      class: 'a, "quoted"',
+      jaccard: 0.3333333,
+      precisionA: 0.5,
+      precisionB: 0,
+      delta: -0.5,
+      topA: [0, 2],
+      topB: [2, 0],
+    },
+  ]);
   assert.deepEqual((json.classes as { nearestClassA: string }[])[0].nearestClassA, 'b');
   assert.equal(JSON.stringify(json).includes('$typed'), false);
   assert.equal(headlineCsv(cmp), 'metric,a,b,delta\nrecall@1,0.5,0.75,0.25\n');
@@ -72,7 +112,10 @@ test('the compare report inlines the comparison (typed arrays intact) and thumbn
   try {
     mkdirSync(join(dir, 'ds'));
     const paths = [0, 1, 2].map((i) => join(dir, 'ds', `${i}.png`));
-    for (const p of paths) await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toFile(p);
+    for (const p of paths)
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+        .png()
+        .toFile(p);
     // The report inlines only files inside A's dataset (see report/thumbnails), so A names the real one.
     const cmp = sample(paths);
     cmp.a.source.dataset = join(dir, 'ds');

@@ -8,7 +8,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../../../src/core/io/npy';
 import {
-  heldOutRows, runComparison, scopeEmbeddings, scopeHeadline, seenItems, subsetEmbeddings, trainedClassesOf, type ComparisonRun,
+  heldOutRows,
+  runComparison,
+  scopeEmbeddings,
+  scopeHeadline,
+  seenItems,
+  subsetEmbeddings,
+  trainedClassesOf,
+  type ComparisonRun,
 } from '../../../src/core/compare';
 import type { LabelledEmbeddings } from '../../../src/core/types';
 import { fastSettings, tmp } from './helpers';
@@ -76,7 +83,14 @@ test('scopeEmbeddings: too little held out to score alone falls back to every it
 test('a held-out part of at least 5 classes and 200 items gets no warning', () => {
   const n = 1000;
   const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
-  const e: LabelledEmbeddings = { vectors: new Float32Array(n), n, dim: 1, labels, classNames: Array.from({ length: 10 }, (_, i) => `c${i}`), paths: [] };
+  const e: LabelledEmbeddings = {
+    vectors: new Float32Array(n),
+    n,
+    dim: 1,
+    labels,
+    classNames: Array.from({ length: 10 }, (_, i) => `c${i}`),
+    paths: [],
+  };
   const { scope } = scopeEmbeddings(e, trained(['c0', 'c1', 'c2', 'c3', 'c4']), 'held-out');
   assert.deepEqual([scope.heldOutClasses, scope.heldOutItems], [5, 500]);
   assert.equal(scope.warning, undefined);
@@ -96,8 +110,15 @@ before(async () => {
   // The fine-tune's folder and its record, as src/core/train/run.ts writes it.
   mkdirSync(join(dir, 'a-eet-1'));
   fineTuned = join(dir, 'a-eet-1', 'a.npy');
-  await writeNpy(fineTuned, e.vectors.map((v, t) => v * 1.5 + Math.cos(t) * 0.2), [e.n, e.dim]);
-  writeFileSync(join(dir, 'a-eet-1', 'fine-tune.json'), JSON.stringify({ validation: { trainedClasses: ['shoe', 'bag', 'mug', 'hat'], heldOutClasses: ['cup', 'pen'] } }));
+  await writeNpy(
+    fineTuned,
+    e.vectors.map((v, t) => v * 1.5 + Math.cos(t) * 0.2),
+    [e.n, e.dim],
+  );
+  writeFileSync(
+    join(dir, 'a-eet-1', 'fine-tune.json'),
+    JSON.stringify({ validation: { trainedClasses: ['shoe', 'bag', 'mug', 'hat'], heldOutClasses: ['cup', 'pen'] } }),
+  );
   // A record from before the classes were written.
   mkdirSync(join(dir, 'old-eet-1'));
   older = join(dir, 'old-eet-1', 'a.npy');
@@ -130,7 +151,9 @@ test('runComparison after a fine-tune scores the held-out classes by default, ev
   assert.deepEqual(held.data.a.items!.classNames, ['cup', 'pen']);
   assert.equal(held.data.scope?.items, 'held-out');
   assert.deepEqual(held.data.classes.map((c) => c.name).sort(), ['cup', 'pen']);
-  const all = done(await runComparison({ checkpointA: original, checkpointB: fineTuned, dataset: labels, settings: fastSettings, items: 'all' }));
+  const all = done(
+    await runComparison({ checkpointA: original, checkpointB: fineTuned, dataset: labels, settings: fastSettings, items: 'all' }),
+  );
   assert.equal(all.data.a.items!.n, 48);
   assert.equal(all.data.scope?.items, 'all');
   assert.equal(seenItems(all.data.scope!), 32);
@@ -165,10 +188,13 @@ test('embedding-lens compare: held-out by default (JSON "items", stderr line and
   assert.match(bad.stderr, /--items expects held-out or all/);
 });
 
-test('the compare panel\'s items toggle message is checked like every webview message', async () => {
+test("the compare panel's items toggle message is checked like every webview message", async () => {
   const { validateWebviewMessage, ProtocolError } = await import('../../../src/protocol');
   assert.deepEqual(validateWebviewMessage({ type: 'compareItems', items: 'all' }), { type: 'compareItems', items: 'all' });
-  assert.deepEqual(validateWebviewMessage({ type: 'compareItems', items: 'held-out', extra: 1 }), { type: 'compareItems', items: 'held-out' });
+  assert.deepEqual(validateWebviewMessage({ type: 'compareItems', items: 'held-out', extra: 1 }), {
+    type: 'compareItems',
+    items: 'held-out',
+  });
   assert.throws(() => validateWebviewMessage({ type: 'compareItems', items: 'train' }), ProtocolError);
   assert.throws(() => validateWebviewMessage({ type: 'compareItems' }), ProtocolError);
 });

@@ -44,8 +44,28 @@ test('same paths in another order and another class numbering: matched by path, 
       items: b,
       layout: { pca: Float32Array.from([3, 3, 2, 2, 1, 1, 0, 0]) },
       classes: [
-        { classIndex: 0, name: 'dog', size: 2, meanDistToCentroid: 0.5, p90Radius: 0.6, nearestClass: 1, nearestDistance: 1, precisionAt1: 1, mapAtR: 1 },
-        { classIndex: 1, name: 'cat', size: 2, meanDistToCentroid: 0.1, p90Radius: 0.2, nearestClass: 0, nearestDistance: 1, precisionAt1: 0.5, mapAtR: 0.5 },
+        {
+          classIndex: 0,
+          name: 'dog',
+          size: 2,
+          meanDistToCentroid: 0.5,
+          p90Radius: 0.6,
+          nearestClass: 1,
+          nearestDistance: 1,
+          precisionAt1: 1,
+          mapAtR: 1,
+        },
+        {
+          classIndex: 1,
+          name: 'cat',
+          size: 2,
+          meanDistToCentroid: 0.1,
+          p90Radius: 0.2,
+          nearestClass: 0,
+          nearestDistance: 1,
+          precisionAt1: 0.5,
+          mapAtR: 0.5,
+        },
       ],
     },
     a,
@@ -54,7 +74,13 @@ test('same paths in another order and another class numbering: matched by path, 
   assert.deepEqual(data.items!.paths, a.paths);
   assert.deepEqual(Array.from(data.items!.labels), [0, 0, 1, 1]);
   assert.deepEqual(Array.from(data.layout!.pca!), [0, 0, 1, 1, 2, 2, 3, 3]);
-  assert.deepEqual(data.classes!.map((c) => [c.classIndex, c.name, c.meanDistToCentroid, c.nearestClass]), [[0, 'cat', 0.1, 1], [1, 'dog', 0.5, 0]]);
+  assert.deepEqual(
+    data.classes!.map((c) => [c.classIndex, c.name, c.meanDistToCentroid, c.nearestClass]),
+    [
+      [0, 'cat', 0.1, 1],
+      [1, 'dog', 0.5, 0],
+    ],
+  );
 });
 
 test('a .npy with a labels file is matched by position; renamed classes are noted', () => {
@@ -77,8 +103,14 @@ test('items that cannot be matched one to one: a clear error naming both sides a
     () => matchItems(A(a), B(items(['/ds/0.png', '/ds/1.png', '/other/9.png'], [0, 0, 1], ['x', 'y']))),
     /3 items, with .* 3 items: they share 2 item paths \(only in A: \/ds\/2\.png; only in B: \/other\/9\.png\)/,
   );
-  assert.throws(() => matchItems(A(a), B(items(['/ds/0.png', '/ds/1.png'], [0, 0], ['x']))), /they share 2 item paths \(only in A: \/ds\/2\.png\)/);
-  assert.throws(() => matchItems(A(a), B(items(['/ds/0.png', '/ds/0.png', '/ds/2.png'], [0, 0, 1], ['x', 'y']))), /lists the item \/ds\/0\.png twice/);
+  assert.throws(
+    () => matchItems(A(a), B(items(['/ds/0.png', '/ds/1.png'], [0, 0], ['x']))),
+    /they share 2 item paths \(only in A: \/ds\/2\.png\)/,
+  );
+  assert.throws(
+    () => matchItems(A(a), B(items(['/ds/0.png', '/ds/0.png', '/ds/2.png'], [0, 0, 1], ['x', 'y']))),
+    /lists the item \/ds\/0\.png twice/,
+  );
   assert.throws(
     () => matchItems(A(a), B(items(['/ds/0.png', '/ds/1.png', '/ds/2.png'], [0, 1, 1], ['x', 'y']))),
     /labels group the items differently: \/ds\/1\.png is "x" under A and "y" under B, but other items of A's "x" are B's "x"/,

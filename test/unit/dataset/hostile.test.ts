@@ -17,7 +17,10 @@ const touch = (file: string, text = 'x') => {
 
 test('CSV records carry the line they start on; an unclosed quote names the line that opened it', () => {
   const recs = parseDelimitedRecords('path,label\n"a\nb",x\nc,y\n', ',');
-  assert.deepEqual(recs.map((r) => r.line), [1, 2, 4]);
+  assert.deepEqual(
+    recs.map((r) => r.line),
+    [1, 2, 4],
+  );
   assert.deepEqual(recs[1].fields, ['a\nb', 'x']);
   assert.throws(() => parseDelimitedRecords('path,label\na.png,x\n"b.png,y\nc.png,z\n', ',', 'm.csv'), /m\.csv: line 3 opens a quote/);
   // A quote inside a field (not at its start) is a literal character, as before.
@@ -27,10 +30,19 @@ test('CSV records carry the line they start on; an unclosed quote names the line
 test('duplicate rows: exact repeats dropped with a note; one path under two labels or splits is an error naming both lines', () => {
   const row = (path: string, label: string, line: number, split?: string) => ({ path, label, line, split, file: '/d/m.csv' });
   const r = dropDuplicateRows([row('/d/a.png', 'x', 2), row('/d/b.png', 'y', 3), row('/d/a.png', 'x', 4)]);
-  assert.deepEqual(r.rows.map((x) => x.line), [2, 3]);
+  assert.deepEqual(
+    r.rows.map((x) => x.line),
+    [2, 3],
+  );
   assert.match(r.notes[0], /1 duplicate row\(s\) dropped.*line 4 repeats line 2/);
-  assert.throws(() => dropDuplicateRows([row('/d/a.png', 'x', 2), row('/d/a.png', 'y', 9)]), /lists a\.png twice with different labels: "x" on line 2 and "y" on line 9/);
-  assert.throws(() => dropDuplicateRows([row('/d/a.png', 'x', 2, 'train'), row('/d/a.png', 'x', 5, 'test')]), /in two splits: "train" on line 2 and "test" on line 5/);
+  assert.throws(
+    () => dropDuplicateRows([row('/d/a.png', 'x', 2), row('/d/a.png', 'y', 9)]),
+    /lists a\.png twice with different labels: "x" on line 2 and "y" on line 9/,
+  );
+  assert.throws(
+    () => dropDuplicateRows([row('/d/a.png', 'x', 2, 'train'), row('/d/a.png', 'x', 5, 'test')]),
+    /in two splits: "train" on line 2 and "test" on line 5/,
+  );
 });
 
 test('manifests: duplicates dropped through loadDataset, missing-value labels refused with the line', async () => {
@@ -51,11 +63,11 @@ test('image folders: each real file and folder once, loops end, links out of the
   const root = join(dir, 'ds');
   for (const f of ['a/1.png', 'a/2.png', 'b/1.png', 'b/2.png']) touch(join(root, f));
   touch(join(dir, 'outside/o.png'));
-  symlinkSync('a', join(root, 'c'));                        // a second name for class a
-  symlinkSync('..', join(root, 'b', 'up'));                 // a loop back to the root
+  symlinkSync('a', join(root, 'c')); // a second name for class a
+  symlinkSync('..', join(root, 'b', 'up')); // a loop back to the root
   symlinkSync(join(root, 'a', '1.png'), join(root, 'b', 'again.png')); // a's image linked into b
-  symlinkSync(join(dir, 'outside'), join(root, 'd'));      // a class from outside the dataset
-  symlinkSync('self.png', join(root, 'b', 'self.png'));     // ELOOP
+  symlinkSync(join(dir, 'outside'), join(root, 'd')); // a class from outside the dataset
+  symlinkSync('self.png', join(root, 'b', 'self.png')); // ELOOP
   assert.equal(spawnSync('mkfifo', [join(root, 'a', 'pipe.png')]).status, 0);
   const ds = await loadDataset(root);
   assert.deepEqual(ds.classNames, ['a', 'b', 'd']);

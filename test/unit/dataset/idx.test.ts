@@ -38,7 +38,10 @@ test('readIdx: the partner count, the rank and the image sides are checked at th
   const dir = tmp();
   const { images, labels } = writeIdxPair(dir, 'train', [0, 1, 0, 1], 8, 8, true);
   assert.deepEqual((await readIdx(labels, { rank: 1, count: 4, partner: 'imgs' })).dims, [4]);
-  await assert.rejects(readIdx(labels, { rank: 1, count: 5, partner: 'imgs' }), /holds 4 labels but imgs holds 5 images; expected one label per image/);
+  await assert.rejects(
+    readIdx(labels, { rank: 1, count: 5, partner: 'imgs' }),
+    /holds 4 labels but imgs holds 5 images; expected one label per image/,
+  );
   await assert.rejects(readIdxHeader(images, { rank: 1 }), /has IDX rank 3; expected 1 \(labels\)/);
   const huge = join(dir, 'huge-images-idx3-ubyte');
   writeFileSync(huge, idxBytes([2, 100000, 8], new Uint8Array(16)));

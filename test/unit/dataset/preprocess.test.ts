@@ -8,13 +8,25 @@ import { unpackBmp } from '../../../src/core/dataset/bmp';
 import type { Preprocess } from '../../../src/core/checkpoint';
 import { tmp } from '../embed/helpers/make';
 
-const pp = (o: Partial<Preprocess>): Preprocess => ({ height: 2, width: 2, channels: 3, mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', layout: 'NHWC', ...o });
+const pp = (o: Partial<Preprocess>): Preprocess => ({
+  height: 2,
+  width: 2,
+  channels: 3,
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+  resize: 'stretch',
+  layout: 'NHWC',
+  ...o,
+});
 
 test('layout and normalisation: NHWC vs NCHW, per-channel mean/std, grey replicated to RGB', () => {
   const px = Uint8Array.from([0, 51, 255, 255, 0, 0, 0, 255, 0, 0, 0, 255]); // 2×2 RGB
   const nhwc = new Float32Array(12);
   writeFloats(px, 3, pp({}), nhwc, 0);
-  assert.deepEqual(Array.from(nhwc.slice(0, 3), (v) => +v.toFixed(4)), [0, 0.2, 1]);
+  assert.deepEqual(
+    Array.from(nhwc.slice(0, 3), (v) => +v.toFixed(4)),
+    [0, 0.2, 1],
+  );
   const nchw = new Float32Array(24);
   writeFloats(px, 3, pp({ layout: 'NCHW', mean: [0.5, 0, 0], std: [0.5, 1, 2] }), nchw, 1);
   // item slot 1 starts at 12; R plane: pixels 0..3 R values 0,255,0,0 → (x-0.5)/0.5
@@ -31,7 +43,9 @@ test('sharp decode: centre-crop keeps the middle, stretch keeps everything; grey
   const px = Buffer.alloc(6 * 2 * 3);
   for (let y = 0; y < 2; y++) for (let x = 2; x < 4; x++) for (let k = 0; k < 3; k++) px[(y * 6 + x) * 3 + k] = 255;
   const file = join(dir, 'stripe.png');
-  await sharp(px, { raw: { width: 6, height: 2, channels: 3 } }).png().toFile(file);
+  await sharp(px, { raw: { width: 6, height: 2, channels: 3 } })
+    .png()
+    .toFile(file);
   const crop = new Float32Array(4);
   await preprocessInto({ file }, pp({ channels: 1, mean: [0], std: [1], resize: 'crop' }), crop, 0);
   assert.deepEqual(Array.from(crop), [1, 1, 1, 1], 'the centre 2×2 is white');
@@ -39,7 +53,9 @@ test('sharp decode: centre-crop keeps the middle, stretch keeps everything; grey
   await preprocessInto({ file }, pp({ resize: 'stretch' }), stretch, 0);
   assert.ok(stretch[0] < 0.6 && stretch[3] < 0.6, `stretch averages the dark sides in (got ${stretch[0]}, ${stretch[3]})`);
   const rgba = join(dir, 'rgba.png');
-  await sharp({ create: { width: 3, height: 3, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } }).png().toFile(rgba);
+  await sharp({ create: { width: 3, height: 3, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } })
+    .png()
+    .toFile(rgba);
   const out = new Float32Array(3 * 3 * 3);
   await preprocessInto({ file: rgba }, pp({ height: 3, width: 3 }), out, 0);
   assert.deepEqual(Array.from(out.slice(0, 3)), [1, 0, 0], 'alpha dropped, RGB kept');
@@ -49,7 +65,10 @@ test('raw IDX pixels at the model size skip decoding; other sizes go through sha
   const raw = Uint8Array.from({ length: 16 }, (_, i) => i * 16);
   const same = new Float32Array(16);
   await preprocessInto({ raw, width: 4, height: 4, channels: 1 }, pp({ height: 4, width: 4, channels: 1, mean: [0], std: [1] }), same, 0);
-  assert.deepEqual(Array.from(same), Array.from(raw, (v) => v / 255).map((v) => Math.fround(v)));
+  assert.deepEqual(
+    Array.from(same),
+    Array.from(raw, (v) => v / 255).map((v) => Math.fround(v)),
+  );
   const small = new Float32Array(4 * 3);
   await preprocessInto({ raw, width: 4, height: 4, channels: 1 }, pp({}), small, 0);
   assert.ok(small.every((v) => v >= 0 && v <= 1));
@@ -61,7 +80,9 @@ test('corrupt and truncated images throw (the embed loop counts them as skipped)
   const bad = join(dir, 'bad.jpg');
   writeFileSync(bad, 'definitely not a jpeg');
   await assert.rejects(preprocessInto({ file: bad }, pp({}), new Float32Array(12), 0));
-  const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#888' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#888' } })
+    .png()
+    .toBuffer();
   const cut = join(dir, 'cut.png');
   writeFileSync(cut, png.subarray(0, png.length - 30));
   await assert.rejects(preprocessInto({ file: cut }, pp({}), new Float32Array(12), 0));
@@ -109,7 +130,9 @@ test('resample: the chosen filter is the one the image is resized with (nearest 
   // 8×1 grey: alternating black/white pairs; down to 4×1 a nearest filter picks pixels, the others blend.
   const px = Buffer.from([0, 0, 255, 255, 0, 0, 255, 255]);
   const file = join(dir, 'bars.png');
-  await sharp(px, { raw: { width: 8, height: 1, channels: 1 } }).png().toFile(file);
+  await sharp(px, { raw: { width: 8, height: 1, channels: 1 } })
+    .png()
+    .toFile(file);
   const grey = (o: Partial<Preprocess>) => pp({ height: 1, width: 4, channels: 1, mean: [0], std: [1], ...o });
   const decode = async (o: Partial<Preprocess>) => {
     const out = new Float32Array(4);
@@ -117,10 +140,22 @@ test('resample: the chosen filter is the one the image is resized with (nearest 
     return Array.from(out, (v) => Math.round(v * 255));
   };
   const nearest = await decode({ resample: 'nearest' });
-  assert.ok(nearest.every((v) => v === 0 || v === 255), `nearest picks source pixels: ${nearest}`);
-  const byFilter = { default: await decode({}), bilinear: await decode({ resample: 'bilinear' }), bicubic: await decode({ resample: 'bicubic' }), lanczos: await decode({ resample: 'lanczos' }) };
-  assert.deepEqual(byFilter.lanczos, byFilter.default, 'lanczos is sharp\'s default filter');
-  for (const [name, v] of Object.entries(byFilter)) assert.ok(v.some((x) => x > 0 && x < 255), `${name} blends neighbours: ${v}`);
+  assert.ok(
+    nearest.every((v) => v === 0 || v === 255),
+    `nearest picks source pixels: ${nearest}`,
+  );
+  const byFilter = {
+    default: await decode({}),
+    bilinear: await decode({ resample: 'bilinear' }),
+    bicubic: await decode({ resample: 'bicubic' }),
+    lanczos: await decode({ resample: 'lanczos' }),
+  };
+  assert.deepEqual(byFilter.lanczos, byFilter.default, "lanczos is sharp's default filter");
+  for (const [name, v] of Object.entries(byFilter))
+    assert.ok(
+      v.some((x) => x > 0 && x < 255),
+      `${name} blends neighbours: ${v}`,
+    );
   // The same reference call to sharp with the mapped kernel: the filter really is passed through.
   const ref = await sharp(file).toColourspace('b-w').resize(4, 1, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
   assert.deepEqual(byFilter.bilinear, Array.from(ref));

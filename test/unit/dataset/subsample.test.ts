@@ -4,16 +4,24 @@ import { stratifiedIndices } from '../../../src/core/dataset';
 import { loadDataset } from '../../../src/core/dataset';
 import { makeImageFolder, tmp } from '../embed/helpers/make';
 
-const count = (labels: number[], idx: number[]) => idx.reduce<Record<number, number>>((m, i) => ((m[labels[i]] = (m[labels[i]] ?? 0) + 1), m), {});
+const count = (labels: number[], idx: number[]) =>
+  idx.reduce<Record<number, number>>((m, i) => ((m[labels[i]] = (m[labels[i]] ?? 0) + 1), m), {});
 
 test('max per class: each class capped, seeded, not the first N files, indices in dataset order', () => {
   const labels = [...Array(100).fill(0), ...Array(50).fill(1), ...Array(5).fill(2)];
   const a = stratifiedIndices(labels, { maxPerClass: 10, seed: 7 });
   assert.deepEqual(count(labels, a), { 0: 10, 1: 10, 2: 5 });
-  assert.deepEqual(a, [...a].sort((x, y) => x - y));
+  assert.deepEqual(
+    a,
+    [...a].sort((x, y) => x - y),
+  );
   assert.deepEqual(stratifiedIndices(labels, { maxPerClass: 10, seed: 7 }), a, 'same seed, same subsample');
   assert.notDeepEqual(stratifiedIndices(labels, { maxPerClass: 10, seed: 8 }), a, 'another seed, another subsample');
-  assert.notDeepEqual(a.filter((i) => labels[i] === 0), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'never simply the first files');
+  assert.notDeepEqual(
+    a.filter((i) => labels[i] === 0),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    'never simply the first files',
+  );
 });
 
 test('max total: proportional to class size, every class kept while the budget allows', () => {

@@ -27,11 +27,17 @@ test('writes the trained and held-out datasets and the untrained checkpoint, all
   assert.equal(inputs.heldOut.count, 2 * split.heldOut.length);
   assert.equal(inputs.checkpoint, join(out, 'checkpoint', 'model.json'));
   assert.ok(existsSync(inputs.checkpoint) && existsSync(join(out, 'checkpoint', 'embedding-lens.json')));
-  assert.deepEqual(readdirSync(inputs.heldOut.root).filter((n) => !n.startsWith('.')).sort(), inputs.heldOut.classNames);
+  assert.deepEqual(
+    readdirSync(inputs.heldOut.root)
+      .filter((n) => !n.startsWith('.'))
+      .sort(),
+    inputs.heldOut.classNames,
+  );
   // Nothing of the full demo: no reports, no fine-tune.
   assert.deepEqual(readdirSync(out).sort(), [DEMO_MARKER, 'checkpoint', 'dataset-held-out', 'dataset-train']);
   const record = JSON.parse(readFileSync(join(out, DEMO_MARKER), 'utf8')) as { files: string[] };
-  for (const rel of ['checkpoint', 'checkpoint/model.json', 'dataset-train', 'dataset-held-out']) assert.ok(record.files.includes(rel), `${rel} is recorded`);
+  for (const rel of ['checkpoint', 'checkpoint/model.json', 'dataset-train', 'dataset-held-out'])
+    assert.ok(record.files.includes(rel), `${rel} is recorded`);
   assert.equal(stages.length, 2);
 });
 
@@ -40,7 +46,12 @@ test('refuses a folder the demo did not make, and checkClaimed runs only after a
   mkdirSync(mine);
   writeFileSync(join(mine, 'notes.txt'), 'my notes');
   let checked = false;
-  await assert.rejects(makeDemoInputs({ ...small, out: mine }, {}, () => { checked = true; }), (err) => err instanceof LensError && /not a demo folder/.test(err.message));
+  await assert.rejects(
+    makeDemoInputs({ ...small, out: mine }, {}, () => {
+      checked = true;
+    }),
+    (err) => err instanceof LensError && /not a demo folder/.test(err.message),
+  );
   assert.equal(checked, false);
   assert.deepEqual(readdirSync(mine), ['notes.txt']);
   assert.equal(readFileSync(join(mine, 'notes.txt'), 'utf8'), 'my notes');

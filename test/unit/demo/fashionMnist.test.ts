@@ -85,27 +85,49 @@ test('sourceDir: plain and gzipped IDX files give the same items', async () => {
   writeTinyIdx(join(tmp.dir, 'src-gz'), 't10k', 4, true);
   writeTinyIdx(join(tmp.dir, 'src-raw'), 't10k', 4, false);
   const a = await fashionMnistFolder(join(tmp.dir, 'out-gz'), { perClass: 2, seed: 9, split: 'test', sourceDir: join(tmp.dir, 'src-gz') });
-  const b = await fashionMnistFolder(join(tmp.dir, 'out-raw'), { perClass: 2, seed: 9, split: 'test', sourceDir: join(tmp.dir, 'src-raw') });
+  const b = await fashionMnistFolder(join(tmp.dir, 'out-raw'), {
+    perClass: 2,
+    seed: 9,
+    split: 'test',
+    sourceDir: join(tmp.dir, 'src-raw'),
+  });
   assert.equal(a.count, 20);
   const strip = (m: Map<string, string>) => [...m].filter(([k]) => k.endsWith('.png'));
   assert.deepEqual(strip(hashTree(a.root)), strip(hashTree(b.root)));
   assert.equal(await assertMatchesSource(a.root, 'test', join(tmp.dir, 'src-gz')), 20);
 });
 
-test('classes: only the chosen labels are written (the demo\'s trained / held-out halves)', async () => {
+test("classes: only the chosen labels are written (the demo's trained / held-out halves)", async () => {
   writeTinyIdx(join(tmp.dir, 'src-classes'), 't10k', 4, false);
   const held = [1, 6, 7, 8];
-  const ds = await fashionMnistFolder(join(tmp.dir, 'out-classes'), { perClass: 3, seed: 4, split: 'test', sourceDir: join(tmp.dir, 'src-classes'), classes: held });
+  const ds = await fashionMnistFolder(join(tmp.dir, 'out-classes'), {
+    perClass: 3,
+    seed: 4,
+    split: 'test',
+    sourceDir: join(tmp.dir, 'src-classes'),
+    classes: held,
+  });
   const names = held.map((c) => fashionMnistFolderName(FASHION_MNIST_CLASSES[c]));
   assert.deepEqual(ds.classNames, [...names].sort());
   assert.equal(ds.count, 12);
-  assert.deepEqual(readdirSync(ds.root).filter((n) => !n.startsWith('.')).sort(), [...names].sort());
+  assert.deepEqual(
+    readdirSync(ds.root)
+      .filter((n) => !n.startsWith('.'))
+      .sort(),
+    [...names].sort(),
+  );
   const labels = await readIdx(join(tmp.dir, 'src-classes', 't10k-labels-idx1-ubyte'), { rank: 1 });
   for (const [i, c] of held.entries()) {
     for (const f of readdirSync(join(ds.root, names[i]))) assert.equal(labels.data[Number(f.replace('.png', ''))], c, `${names[i]}/${f}`);
   }
   await assert.rejects(
-    fashionMnistFolder(join(tmp.dir, 'x'), { perClass: 1, seed: 1, split: 'test', sourceDir: join(tmp.dir, 'src-classes'), classes: [3, 3] }),
+    fashionMnistFolder(join(tmp.dir, 'x'), {
+      perClass: 1,
+      seed: 1,
+      split: 'test',
+      sourceDir: join(tmp.dir, 'src-classes'),
+      classes: [3, 3],
+    }),
     (err) => err instanceof LensError && /two distinct labels/.test(err.message),
   );
 });
@@ -127,7 +149,8 @@ test('sourceDir errors name the folder or file and what was expected', async () 
   writeFileSync(join(broken, 'train-images-idx3-ubyte'), Buffer.from([0, 0, 8, 3, 0, 0, 0, 20, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]));
   await assert.rejects(
     fashionMnistFolder(join(tmp.dir, 'x'), { perClass: 1, seed: 1, split: 'train', sourceDir: broken }),
-    (err) => err instanceof LensError && err.message.includes(join(broken, 'train-images-idx3-ubyte')) && /expected 15680/.test(err.message),
+    (err) =>
+      err instanceof LensError && err.message.includes(join(broken, 'train-images-idx3-ubyte')) && /expected 15680/.test(err.message),
   );
   await assert.rejects(
     fashionMnistFolder(join(tmp.dir, 'x'), { perClass: 1, seed: 1, split: 'validation' as 'train' }),
@@ -142,10 +165,14 @@ test('an aborted Fashion-MNIST export leaves nothing behind', async () => {
   mkdirSync(parent);
   const ac = new AbortController();
   await assert.rejects(
-    fashionMnistFolder(join(parent, 'ds'), { perClass: 6, seed: 2, split: 'train', sourceDir: join(tmp.dir, 'src-abort') }, {
-      signal: ac.signal,
-      onProgress: (p) => p.done >= 4 && ac.abort(),
-    }),
+    fashionMnistFolder(
+      join(parent, 'ds'),
+      { perClass: 6, seed: 2, split: 'train', sourceDir: join(tmp.dir, 'src-abort') },
+      {
+        signal: ac.signal,
+        onProgress: (p) => p.done >= 4 && ac.abort(),
+      },
+    ),
     (err) => isCancelled(err),
   );
   assert.deepEqual(readdirSync(parent), []);

@@ -16,7 +16,9 @@ after(tmp.cleanup);
 
 /** Every image file under root, as absolute paths. */
 function images(root: string): string[] {
-  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.png')).map((p) => join(root, p));
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((p) => p.endsWith('.png'))
+    .map((p) => join(root, p));
 }
 
 // A reduced demo (60 images per trained class, 20 per held-out class, the demo's 20 epochs and
@@ -25,7 +27,15 @@ function images(root: string): string[] {
 const out = join(tmp.dir, 'P');
 let summary: DemoSummary;
 const ready = (async () => {
-  summary = await runDemo({ out, source: 'products', perClass: 60, heldOutPerClass: 20, epochs: DEMO_DEFAULTS.epochs, lr: DEMO_DEFAULTS.lr, seed: DEMO_DEFAULTS.seed });
+  summary = await runDemo({
+    out,
+    source: 'products',
+    perClass: 60,
+    heldOutPerClass: 20,
+    epochs: DEMO_DEFAULTS.epochs,
+    lr: DEMO_DEFAULTS.lr,
+    seed: DEMO_DEFAULTS.seed,
+  });
 })();
 ready.catch(() => undefined); // each test awaits it and reports the failure itself
 
@@ -60,7 +70,10 @@ test('the fine-tune read the trained folder only: never a held-out item', async 
 test("summary's held-out figures are the before / after inspections of the held-out set", async () => {
   await ready;
   const settings = { ...DEFAULT_SETTINGS, umap: { ...DEFAULT_SETTINGS.umap, seed: DEMO_DEFAULTS.seed } };
-  for (const [side, checkpoint] of [['before', summary.checkpoints.before], ['after', summary.checkpoints.after]] as const) {
+  for (const [side, checkpoint] of [
+    ['before', summary.checkpoints.before],
+    ['after', summary.checkpoints.after],
+  ] as const) {
     // Recomputed from scratch (no cache) on the held-out folder.
     const run = await runInspection({ checkpoint, dataset: summary.heldOut.root, settings }, {});
     assert.equal(run.embeddings!.n, summary.heldOut.items);
@@ -93,7 +106,16 @@ test('held-out R@1 at least doubles and the held-out classes separate on the map
 test('--fashion-mnist without the data says so before any folder is made', async () => {
   const target = join(tmp.dir, 'FM');
   await assert.rejects(
-    runDemo({ out: target, source: 'fashion-mnist', perClass: 4, heldOutPerClass: 4, epochs: 1, lr: 1e-3, seed: 1, fashionMnistDir: join(tmp.dir, 'no-such-folder') }),
+    runDemo({
+      out: target,
+      source: 'fashion-mnist',
+      perClass: 4,
+      heldOutPerClass: 4,
+      epochs: 1,
+      lr: 1e-3,
+      seed: 1,
+      fashionMnistDir: join(tmp.dir, 'no-such-folder'),
+    }),
     (err) => err instanceof LensError && /Fashion-MNIST/.test(err.message),
   );
   assert.ok(!existsSync(target));
@@ -103,7 +125,16 @@ test('--fashion-mnist runs the same held-out protocol (IDX files standing in for
   // Synthetic pixels: this checks the split and the plumbing, not how well Fashion-MNIST trains.
   const src = join(tmp.dir, 'fmnist-src');
   writeTinyIdx(src, 't10k', 6, false);
-  const s = await runDemo({ out: join(tmp.dir, 'FMOK'), source: 'fashion-mnist', perClass: 6, heldOutPerClass: 6, epochs: 1, lr: 1e-3, seed: 1, fashionMnistDir: src });
+  const s = await runDemo({
+    out: join(tmp.dir, 'FMOK'),
+    source: 'fashion-mnist',
+    perClass: 6,
+    heldOutPerClass: 6,
+    epochs: 1,
+    lr: 1e-3,
+    seed: 1,
+    fashionMnistDir: src,
+  });
   const held = FASHION_MNIST_HELD_OUT.map((c) => fashionMnistFolderName(FASHION_MNIST_CLASSES[c])).sort();
   assert.deepEqual(s.heldOut.classes, held);
   assert.equal(s.heldOut.items, held.length * 6);

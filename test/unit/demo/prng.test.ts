@@ -7,7 +7,10 @@ test('mulberry32 is reproducible, seed-dependent and uniform in [0, 1)', () => {
   const b = mulberry32(42);
   const c = mulberry32(43);
   const xs = Array.from({ length: 10000 }, () => a());
-  assert.deepEqual(Array.from({ length: 10000 }, () => b()), xs);
+  assert.deepEqual(
+    Array.from({ length: 10000 }, () => b()),
+    xs,
+  );
   assert.notEqual(c(), xs[0]);
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -30,9 +33,15 @@ test('Rng helpers stay in range; sample returns k distinct items in source order
   const items = Array.from({ length: 100 }, (_, i) => i * 2);
   const s = r.sample(items, 10);
   assert.equal(new Set(s).size, 10);
-  assert.deepEqual(s, s.slice().sort((x, y) => x - y));
+  assert.deepEqual(
+    s,
+    s.slice().sort((x, y) => x - y),
+  );
   assert.ok(s.every((x) => items.includes(x)));
-  assert.deepEqual(r.shuffle(items).sort((x, y) => x - y), items);
+  assert.deepEqual(
+    r.shuffle(items).sort((x, y) => x - y),
+    items,
+  );
   const ns = Array.from({ length: 20000 }, () => r.normal());
   const m = ns.reduce((a, b) => a + b, 0) / ns.length;
   const sd = Math.sqrt(ns.reduce((a, b) => a + (b - m) ** 2, 0) / ns.length);

@@ -35,20 +35,33 @@ test('a class looks the same whatever the class count (seeded per class, not per
 
 test('ImageFolder layout, counts, names and the provenance marker', async () => {
   const ds = await makeProductImages(join(tmp.dir, 'layout'), { classes: 5, perClass: 12, size: 24, seed: 3 });
-  const expected = PRODUCT_CLASSES.slice(0, 5).map((c) => c.name).sort();
+  const expected = PRODUCT_CLASSES.slice(0, 5)
+    .map((c) => c.name)
+    .sort();
   assert.deepEqual(ds.classNames, expected);
   assert.equal(ds.count, 60);
-  assert.deepEqual(readdirSync(ds.root).filter((n) => !n.startsWith('.')).sort(), expected);
+  assert.deepEqual(
+    readdirSync(ds.root)
+      .filter((n) => !n.startsWith('.'))
+      .sort(),
+    expected,
+  );
   for (const cls of expected) {
     const files = readdirSync(join(ds.root, cls)).sort();
-    assert.deepEqual(files, Array.from({ length: 12 }, (_, i) => `${String(i).padStart(3, '0')}.png`));
+    assert.deepEqual(
+      files,
+      Array.from({ length: 12 }, (_, i) => `${String(i).padStart(3, '0')}.png`),
+    );
   }
   const marker = JSON.parse(readFileSync(join(ds.root, DEMO_MARKER), 'utf8'));
   assert.equal(marker.seed, 3);
   assert.equal(marker.count, 60);
   assert.deepEqual(marker.classes.slice().sort(), expected);
   // The temp folder was renamed away, not left beside the result.
-  assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.includes('.tmp-') || n.includes('.old-')), []);
+  assert.deepEqual(
+    readdirSync(tmp.dir).filter((n) => n.includes('.tmp-') || n.includes('.old-')),
+    [],
+  );
 });
 
 test('defaults: 12 classes × 40 images of 64×64 RGB that decode with sharp', async () => {
@@ -68,7 +81,7 @@ test('defaults: 12 classes × 40 images of 64×64 RGB that decode with sharp', a
   }
 });
 
-test('classNames picks exactly those classes, each drawn as in the full set (the demo\'s trained / held-out halves)', async () => {
+test("classNames picks exactly those classes, each drawn as in the full set (the demo's trained / held-out halves)", async () => {
   const names = ['laptop', 'mug', 'umbrella'];
   const ds = await makeProductImages(join(tmp.dir, 'named'), { classNames: names, perClass: 6, size: 32, seed: 7 });
   assert.deepEqual(ds.classNames, [...names].sort());
@@ -82,7 +95,11 @@ test('classNames picks exactly those classes, each drawn as in the full set (the
 test('images are not blank: the product differs from the background and images vary within a class', async () => {
   const root = join(tmp.dir, 'a');
   const stats = await Promise.all(readdirSync(join(root, 'mug')).map((f) => sharp(join(root, 'mug', f)).stats()));
-  for (const s of stats) assert.ok(s.channels.some((ch) => ch.stdev > 12), 'a product stands out from its background');
+  for (const s of stats)
+    assert.ok(
+      s.channels.some((ch) => ch.stdev > 12),
+      'a product stands out from its background',
+    );
   const means = stats.map((s) => s.channels.map((ch) => ch.mean).join(','));
   assert.equal(new Set(means).size, means.length, 'no two images of a class are the same');
 });
@@ -93,13 +110,17 @@ test('an aborted run leaves no dataset and no temp folder', async () => {
   const ac = new AbortController();
   const seen: number[] = [];
   await assert.rejects(
-    makeProductImages(join(parent, 'ds'), { ...small, perClass: 20, seed: 1 }, {
-      signal: ac.signal,
-      onProgress: (p) => {
-        seen.push(p.done);
-        if (p.done >= 5) ac.abort();
+    makeProductImages(
+      join(parent, 'ds'),
+      { ...small, perClass: 20, seed: 1 },
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          seen.push(p.done);
+          if (p.done >= 5) ac.abort();
+        },
       },
-    }),
+    ),
     (err) => isCancelled(err),
   );
   assert.ok(seen.some((d) => d >= 5));
@@ -119,24 +140,42 @@ test('an aborted rerun keeps the previous demo dataset intact', async () => {
   // A completed rerun replaces it.
   await makeProductImages(out, { ...small, seed: 12 });
   assert.notDeepEqual([...hashTree(out)], [...before]);
-  assert.deepEqual(readdirSync(tmp.dir).filter((n) => n.includes('.tmp-') || n.includes('.old-')), []);
+  assert.deepEqual(
+    readdirSync(tmp.dir).filter((n) => n.includes('.tmp-') || n.includes('.old-')),
+    [],
+  );
 });
 
 test('refuses to replace a folder that is not a demo dataset', async () => {
   const out = join(tmp.dir, 'precious');
   mkdirSync(out);
   writeFileSync(join(out, 'notes.txt'), 'keep me');
-  await assert.rejects(makeProductImages(out, small), (err) => err instanceof LensError && err.message.includes(out) && /not a demo folder/.test(err.message));
+  await assert.rejects(
+    makeProductImages(out, small),
+    (err) => err instanceof LensError && err.message.includes(out) && /not a demo folder/.test(err.message),
+  );
   assert.equal(readFileSync(join(out, 'notes.txt'), 'utf8'), 'keep me');
   assert.ok(!existsSync(join(out, 'mug')));
 });
 
 test('rejects out-of-range options with a clear error', async () => {
   const out = join(tmp.dir, 'bad');
-  await assert.rejects(makeProductImages(out, { classes: 21 }), (err) => err instanceof LensError && /classes must be an integer from 2 to 20/.test(err.message));
-  await assert.rejects(makeProductImages(out, { classNames: ['mug', 'spaceship'] }), (err) => err instanceof LensError && /no class spaceship/.test(err.message));
-  await assert.rejects(makeProductImages(out, { classNames: ['mug', 'mug'] }), (err) => err instanceof LensError && /repeat/.test(err.message));
-  await assert.rejects(makeProductImages(out, { classNames: ['mug'], classes: 2 }), (err) => err instanceof LensError && /exclude each other/.test(err.message));
+  await assert.rejects(
+    makeProductImages(out, { classes: 21 }),
+    (err) => err instanceof LensError && /classes must be an integer from 2 to 20/.test(err.message),
+  );
+  await assert.rejects(
+    makeProductImages(out, { classNames: ['mug', 'spaceship'] }),
+    (err) => err instanceof LensError && /no class spaceship/.test(err.message),
+  );
+  await assert.rejects(
+    makeProductImages(out, { classNames: ['mug', 'mug'] }),
+    (err) => err instanceof LensError && /repeat/.test(err.message),
+  );
+  await assert.rejects(
+    makeProductImages(out, { classNames: ['mug'], classes: 2 }),
+    (err) => err instanceof LensError && /exclude each other/.test(err.message),
+  );
   await assert.rejects(makeProductImages(out, { perClass: 0 }), (err) => err instanceof LensError && /perClass/.test(err.message));
   await assert.rejects(makeProductImages(out, { size: 8.5 }), (err) => err instanceof LensError && /size/.test(err.message));
   assert.ok(!existsSync(out));

@@ -11,8 +11,13 @@ test('float64 eetTerms matches every fixture to 1e-5, and its attributions avera
   for (const f of loadEetFixtures()) {
     const w = f.options.weights as unknown as Record<string, number> | number[];
     const weights: [number, number, number] = Array.isArray(w) ? [w[0], w[1], w[2]] : [w.mc, w.ec, w.edc];
-    const t = eetTerms(flatten(f.embeddings), f.embeddings.length, f.embeddings[0].length, f.labels, { normalize: f.options.normalize, margin: f.options.margin, weights });
-    for (const k of ['mc', 'ec', 'm', 'e', 'edc', 'total'] as const) assert.ok(close(t[k], f.expected[k], 1e-5), `${f.name}.${k} = ${t[k]}, expected ${f.expected[k]}`);
+    const t = eetTerms(flatten(f.embeddings), f.embeddings.length, f.embeddings[0].length, f.labels, {
+      normalize: f.options.normalize,
+      margin: f.options.margin,
+      weights,
+    });
+    for (const k of ['mc', 'ec', 'm', 'e', 'edc', 'total'] as const)
+      assert.ok(close(t[k], f.expected[k], 1e-5), `${f.name}.${k} = ${t[k]}, expected ${f.expected[k]}`);
     assert.equal(t.anchors, f.expected.anchors);
     assert.equal(t.classes, f.expected.classes);
     const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -44,7 +49,8 @@ test('P×K sampler: deterministic per seed, P distinct classes, K distinct items
 });
 
 test('EET breakdown: shape, determinism, and consistency of its parts', async () => {
-  const n = 200, dim = 6;
+  const n = 200,
+    dim = 6;
   const { data, labels } = blobs(n, dim, 10, 17, 0.8);
   const opts = { batches: 6, p: 4, k: 3, seed: 7 };
   const r = await eetBreakdown(data, n, dim, labels, opts);
@@ -56,20 +62,38 @@ test('EET breakdown: shape, determinism, and consistency of its parts', async ()
     assert.ok(Math.abs(r.terms[key].mean - xs.reduce((a, b) => a + b, 0) / xs.length) < 1e-12, key);
     assert.ok(r.terms[key].std >= 0 && r.terms[key].min <= r.terms[key].mean && r.terms[key].mean <= r.terms[key].max);
   }
-  assert.equal(r.triplets, r.perBatch.reduce((a, b) => a + b.anchors, 0));
-  assert.equal(r.histograms.positive.counts.reduce((a, b) => a + b, 0), r.triplets);
-  assert.equal(r.histograms.negative.counts.reduce((a, b) => a + b, 0), r.triplets);
+  assert.equal(
+    r.triplets,
+    r.perBatch.reduce((a, b) => a + b.anchors, 0),
+  );
+  assert.equal(
+    r.histograms.positive.counts.reduce((a, b) => a + b, 0),
+    r.triplets,
+  );
+  assert.equal(
+    r.histograms.negative.counts.reduce((a, b) => a + b, 0),
+    r.triplets,
+  );
   assert.equal(r.histograms.positive.edges.length, 31);
   assert.ok(r.marginViolationRate >= 0 && r.marginViolationRate <= 1);
-  assert.equal(r.perClass.reduce((a, c) => a + c.batches, 0), 6 * 4);
-  assert.equal(r.perClass.reduce((a, c) => a + c.anchors, 0), r.triplets);
+  assert.equal(
+    r.perClass.reduce((a, c) => a + c.batches, 0),
+    6 * 4,
+  );
+  assert.equal(
+    r.perClass.reduce((a, c) => a + c.anchors, 0),
+    r.triplets,
+  );
   assert.equal(r.geometry.classes.length, 10);
   assert.equal(r.geometry.normalize, true);
 });
 
 test('EET breakdown rejects bad input with LensErrors', async () => {
   const { data, labels } = blobs(20, 3, 2, 1);
-  await assert.rejects(eetBreakdown(data, 20, 3, labels.subarray(0, 10), { batches: 2, p: 2, k: 2, seed: 1, file: 'e.npy' }), (e: unknown) => e instanceof LensError && /e\.npy: 10 labels for 20/.test(e.message));
+  await assert.rejects(
+    eetBreakdown(data, 20, 3, labels.subarray(0, 10), { batches: 2, p: 2, k: 2, seed: 1, file: 'e.npy' }),
+    (e: unknown) => e instanceof LensError && /e\.npy: 10 labels for 20/.test(e.message),
+  );
   const bad = data.slice();
   bad[4] = NaN;
   await assert.rejects(eetBreakdown(bad, 20, 3, labels, { batches: 2, p: 2, k: 2, seed: 1 }), /row 1 has a non-finite value/);

@@ -22,7 +22,18 @@ test('embedding-lens eet: one batch matches the fixture; the breakdown prints it
     await writeNpy(e, flatten(f.embeddings), [n, f.embeddings[0].length]);
     writeFileSync(l, f.labels.join('\n') + '\n');
     const w = f.options.weights as unknown as Record<string, number>;
-    const r = cli(['eet', '--embeddings', e, '--labels', l, '--raw', '--margin', String(f.options.margin), '--weights', `${w.mc},${w.ec},${w.edc}`]);
+    const r = cli([
+      'eet',
+      '--embeddings',
+      e,
+      '--labels',
+      l,
+      '--raw',
+      '--margin',
+      String(f.options.margin),
+      '--weights',
+      `${w.mc},${w.ec},${w.edc}`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(json), ['mc', 'ec', 'm', 'e', 'edc', 'total', 'anchors', 'classes']);

@@ -10,7 +10,8 @@ function run(n = 3, dim = 2): CachedRun {
   return {
     embeddings: {
       vectors: Float32Array.from({ length: n * dim }, (_, i) => i / 7),
-      n, dim,
+      n,
+      dim,
       labels: Int32Array.from({ length: n }, (_, i) => i % 2),
       classNames: ['cat', 'dog'],
       paths: Array.from({ length: n }, (_, i) => `/data/${i}.png`),
@@ -73,7 +74,10 @@ test('datasetFingerprint follows content (not mtime), and a FIFO among the items
   const dir = tmp('lens-fp-');
   writeFileSync(join(dir, 'a.png'), 'AAAA');
   writeFileSync(join(dir, 'b.png'), 'BBBB');
-  const items = [{ path: join(dir, 'a.png'), label: 0 }, { path: join(dir, 'b.png'), label: 1 }];
+  const items = [
+    { path: join(dir, 'a.png'), label: 0 },
+    { path: join(dir, 'b.png'), label: 1 },
+  ];
   const before = await datasetFingerprint(items);
   assert.equal(await datasetFingerprint(items), before);
   writeFileSync(join(dir, 'a.png'), 'AAAB');

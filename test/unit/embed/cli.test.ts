@@ -12,8 +12,22 @@ test('embedding-lens embed: writes the matrix, its meta.json and a JSON summary;
   const out = tmp();
   await makeImageFolder(root, { a: 4, b: 4 });
   const code = await embedCommand.run([
-    join(modelsDir, 'tiny-classifier.onnx'), root, '--out', join(out, 'e.npy'), '--json', join(out, 's.json'),
-    '--output', 'logits', '--max-per-class', '3', '--seed', '1', '--resize', 'stretch', '--cache-dir', join(out, 'cache'),
+    join(modelsDir, 'tiny-classifier.onnx'),
+    root,
+    '--out',
+    join(out, 'e.npy'),
+    '--json',
+    join(out, 's.json'),
+    '--output',
+    'logits',
+    '--max-per-class',
+    '3',
+    '--seed',
+    '1',
+    '--resize',
+    'stretch',
+    '--cache-dir',
+    join(out, 'cache'),
   ]);
   assert.equal(code, 0);
   const summary = JSON.parse(readFileSync(join(out, 's.json'), 'utf8'));

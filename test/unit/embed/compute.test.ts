@@ -13,7 +13,8 @@ const tiny = join(modelsDir, 'tiny-cnn.onnx');
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) {
   assert.equal(a.length, b.length);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
+  for (let i = 0; i < a.length; i++)
+    assert.ok(Math.abs(a[i] - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
 }
 
 test('ONNX over an ImageFolder in the worker: rows match a plain-JS forward pass; corrupt images skipped and listed', async () => {
@@ -35,7 +36,12 @@ test('ONNX over an ImageFolder in the worker: rows match a plain-JS forward pass
   // makeImageFolder numbers its seeds 1..12 in class order; the paths tell which image each row is.
   const seeds = new Map<string, number>();
   let s = 1;
-  for (const [cls, n] of [['a', 5], ['b', 4], ['c', 3]] as const) for (let i = 0; i < n; i++) seeds.set(join(root, cls, `${i % 3 === 2 ? 'deeper/' : ''}img${i}.png`), s++);
+  for (const [cls, n] of [
+    ['a', 5],
+    ['b', 4],
+    ['c', 3],
+  ] as const)
+    for (let i = 0; i < n; i++) seeds.set(join(root, cls, `${i % 3 === 2 ? 'deeper/' : ''}img${i}.png`), s++);
   r.embeddings.paths.forEach((p, row) => {
     const want = referenceForward('tiny-cnn', expectedGrey(8, 8, seeds.get(p)!)).embedding;
     close(r.embeddings.vectors.subarray(row * 6, row * 6 + 6), want);
@@ -96,7 +102,10 @@ test('a run where no image decodes fails clearly and caches nothing', async () =
     mkdirSync(join(root, c));
     writeFileSync(join(root, c, 'bad.png'), 'garbage');
   }
-  await assert.rejects(computeEmbeddings(tiny, root, { cacheDir }), (e: Error) => e instanceof LensError && /no image could be decoded \(2 skipped/.test(e.message));
+  await assert.rejects(
+    computeEmbeddings(tiny, root, { cacheDir }),
+    (e: Error) => e instanceof LensError && /no image could be decoded \(2 skipped/.test(e.message),
+  );
   assert.ok(!existsSync(join(cacheDir, 'embeddings')) || readdirSync(join(cacheDir, 'embeddings')).length === 0);
 });
 
@@ -104,7 +113,13 @@ test('tfjs LayersModel over IDX files (wasm backend in the worker), subsampled a
   const { tf } = await initTfjs('auto');
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ seed: 5 }) }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 3,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.randomNormal({ seed: 5 }),
+      }),
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.randomNormal({ seed: 6 }) }),
     ],
@@ -120,9 +135,17 @@ test('tfjs LayersModel over IDX files (wasm backend in the worker), subsampled a
   assert.equal(r.embeddings.dim, 4);
   assert.ok(r.embeddings.split!.every((s) => s === 'test'));
   const rows = r.embeddings.paths.map((p) => Number(p.slice(p.lastIndexOf('#') + 1)));
-  const x = tf.tensor(Float32Array.from(rows.flatMap((i) => Array.from(pixels.subarray(i * 64, (i + 1) * 64), (v) => v / 255))), [rows.length, 8, 8, 1]);
+  const x = tf.tensor(Float32Array.from(rows.flatMap((i) => Array.from(pixels.subarray(i * 64, (i + 1) * 64), (v) => v / 255))), [
+    rows.length,
+    8,
+    8,
+    1,
+  ]);
   close(r.embeddings.vectors, (model.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync(), 1e-4);
-  assert.deepEqual(Array.from(r.embeddings.labels), rows.map((i) => labels[i]));
+  assert.deepEqual(
+    Array.from(r.embeddings.labels),
+    rows.map((i) => labels[i]),
+  );
 });
 
 test('an unwritable cache folder does not fail the run; it is reported', async () => {

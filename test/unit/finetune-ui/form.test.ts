@@ -64,7 +64,10 @@ test('ONNX and GraphModel checkpoints are forced to head-only, with the head lea
 });
 
 test('a bad value from settings.json fails with the engine message', () => {
-  assert.throws(() => initialFormState('tfjs-layers', { ...USER, pk: [1, 4] }), (e: unknown) => e instanceof LensError && /P ≥ 2/.test(e.message));
+  assert.throws(
+    () => initialFormState('tfjs-layers', { ...USER, pk: [1, 4] }),
+    (e: unknown) => e instanceof LensError && /P ≥ 2/.test(e.message),
+  );
 });
 
 test('numbers are parsed as people type them and everything else is rejected with what is expected', () => {
@@ -147,11 +150,21 @@ test('rows list every setting with its value and meaning; the summary line names
   let st = initialFormState('tfjs-layers', USER);
   st = applyValidation(st, 'class-disjoint', 0.25);
   const rows = formRows(st);
-  assert.deepEqual(rows.map((r) => r.field), ['epochs', 'lr', 'margin', 'weights', 'pk', 'normalize', 'train', 'validation', 'seed']);
+  assert.deepEqual(
+    rows.map((r) => r.field),
+    ['epochs', 'lr', 'margin', 'weights', 'pk', 'normalize', 'train', 'validation', 'seed'],
+  );
   const by = Object.fromEntries(rows.map((r) => [r.field, r.value]));
   assert.deepEqual(by, {
-    epochs: '5', lr: '1e-4', margin: '0.3', weights: '1, 1, 1', pk: '8 × 4', normalize: 'on', train: 'end to end',
-    validation: '25% of classes held out', seed: '42',
+    epochs: '5',
+    lr: '1e-4',
+    margin: '0.3',
+    weights: '1, 1, 1',
+    pk: '8 × 4',
+    normalize: 'on',
+    train: 'end to end',
+    validation: '25% of classes held out',
+    seed: '42',
   });
   for (const r of rows) assert.ok(r.detail.length > 20, `${r.field} explains itself`);
   assert.equal(summary(st), '5 epochs · lr 1e-4 · α 0.3 · λ 1, 1, 1 · 8×4 · end to end');

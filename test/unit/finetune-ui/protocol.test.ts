@@ -18,6 +18,10 @@ test('anything else from the webview is rejected with what was wrong', () => {
     [{ type: 'compare', path: '/etc/passwd' }, /"compare" takes no fields, got path/],
   ];
   for (const [msg, re] of cases) {
-    assert.throws(() => validateTrainingMessage(msg), (e: unknown) => e instanceof TrainingProtocolError && re.test(e.message), String(re));
+    assert.throws(
+      () => validateTrainingMessage(msg),
+      (e: unknown) => e instanceof TrainingProtocolError && re.test(e.message),
+      String(re),
+    );
   }
 });

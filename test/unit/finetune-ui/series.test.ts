@@ -48,13 +48,25 @@ function step(epoch: number, s: number, n: number, loss: number): StepReport {
 test('lossSeries: one smoothed line per term on a 1-based step axis; epochStarts marks each epoch', () => {
   const steps = [step(1, 1, 3, 4), step(1, 2, 3, 2), step(1, 3, 3, 2), step(2, 1, 2, 1), step(2, 2, 2, 1)];
   const raw = lossSeries(steps, 0);
-  assert.deepEqual(raw.total.map((p) => p.x), [1, 2, 3, 4, 5]);
-  assert.deepEqual(raw.total.map((p) => p.y), [4, 2, 2, 1, 1]);
-  assert.deepEqual(raw.mc.map((p) => p.y), [2, 1, 1, 0.5, 0.5]);
+  assert.deepEqual(
+    raw.total.map((p) => p.x),
+    [1, 2, 3, 4, 5],
+  );
+  assert.deepEqual(
+    raw.total.map((p) => p.y),
+    [4, 2, 2, 1, 1],
+  );
+  assert.deepEqual(
+    raw.mc.map((p) => p.y),
+    [2, 1, 1, 0.5, 0.5],
+  );
   const sm = lossSeries(steps, 0.5);
   assert.equal(sm.total[0].y, 4);
   assert.ok(sm.total[1].y > 2 && sm.total[1].y < 4, 'smoothed lies between');
-  assert.deepEqual(epochStarts(steps), [{ epoch: 1, x: 1 }, { epoch: 2, x: 4 }]);
+  assert.deepEqual(epochStarts(steps), [
+    { epoch: 1, x: 1 },
+    { epoch: 2, x: 4 },
+  ]);
   const many = Array.from({ length: 5000 }, (_, i) => step(1 + Math.floor(i / 1000), (i % 1000) + 1, 1000, 1 / (i + 1)));
   const capped = lossSeries(many, 0.6, 300);
   assert.equal(capped.edc.length, 300);
@@ -62,14 +74,26 @@ test('lossSeries: one smoothed line per term on a 1-based step axis; epochStarts
 });
 
 function epoch(e: number, map: number, r1: number): EpochReport {
-  return { epoch: e, val: { mapAtR: map, recallAt1: r1, queries: 10 }, seconds: 1, ...(e > 0 ? { loss: { total: 1, mc: 1, ec: 0, edc: 0 } } : {}) };
+  return {
+    epoch: e,
+    val: { mapAtR: map, recallAt1: r1, queries: 10 },
+    seconds: 1,
+    ...(e > 0 ? { loss: { total: 1, mc: 1, ec: 0, edc: 0 } } : {}),
+  };
 }
 
 test('validationSeries: one point per epoch from epoch 0, in order, a re-sent epoch replacing the old; best = highest map@r, earliest on ties', () => {
   const eps = [epoch(0, 0.2, 0.5), epoch(2, 0.4, 0.7), epoch(1, 0.4, 0.6), epoch(2, 0.35, 0.7)];
   const v = validationSeries(eps);
-  assert.deepEqual(v.mapAtR, [{ x: 0, y: 0.2 }, { x: 1, y: 0.4 }, { x: 2, y: 0.35 }]);
-  assert.deepEqual(v.recallAt1.map((p) => p.x), [0, 1, 2]);
+  assert.deepEqual(v.mapAtR, [
+    { x: 0, y: 0.2 },
+    { x: 1, y: 0.4 },
+    { x: 2, y: 0.35 },
+  ]);
+  assert.deepEqual(
+    v.recallAt1.map((p) => p.x),
+    [0, 1, 2],
+  );
   assert.equal(bestEpoch([epoch(0, 0.2, 0.5), epoch(1, 0.4, 0.6), epoch(2, 0.4, 0.7)])!.epoch, 1);
   assert.equal(bestEpoch([]), undefined);
 });

@@ -24,7 +24,12 @@ test('embedding-lens gpu status: driver, provider, libraries and what Enable GPU
   const r = cli(['gpu', 'status', '--dir', dir], { EMBEDDING_LENS_NO_GPU: '1' });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^NVIDIA driver: disabled by EMBEDDING_LENS_NO_GPU$/m);
-  assert.match(r.stdout, new RegExp(`CUDA provider \\(onnxruntime ${ORT_GPU_VERSION.replace(/\./g, '\\.')}\\): the CUDA provider for onnxruntime [\\d.]+ is not downloaded`));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `CUDA provider \\(onnxruntime ${ORT_GPU_VERSION.replace(/\./g, '\\.')}\\): the CUDA provider for onnxruntime [\\d.]+ is not downloaded`,
+    ),
+  );
   assert.match(r.stdout, /^ONNX models on the GPU: no — disabled by EMBEDDING_LENS_NO_GPU$/m);
   assert.ok(r.stdout.includes(`Enable GPU downloads 170.8 MiB from ${CUDA_PROVIDER_PACKAGE.url}`));
   const out = join(dir, 'status.json');

@@ -21,7 +21,10 @@ test('child process with the CPU provider: same names, metadata and embeddings a
   try {
     assert.deepEqual([...remote.inputNames], [...local.inputNames]);
     assert.deepEqual([...remote.outputNames], [...local.outputNames]);
-    assert.deepEqual(remote.inputMetadata, local.inputMetadata.map((m) => ({ ...m })));
+    assert.deepEqual(
+      remote.inputMetadata,
+      local.inputMetadata.map((m) => ({ ...m })),
+    );
     const input = batch(5);
     const want = (await local.run({ image: new ort.Tensor('float32', input, [5, 1, 8, 8]) }, ['embedding'])).embedding;
     const got = (await remote.run({ image: { type: 'float32', data: input, dims: [5, 1, 8, 8] } }, ['embedding'])).embedding;
@@ -53,10 +56,19 @@ test('a model path (external data is resolved beside it) works as well as bytes;
 test('after the child is gone, a request rejects with how it ended instead of waiting forever', async () => {
   const remote = await openRemoteSession(tiny, options, { provider: 'cpu' });
   await remote.release();
-  await assert.rejects(remote.run({ image: { type: 'float32', data: batch(1), dims: [1, 1, 8, 8] } }, ['embedding']), /onnxruntime process exited with code 0/);
+  await assert.rejects(
+    remote.run({ image: { type: 'float32', data: batch(1), dims: [1, 1, 8, 8] } }, ['embedding']),
+    /onnxruntime process exited with code 0/,
+  );
 });
 
-test('asking the child for the CUDA provider without one: an error carrying the loader\'s words (no crash, no CPU session)', async () => {
+test("asking the child for the CUDA provider without one: an error carrying the loader's words (no crash, no CPU session)", async () => {
   // Run from source, the child loads the checkout's onnxruntime-node, beside which no CUDA provider is installed.
-  await assert.rejects(openRemoteSession(tiny, options, { provider: 'cuda' }), (e: Error) => /cuda/i.test(e.message) && /Failed to load library .*libonnxruntime_providers_(cuda|shared)\.so.*cannot open shared object file/.test(e.message) && !/ONNXRuntimeError/.test(e.message));
+  await assert.rejects(
+    openRemoteSession(tiny, options, { provider: 'cuda' }),
+    (e: Error) =>
+      /cuda/i.test(e.message) &&
+      /Failed to load library .*libonnxruntime_providers_(cuda|shared)\.so.*cannot open shared object file/.test(e.message) &&
+      !/ONNXRuntimeError/.test(e.message),
+  );
 });

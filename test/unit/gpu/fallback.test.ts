@@ -16,7 +16,11 @@ import { modelsDir, tmp } from '../embed/helpers/make';
 const tiny = join(modelsDir, 'tiny-cnn.onnx');
 const work = tmp('lens-gpu-fallback-');
 const root = join(work, 'onnxruntime-gpu');
-const saved = { smi: process.env.EMBEDDING_LENS_FAKE_NVIDIA_SMI, ld: process.env.LD_LIBRARY_PATH, noGpu: process.env.EMBEDDING_LENS_NO_GPU };
+const saved = {
+  smi: process.env.EMBEDDING_LENS_FAKE_NVIDIA_SMI,
+  ld: process.env.LD_LIBRARY_PATH,
+  noGpu: process.env.EMBEDDING_LENS_NO_GPU,
+};
 
 before(() => {
   const smi = join(work, 'nvidia-smi');
@@ -31,12 +35,25 @@ before(() => {
     truncateSync(join(dir, f.name), f.size);
   }
   for (const f of ORT_NODE_FILES) writeFileSync(join(dir, f), '');
-  writeFileSync(join(dir, MANIFEST), JSON.stringify({ version: ORT_GPU_VERSION, source: CUDA_PROVIDER_PACKAGE.url, integrity: CUDA_PROVIDER_PACKAGE.integrity, files: [], installedAt: '' }));
+  writeFileSync(
+    join(dir, MANIFEST),
+    JSON.stringify({
+      version: ORT_GPU_VERSION,
+      source: CUDA_PROVIDER_PACKAGE.url,
+      integrity: CUDA_PROVIDER_PACKAGE.integrity,
+      files: [],
+      installedAt: '',
+    }),
+  );
 });
 after(() => {
   // The sparse 230 MB stand-ins and everything else this file made.
   rmSync(work, { recursive: true, force: true });
-  for (const [k, v] of [['EMBEDDING_LENS_FAKE_NVIDIA_SMI', saved.smi], ['LD_LIBRARY_PATH', saved.ld], ['EMBEDDING_LENS_NO_GPU', saved.noGpu]] as const) {
+  for (const [k, v] of [
+    ['EMBEDDING_LENS_FAKE_NVIDIA_SMI', saved.smi],
+    ['LD_LIBRARY_PATH', saved.ld],
+    ['EMBEDDING_LENS_NO_GPU', saved.noGpu],
+  ] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -109,7 +126,10 @@ test('gpu: off — no GPU attempt, and the reason is the setting', async () => {
   try {
     assert.equal(m.backend, 'onnxruntime-cpu');
     assert.ok(!m.assumptions.some((a) => a.startsWith('GPU not used')));
-    assert.ok((m.runtimeNotes ?? []).some((n) => /turned off by the embeddingLens\.gpu\.mode setting/.test(n)), (m.runtimeNotes ?? []).join('\n'));
+    assert.ok(
+      (m.runtimeNotes ?? []).some((n) => /turned off by the embeddingLens\.gpu\.mode setting/.test(n)),
+      (m.runtimeNotes ?? []).join('\n'),
+    );
   } finally {
     await m.dispose();
   }
@@ -120,7 +140,10 @@ test('driver present, runtime not downloaded: the notes say so and how to enable
   try {
     assert.equal(m.backend, 'onnxruntime-cpu');
     // With a driver present the CPU run is news: in the notes, not behind "details".
-    assert.ok(m.assumptions.some((n) => /not downloaded.*Enable GPU.*embedding-lens gpu enable/.test(n)), m.assumptions.join('\n'));
+    assert.ok(
+      m.assumptions.some((n) => /not downloaded.*Enable GPU.*embedding-lens gpu enable/.test(n)),
+      m.assumptions.join('\n'),
+    );
     assert.ok(!(m.runtimeNotes ?? []).some((n) => /not downloaded/.test(n)));
   } finally {
     await m.dispose();

@@ -41,8 +41,18 @@ function pinnedFor(url: string, tgz: Buffer, cuda: Buffer, shared: Buffer): Pinn
     size: tgz.length,
     integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
     files: [
-      { pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_shared.so', name: 'libonnxruntime_providers_shared.so', size: shared.length, sha512: sha512hex(shared) },
-      { pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so', name: 'libonnxruntime_providers_cuda.so', size: cuda.length, sha512: sha512hex(cuda) },
+      {
+        pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_shared.so',
+        name: 'libonnxruntime_providers_shared.so',
+        size: shared.length,
+        sha512: sha512hex(shared),
+      },
+      {
+        pathInArchive: 'package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so',
+        name: 'libonnxruntime_providers_cuda.so',
+        size: cuda.length,
+        sha512: sha512hex(cuda),
+      },
     ],
   };
 }
@@ -78,7 +88,9 @@ const server: Server = createServer((req, res) => {
     res.end('not found');
   }
 });
-const ready = new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+const ready = new Promise<string>((resolve) =>
+  server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+);
 after(() => {
   server.closeAllConnections();
   server.close();
@@ -100,10 +112,28 @@ test('right hashes: only the pinned libraries land in <root>/<version>, beside t
   const pinned = pinnedFor(`${base}/moved.tgz`, fx.tgz, fx.cuda, fx.shared); // through a redirect
   const stages = new Set<string>();
   let maxDone = 0;
-  const r = await installProvider({ root, pinned, version: '9.9.9', ortBinDir: ortBin, onProgress: (p) => { stages.add(p.stage); if (p.stage === 'download') maxDone = Math.max(maxDone, p.done); } });
+  const r = await installProvider({
+    root,
+    pinned,
+    version: '9.9.9',
+    ortBinDir: ortBin,
+    onProgress: (p) => {
+      stages.add(p.stage);
+      if (p.stage === 'download') maxDone = Math.max(maxDone, p.done);
+    },
+  });
   assert.equal(r.dir, join(root, '9.9.9'));
   assert.equal(r.downloaded, true);
-  assert.deepEqual(readdirSync(r.dir).sort(), [MANIFEST, 'libonnxruntime.so.1', 'libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so', 'onnxruntime_binding.node'].sort());
+  assert.deepEqual(
+    readdirSync(r.dir).sort(),
+    [
+      MANIFEST,
+      'libonnxruntime.so.1',
+      'libonnxruntime_providers_cuda.so',
+      'libonnxruntime_providers_shared.so',
+      'onnxruntime_binding.node',
+    ].sort(),
+  );
   assert.deepEqual(readFileSync(join(r.dir, 'libonnxruntime_providers_cuda.so')), fx.cuda);
   assert.deepEqual(readFileSync(join(r.dir, 'libonnxruntime_providers_shared.so')), fx.shared);
   assert.equal(readFileSync(join(r.dir, 'libonnxruntime.so.1'), 'utf8'), 'runtime');
@@ -122,7 +152,10 @@ test('right hashes: only the pinned libraries land in <root>/<version>, beside t
 test('wrong tarball hash: refused with E_GPU_HASH, nothing is kept', async () => {
   const base = await ready;
   const root = join(work, 'badhash');
-  const pinned = { ...pinnedFor(`${base}/ok.tgz`, fx.tgz, fx.cuda, fx.shared), integrity: `sha512-${createHash('sha512').update('something else').digest('base64')}` };
+  const pinned = {
+    ...pinnedFor(`${base}/ok.tgz`, fx.tgz, fx.cuda, fx.shared),
+    integrity: `sha512-${createHash('sha512').update('something else').digest('base64')}`,
+  };
   await rejectsWith(installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin }), 'E_GPU_HASH', /does not match the pinned/);
   assert.deepEqual(readdirSync(root), []);
   assert.notEqual(installedRuntime(root, '1.0.0', pinned), true);
@@ -133,7 +166,11 @@ test('a library inside the tarball with another hash than pinned: refused, nothi
   const root = join(work, 'badfile');
   const pinned = pinnedFor(`${base}/ok.tgz`, fx.tgz, fx.cuda, fx.shared);
   pinned.files[1] = { ...pinned.files[1], sha512: sha512hex(Buffer.from('not the provider')) };
-  await rejectsWith(installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin }), 'E_GPU_HASH', /libonnxruntime_providers_cuda\.so has SHA-512/);
+  await rejectsWith(
+    installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin }),
+    'E_GPU_HASH',
+    /libonnxruntime_providers_cuda\.so has SHA-512/,
+  );
   assert.deepEqual(readdirSync(root), []);
 });
 
@@ -141,7 +178,11 @@ test('a server announcing another size is refused before the body is read', asyn
   const base = await ready;
   const root = join(work, 'size');
   const pinned = { ...pinnedFor(`${base}/ok.tgz`, fx.tgz, fx.cuda, fx.shared), size: fx.tgz.length + 1 };
-  await rejectsWith(installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin }), 'E_GPU_HASH', /announces .* refusing a different file/);
+  await rejectsWith(
+    installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin }),
+    'E_GPU_HASH',
+    /announces .* refusing a different file/,
+  );
   assert.deepEqual(readdirSync(root), []);
 });
 
@@ -157,7 +198,11 @@ test('404: a LensError naming the URL and the status', async () => {
   const base = await ready;
   const root = join(work, 'missing');
   const pinned = pinnedFor(`${base}/gone.tgz`, fx.tgz, fx.cuda, fx.shared);
-  await rejectsWith(installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin }), 'E_GPU_DOWNLOAD', /gone\.tgz: the server answered HTTP 404/);
+  await rejectsWith(
+    installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin }),
+    'E_GPU_DOWNLOAD',
+    /gone\.tgz: the server answered HTTP 404/,
+  );
   assert.deepEqual(readdirSync(root), []);
 });
 
@@ -166,7 +211,16 @@ test('cancelled mid-download: CancelledError, no folder and no partial file left
   const root = join(work, 'cancel');
   const pinned = pinnedFor(`${base}/slow.tgz`, fx.tgz, fx.cuda, fx.shared);
   const ctl = new AbortController();
-  const p = installProvider({ root, pinned, version: '1.0.0', ortBinDir: ortBin, signal: ctl.signal, onProgress: (x) => { if (x.done >= 1000) ctl.abort(); } });
+  const p = installProvider({
+    root,
+    pinned,
+    version: '1.0.0',
+    ortBinDir: ortBin,
+    signal: ctl.signal,
+    onProgress: (x) => {
+      if (x.done >= 1000) ctl.abort();
+    },
+  });
   await assert.rejects(p, (e: unknown) => e instanceof CancelledError);
   assert.deepEqual(readdirSync(root), []);
 });
@@ -197,7 +251,11 @@ test('offline: a local copy of the package is checked the same way and installed
   const flipped = Buffer.from(fx.tgz);
   flipped[flipped.length >> 1] ^= 0xff;
   writeFileSync(wrong, flipped);
-  await rejectsWith(installProvider({ root: join(work, 'offline2'), pinned, version: '2.0.0', ortBinDir: ortBin, from: wrong }), 'E_GPU_HASH', /wrong\.tgz: has SHA-512/);
+  await rejectsWith(
+    installProvider({ root: join(work, 'offline2'), pinned, version: '2.0.0', ortBinDir: ortBin, from: wrong }),
+    'E_GPU_HASH',
+    /wrong\.tgz: has SHA-512/,
+  );
   assert.ok(existsSync(wrong));
   assert.deepEqual(readdirSync(join(work, 'offline2')), []);
 });

@@ -65,15 +65,24 @@ test('LD_LIBRARY_PATH is searched first; CUDA_HOME and versioned /usr/local/cuda
   assert.equal(r.found['libcudnn.so.9'], '/mine/lib/libcudnn.so.9');
   assert.equal(r.found['libcudart.so.13'], '/opt/cuda/lib64/libcudart.so.13');
   assert.equal(r.found['libcublas.so.13'], '/usr/local/cuda-13.1/lib64/libcublas.so.13');
-  assert.deepEqual(r.missing.map((l) => l.soname), ['libcurand.so.10']);
-  assert.ok(!candidateDirs({ root, env: { LD_LIBRARY_PATH: 'relative/ignored' }, home: '/h' }).includes('relative/ignored'), 'relative entries are not searched');
+  assert.deepEqual(
+    r.missing.map((l) => l.soname),
+    ['libcurand.so.10'],
+  );
+  assert.ok(
+    !candidateDirs({ root, env: { LD_LIBRARY_PATH: 'relative/ignored' }, home: '/h' }).includes('relative/ignored'),
+    'relative entries are not searched',
+  );
 });
 
 test('CUDA 12 libraries do not count for this CUDA 13 build; missing ones are named with the wheels that carry them', () => {
   const root = fakeRoot();
   touch(root, '/usr/local/cuda/lib64', 'libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12', 'libcurand.so.10');
   const r = findCudaLibraries({ root, env: {}, home: '/home/u' });
-  assert.deepEqual(r.missing.map((l) => l.soname), ALL.filter((s) => s !== 'libcurand.so.10'));
+  assert.deepEqual(
+    r.missing.map((l) => l.soname),
+    ALL.filter((s) => s !== 'libcurand.so.10'),
+  );
   assert.ok(r.searched.includes('/usr/local/cuda/lib64'));
   const how = howToGetLibraries(r.missing, '/home/u/.venv/bin/python');
   assert.match(how, /\/home\/u\/\.venv\/bin\/python -m pip install nvidia-cuda-runtime nvidia-cublas nvidia-cudnn-cu13/);
@@ -81,6 +90,9 @@ test('CUDA 12 libraries do not count for this CUDA 13 build; missing ones are na
 
 test('an empty machine: everything missing, nothing on the library path', () => {
   const r = findCudaLibraries({ root: fakeRoot(), env: {}, home: '/home/u' });
-  assert.deepEqual(r.missing.map((l) => l.soname), ALL);
+  assert.deepEqual(
+    r.missing.map((l) => l.soname),
+    ALL,
+  );
   assert.deepEqual(r.dirs, []);
 });

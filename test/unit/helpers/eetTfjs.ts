@@ -40,7 +40,13 @@ export function eetLossTfjs(
   if (m >= 2) {
     const pi: number[] = [];
     const pj: number[] = [];
-    for (let x = 0; x < m; x++) for (let y = 0; y < m; y++) if (x !== y) (pi.push(ch.pairI[x * m + y]), pj.push(ch.pairJ[x * m + y]));
+    for (let x = 0; x < m; x++) {
+      for (let y = 0; y < m; y++) {
+        if (x === y) continue;
+        pi.push(ch.pairI[x * m + y]);
+        pj.push(ch.pairJ[x * m + y]);
+      }
+    }
     const lm = tf.exp(d(pi, pj).neg()).mean();
     const k1 = Array.from(ch.nearest, (nx, x) => x * m + nx);
     const k2 = Array.from(ch.nearest, (nx, x) => nx * m + ch.nearestOfNearest[x]);

@@ -12,7 +12,17 @@ export interface EetFixture {
   embeddings: number[][];
   labels: number[];
   options: { margin: number; normalize: boolean; weights: [number, number, number] | number[] };
-  expected: { mc: number; ec: number; m: number; e: number; edc: number; total: number; anchors: number; classes: number; grad: number[][] };
+  expected: {
+    mc: number;
+    ec: number;
+    m: number;
+    e: number;
+    edc: number;
+    total: number;
+    anchors: number;
+    classes: number;
+    grad: number[][];
+  };
 }
 
 export interface MetricsFixture {
@@ -27,8 +37,11 @@ export interface MetricsFixture {
 
 function loadAll<T>(group: string): T[] {
   const dir = join(fixturesDir, group);
-  if (!existsSync(dir)) throw new Error(`Fixture folder ${dir} is missing: shared/ must sit beside the repository (or set EMBEDDING_LENS_FIXTURES)`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (!existsSync(dir))
+    throw new Error(`Fixture folder ${dir} is missing: shared/ must sit beside the repository (or set EMBEDDING_LENS_FIXTURES)`);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (files.length === 0) throw new Error(`No fixtures in ${dir}`);
   return files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as T);
 }

@@ -18,16 +18,24 @@ import { decodeInspection } from '../../../src/protocol';
 const onnx = join(__dirname, '../../fixtures/models/tiny-cnn.onnx');
 const root = mkdtempSync(join(tmpdir(), 'lens-inspect-'));
 const datasetReady = makeProductImages(join(root, 'products'), { classes: 4, perClass: 8, size: 24 });
-const settings = { ...DEFAULT_SETTINGS, neighborsK: 5, umap: { ...DEFAULT_SETTINGS.umap, epochs: 50 }, eet: { ...DEFAULT_SETTINGS.eet, batches: 4, pk: [3, 4] as [number, number] } };
+const settings = {
+  ...DEFAULT_SETTINGS,
+  neighborsK: 5,
+  umap: { ...DEFAULT_SETTINGS.umap, epochs: 50 },
+  eet: { ...DEFAULT_SETTINGS.eet, batches: 4, pk: [3, 4] as [number, number] },
+};
 
-test('stages arrive in order with the engines\' own numbers', async () => {
+test("stages arrive in order with the engines' own numbers", async () => {
   const { root: dataset } = await datasetReady;
   const stages: StageName[] = [];
   let frames = 0;
-  const run = await runInspection({ checkpoint: onnx, dataset, settings }, {
-    patch: (stage) => stages.push(stage),
-    frame: () => frames++,
-  });
+  const run = await runInspection(
+    { checkpoint: onnx, dataset, settings },
+    {
+      patch: (stage) => stages.push(stage),
+      frame: () => frames++,
+    },
+  );
   assert.equal(run.cancelled, false);
   assert.deepEqual(stages, ['embed', 'pca', 'metrics', 'eet', 'umap']);
   assert.ok(frames > 0, 'UMAP streamed intermediate layouts');
@@ -47,21 +55,34 @@ test('stages arrive in order with the engines\' own numbers', async () => {
   assert.equal(d.metrics!.mapAtR, own.overall['map@r']);
   assert.equal(d.classes!.length, 4);
   for (const c of d.classes!) assert.equal(c.mapAtR, own.perClass.find((p) => p.label === c.classIndex)!.metrics['map@r']);
-  const eet = await eetBreakdown(e.vectors, e.n, e.dim, e.labels, { batches: 4, p: 3, k: 4, seed: settings.umap.seed, eet: { margin: 0.3, weights: [1, 1, 1], normalize: true } });
+  const eet = await eetBreakdown(e.vectors, e.n, e.dim, e.labels, {
+    batches: 4,
+    p: 3,
+    k: 4,
+    seed: settings.umap.seed,
+    eet: { margin: 0.3, weights: [1, 1, 1], normalize: true },
+  });
   assert.equal(d.eet!.terms.total.mean, eet.terms.total.mean);
-  assert.deepEqual(d.timings!.map((t) => t.stage), stages);
+  assert.deepEqual(
+    d.timings!.map((t) => t.stage),
+    stages,
+  );
 });
 
 test('cancelling after the metrics keeps the delivered stages and reports cancelled', async () => {
   const { root: dataset } = await datasetReady;
   const controller = new AbortController();
   const stages: StageName[] = [];
-  const run = await runInspection({ checkpoint: onnx, dataset, settings }, {
-    patch: (stage) => {
-      stages.push(stage);
-      if (stage === 'metrics') controller.abort();
+  const run = await runInspection(
+    { checkpoint: onnx, dataset, settings },
+    {
+      patch: (stage) => {
+        stages.push(stage);
+        if (stage === 'metrics') controller.abort();
+      },
     },
-  }, { signal: controller.signal });
+    { signal: controller.signal },
+  );
   assert.equal(run.cancelled, true);
   assert.deepEqual(stages, ['embed', 'pca', 'metrics']);
   assert.ok(run.data.metrics && run.data.items && run.data.layout?.pca, 'what was done is kept');
@@ -83,7 +104,10 @@ test('a second run with a cache reuses the embeddings and the layout', async () 
   assert.deepEqual(second.data.neighbours, first.data.neighbours);
   assert.equal(second.graph!.k, settings.neighborsK, 'the neighbour table stands in for the graph');
   // A setting that changes a number is a different entry: the EET stage runs again.
-  const other = await runInspection({ checkpoint: onnx, dataset, settings: { ...settings, eet: { ...settings.eet, margin: 0.5 } }, cacheDir }, {});
+  const other = await runInspection(
+    { checkpoint: onnx, dataset, settings: { ...settings, eet: { ...settings.eet, margin: 0.5 } }, cacheDir },
+    {},
+  );
   assert.ok(!other.data.details?.includes('metrics, EET breakdown and map loaded from the cache'));
   assert.equal(other.data.eet!.settings.margin, 0.5);
 });
@@ -92,7 +116,11 @@ test('a cancelled run leaves no cached result behind', async () => {
   const { root: dataset } = await datasetReady;
   const cacheDir = join(root, 'cache-cancel');
   const controller = new AbortController();
-  await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, { patch: (stage) => stage === 'eet' && controller.abort() }, { signal: controller.signal });
+  await runInspection(
+    { checkpoint: onnx, dataset, settings, cacheDir },
+    { patch: (stage) => stage === 'eet' && controller.abort() },
+    { signal: controller.signal },
+  );
   const again = await runInspection({ checkpoint: onnx, dataset, settings, cacheDir }, {});
   assert.ok(!again.data.details?.includes('metrics, EET breakdown and map loaded from the cache'));
   assert.ok(again.data.layout!.umap);
@@ -104,7 +132,11 @@ test('a UMAP cancelled mid-way leaves its last layout marked partial; Resume fin
   const long = { ...settings, umap: { ...settings.umap, epochs: 200 } };
   const full = await runInspection({ checkpoint: onnx, dataset, settings: long }, {});
   const controller = new AbortController();
-  const run = await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir }, { frame: (_xy, epoch) => epoch >= 40 && controller.abort() }, { signal: controller.signal });
+  const run = await runInspection(
+    { checkpoint: onnx, dataset, settings: long, cacheDir },
+    { frame: (_xy, epoch) => epoch >= 40 && controller.abort() },
+    { signal: controller.signal },
+  );
   assert.equal(run.cancelled, true);
   const partial = run.data.layout!.umapPartial!;
   assert.ok(partial.epoch >= 40 && partial.epoch < 200, `stopped at ${partial.epoch}`);
@@ -112,13 +144,20 @@ test('a UMAP cancelled mid-way leaves its last layout marked partial; Resume fin
   assert.equal(run.data.layout!.umap!.length, 64);
   // A restored panel shows it as it was left (from the cache, no UMAP run).
   let frames = 0;
-  const shown = await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir, stoppedUmap: 'show' }, { frame: () => frames++ });
+  const shown = await runInspection(
+    { checkpoint: onnx, dataset, settings: long, cacheDir, stoppedUmap: 'show' },
+    { frame: () => frames++ },
+  );
   assert.deepEqual(shown.data.layout!.umapPartial, partial);
   assert.deepEqual(shown.data.layout!.umap, run.data.layout!.umap);
   assert.equal(frames, 0);
   // Resume continues the same schedule: the uninterrupted run's layout, bit for bit.
   const stages: StageName[] = [];
-  const resumed = await resumeUmap(shown, { checkpoint: onnx, dataset, settings: long, cacheDir }, { patch: (stage) => stages.push(stage) });
+  const resumed = await resumeUmap(
+    shown,
+    { checkpoint: onnx, dataset, settings: long, cacheDir },
+    { patch: (stage) => stages.push(stage) },
+  );
   assert.deepEqual(stages, ['umap']);
   assert.equal(resumed.data.layout!.umapPartial, undefined);
   assert.deepEqual(resumed.data.layout!.umap, full.data.layout!.umap);
@@ -135,7 +174,11 @@ test('a new inspection resumes a stopped UMAP it finds in the cache', async () =
   const cacheDir = join(root, 'cache-partial-2');
   const long = { ...settings, umap: { ...settings.umap, epochs: 150 } };
   const controller = new AbortController();
-  await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir }, { frame: (_xy, epoch) => epoch >= 30 && controller.abort() }, { signal: controller.signal });
+  await runInspection(
+    { checkpoint: onnx, dataset, settings: long, cacheDir },
+    { frame: (_xy, epoch) => epoch >= 30 && controller.abort() },
+    { signal: controller.signal },
+  );
   const epochs: number[] = [];
   const next = await runInspection({ checkpoint: onnx, dataset, settings: long, cacheDir }, { frame: (_xy, epoch) => epochs.push(epoch) });
   assert.ok(epochs[0] > 30, `frames start after the stop, got ${epochs[0]}`);
@@ -147,20 +190,28 @@ test('a new inspection resumes a stopped UMAP it finds in the cache', async () =
 test('embedding-lens inspect: JSON summary and a self-contained report; bad usage exits 2', async () => {
   const { root: dataset } = await datasetReady;
   const out = join(root, 'report.html');
-  const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '../../../src/cli.ts'), ...args], { encoding: 'utf8', timeout: 240_000 });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '../../../src/cli.ts'), ...args], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
   const ok = cli(['inspect', onnx, dataset, '--out', out, '--no-cache', '--epochs', '30', '--batches', '3', '--pk', '3,4', '--k', '4']);
   assert.equal(ok.status, 0, ok.stderr);
   const summary = JSON.parse(ok.stdout);
   assert.equal(summary.items, 32);
   assert.equal(summary.classes, 4);
-  for (const k of ['recall@1', 'recall@2', 'recall@4', 'recall@8', 'map@r', 'r_precision', 'precision@1', 'mrr', 'nmi', 'ami']) assert.equal(typeof summary.metrics[k], 'number', k);
+  for (const k of ['recall@1', 'recall@2', 'recall@4', 'recall@8', 'map@r', 'r_precision', 'precision@1', 'mrr', 'nmi', 'ami'])
+    assert.equal(typeof summary.metrics[k], 'number', k);
   assert.ok(existsSync(out));
   const html = readFileSync(out, 'utf8');
   assert.match(html, /Content-Security-Policy/);
   assert.doesNotMatch(html, /https?:\/\/(?!www\.w3\.org)/, 'no remote origins');
   const data = decodeInspection(/<script type="application\/json" id="lens-data">([\s\S]*?)<\/script>/.exec(html)![1]);
   assert.equal(data.items!.n, 32);
-  assert.ok(data.items!.thumbnails!.every((t) => t.startsWith('data:image/')), 'thumbnails inlined');
+  assert.ok(
+    data.items!.thumbnails!.every((t) => t.startsWith('data:image/')),
+    'thumbnails inlined',
+  );
   assert.equal(data.metrics!.mapAtR, summary.metrics['map@r']);
   const bad = cli(['inspect']);
   assert.equal(bad.status, 2);

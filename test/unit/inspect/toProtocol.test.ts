@@ -7,7 +7,7 @@ import { computeEmbeddings } from '../../../src/core/embed';
 import { embedPatchExtras } from '../../../src/core/inspect/toProtocol';
 import { encodeNpy } from '../../../src/core/io/npy';
 
-test('the header lists each note once: a precomputed run\'s labels note is not repeated', async () => {
+test("the header lists each note once: a precomputed run's labels note is not repeated", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lens-notes-'));
   const vectors = Float32Array.from({ length: 12 * 4 }, (_, i) => Math.sin(i) + (i % 4 === Math.floor(i / 4) % 3 ? 2 : 0));
   writeFileSync(join(dir, 'E.npy'), encodeNpy(vectors, [12, 4]));

@@ -79,7 +79,10 @@ test('npy: clear errors for bad magic, Fortran order, big-endian, float16 and tr
     [handNpy('<f4', '(3, 2)', Buffer.alloc(8)), /truncated data: shape \(3, 2\) of f4 needs 24 bytes, file has 8/],
   ];
   for (const [bytes, re] of cases) {
-    assert.throws(() => parseNpy(bytes, 'x.npy'), (e: unknown) => e instanceof LensError && re.test(e.message) && e.message.startsWith('x.npy: '));
+    assert.throws(
+      () => parseNpy(bytes, 'x.npy'),
+      (e: unknown) => e instanceof LensError && re.test(e.message) && e.message.startsWith('x.npy: '),
+    );
   }
 });
 
@@ -117,7 +120,10 @@ test('npy + labels: files on disk (readNpy/writeNpy, .npy/.json/text labels)', a
     ];
     for (const [name, text, re] of bad) {
       writeFileSync(join(dir, name), text);
-      await assert.rejects(readLabels(join(dir, name)), (err: unknown) => err instanceof LensError && re.test(err.message) && err.message.includes(name));
+      await assert.rejects(
+        readLabels(join(dir, name)),
+        (err: unknown) => err instanceof LensError && re.test(err.message) && err.message.includes(name),
+      );
     }
     const lf = join(dir, 'f.npy');
     await writeNpy(lf, new Float32Array([1, 2]), [2]);

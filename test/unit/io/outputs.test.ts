@@ -1,6 +1,17 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -28,32 +39,39 @@ test('writeFileAtomic: replaces the whole file, keeps its mode, leaves no temp f
   assert.deepEqual(readdirSync(dir).sort(), ['bytes.bin', 'out.json']);
 });
 
-test('writeFileAtomic: on a full disk the previous file stays, the temp is removed, one clear message', { skip: !isRoot && 'mounting a tmpfs needs root' }, async () => {
-  const mnt = join(root, 'full');
-  mkdirSync(mnt);
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
-  if (r.status !== 0) return; // No mount in this container: the hostile tier covers it where it can.
-  try {
-    const file = join(mnt, 'prev.npy');
-    writeFileSync(file, 'previous');
+test(
+  'writeFileAtomic: on a full disk the previous file stays, the temp is removed, one clear message',
+  { skip: !isRoot && 'mounting a tmpfs needs root' },
+  async () => {
+    const mnt = join(root, 'full');
+    mkdirSync(mnt);
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
+    if (r.status !== 0) return; // No mount in this container: the hostile tier covers it where it can.
     try {
-      for (let i = 0; ; i++) writeFileSync(join(mnt, `fill-${i}`), Buffer.alloc(4096));
-    } catch {
-      // Full.
+      const file = join(mnt, 'prev.npy');
+      writeFileSync(file, 'previous');
+      try {
+        for (let i = 0; ; i++) writeFileSync(join(mnt, `fill-${i}`), Buffer.alloc(4096));
+      } catch {
+        // Full.
+      }
+      await assert.rejects(writeFileAtomic(file, Buffer.alloc(200_000)), (err: unknown) => {
+        assert.ok(err instanceof LensError);
+        assert.equal(err.message, `${file}: could not be written (the disk is full); nothing was replaced`);
+        assert.equal(err.code, 'ENOSPC');
+        return true;
+      });
+      assert.equal(readFileSync(file, 'utf8'), 'previous');
+      assert.deepEqual(
+        readdirSync(mnt).filter((n) => n.endsWith('.tmp')),
+        [],
+      );
+      await assert.rejects(probeWritable(mnt, join(mnt, 'out')), /out: cannot be written \(the disk is full\)/);
+    } finally {
+      spawnSync('umount', [mnt]);
     }
-    await assert.rejects(writeFileAtomic(file, Buffer.alloc(200_000)), (err: unknown) => {
-      assert.ok(err instanceof LensError);
-      assert.equal(err.message, `${file}: could not be written (the disk is full); nothing was replaced`);
-      assert.equal(err.code, 'ENOSPC');
-      return true;
-    });
-    assert.equal(readFileSync(file, 'utf8'), 'previous');
-    assert.deepEqual(readdirSync(mnt).filter((n) => n.endsWith('.tmp')), []);
-    await assert.rejects(probeWritable(mnt, join(mnt, 'out')), /out: cannot be written \(the disk is full\)/);
-  } finally {
-    spawnSync('umount', [mnt]);
-  }
-});
+  },
+);
 
 test('outputExtensionProblem: the right extension, any case', () => {
   assert.equal(outputExtensionProblem('a/report.HTML', ['.html']), undefined);
@@ -66,7 +84,8 @@ test('assertOutputFile: refuses inputs (path, symlink, hard link), folders, devi
   mkdirSync(join(dir, 'data'), { recursive: true });
   writeFileSync(join(dir, 'labels.json'), '[]');
   const inputs = [join(dir, 'labels.json'), join(dir, 'data')];
-  const refuses = (file: string, re: RegExp) => assert.rejects(assertOutputFile({ file, inputs, flag: '--out' }), (err: unknown) => err instanceof LensError && re.test(err.message));
+  const refuses = (file: string, re: RegExp) =>
+    assert.rejects(assertOutputFile({ file, inputs, flag: '--out' }), (err: unknown) => err instanceof LensError && re.test(err.message));
 
   await refuses(join(dir, 'labels.json'), /labels\.json: --out is an input of this run/);
   linkSync(join(dir, 'labels.json'), join(dir, 'hard.json'));
@@ -90,7 +109,11 @@ test('assertOutputFile: refuses inputs (path, symlink, hard link), folders, devi
 });
 
 test('errorLine: a Node file-system error is one line with path and code; a bug keeps its stack', () => {
-  const sys = Object.assign(new Error("EACCES: permission denied, open '/x/y.json'"), { code: 'EACCES', syscall: 'open', path: '/x/y.json' });
+  const sys = Object.assign(new Error("EACCES: permission denied, open '/x/y.json'"), {
+    code: 'EACCES',
+    syscall: 'open',
+    path: '/x/y.json',
+  });
   assert.equal(errorLine(sys), '/x/y.json: permission denied (EACCES)');
   const bug = new TypeError('x is not a function');
   assert.match(errorLine(bug), /TypeError: x is not a function\n\s+at /);

@@ -6,7 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 
 // scripts/check-layers.mjs is the import-boundary rule `npm test` runs first; here it runs on small
 // trees with known violations, and on the repository itself.
-const script = import(resolve(__dirname, '../../../scripts/check-layers.mjs')) as Promise<{ checkLayers(base?: string): { problems: string[]; files: number } }>;
+const script = import(resolve(__dirname, '../../../scripts/check-layers.mjs')) as Promise<{
+  checkLayers(base?: string): { problems: string[]; files: number };
+}>;
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'lens-layers-'));
@@ -41,8 +43,29 @@ test('each layer rule is caught with the file, the line and why', async () => {
     /^src\/host\/h\.ts:1: host must not import src\/commands\/inspect \(commands\)/,
   ];
   assert.equal(problems.length, expected.length, problems.join('\n'));
-  for (const re of expected) assert.ok(problems.some((p) => re.test(p)), `missing ${re}\n${problems.join('\n')}`);
-  assert.ok(problems.every((p) => / — .+/.test(p)), 'every problem says why');
+  for (const re of expected)
+    assert.ok(
+      problems.some((p) => re.test(p)),
+      `missing ${re}\n${problems.join('\n')}`,
+    );
+  assert.ok(
+    problems.every((p) => / — .+/.test(p)),
+    'every problem says why',
+  );
+});
+
+test('a file over 400 lines is a problem unless it says at its top why it must be longer', async () => {
+  const { checkLayers } = await script;
+  const body = Array.from({ length: 401 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+  const root = tree({
+    'src/core/long.ts': body,
+    'src/core/longOnPurpose.ts': `// Longer than 400 lines on purpose: one table that reads best whole.\n${body}`,
+    'webview/short.ts': 'export const a = 1;\n',
+  });
+  const { problems } = checkLayers(root);
+  assert.deepEqual(problems, [
+    'src/core/long.ts:1: 401 lines — split it by job, or say at its top why it must be longer ("Longer than 400 lines on purpose: …")',
+  ]);
 });
 
 test('the repository keeps its layers', async () => {

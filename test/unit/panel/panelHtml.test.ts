@@ -10,7 +10,13 @@ function csp(html: string): string {
 
 test('panel mode: strict CSP with nonce, cspSource for images and styles, script by URI', () => {
   const nonce = makeNonce();
-  const html = panelHtml({ mode: 'panel', cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce, scriptUri: 'https://x/dist/webview.js', css: 'body{}' });
+  const html = panelHtml({
+    mode: 'panel',
+    cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+    nonce,
+    scriptUri: 'https://x/dist/webview.js',
+    css: 'body{}',
+  });
   assert.equal(
     csp(html),
     `default-src 'none'; img-src https://file+.vscode-resource.vscode-cdn.net data: blob:; style-src https://file+.vscode-resource.vscode-cdn.net 'nonce-${nonce}'; script-src 'nonce-${nonce}'`,
@@ -23,7 +29,10 @@ test('panel mode: strict CSP with nonce, cspSource for images and styles, script
 test('report mode: no remote origins, data and script inlined and unable to break out', () => {
   const nonce = makeNonce();
   const html = panelHtml({
-    mode: 'report', nonce, css: 'a{}', theme: 'light',
+    mode: 'report',
+    nonce,
+    css: 'a{}',
+    theme: 'light',
     script: 'var s = "</script><script>alert(1)</script>";',
     data: '{"title":"\\u003c/script>"}',
     title: '<b>report</b>',
@@ -48,8 +57,17 @@ test('every webview page gets the same CSP from one builder; a text-only page ha
   const nonce = makeNonce();
   const compare = panelHtml({ mode: 'panel', cspSource: 'vscode-resource:', nonce, scriptUri: 'x.js', css: '', view: 'compare' });
   assert.match(compare, /<body class="lens-panel" data-view="compare">/);
-  const training = webviewPage({ cspSource: 'vscode-resource:', nonce, scriptUri: 't.js', css: 'b{}</style><script>', bodyClass: 'lens-training' });
-  assert.match(training, /content="default-src &#39;none&#39;; style-src vscode-resource: &#39;nonce-[0-9a-f]+&#39;; script-src &#39;nonce-[0-9a-f]+&#39;"/);
+  const training = webviewPage({
+    cspSource: 'vscode-resource:',
+    nonce,
+    scriptUri: 't.js',
+    css: 'b{}</style><script>',
+    bodyClass: 'lens-training',
+  });
+  assert.match(
+    training,
+    /content="default-src &#39;none&#39;; style-src vscode-resource: &#39;nonce-[0-9a-f]+&#39;; script-src &#39;nonce-[0-9a-f]+&#39;"/,
+  );
   assert.ok(!training.includes('img-src'), 'the fine-tune panel shows no images');
   assert.ok(!training.includes('</style><script>'), 'css cannot close its element');
   const text = messagePage('Embedding Lens', 'could not be restored: <b>gone</b>');

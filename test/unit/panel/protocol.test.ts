@@ -19,7 +19,10 @@ test('valid webview messages come back typed, with only known fields', () => {
   assert.deepEqual(validateWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(validateWebviewMessage({ type: 'cancel', extra: 'dropped' }), { type: 'cancel' });
   assert.deepEqual(validateWebviewMessage({ type: 'neighbours', requestId: 4, index: 17, k: 10, evil: 1 }), {
-    type: 'neighbours', requestId: 4, index: 17, k: 10,
+    type: 'neighbours',
+    requestId: 4,
+    index: 17,
+    k: 10,
   });
   const ready = validateWebviewMessage({ type: 'ready', state: { ...state, transform: { x: 1, y: 2, k: 3 } } });
   assert.equal(ready.type, 'ready');
@@ -28,9 +31,23 @@ test('valid webview messages come back typed, with only known fields', () => {
   assert.ok(img.type === 'queryImage' && img.bytes instanceof Uint8Array);
   const buf = validateWebviewMessage({ type: 'queryImage', requestId: 1, name: 'q.png', bytes: new Uint8Array([1, 2, 3]).buffer, k: 5 });
   assert.ok(buf.type === 'queryImage' && buf.bytes.length === 3);
-  const exp = validateWebviewMessage({ type: 'export', requestId: 2, what: 'classes', format: 'csv', fileName: 'a-classes.csv', content: 'class\n' });
+  const exp = validateWebviewMessage({
+    type: 'export',
+    requestId: 2,
+    what: 'classes',
+    format: 'csv',
+    fileName: 'a-classes.csv',
+    content: 'class\n',
+  });
   assert.ok(exp.type === 'export' && exp.content === 'class\n');
-  const png = validateWebviewMessage({ type: 'export', requestId: 2, what: 'map', format: 'png', fileName: 'map.png', content: new Uint8Array(4) });
+  const png = validateWebviewMessage({
+    type: 'export',
+    requestId: 2,
+    what: 'map',
+    format: 'png',
+    fileName: 'map.png',
+    content: new Uint8Array(4),
+  });
   assert.ok(png.type === 'export' && png.content instanceof Uint8Array);
 });
 
@@ -56,7 +73,11 @@ test('invalid webview messages throw a ProtocolError naming the field', () => {
     [{ type: 'log', level: 'info', message: 'x'.repeat(LIMITS.maxString + 1) }, /"message"/],
   ];
   for (const [msg, re] of bad) {
-    assert.throws(() => validateWebviewMessage(msg), (e: unknown) => e instanceof ProtocolError && re.test((e as Error).message), JSON.stringify(msg)?.slice(0, 80));
+    assert.throws(
+      () => validateWebviewMessage(msg),
+      (e: unknown) => e instanceof ProtocolError && re.test((e as Error).message),
+      JSON.stringify(msg)?.slice(0, 80),
+    );
   }
 });
 

@@ -18,6 +18,9 @@ test('source and sourceB survive validation with only their known fields', () =>
 });
 
 test('a malformed source is a ProtocolError naming the field', () => {
-  assert.throws(() => validateCompareViewState({ ...base, source: 'a.onnx' }), (e: unknown) => e instanceof ProtocolError && /"source"/.test((e as Error).message));
+  assert.throws(
+    () => validateCompareViewState({ ...base, source: 'a.onnx' }),
+    (e: unknown) => e instanceof ProtocolError && /"source"/.test((e as Error).message),
+  );
   assert.throws(() => validateCompareViewState({ ...base, sourceB: { checkpoint: 3, dataset: '' } }), ProtocolError);
 });

@@ -15,7 +15,6 @@ import { computeEmbeddings } from '../../../src/core/embed';
 import { isCancelled } from '../../../src/core/errors';
 import { fineTune } from '../../../src/core/train/fineTune';
 import { saveLayersModel } from '../../../src/core/train/checkpointWriter';
-import type { Progress } from '../../../src/core/types';
 
 const RULE_MS = 2000;
 const root = mkdtempSync(join(tmpdir(), 'lens-gaps-'));
@@ -34,20 +33,30 @@ before(async () => {
   // the model's size would skip it and finish too fast to cancel mid-run); a few seconds of decode +
   // inference, ~1.5 s of training per epoch.
   let s = 7;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (let c = 0; c < 12; c++) {
     mkdirSync(join(dataset, `class_${c}`), { recursive: true });
     await Promise.all(
       Array.from({ length: 100 }, (_, i) => {
-        const px = Buffer.from(Array.from({ length: 32 * 32 }, (_, p) => Math.round(255 * (0.5 + 0.3 * Math.sin(c + p / 32) + 0.2 * rnd())) % 256));
-        return sharp(px, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(join(dataset, `class_${c}`, `img_${i}.png`));
+        const px = Buffer.from(
+          Array.from({ length: 32 * 32 }, (_, p) => Math.round(255 * (0.5 + 0.3 * Math.sin(c + p / 32) + 0.2 * rnd())) % 256),
+        );
+        return sharp(px, { raw: { width: 32, height: 32, channels: 1 } })
+          .png()
+          .toFile(join(dataset, `class_${c}`, `img_${i}.png`));
       }),
     );
   }
   await tf.setBackend('cpu');
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [24, 24, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.conv2d({
+        inputShape: [24, 24, 1],
+        filters: 8,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
       tf.layers.flatten(),
@@ -61,7 +70,11 @@ before(async () => {
 test('embedding: progress at least every 2 s from the start to the last row; a cancel settles within 2 s', async () => {
   const t0 = performance.now();
   const times: number[] = [];
-  const run = await computeEmbeddings(checkpoint, dataset, { backend: 'wasm', batchSize: 16, onProgress: (p: Progress) => times.push(performance.now() - t0) });
+  const run = await computeEmbeddings(checkpoint, dataset, {
+    backend: 'wasm',
+    batchSize: 16,
+    onProgress: () => times.push(performance.now() - t0),
+  });
   times.push(performance.now() - t0);
   assert.equal(run.embeddings.n, 1200);
   assert.ok(times.length >= 3, `only ${times.length} progress events`);
@@ -70,7 +83,9 @@ test('embedding: progress at least every 2 s from the start to the last row; a c
   const ac = new AbortController();
   let abortedAt = 0;
   const cancelled = computeEmbeddings(checkpoint, dataset, {
-    backend: 'wasm', batchSize: 16, signal: ac.signal,
+    backend: 'wasm',
+    batchSize: 16,
+    signal: ac.signal,
     onProgress: (p) => {
       if (!abortedAt && p.stage === 'embed' && p.done > 0) {
         abortedAt = performance.now();
@@ -87,7 +102,17 @@ test('fine-tune: progress, steps or epochs at least every 2 s from the start to 
   const t0 = performance.now();
   const times: number[] = [];
   const mark = () => times.push(performance.now() - t0);
-  const r = await fineTune({ checkpoint, dataset, outDir: join(root, 'tuned'), epochs: 2, pk: [4, 4], backend: 'wasm', onProgress: mark, onStep: mark, onEpoch: mark });
+  const r = await fineTune({
+    checkpoint,
+    dataset,
+    outDir: join(root, 'tuned'),
+    epochs: 2,
+    pk: [4, 4],
+    backend: 'wasm',
+    onProgress: mark,
+    onStep: mark,
+    onEpoch: mark,
+  });
   mark();
   assert.equal(r.cancelled, false);
   assert.ok(worstGap(times) <= RULE_MS, `silent for ${Math.round(worstGap(times))} ms`);
@@ -95,7 +120,13 @@ test('fine-tune: progress, steps or epochs at least every 2 s from the start to 
   const ac = new AbortController();
   let abortedAt = 0;
   const stopped = await fineTune({
-    checkpoint, dataset, outDir: join(root, 'tuned-cancelled'), epochs: 50, pk: [4, 4], backend: 'wasm', signal: ac.signal,
+    checkpoint,
+    dataset,
+    outDir: join(root, 'tuned-cancelled'),
+    epochs: 50,
+    pk: [4, 4],
+    backend: 'wasm',
+    signal: ac.signal,
     onStep: (s) => {
       if (!abortedAt && s.epoch === 1 && s.step === 2) {
         abortedAt = performance.now();

@@ -111,11 +111,20 @@ for (const stage of ['PCA', 'kNN (exact)', 'Retrieval metrics', 'NMI/AMI (k-mean
   });
 }
 
-test('runComparison: no silence longer than 2 s from A\'s first stage to the comparison; cancel in B settles within 2 s', async () => {
+test("runComparison: no silence longer than 2 s from A's first stage to the comparison; cancel in B settles within 2 s", async () => {
   const other = clustered(8_000, 32, 80);
-  const input = { checkpointA: join(other.dir, 'E.npy'), checkpointB: join(other.dir, 'E.npy'), dataset: join(other.dir, 'labels.json'), settings };
+  const input = {
+    checkpointA: join(other.dir, 'E.npy'),
+    checkpointB: join(other.dir, 'E.npy'),
+    dataset: join(other.dir, 'labels.json'),
+    settings,
+  };
   const rec = new Recorder();
-  const run = await runComparison(input, { patch: (side, stage) => rec.mark(`${side} patch ${stage}`) }, { onProgress: (p) => rec.mark(p.stage) });
+  const run = await runComparison(
+    input,
+    { patch: (side, stage) => rec.mark(`${side} patch ${stage}`) },
+    { onProgress: (p) => rec.mark(p.stage) },
+  );
   rec.mark('end');
   assert.equal(run.cancelled, false);
   const w = rec.worst();
@@ -124,15 +133,19 @@ test('runComparison: no silence longer than 2 s from A\'s first stage to the com
 
   const ac = new AbortController();
   let abortedAt = 0;
-  const cancelled = await runComparison(input, {}, {
-    signal: ac.signal,
-    onProgress: (p) => {
-      if (!abortedAt && p.stage === 'B: Retrieval metrics') {
-        abortedAt = performance.now();
-        ac.abort();
-      }
+  const cancelled = await runComparison(
+    input,
+    {},
+    {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (!abortedAt && p.stage === 'B: Retrieval metrics') {
+          abortedAt = performance.now();
+          ac.abort();
+        }
+      },
     },
-  });
+  );
   assert.ok(abortedAt > 0, 'B never reached its metrics');
   assert.equal(cancelled.cancelled, true);
   assert.ok(performance.now() - abortedAt <= RULE_MS);
@@ -162,7 +175,7 @@ test('projectEmbeddings: no silence longer than 2 s; a cancel during UMAP reject
   assert.ok(performance.now() - abortedAt <= RULE_MS);
 });
 
-test('sampledRecall (the usearch worker\'s recall check) hands control back after each sampled row and stops when asked', () => {
+test("sampledRecall (the usearch worker's recall check) hands control back after each sampled row and stops when asked", () => {
   const n = 500;
   const dim = 8;
   const k = 5;
@@ -179,7 +192,13 @@ test('sampledRecall (the usearch worker\'s recall check) hands control back afte
   }
   const sample = Int32Array.from({ length: 20 }, (_, i) => i * 7);
   const calls: number[] = [];
-  assert.equal(sampledRecall(rows, n, dim, k, indices, distances, sample, (done) => (calls.push(done), false)), 1);
-  assert.deepEqual(calls, Array.from({ length: 19 }, (_, i) => i + 1));
+  assert.equal(
+    sampledRecall(rows, n, dim, k, indices, distances, sample, (done) => (calls.push(done), false)),
+    1,
+  );
+  assert.deepEqual(
+    calls,
+    Array.from({ length: 19 }, (_, i) => i + 1),
+  );
   assert.ok(Number.isNaN(sampledRecall(rows, n, dim, k, indices, distances, sample, (done) => done >= 3)));
 });

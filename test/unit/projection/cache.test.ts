@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getCachedLayout, layoutKey, putCachedLayout, putPartialLayout, readLayoutEntry, readPartialLayout } from '../../../src/core/projection/layoutCache';
+import {
+  getCachedLayout,
+  layoutKey,
+  putCachedLayout,
+  putPartialLayout,
+  readLayoutEntry,
+  readPartialLayout,
+} from '../../../src/core/projection/layoutCache';
 
 test('layouts round-trip keyed by embeddings key + parameters (order-insensitive)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'el-layout-'));
@@ -42,7 +49,7 @@ test('a layout entry damaged in place (same size) is caught by its checksum, rem
   }
 });
 
-test('a stopped run\'s layout is kept apart with its epochs (checksummed), and the finished layout removes it', async () => {
+test("a stopped run's layout is kept apart with its epochs (checksummed), and the finished layout removes it", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'el-layout-'));
   try {
     const xy = Float32Array.from([1, 2, 3, 4]);

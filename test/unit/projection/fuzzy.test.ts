@@ -7,7 +7,15 @@ import { LensError } from '../../../src/core/errors';
 
 // umap-learn 0.5.3's own output for a small data set (fixtures/make_fuzzy_fixture.py).
 const ref = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'umap-fuzzy.json'), 'utf8')) as {
-  n: number; k: number; indices: number[]; distances: number[]; sigmas: number[]; rhos: number[]; rows: number[]; cols: number[]; weights: number[];
+  n: number;
+  k: number;
+  indices: number[];
+  distances: number[];
+  sigmas: number[];
+  rhos: number[];
+  rows: number[];
+  cols: number[];
+  weights: number[];
 };
 const graph = { n: ref.n, k: ref.k, indices: Int32Array.from(ref.indices), distances: Float32Array.from(ref.distances) };
 
@@ -46,10 +54,25 @@ test('pruning drops edges below max/nEpochs and the schedule samples the stronge
 });
 
 test('checkKnnGraph refuses graphs that would give a wrong map', () => {
-  assert.throws(() => checkKnnGraph({ n: 3, k: 3, indices: new Int32Array(9), distances: new Float32Array(9) }), /cannot have 3 neighbours/);
-  assert.throws(() => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([1, 2, 0]), distances: Float32Array.from([1, Number.NaN, 1]) }), (e: unknown) => e instanceof LensError && /row 1.*NaN/.test(e.message));
-  assert.throws(() => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([0, 2, 0]), distances: Float32Array.from([1, 1, 1]) }), /row 0 neighbour 0 is 0/);
-  assert.throws(() => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([1, 7, 0]), distances: Float32Array.from([1, 1, 1]) }), /row 1 neighbour 0 is 7/);
-  assert.throws(() => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([1, 2]), distances: Float32Array.from([1, 1, 1]) }), /expected 3×1/);
+  assert.throws(
+    () => checkKnnGraph({ n: 3, k: 3, indices: new Int32Array(9), distances: new Float32Array(9) }),
+    /cannot have 3 neighbours/,
+  );
+  assert.throws(
+    () => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([1, 2, 0]), distances: Float32Array.from([1, Number.NaN, 1]) }),
+    (e: unknown) => e instanceof LensError && /row 1.*NaN/.test(e.message),
+  );
+  assert.throws(
+    () => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([0, 2, 0]), distances: Float32Array.from([1, 1, 1]) }),
+    /row 0 neighbour 0 is 0/,
+  );
+  assert.throws(
+    () => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([1, 7, 0]), distances: Float32Array.from([1, 1, 1]) }),
+    /row 1 neighbour 0 is 7/,
+  );
+  assert.throws(
+    () => checkKnnGraph({ n: 3, k: 1, indices: Int32Array.from([1, 2]), distances: Float32Array.from([1, 1, 1]) }),
+    /expected 3×1/,
+  );
   checkKnnGraph(graph);
 });

@@ -1,7 +1,13 @@
 import type { KnnGraph } from '../../../src/core/retrieval/knn';
 
 /** Deterministic gaussian blobs: `classes` centres on a simplex-ish layout, `per` points each. */
-export function blobs(classes: number, per: number, dim: number, seed = 1, spreadWithin = 0.3): { data: Float32Array; labels: Int32Array; n: number; dim: number } {
+export function blobs(
+  classes: number,
+  per: number,
+  dim: number,
+  seed = 1,
+  spreadWithin = 0.3,
+): { data: Float32Array; labels: Int32Array; n: number; dim: number } {
   let s = seed >>> 0 || 1;
   const uni = (): number => {
     s ^= s << 13;

@@ -25,11 +25,11 @@ test('a/b curve fit matches scipy curve_fit (umap-learn find_ab_params)', () => 
   assert.throws(() => findAbParams(1, Number.NaN), RangeError);
 });
 
-test('fastPow agrees with Math.pow to 1e-10 relative over the optimiser\'s range', () => {
+test("fastPow agrees with Math.pow to 1e-10 relative over the optimiser's range", () => {
   let s = 12345;
   for (let i = 0; i < 20000; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const x = Math.exp(((s / 4294967296) - 0.5) * 80);
+    const x = Math.exp((s / 4294967296 - 0.5) * 80);
     for (const p of [0.8950608, -0.1049392, 1.3341, 0.79]) {
       const want = Math.pow(x, p);
       assert.ok(Math.abs(fastPow(x, p) / want - 1) < 1e-10, `fastPow(${x}, ${p})`);
@@ -48,10 +48,11 @@ test('tablePow agrees with Math.pow to 1e-7 relative, in and outside its table r
     for (let i = 0; i < 50000; i++) {
       s = (Math.imul(s, 1103515245) + 12345) >>> 0;
       // e^-40 .. e^40 covers the table's [2^-16, 2^15) and both fallbacks.
-      const x = Math.exp(((s / 4294967296) - 0.5) * 80);
+      const x = Math.exp((s / 4294967296 - 0.5) * 80);
       assert.ok(Math.abs(tablePow(x, table) / Math.pow(x, b) - 1) < 1e-7, `tablePow(${x}, ${b})`);
     }
-    for (const x of [2 ** -16, 2 ** 15, 1, 2, 32767.99]) assert.ok(Math.abs(tablePow(x, table) / Math.pow(x, b) - 1) < 1e-7, `tablePow(${x}, ${b}) at an edge`);
+    for (const x of [2 ** -16, 2 ** 15, 1, 2, 32767.99])
+      assert.ok(Math.abs(tablePow(x, table) / Math.pow(x, b) - 1) < 1e-7, `tablePow(${x}, ${b}) at an edge`);
     assert.equal(tablePow(0, table), 0);
   }
 });
@@ -77,7 +78,9 @@ test('pca2d finds the two largest-variance axes (matches a full eigendecompositi
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
   const cov = new Float64Array(dim * dim);
-  for (let i = 0; i < n; i++) for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) cov[a * dim + b] += ((data[i * dim + a] - mean[a]) * (data[i * dim + b] - mean[b])) / (n - 1);
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < dim; a++)
+      for (let b = 0; b < dim; b++) cov[a * dim + b] += ((data[i * dim + a] - mean[a]) * (data[i * dim + b] - mean[b])) / (n - 1);
   const ref = symmetricEigen(cov, dim);
   for (let j = 0; j < 2; j++) {
     assert.ok(Math.abs(axes.variances[j] - ref.values[j]) / ref.values[j] < 1e-9, `variance ${j}`);
@@ -88,7 +91,8 @@ test('pca2d finds the two largest-variance axes (matches a full eigendecompositi
   const xy = pca2d(data, n, dim);
   assert.equal(xy.length, n * 2);
   // Projected coordinates are centred and carry the axis variances.
-  let mx = 0, vx = 0;
+  let mx = 0,
+    vx = 0;
   for (let i = 0; i < n; i++) mx += xy[2 * i] / n;
   for (let i = 0; i < n; i++) vx += (xy[2 * i] - mx) ** 2 / (n - 1);
   assert.ok(Math.abs(mx) < 1e-4);
@@ -106,7 +110,7 @@ test('pca2d is deterministic and copes with degenerate input', () => {
   assert.throws(() => pca2d(new Float32Array(5), 2, 3));
 });
 
-test('pca2dAsync yields to the event loop and gives pca2d\'s result bit for bit; it is cancellable', async () => {
+test("pca2dAsync yields to the event loop and gives pca2d's result bit for bit; it is cancellable", async () => {
   // 6000 rows × 200 dims: the covariance runs in 3 slices of 2500 rows, then one projection slice.
   const { data, n, dim } = blobs(6, 1000, 200, 9);
   let ticks = 0;

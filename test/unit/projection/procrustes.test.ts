@@ -4,11 +4,13 @@ import { procrustes } from '../../../src/core/projection/procrustes';
 import { LensError } from '../../../src/core/errors';
 
 function transform(a: Float32Array, scale: number, theta: number, reflect: boolean, tx: number, ty: number): Float32Array {
-  const c = Math.cos(theta), s = Math.sin(theta);
+  const c = Math.cos(theta),
+    s = Math.sin(theta);
   const r = reflect ? [c, s, s, -c] : [c, -s, s, c];
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length / 2; i++) {
-    const x = a[2 * i], y = a[2 * i + 1];
+    const x = a[2 * i],
+      y = a[2 * i + 1];
     out[2 * i] = scale * (x * r[0] + y * r[2]) + tx;
     out[2 * i + 1] = scale * (x * r[1] + y * r[3]) + ty;
   }
@@ -39,7 +41,8 @@ test('aligns over shared items only and maps every item of a', () => {
   const r = procrustes(a, bPart, { aIndex, bIndex });
   assert.equal(r.aligned.length, a.length);
   assert.ok(r.rmsd < 1e-4);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(r.aligned[i] - b[i]) < 1e-4, 'items outside the shared set follow the same transform');
+  for (let i = 0; i < a.length; i++)
+    assert.ok(Math.abs(r.aligned[i] - b[i]) < 1e-4, 'items outside the shared set follow the same transform');
 });
 
 test('rmsd reports the residual of a noisy match, bad input is a LensError', () => {

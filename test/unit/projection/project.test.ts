@@ -23,7 +23,10 @@ test('projectEmbeddings: umap over the retrieval graph, pca, and the documented 
   const nan = new Float32Array(data);
   nan[3 * dim + 2] = Number.NaN;
   nan[9 * dim] = Number.POSITIVE_INFINITY;
-  await assert.rejects(projectEmbeddings(nan, n, dim, { source: 'E.npy' }), (e: unknown) => e instanceof LensError && /E\.npy: 2 row\(s\) contain NaN or Inf \(first: 3, 9\)/.test(e.message));
+  await assert.rejects(
+    projectEmbeddings(nan, n, dim, { source: 'E.npy' }),
+    (e: unknown) => e instanceof LensError && /E\.npy: 2 row\(s\) contain NaN or Inf \(first: 3, 9\)/.test(e.message),
+  );
 
   const tiny = await projectEmbeddings(data.subarray(0, 6 * dim), 6, dim, { nNeighbors: 15, threads: 1, approximate: 'exact' });
   assert.match(tiny.warnings.join(), /n_neighbors lowered from 15 to 6/);
@@ -48,7 +51,22 @@ test('CLI: embedding-lens project writes an N×2 .npy and refuses NaN rows', asy
     writeFileSync(join(dir, 'E.npy'), encodeNpy(data, [n, dim]));
     const cli = join(__dirname, '../../../src/cli.ts');
     const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, 'project', ...args], { encoding: 'utf8' });
-    const ok = run('--embeddings', join(dir, 'E.npy'), '--out', join(dir, 'XY.npy'), '--seed', '3', '--neighbors', '8', '--min-dist', '0.2', '--epochs', '50', '--threads', '1');
+    const ok = run(
+      '--embeddings',
+      join(dir, 'E.npy'),
+      '--out',
+      join(dir, 'XY.npy'),
+      '--seed',
+      '3',
+      '--neighbors',
+      '8',
+      '--min-dist',
+      '0.2',
+      '--epochs',
+      '50',
+      '--threads',
+      '1',
+    );
     assert.equal(ok.status, 0, ok.stderr);
     const summary = JSON.parse(ok.stdout);
     assert.equal(summary.params.nNeighbors, 8);
@@ -71,7 +89,16 @@ test('CLI: embedding-lens project writes an N×2 .npy and refuses NaN rows', asy
 
 test('countDuplicateRows counts rows that repeat an earlier row bit for bit, and nothing else', () => {
   const dim = 3;
-  const rows = [[1, 2, 3], [1, 2, 3], [3, 2, 1], [1, 2, 3], [3, 2, 1], [1, 2, 3.0000002], [0, 0, 0], [-0, 0, 0]];
+  const rows = [
+    [1, 2, 3],
+    [1, 2, 3],
+    [3, 2, 1],
+    [1, 2, 3],
+    [3, 2, 1],
+    [1, 2, 3.0000002],
+    [0, 0, 0],
+    [-0, 0, 0],
+  ];
   const data = Float32Array.from(rows.flat());
   // Rows 1 and 3 repeat row 0, row 4 repeats row 2; 3.0000002 and -0 differ in their bits.
   assert.equal(countDuplicateRows(data, rows.length, dim), 3);

@@ -22,25 +22,57 @@ const { a, b } = findAbParams(1, 0.1);
  * the other thread's vertices land in its delta buffer — every path of the kernel is used.
  */
 function threadZero(optimizer: SgdOptimizer, alpha: number) {
-  const run = prepareRun({ graph, a, b, nEpochs: 50, seed: 3, init, threads: 2, negativeSampleRate: 5, repulsionStrength: 1, learningRate: 1, layoutEvery: 0, sendLayouts: false, optimizer });
+  const run = prepareRun({
+    graph,
+    a,
+    b,
+    nEpochs: 50,
+    seed: 3,
+    init,
+    threads: 2,
+    negativeSampleRate: 5,
+    repulsionStrength: 1,
+    learningRate: 1,
+    layoutEvery: 0,
+    sendLayouts: false,
+    optimizer,
+  });
   for (let i = 0; i < run.snap.length; i++) run.snap[i] += 0.05 * Math.sin(i);
   const delta = run.deltas.subarray(0, 2 * n);
   const threadsOf = (t: number, seed: number) => {
     const th = makeSgdThread(
-      { n, edges: run.edges, edgeEnds: run.edgeEnds, negativeSampleRate: 5, live: run.live, snap: run.snap, delta: run.deltas.subarray(t * 2 * n, (t + 1) * 2 * n), a, b, gamma: 1 },
+      {
+        n,
+        edges: run.edges,
+        edgeEnds: run.edgeEnds,
+        negativeSampleRate: 5,
+        live: run.live,
+        snap: run.snap,
+        delta: run.deltas.subarray(t * 2 * n, (t + 1) * 2 * n),
+        a,
+        b,
+        gamma: 1,
+      },
       run.ranges[t],
       seed,
     );
-    const opt: ThreadOptimizer = optimizer === 'wasm-simd'
-      ? bindSgdKernel(th, run.memory!, run.headers + t * HEADER_BYTES)
-      : { epoch: (e, al) => sgdEpoch(th, e, al), addPulls: (d) => addPulls(th, d) };
+    const opt: ThreadOptimizer =
+      optimizer === 'wasm-simd'
+        ? bindSgdKernel(th, run.memory!, run.headers + t * HEADER_BYTES)
+        : { epoch: (e, al) => sgdEpoch(th, e, al), addPulls: (d) => addPulls(th, d) };
     return { th, opt };
   };
   const zero = threadsOf(0, 11);
   const one = threadsOf(1, 12);
   laneSlice(run.lanes.subarray(0, SAMPLE_LANES + 1), 0, 1, zero.th.lanes);
   for (let e = 1; e <= 3; e++) zero.opt.epoch(e, alpha);
-  const before = { live: run.live.slice(), delta: delta.slice(), rng: zero.th.rng.slice(), schedule: run.edges.slice(), vHi: run.ranges[0].vHi };
+  const before = {
+    live: run.live.slice(),
+    delta: delta.slice(),
+    rng: zero.th.rng.slice(),
+    schedule: run.edges.slice(),
+    vHi: run.ranges[0].vHi,
+  };
   // Thread 1 takes thread 0's pulls on its vertices.
   one.opt.addPulls([delta]);
   return { ...before, merged: { live: run.live.slice(), delta: delta.slice() } };
@@ -52,7 +84,7 @@ function maxAbsDiff(x: Float32Array, y: Float32Array): number {
   return m;
 }
 
-test('the WebAssembly kernel makes the reference kernel\'s visits, draws and moves (float32 vs float64)', () => {
+test("the WebAssembly kernel makes the reference kernel's visits, draws and moves (float32 vs float64)", () => {
   assert.equal(KERNEL_LANES, SAMPLE_LANES);
   for (const alpha of [0.02, 1]) {
     const ref = threadZero('js', alpha);
@@ -87,13 +119,42 @@ test('runs that fit a 32-bit WebAssembly memory get the SIMD kernel, larger ones
   assert.equal(defaultOptimizer(6_000_000, 14, 2), 'js');
 });
 
-test('adding another thread\'s pulls covers ranges of any length and alignment', () => {
-  const run = prepareRun({ graph, a, b, nEpochs: 50, seed: 3, init, threads: 2, negativeSampleRate: 5, repulsionStrength: 1, learningRate: 1, layoutEvery: 0, sendLayouts: false, optimizer: 'wasm-simd' });
+test("adding another thread's pulls covers ranges of any length and alignment", () => {
+  const run = prepareRun({
+    graph,
+    a,
+    b,
+    nEpochs: 50,
+    seed: 3,
+    init,
+    threads: 2,
+    negativeSampleRate: 5,
+    repulsionStrength: 1,
+    learningRate: 1,
+    layoutEvery: 0,
+    sendLayouts: false,
+    optimizer: 'wasm-simd',
+  });
   const other = run.deltas.subarray(2 * n, 4 * n);
   for (let i = 0; i < other.length; i++) other[i] = (i % 7) - 3;
   const live = run.live.slice();
   // Vertices 3..9: 14 floats from byte 24 — a 16-byte misaligned start and a 2-float tail.
-  const th = makeSgdThread({ n, edges: run.edges, edgeEnds: run.edgeEnds, negativeSampleRate: 5, live: run.live, snap: run.snap, delta: run.deltas.subarray(0, 2 * n), a, b, gamma: 1 }, { eLo: 0, eHi: 0, vLo: 3, vHi: 10 }, 1);
+  const th = makeSgdThread(
+    {
+      n,
+      edges: run.edges,
+      edgeEnds: run.edgeEnds,
+      negativeSampleRate: 5,
+      live: run.live,
+      snap: run.snap,
+      delta: run.deltas.subarray(0, 2 * n),
+      a,
+      b,
+      gamma: 1,
+    },
+    { eLo: 0, eHi: 0, vLo: 3, vHi: 10 },
+    1,
+  );
   bindSgdKernel(th, run.memory!, run.headers).addPulls([other]);
   for (let i = 0; i < 2 * n; i++) {
     const own = i >= 6 && i < 20;

@@ -49,7 +49,11 @@ test('intermediate layouts stream every few epochs, starting from the init', asy
   const frames: { epoch: number; first: number }[] = [];
   const stages = new Set<string>();
   const xy = await runUmap(graph, {
-    seed: 1, threads: 2, init, nEpochs: 50, layoutEvery: 10,
+    seed: 1,
+    threads: 2,
+    init,
+    nEpochs: 50,
+    layoutEvery: 10,
     onLayout: (f, epoch, total) => {
       assert.equal(f.length, n * 2);
       assert.equal(total, 50);
@@ -57,7 +61,10 @@ test('intermediate layouts stream every few epochs, starting from the init', asy
     },
     onProgress: (p) => stages.add(p.stage),
   });
-  assert.deepEqual(frames.map((f) => f.epoch), [10, 20, 30, 40]);
+  assert.deepEqual(
+    frames.map((f) => f.epoch),
+    [10, 20, 30, 40],
+  );
   assert.ok(stages.has('UMAP'));
   // Streaming does not change the result.
   assert.deepEqual(xy, await runUmap(graph, { seed: 1, threads: 2, init, nEpochs: 50 }));
@@ -70,7 +77,12 @@ test('cancelling stops the run with CancelledError and no further layouts', asyn
     let framesAtAbort = -1;
     await assert.rejects(
       runUmap(graph, {
-        seed: 1, threads, init, nEpochs: 10000 /* the most accepted (CAPS.umapEpochs) */, layoutEvery: 5, signal: ac.signal,
+        seed: 1,
+        threads,
+        init,
+        nEpochs: 10000 /* the most accepted (CAPS.umapEpochs) */,
+        layoutEvery: 5,
+        signal: ac.signal,
         onLayout: () => {
           frames++;
           if (frames === 2) {
@@ -107,7 +119,11 @@ test('duplicate points (zero distances) give finite layouts', async () => {
   // The duplicates stay together relative to the map's extent.
   let maxSpread = 0;
   for (let i = 1; i < 20; i++) maxSpread = Math.max(maxSpread, Math.hypot(xy[2 * i] - xy[0], xy[2 * i + 1] - xy[1]));
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < n; i++) { lo = Math.min(lo, xy[2 * i]); hi = Math.max(hi, xy[2 * i]); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    lo = Math.min(lo, xy[2 * i]);
+    hi = Math.max(hi, xy[2 * i]);
+  }
   assert.ok(maxSpread < 0.2 * (hi - lo), `duplicates spread ${maxSpread} on a map of width ${hi - lo}`);
 });

@@ -13,13 +13,21 @@ const graph = bruteKnn(data, n, dim, 10);
 const init = pca2d(data, n, dim);
 
 test('resumed from a streamed frame == the uninterrupted run (js 1 thread, wasm-simd 1 and 3 threads)', async () => {
-  for (const [optimizer, threads] of [['js', 1], ['wasm-simd', 1], ['wasm-simd', 3]] as const) {
+  for (const [optimizer, threads] of [
+    ['js', 1],
+    ['wasm-simd', 1],
+    ['wasm-simd', 3],
+  ] as const) {
     const opts = { seed: 11, threads, init, nEpochs: 60, layoutEvery: 5, optimizer };
     const frames = new Map<number, Float32Array>();
     const full = await runUmap(graph, { ...opts, onLayout: (xy, epoch) => frames.set(epoch, xy) });
     for (const at of [5, 35]) {
       const later: number[] = [];
-      const resumed = await runUmap(graph, { ...opts, resume: { xy: frames.get(at)!, epoch: at }, onLayout: (_xy, epoch) => later.push(epoch) });
+      const resumed = await runUmap(graph, {
+        ...opts,
+        resume: { xy: frames.get(at)!, epoch: at },
+        onLayout: (_xy, epoch) => later.push(epoch),
+      });
       assert.deepEqual(resumed, full, `${optimizer}, ${threads} thread(s), resumed at epoch ${at}`);
       assert.equal(later[0], at + 5, 'frames carry on from the resume epoch');
     }
@@ -35,7 +43,14 @@ test('a cancelled run continues from its last frame to the uninterrupted result'
   const ac = new AbortController();
   let last: { xy: Float32Array; epoch: number } | undefined;
   await assert.rejects(
-    runUmap(graph, { ...opts, signal: ac.signal, onLayout: (xy, epoch) => { last = { xy, epoch }; if (epoch === 25) ac.abort(); } }),
+    runUmap(graph, {
+      ...opts,
+      signal: ac.signal,
+      onLayout: (xy, epoch) => {
+        last = { xy, epoch };
+        if (epoch === 25) ac.abort();
+      },
+    }),
     CancelledError,
   );
   assert.equal(last?.epoch, 25);

@@ -13,7 +13,12 @@ test('thumbnails: files outside the dataset (../ or a symlink) are not inlined, 
   await writeImage(join(dir, 'private.png'), 8, 8, 2);
   symlinkSync(join(dir, 'private.png'), join(dir, 'ds', 'a', 'link.png'));
   assert.equal(spawnSync('mkfifo', [join(dir, 'ds', 'a', 'pipe.png')]).status, 0);
-  const paths = [join(dir, 'ds', 'a', '1.png'), join(dir, 'ds', '..', 'private.png'), join(dir, 'ds', 'a', 'link.png'), join(dir, 'ds', 'a', 'pipe.png')];
+  const paths = [
+    join(dir, 'ds', 'a', '1.png'),
+    join(dir, 'ds', '..', 'private.png'),
+    join(dir, 'ds', 'a', 'link.png'),
+    join(dir, 'ds', 'a', 'pipe.png'),
+  ];
   const notes: string[] = [];
   const uris = await thumbnailDataUris(paths, { root: join(dir, 'ds'), onNote: (n) => notes.push(n) });
   assert.match(uris[0], /^data:image\/jpeg;base64,/);

@@ -8,7 +8,8 @@ import { blobs } from './helpers';
 // the scan stopped (its hook threw) while the next block's session.run was still in flight, and
 // released the session under it. The real onnxruntime engine runs here; nothing is mocked.
 test('a scan stopped by its hook waits for the block in flight before releasing the session', async () => {
-  const n = 6000, dim = 32;
+  const n = 6000,
+    dim = 32;
   const { data } = blobs(n, dim, 10, 7);
   const stray: unknown[] = [];
   const onStray = (e: unknown) => stray.push(e);
@@ -20,7 +21,10 @@ test('a scan stopped by its hook waits for the block in flight before releasing 
         // Stop after the first block: the second block's product was launched before this hook ran.
         if (++blocks === 1) throw new CancelledError();
       };
-      await assert.rejects(scanTopK({ queries: data, gallery: data, nGallery: n, dim, selfIndex: null, start: 0, end: n, threads: 1 }, 5, hook), (e: unknown) => isCancelled(e));
+      await assert.rejects(
+        scanTopK({ queries: data, gallery: data, nGallery: n, dim, selfIndex: null, start: 0, end: n, threads: 1 }, 5, hook),
+        (e: unknown) => isCancelled(e),
+      );
     }
     // Give a stray rejection (the old bug) every chance to surface.
     await new Promise((r) => setTimeout(r, 200));

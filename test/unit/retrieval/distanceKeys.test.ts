@@ -5,7 +5,9 @@ import { squaredNorms } from '../../../src/core/retrieval/prepare';
 import { blobs } from './helpers';
 
 test('distance keys: onnxruntime Gemm and the JS fallback both give ‖g‖² − 2·q·g', async () => {
-  const n = 70, dim = 9, m = 13;
+  const n = 70,
+    dim = 9,
+    m = 13;
   const { data } = blobs(n, dim, 3, 31);
   const sq = squaredNorms(data, n, dim);
   const ort = await createKeyEngine(data, n, dim, sq, 1);

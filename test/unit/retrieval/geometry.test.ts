@@ -34,19 +34,24 @@ test('percentile interpolates like numpy', () => {
 });
 
 test('geometry through worker threads agrees with a brute-force minimum distance', async () => {
-  const n = 2100, dim = 4;
+  const n = 2100,
+    dim = 4;
   const { data, labels } = blobs(n, dim, 5, 13, 1);
   const g = await classGeometry(data, n, dim, labels, { normalize: false });
   const best = new Array(5).fill(Infinity);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    if (labels[i] === labels[j]) continue;
-    let d = 0;
-    for (let t = 0; t < dim; t++) d += (data[i * dim + t] - data[j * dim + t]) ** 2;
-    best[labels[i]] = Math.min(best[labels[i]], Math.sqrt(d));
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      if (labels[i] === labels[j]) continue;
+      let d = 0;
+      for (let t = 0; t < dim; t++) d += (data[i * dim + t] - data[j * dim + t]) ** 2;
+      best[labels[i]] = Math.min(best[labels[i]], Math.sqrt(d));
+    }
   g.classes.forEach((c, s) => assert.ok(Math.abs((c.minDistance as number) - best[s]) < 1e-4, `class ${s}`));
 });
 
 test('geometry refuses a single class', async () => {
-  await assert.rejects(classGeometry(new Float32Array([1, 2, 3, 4]), 2, 2, Int32Array.from([1, 1])), (e: unknown) => e instanceof LensError && /two classes/.test(e.message));
+  await assert.rejects(
+    classGeometry(new Float32Array([1, 2, 3, 4]), 2, 2, Int32Array.from([1, 1])),
+    (e: unknown) => e instanceof LensError && /two classes/.test(e.message),
+  );
 });

@@ -5,23 +5,45 @@ import { RECALL_SAMPLE } from '../../../src/core/retrieval/sampledRecall';
 import { isCancelled, LensError } from '../../../src/core/errors';
 import { blobs, bruteNeighbours } from './helpers';
 
-function checkAgainstBrute(g: { indices: Int32Array; distances: Float32Array }, data: Float32Array, n: number, dim: number, k: number, normalize: boolean, rows: number[]) {
+function checkAgainstBrute(
+  g: { indices: Int32Array; distances: Float32Array },
+  data: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  normalize: boolean,
+  rows: number[],
+) {
   for (const q of rows) {
     const want = bruteNeighbours(data, n, dim, q, normalize).slice(0, k);
-    assert.deepEqual(Array.from(g.indices.subarray(q * k, (q + 1) * k)), want.map((w) => w.j), `row ${q}`);
+    assert.deepEqual(
+      Array.from(g.indices.subarray(q * k, (q + 1) * k)),
+      want.map((w) => w.j),
+      `row ${q}`,
+    );
     want.forEach((w, t) => assert.ok(Math.abs(g.distances[q * k + t] - w.d) < 1e-4, `row ${q} distance ${t}`));
   }
 }
 
 test('knnGraph: exact neighbours equal a float64 brute force (normalised and raw)', async () => {
-  const n = 300, dim = 8, k = 7;
+  const n = 300,
+    dim = 8,
+    k = 7;
   const { data } = blobs(n, dim, 5, 1);
   for (const normalize of [true, false]) {
     const g = await knnGraph(data, n, dim, k, { normalize, approximate: 'exact' });
     assert.equal(g.n, n);
     assert.equal(g.k, k);
     assert.equal(g.approximate, undefined);
-    checkAgainstBrute(g, data, n, dim, k, normalize, Array.from({ length: n }, (_, i) => i));
+    checkAgainstBrute(
+      g,
+      data,
+      n,
+      dim,
+      k,
+      normalize,
+      Array.from({ length: n }, (_, i) => i),
+    );
   }
 });
 
@@ -35,7 +57,9 @@ test('knnGraph: duplicates are neighbours, the row itself never is; ties go to t
 });
 
 test('knnGraph: the worker-thread path gives the same graph as brute force', async () => {
-  const n = 2100, dim = 6, k = 5;
+  const n = 2100,
+    dim = 6,
+    k = 5;
   const { data } = blobs(n, dim, 12, 2);
   const seen: number[] = [];
   const g = await knnGraph(data, n, dim, k, { onProgress: (p) => seen.push(p.done) });
@@ -44,7 +68,9 @@ test('knnGraph: the worker-thread path gives the same graph as brute force', asy
 });
 
 test('knnGraph: usearch path reports its measured recall and excludes self', async () => {
-  const n = 1500, dim = 8, k = 10;
+  const n = 1500,
+    dim = 8,
+    k = 10;
   const { data } = blobs(n, dim, 10, 3);
   const g = await knnGraph(data, n, dim, k, { approximate: 'usearch' });
   assert.equal(g.approximate?.method, 'usearch');
@@ -81,7 +107,8 @@ test('knnGraph: aborting at the first progress report stops the run (in-process 
 });
 
 test('knnGraph: a cancel during the usearch build rejects with CancelledError, promptly', async () => {
-  const n = 60_000, dim = 16;
+  const n = 60_000,
+    dim = 16;
   const { data } = blobs(n, dim, 20, 5);
   const ac = new AbortController();
   let abortedAt = 0;

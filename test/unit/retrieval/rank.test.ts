@@ -8,7 +8,9 @@ import { mulberry32 } from '../../../src/core/util/random';
 
 /** The definition, by sorting the whole row. */
 function reference(row: Float32Array, self: number, label: number, labels: Int32Array) {
-  const order = Array.from(row.keys()).filter((j) => j !== self).sort((a, b) => row[a] - row[b] || a - b);
+  const order = Array.from(row.keys())
+    .filter((j) => j !== self)
+    .sort((a, b) => row[a] - row[b] || a - b);
   const r = order.filter((j) => labels[j] === label).length;
   let hits = 0;
   let ap = 0;

@@ -29,7 +29,8 @@ async function coverage(data: Float32Array, n: number, dim: number, labels: Int3
 }
 
 test('stratified sample: the 95% CI covers the exact value on most seeds', async () => {
-  const n = 3000, dim = 8;
+  const n = 3000,
+    dim = 8;
   const { data, labels } = blobs(n, dim, 10, 5, 2.2);
   const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const { covered, designs } = await coverage(data, n, dim, labels, 400, seeds);
@@ -39,7 +40,8 @@ test('stratified sample: the 95% CI covers the exact value on most seeds', async
 });
 
 test('many small classes: the systematic design, its CI still covers the exact value', async () => {
-  const n = 3000, dim = 8;
+  const n = 3000,
+    dim = 8;
   const { data, labels } = blobs(n, dim, 600, 6, 1.0);
   const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const { covered, designs } = await coverage(data, n, dim, labels, 400, seeds);
@@ -48,7 +50,8 @@ test('many small classes: the systematic design, its CI still covers the exact v
 });
 
 test('a sample as large as the query set is the exact computation', async () => {
-  const n = 900, dim = 6;
+  const n = 900,
+    dim = 6;
   const { data, labels } = blobs(n, dim, 9, 7, 1.5);
   const exact = await retrievalMetrics(data, n, dim, labels, { ks: [1, 2] });
   const all = await retrievalMetrics(data, n, dim, labels, { ks: [1, 2], exactLimit: 0, sampleQueries: n, seed: 3 });
@@ -59,7 +62,11 @@ test('a sample as large as the query set is the exact computation', async () => 
 test('the stratified estimator over a census is the exact mean with a zero-width interval', () => {
   const values = Float64Array.from([1, 0, 1, 1, 0.5, 0.25, 0, 1]);
   const strata = Int32Array.from([0, 0, 0, 1, 1, 1, 2, 2]);
-  const sizes = new Map([[0, 3], [1, 3], [2, 2]]);
+  const sizes = new Map([
+    [0, 3],
+    [1, 3],
+    [2, 2],
+  ]);
   const est = estimateMean(values, strata, sizes, 'stratified');
   assert.ok(Math.abs(est.value - values.reduce((a, b) => a + b, 0) / 8) < 1e-12);
   assert.equal(est.ci95, 0);
@@ -80,12 +87,16 @@ test('the sample is seeded, stratified, at least two per class, and never picks 
   assert.equal(per.get(99), undefined);
   for (let c = 0; c < 7; c++) assert.ok((per.get(c) ?? 0) >= 7, `class ${c}: ${per.get(c)}`);
   assert.equal(sampleQueries(labels, r, 990, 1), null, 'a sample covering every scored query is no sample');
-  assert.deepEqual(allocate([1, 5, 100], 20, (s) => Math.min(s, 2)), [1, 2, 17]);
+  assert.deepEqual(
+    allocate([1, 5, 100], 20, (s) => Math.min(s, 2)),
+    [1, 2, 17],
+  );
   assert.throws(() => sampleQueries(labels, r, 0, 1), /at least 2 queries/);
 });
 
 test('sampled run: excluded queries counted exactly, per-class sampled counts, query-gallery too', async () => {
-  const n = 1200, dim = 6;
+  const n = 1200,
+    dim = 6;
   const { data, labels } = blobs(n, dim, 12, 8, 1.2);
   labels[0] = 500; // a singleton class: excluded in leave-one-out
   const rep = await retrievalMetrics(data, n, dim, labels, { ks: [1], exactLimit: 1000, sampleQueries: 240, seed: 2 });
@@ -93,14 +104,24 @@ test('sampled run: excluded queries counted exactly, per-class sampled counts, q
   assert.equal(rep.overall.excluded_queries, 1);
   assert.equal(rep.sampled.queries, 240);
   const counts = rep.perClass.map((c) => c.metrics.sampled_queries as number);
-  assert.equal(counts.reduce((a, b) => a + b, 0), 240);
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    240,
+  );
   assert.equal(rep.perClass.find((c) => c.label === 500)!.metrics.sampled_queries, 0);
-  assert.equal(rep.perClass.reduce((a, c) => a + (c.metrics.queries as number), 0), n);
+  assert.equal(
+    rep.perClass.reduce((a, c) => a + (c.metrics.queries as number), 0),
+    n,
+  );
 
   const q = blobs(300, dim, 6, 9, 1.0);
   const g = blobs(900, dim, 6, 9, 1.0);
   const exact = await queryGalleryMetrics({ ...q, n: 300, dim }, { ...g, n: 900, dim }, { ks: [1] });
-  const sampled = await queryGalleryMetrics({ ...q, n: 300, dim }, { ...g, n: 900, dim }, { ks: [1], exactLimit: 0, sampleQueries: 120, seed: 1 });
+  const sampled = await queryGalleryMetrics(
+    { ...q, n: 300, dim },
+    { ...g, n: 900, dim },
+    { ks: [1], exactLimit: 0, sampleQueries: 120, seed: 1 },
+  );
   assert.equal(sampled.sampled?.of, 300);
   assert.ok(Math.abs((sampled.overall['map@r'] as number) - (exact.overall['map@r'] as number)) <= sampled.sampled!.ci95['map@r'] * 1.5);
 });
@@ -113,14 +134,19 @@ test('embedding-lens metrics: --exact-limit samples (JSON: sampled, *_ci95, per-
   const { writeNpy } = await import('../../../src/core/io/npy');
   const dir = mkdtempSync(join(tmpdir(), 'lens-sampled-cli-'));
   try {
-    const n = 1500, dim = 8;
+    const n = 1500,
+      dim = 8;
     const { data, labels } = blobs(n, dim, 15, 12, 1.4);
     const e = join(dir, 'E.npy');
     const l = join(dir, 'L.npy');
     await writeNpy(e, data, [n, dim]);
     await writeNpy(l, labels, [n]);
     const cli = (...extra: string[]) => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'metrics', '--embeddings', e, '--labels', l, '--k', '1,4', ...extra], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli.ts', 'metrics', '--embeddings', e, '--labels', l, '--k', '1,4', ...extra],
+        { encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout);
     };
@@ -129,8 +155,12 @@ test('embedding-lens metrics: --exact-limit samples (JSON: sampled, *_ci95, per-
     assert.equal(s.sampled.queries, 300);
     assert.equal(s.sampled.of, n);
     assert.equal(s.sampled.seed, 3);
-    for (const k of ['recall@1', 'recall@4', 'precision@1', 'r_precision', 'map@r', 'mrr']) assert.equal(typeof s[`${k}_ci95`], 'number', k);
-    assert.equal(s.per_class.reduce((a: number, c: { sampled_queries: number }) => a + c.sampled_queries, 0), 300);
+    for (const k of ['recall@1', 'recall@4', 'precision@1', 'r_precision', 'map@r', 'mrr'])
+      assert.equal(typeof s[`${k}_ci95`], 'number', k);
+    assert.equal(
+      s.per_class.reduce((a: number, c: { sampled_queries: number }) => a + c.sampled_queries, 0),
+      300,
+    );
     const x = cli('--exact-limit', '1000', '--sample-queries', '300', '--exact-metrics');
     assert.equal(x.sampled, undefined);
     assert.equal(x['recall@1_ci95'], undefined);
@@ -146,11 +176,20 @@ test('the inspection metrics stage: above exactLimit the header carries the samp
   const { metricsStage } = await import('../../../src/core/inspect/metricsStage');
   const { knnGraph } = await import('../../../src/core/retrieval/knn');
   const { DEFAULT_SETTINGS } = await import('../../../src/core/inspect/settings');
-  const n = 800, dim = 6;
+  const n = 800,
+    dim = 6;
   const { data, labels } = blobs(n, dim, 8, 13, 1.2);
-  const e = { vectors: data, n, dim, labels, classNames: Array.from({ length: 8 }, (_, c) => `c${c}`), paths: Array.from({ length: n }, (_, i) => `p${i}`) };
+  const e = {
+    vectors: data,
+    n,
+    dim,
+    labels,
+    classNames: Array.from({ length: 8 }, (_, c) => `c${c}`),
+    paths: Array.from({ length: n }, (_, i) => `p${i}`),
+  };
   const graph = await knnGraph(data, n, dim, 10);
-  const run = (exactLimit: number, exact = false, sampleQueries?: number) => metricsStage(e, graph, { ...DEFAULT_SETTINGS, metrics: { exactLimit, exact, sampleQueries } }, {});
+  const run = (exactLimit: number, exact = false, sampleQueries?: number) =>
+    metricsStage(e, graph, { ...DEFAULT_SETTINGS, metrics: { exactLimit, exact, sampleQueries } }, {});
   const exact = await run(100_000);
   assert.equal(exact.patch.metrics!.sampled, undefined);
   assert.ok(exact.patch.classes!.every((c) => c.sampledQueries === undefined));
@@ -158,10 +197,19 @@ test('the inspection metrics stage: above exactLimit the header carries the samp
   assert.equal((await run(500)).patch.metrics!.sampled, undefined);
   assert.equal((await run(0, true)).patch.metrics!.sampled, undefined);
   const s = (await run(500, false, 200)).patch;
-  assert.deepEqual({ ...s.metrics!.sampled!, method: undefined, ci95: undefined }, { queries: 200, of: n, seed: 42, method: undefined, ci95: undefined });
+  assert.deepEqual(
+    { ...s.metrics!.sampled!, method: undefined, ci95: undefined },
+    { queries: 200, of: n, seed: 42, method: undefined, ci95: undefined },
+  );
   assert.ok(s.metrics!.sampled!.ci95['map@r'] > 0);
-  assert.equal(s.classes!.reduce((a, c) => a + (c.sampledQueries ?? 0), 0), 200);
+  assert.equal(
+    s.classes!.reduce((a, c) => a + (c.sampledQueries ?? 0), 0),
+    200,
+  );
   assert.equal((await run(500, true, 200)).patch.metrics!.sampled, undefined, 'exact forces every query');
   const note = s.notes!.find((x) => x.startsWith('retrieval metrics from'))!;
-  assert.match(note, /^retrieval metrics from 200 of 800 queries \(seed 42; more than 500 items\), each ranked exactly against the whole gallery; ± is a 95% confidence interval — stratified by class/);
+  assert.match(
+    note,
+    /^retrieval metrics from 200 of 800 queries \(seed 42; more than 500 items\), each ranked exactly against the whole gallery; ± is a 95% confidence interval — stratified by class/,
+  );
 });

@@ -8,16 +8,20 @@ function exactGraph(data: Float32Array, n: number, dim: number, k: number): { in
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
   for (let q = 0; q < n; q++) {
-    bruteNeighbours(data, n, dim, q, false).slice(0, k).forEach((w, t) => {
-      indices[q * k + t] = w.j;
-      distances[q * k + t] = w.d;
-    });
+    bruteNeighbours(data, n, dim, q, false)
+      .slice(0, k)
+      .forEach((w, t) => {
+        indices[q * k + t] = w.j;
+        distances[q * k + t] = w.d;
+      });
   }
   return { indices, distances };
 }
 
 test('sampledRecall: 1 for the exact graph, and exactly the share of neighbours left in a damaged one', () => {
-  const n = 400, dim = 9, k = 6;
+  const n = 400,
+    dim = 9,
+    k = 6;
   const { data } = blobs(n, dim, 6, 11);
   const g = exactGraph(data, n, dim, k);
   const sample = recallSample(n, 80);

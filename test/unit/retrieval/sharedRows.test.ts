@@ -14,7 +14,8 @@ import { LensError } from '../../../src/core/errors';
 import { blobs } from './helpers';
 
 test('held rows: one shared normalised array returned to every stage until released', () => {
-  const n = 50, dim = 6;
+  const n = 50,
+    dim = 6;
   const { data } = blobs(n, dim, 5, 1);
   const fresh = prepareEmbeddings(data, n, dim, true);
   assert.ok(fresh.buffer instanceof SharedArrayBuffer, 'normalised rows are born shared: workers take them as they are');
@@ -30,7 +31,8 @@ test('held rows: one shared normalised array returned to every stage until relea
 });
 
 test('held raw rows are one shared copy of the input; a bad row is refused before anything is held', () => {
-  const n = 20, dim = 3;
+  const n = 20,
+    dim = 3;
   const { data } = blobs(n, dim, 2, 4);
   const held = holdPreparedRows(data, n, dim, false);
   assert.ok(held.rows.buffer instanceof SharedArrayBuffer);
@@ -40,13 +42,18 @@ test('held raw rows are one shared copy of the input; a bad row is refused befor
   assert.equal(prepareEmbeddings(data, n, dim, false), data);
   const bad = data.slice();
   bad[7] = NaN;
-  assert.throws(() => holdPreparedRows(bad, n, dim, true), (e: unknown) => e instanceof LensError && /row 2 has a non-finite value/.test(e.message));
+  assert.throws(
+    () => holdPreparedRows(bad, n, dim, true),
+    (e: unknown) => e instanceof LensError && /row 2 has a non-finite value/.test(e.message),
+  );
   assert.throws(() => prepareEmbeddings(bad, n, dim, true), LensError);
 });
 
 test('an inspection hands its kNN, metrics, k-means and geometry workers one and the same shared array', async () => {
   // Big enough that every stage goes to worker threads: 6,000² pairs for the scans, n·k·dim > 2·10⁷ for k-means.
-  const n = 6000, dim = 32, classes = 120;
+  const n = 6000,
+    dim = 32,
+    classes = 120;
   const { data, labels } = blobs(n, dim, classes, 11, 1);
   const dir = mkdtempSync(join(tmpdir(), 'lens-shared-rows-'));
   const original = Worker.prototype.postMessage;

@@ -5,7 +5,15 @@ import { sortedInsert } from '../../../src/core/retrieval/sortedInsert';
 test('sortedInsert keeps the k smallest in ascending order, ties to the entry already there', () => {
   const dist = new Float64Array(3).fill(Infinity);
   const idx = new Int32Array(3).fill(-1);
-  [[5, 0], [1, 1], [3, 2], [1, 3], [0.5, 4], [3, 5], [9, 6]].forEach(([d, i]) => sortedInsert(dist, idx, d, i));
+  [
+    [5, 0],
+    [1, 1],
+    [3, 2],
+    [1, 3],
+    [0.5, 4],
+    [3, 5],
+    [9, 6],
+  ].forEach(([d, i]) => sortedInsert(dist, idx, d, i));
   assert.deepEqual(Array.from(dist), [0.5, 1, 1]);
   assert.deepEqual(Array.from(idx), [4, 1, 3], 'item 3 ties item 1 and comes after it; 2 and 5 fall off');
   sortedInsert(dist, idx, 1, 7);

@@ -19,6 +19,7 @@ test('packageFile finds a file a package ships in the nearest node_modules above
 test('a file no node_modules holds throws MODULE_NOT_FOUND naming it, as a missing optional package does', () => {
   assert.throws(
     () => packageFile('@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node-not-there'),
-    (e: NodeJS.ErrnoException) => e.code === 'MODULE_NOT_FOUND' && e.message.includes('@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node-not-there'),
+    (e: NodeJS.ErrnoException) =>
+      e.code === 'MODULE_NOT_FOUND' && e.message.includes('@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node-not-there'),
   );
 });

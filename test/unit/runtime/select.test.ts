@@ -51,7 +51,10 @@ test('onnxruntime session options: all cores, full graph optimisation', () => {
   assert.deepEqual(gpu.options.executionProviders, [{ name: 'cuda', deviceId: 0 }, 'cpu']);
   assert.equal(gpu.options.intraOpNumThreads, 3);
   // embeddingLens.gpu.device picks the card on a multi-GPU machine.
-  assert.deepEqual(ortSessionPlan('auto', { cudaProvider: true, gpu: true }, 3, false, 2).options.executionProviders, [{ name: 'cuda', deviceId: 2 }, 'cpu']);
+  assert.deepEqual(ortSessionPlan('auto', { cudaProvider: true, gpu: true }, 3, false, 2).options.executionProviders, [
+    { name: 'cuda', deviceId: 2 },
+    'cpu',
+  ]);
 });
 
 const installed = (p: string) => {
@@ -71,14 +74,26 @@ test('the real probe: missing native tfjs packages are skipped with a reason and
   if (!installed('@tensorflow/tfjs-node-gpu') && !installed('@tensorflow/tfjs-node')) {
     // npm skipped their install scripts (MODULE_NOT_FOUND): the normal case on these machines.
     assert.equal(rt.backend, 'wasm');
-    assert.deepEqual(rt.skipped.map((s) => s.backend), ['tfjs-node-gpu', 'tfjs-node']);
+    assert.deepEqual(
+      rt.skipped.map((s) => s.backend),
+      ['tfjs-node-gpu', 'tfjs-node'],
+    );
   }
   assert.ok(probe.gpu === true || typeof probe.gpu === 'string');
 });
 
 test('probeOrt: a bundled CUDA provider counts as present; none listed, or its library missing, gives the reason', () => {
-  const fake = (list: { name: string; bundled: boolean }[]) => ({ listSupportedBackends: () => list }) as unknown as ReturnType<typeof loadOrt>;
-  assert.equal(probeOrt(fake([{ name: 'cpu', bundled: true }, { name: 'cuda', bundled: true }])).cudaProvider, true);
+  const fake = (list: { name: string; bundled: boolean }[]) =>
+    ({ listSupportedBackends: () => list }) as unknown as ReturnType<typeof loadOrt>;
+  assert.equal(
+    probeOrt(
+      fake([
+        { name: 'cpu', bundled: true },
+        { name: 'cuda', bundled: true },
+      ]),
+    ).cudaProvider,
+    true,
+  );
   assert.match(String(probeOrt(fake([{ name: 'cpu', bundled: true }])).cudaProvider), /lists no CUDA provider/);
   // Here the CUDA provider is listed but unbundled and its install script did not run.
   const real = probeOrt(loadOrt());

@@ -15,7 +15,12 @@ const data = join(root, 'data');
 
 before(async () => {
   await tf.setBackend('cpu');
-  const m = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })] });
+  const m = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [8, 8, 1] }),
+      tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    ],
+  });
   mkdirSync(model);
   await saveLayersModel(tf, m, model);
   writeFileSync(join(model, CONFIG_FILE), JSON.stringify({ inputSize: 8, channels: 1, resize: 'stretch' }));
@@ -33,7 +38,25 @@ test('finetune CLI: usage errors exit 2 before any work', async () => {
 test('finetune CLI: trains, writes the checkpoint and a JSON summary, exit 0', async () => {
   const out = join(root, 'out');
   const json = join(root, 'summary.json');
-  const code = await main(['finetune', model, data, '--out', out, '--epochs', '1', '--pk', '3,4', '--weights', '1,0.5,1', '--val-fraction', '0.5', '--backend', 'wasm', '--json', json]);
+  const code = await main([
+    'finetune',
+    model,
+    data,
+    '--out',
+    out,
+    '--epochs',
+    '1',
+    '--pk',
+    '3,4',
+    '--weights',
+    '1,0.5,1',
+    '--val-fraction',
+    '0.5',
+    '--backend',
+    'wasm',
+    '--json',
+    json,
+  ]);
   assert.equal(code, 0);
   const summary = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(summary.outDir, out);
@@ -49,7 +72,10 @@ test('finetune CLI: trains, writes the checkpoint and a JSON summary, exit 0', a
   // a better best map@r on the same validation rows (another seed may hold out other classes).
   const first = JSON.parse(readFileSync(join(out, FINE_TUNE_FILE), 'utf8'));
   const firstBest = first.history.find((h: { epoch: number }) => h.epoch === first.bestEpoch).val.mapAtR;
-  assert.equal(await main(['finetune', model, data, '--out', out, '--epochs', '1', '--pk', '3,4', '--backend', 'wasm', '--seed', '5', '--json', json]), 0);
+  assert.equal(
+    await main(['finetune', model, data, '--out', out, '--epochs', '1', '--pk', '3,4', '--backend', 'wasm', '--seed', '5', '--json', json]),
+    0,
+  );
   const again = JSON.parse(readFileSync(json, 'utf8'));
   const second = JSON.parse(readFileSync(join(again.outDir, FINE_TUNE_FILE), 'utf8'));
   assert.equal(second.settings.seed, 5);
@@ -63,7 +89,11 @@ test('finetune CLI: trains, writes the checkpoint and a JSON summary, exit 0', a
 test('finetune CLI: --lr 0 is a usage error (exit 2); an unwritable --json fails before any work', async () => {
   assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--lr', '0']), 2);
   assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--val-fraction', '0']), 2);
-  assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--val-fraction', '1.5']), 1, 'a share of the classes, below 1');
+  assert.equal(
+    await main(['finetune', model, data, '--out', join(root, 'y'), '--val-fraction', '1.5']),
+    1,
+    'a share of the classes, below 1',
+  );
   assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--json', join(root, 'no', 'such', 's.json')]), 1);
   assert.equal(await main(['finetune', model, data, '--out', join(root, 'y'), '--json', join(model, 'model.json')]), 1);
   assert.equal(existsSync(join(root, 'y')), false);

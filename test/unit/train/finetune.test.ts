@@ -20,7 +20,14 @@ before(async () => {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 8, kernelInitializer: init(2) }),
@@ -28,7 +35,10 @@ before(async () => {
   });
   mkdirSync(srcDir, { recursive: true });
   await saveLayersModel(tf, model, srcDir, 'model');
-  writeFileSync(join(srcDir, CONFIG_FILE), JSON.stringify({ inputSize: [8, 8], channels: 1, mean: [0], std: [1], resize: 'stretch', resample: 'bilinear' }));
+  writeFileSync(
+    join(srcDir, CONFIG_FILE),
+    JSON.stringify({ inputSize: [8, 8], channels: 1, mean: [0], std: [1], resize: 'stretch', resample: 'bilinear' }),
+  );
   await writeToyDataset(dataDir, 8, 10);
 });
 
@@ -44,7 +54,16 @@ test('end-to-end fine-tune in the worker: writes a loadable checkpoint beside th
   const before = await hashTree(srcDir);
   const epochs: number[] = [];
   let steps = 0;
-  const r = await fineTune({ checkpoint: join(srcDir, 'model.json'), dataset: dataDir, epochs: 2, lr: 3e-3, pk: [3, 4], backend: 'wasm', onEpoch: (e) => epochs.push(e.epoch), onStep: () => steps++ });
+  const r = await fineTune({
+    checkpoint: join(srcDir, 'model.json'),
+    dataset: dataDir,
+    epochs: 2,
+    lr: 3e-3,
+    pk: [3, 4],
+    backend: 'wasm',
+    onEpoch: (e) => epochs.push(e.epoch),
+    onStep: () => steps++,
+  });
   assert.equal(r.cancelled, false);
   assert.equal(r.outDir, `${srcDir}-eet-1`);
   assert.deepEqual(epochs, [0, 1, 2]);
@@ -65,14 +84,23 @@ test('end-to-end fine-tune in the worker: writes a loadable checkpoint beside th
   const v = (rec as unknown as { validation: { trainedClasses: string[]; heldOutClasses: string[] } }).validation;
   assert.equal(v.trainedClasses.length, 6);
   assert.equal(v.heldOutClasses.length, 2);
-  assert.deepEqual([...v.trainedClasses, ...v.heldOutClasses].sort(), Array.from({ length: 8 }, (_, c) => `class_${c}`));
-  assert.deepEqual(r.history.map((h) => [h.val.classes, h.val.items, h.val.totalClasses, h.val.totalItems]), Array(3).fill([2, 20, 8, 80]));
+  assert.deepEqual(
+    [...v.trainedClasses, ...v.heldOutClasses].sort(),
+    Array.from({ length: 8 }, (_, c) => `class_${c}`),
+  );
+  assert.deepEqual(
+    r.history.map((h) => [h.val.classes, h.val.items, h.val.totalClasses, h.val.totalItems]),
+    Array(3).fill([2, 20, 8, 80]),
+  );
   assert.deepEqual(r.validation, { mode: 'class-disjoint', classes: 2, items: 20, totalClasses: 8, totalItems: 80 });
   // Loaded like any other checkpoint by the app's own loader, with the carried-over preprocessing.
   const loaded = await loadCheckpoint(r.outDir, { backend: 'cpu' });
   assert.equal(loaded.kind, 'tfjs-layers');
   assert.equal(loaded.dim, 8);
-  assert.deepEqual([loaded.preprocess.height, loaded.preprocess.width, loaded.preprocess.channels, loaded.preprocess.resize, loaded.preprocess.resample], [8, 8, 1, 'stretch', 'bilinear']);
+  assert.deepEqual(
+    [loaded.preprocess.height, loaded.preprocess.width, loaded.preprocess.channels, loaded.preprocess.resize, loaded.preprocess.resample],
+    [8, 8, 1, 'stretch', 'bilinear'],
+  );
   await loaded.dispose();
   assert.deepEqual(await hashTree(srcDir), before, 'source checkpoint bytes unchanged');
 });
@@ -82,7 +110,13 @@ test('cancelling mid-training keeps the best epoch so far as a loadable checkpoi
   const ac = new AbortController();
   const outDir = join(root, 'cancelled-out');
   const r = await fineTune({
-    checkpoint: srcDir, dataset: dataDir, outDir, epochs: 100, pk: [3, 4], backend: 'wasm', signal: ac.signal,
+    checkpoint: srcDir,
+    dataset: dataDir,
+    outDir,
+    epochs: 100,
+    pk: [3, 4],
+    backend: 'wasm',
+    signal: ac.signal,
     onStep: (s) => {
       if (s.epoch === 2 && s.step === 1) ac.abort();
     },
@@ -99,11 +133,17 @@ test('cancelling mid-training keeps the best epoch so far as a loadable checkpoi
 });
 
 test('refuses to write over the source folder or an unrelated folder, before any work', async () => {
-  await assert.rejects(fineTune({ checkpoint: srcDir, dataset: dataDir, outDir: srcDir, backend: 'wasm' }), (e: unknown) => e instanceof LensError && /never over the source/.test(e.message));
+  await assert.rejects(
+    fineTune({ checkpoint: srcDir, dataset: dataDir, outDir: srcDir, backend: 'wasm' }),
+    (e: unknown) => e instanceof LensError && /never over the source/.test(e.message),
+  );
   const other = join(root, 'someone-elses');
   mkdirSync(other);
   writeFileSync(join(other, 'notes.txt'), 'keep me');
-  await assert.rejects(fineTune({ checkpoint: srcDir, dataset: dataDir, outDir: other, backend: 'wasm' }), (e: unknown) => e instanceof LensError && /not an earlier fine-tune output/.test(e.message));
+  await assert.rejects(
+    fineTune({ checkpoint: srcDir, dataset: dataDir, outDir: other, backend: 'wasm' }),
+    (e: unknown) => e instanceof LensError && /not an earlier fine-tune output/.test(e.message),
+  );
   assert.equal(readFileSync(join(other, 'notes.txt'), 'utf8'), 'keep me');
 });
 

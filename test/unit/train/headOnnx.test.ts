@@ -45,13 +45,22 @@ test('a head trained on a frozen ONNX backbone reloads as a chained checkpoint w
     const rows = stratifiedCap(split.val, data.labels, 2000, 42);
     const x = await data.inputs(rows, chained.preprocess, {});
     const emb = await chained.embed(x, rows.length);
-    const m = looMapAtR(emb, rows.length, 6, Int32Array.from(rows, (i) => data.labels[i]));
+    const m = looMapAtR(
+      emb,
+      rows.length,
+      6,
+      Int32Array.from(rows, (i) => data.labels[i]),
+    );
     assert.ok(Math.abs(m.mapAtR - r.best.mapAtR) < 1e-6, `reloaded map@r ${m.mapAtR} vs best epoch ${r.best.mapAtR}`);
     assert.ok(Math.abs(m.recallAt1 - r.best.recallAt1) < 1e-6);
   } finally {
     await chained.dispose();
   }
-  assert.deepEqual(await hashTree(srcDir).then((h) => Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith('tiny-cnn-eet-1')))), before, 'source bytes unchanged');
+  assert.deepEqual(
+    await hashTree(srcDir).then((h) => Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith('tiny-cnn-eet-1')))),
+    before,
+    'source bytes unchanged',
+  );
 });
 
 test('an ONNX checkpoint cannot be trained end to end: the error says to train a head', async () => {

@@ -3,7 +3,13 @@
 // dataset's own split.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heldOutIsEnough, heldOutSizeText, heldOutWarning, splitSuggestion, suggestedHeldOutPercent } from '../../../src/core/train/heldOutAdvice';
+import {
+  heldOutIsEnough,
+  heldOutSizeText,
+  heldOutWarning,
+  splitSuggestion,
+  suggestedHeldOutPercent,
+} from '../../../src/core/train/heldOutAdvice';
 import { classDisjointSplit } from '../../../src/core/train/split';
 
 test('heldOutIsEnough: 5 classes and 200 items, both needed', () => {
@@ -24,7 +30,13 @@ test('Fashion-MNIST at the default 20%: 2 classes held out, warned, told to hold
 });
 
 test('suggestedHeldOutPercent: the split it names really holds out ≥ 5 classes (and ~200 items), else undefined', () => {
-  for (const [classes, items] of [[10, 600], [7, 7000], [100, 5000], [12, 240], [11317, 59551]] as const) {
+  for (const [classes, items] of [
+    [10, 600],
+    [7, 7000],
+    [100, 5000],
+    [12, 240],
+    [11317, 59551],
+  ] as const) {
     const pct = suggestedHeldOutPercent(classes, items);
     assert.ok(pct !== undefined, `${classes} classes`);
     const labels = Int32Array.from({ length: items }, (_, i) => i % classes);
@@ -37,7 +49,7 @@ test('suggestedHeldOutPercent: the split it names really holds out ≥ 5 classes
   assert.equal(suggestedHeldOutPercent(10, 100), undefined, '10 items per class: 200 items would take 20 classes');
 });
 
-test('splitSuggestion: too few classes points at the dataset\'s own split', () => {
+test("splitSuggestion: too few classes points at the dataset's own split", () => {
   assert.match(splitSuggestion(6, 600), /This dataset has 6 classes and 600 items, too few .* --validation split/);
   assert.match(splitSuggestion(), /^Validate on more classes/);
 });

@@ -19,7 +19,13 @@ export function toyImages(classes: number, perClass: number, seed = 1, size = 8)
     const r0 = (2 * Math.floor(c / (size / 2))) % (size - 1);
     const c0 = (2 * c) % size;
     for (let p = 0; p < size * size; p++) x[i * size * size + p] = 0.3 * (rand() - 0.5);
-    for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) x[i * size * size + (r0 + dr) * size + c0 + dc] += 1;
+    for (const [dr, dc] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ])
+      x[i * size * size + (r0 + dr) * size + c0 + dc] += 1;
   }
   return { x, labels };
 }
@@ -27,7 +33,10 @@ export function toyImages(classes: number, perClass: number, seed = 1, size = 8)
 /** sha256 of every file under a folder, to prove a source checkpoint was left byte-identical. */
 export async function hashTree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of listEntries(dir).filter((e) => statSync(join(dir, e)).isFile())) out[f] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+  for (const f of listEntries(dir).filter((e) => statSync(join(dir, e)).isFile()))
+    out[f] = createHash('sha256')
+      .update(readFileSync(join(dir, f)))
+      .digest('hex');
   return out;
 }
 
@@ -41,6 +50,8 @@ export async function writeToyDataset(dir: string, classes: number, perClass: nu
     const cls = join(dir, `class_${c}`);
     await mkdir(cls, { recursive: true });
     const px = Uint8Array.from(x.subarray(i * 64, (i + 1) * 64), (v) => Math.max(0, Math.min(255, Math.round(v * 200 + 30))));
-    await sharp(Buffer.from(px), { raw: { width: 8, height: 8, channels: 1 } }).png().toFile(join(cls, `img_${i}.png`));
+    await sharp(Buffer.from(px), { raw: { width: 8, height: 8, channels: 1 } })
+      .png()
+      .toFile(join(cls, `img_${i}.png`));
   }
 }

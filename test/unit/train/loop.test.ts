@@ -16,7 +16,14 @@ function tinyCnn(): tf.LayersModel {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 8, kernelInitializer: init(2) }),
@@ -48,8 +55,14 @@ test('the loop decreases the EET loss and raises map@r on a separable toy set (w
   const model = tinyCnn();
   const s = resolveSettings({ epochs: 4, lr: 3e-3, pk: [4, 4], seed: 7 });
   const steps: number[] = [];
-  const r = await trainLoop(tfjsTrainer(tf, model, s, [8, 8, 1]), { x: data.x, itemShape: [8, 8, 1], labels: data.labels }, { x: val.x, itemShape: [8, 8, 1], labels: val.labels }, s,
-    (d, n, dim, l) => looMapAtR(d, n, dim, l), { onStep: (st) => steps.push(st.loss) });
+  const r = await trainLoop(
+    tfjsTrainer(tf, model, s, [8, 8, 1]),
+    { x: data.x, itemShape: [8, 8, 1], labels: data.labels },
+    { x: val.x, itemShape: [8, 8, 1], labels: val.labels },
+    s,
+    (d, n, dim, l) => looMapAtR(d, n, dim, l),
+    { onStep: (st) => steps.push(st.loss) },
+  );
   assert.equal(r.cancelled, false);
   assert.equal(r.history.length, 5);
   const first = r.history[1].loss!.total;
@@ -68,8 +81,13 @@ test('aborting stops the loop at the next step and reports it as cancelled, keep
   let stepsSeen = 0;
   const bests: number[] = [];
   const s = resolveSettings({ epochs: 50, pk: [3, 4] });
-  const r = await trainLoop(tfjsTrainer(tf, model, s, [8, 8, 1]), { x: data.x, itemShape: [8, 8, 1], labels: data.labels }, { x: data.x, itemShape: [8, 8, 1], labels: data.labels },
-    s, (d, n, dim, l) => looMapAtR(d, n, dim, l), {
+  const r = await trainLoop(
+    tfjsTrainer(tf, model, s, [8, 8, 1]),
+    { x: data.x, itemShape: [8, 8, 1], labels: data.labels },
+    { x: data.x, itemShape: [8, 8, 1], labels: data.labels },
+    s,
+    (d, n, dim, l) => looMapAtR(d, n, dim, l),
+    {
       signal: ac.signal,
       onStep: () => {
         if (++stepsSeen === 3) ac.abort();
@@ -77,7 +95,8 @@ test('aborting stops the loop at the next step and reports it as cancelled, keep
       onBest: async (e) => {
         bests.push(e);
       },
-    });
+    },
+  );
   assert.equal(r.cancelled, true);
   assert.equal(stepsSeen, 3);
   assert.equal(r.history.length, 1, 'only the epoch-0 validation finished');
@@ -92,7 +111,12 @@ test('items loaded per batch train exactly like items held in memory', async () 
   const run = async (lazy: boolean) => {
     const model = tinyCnn();
     const set = lazy
-      ? { load: async (rows: Int32Array) => Float32Array.from({ length: rows.length * 64 }, (_, i) => data.x[rows[Math.floor(i / 64)] * 64 + (i % 64)]), itemShape: [8, 8, 1], labels: data.labels }
+      ? {
+          load: async (rows: Int32Array) =>
+            Float32Array.from({ length: rows.length * 64 }, (_, i) => data.x[rows[Math.floor(i / 64)] * 64 + (i % 64)]),
+          itemShape: [8, 8, 1],
+          labels: data.labels,
+        }
       : { x: data.x, itemShape: [8, 8, 1], labels: data.labels };
     const r = await trainLoop(tfjsTrainer(tf, model, s, [8, 8, 1]), set, set, s, (d, n, dim, l) => looMapAtR(d, n, dim, l));
     model.dispose();

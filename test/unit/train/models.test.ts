@@ -21,14 +21,23 @@ test('setTrainable: all layers, or only the last N layers that have weights', ()
   const m = model();
   assert.equal(setTrainable(m, 'all'), 6);
   assert.equal(setTrainable(m, { lastLayers: 1 }), 2);
-  assert.deepEqual(m.trainableWeights.map((w) => w.originalName), [`${m.layers[4].name}/kernel`, `${m.layers[4].name}/bias`]);
+  assert.deepEqual(
+    m.trainableWeights.map((w) => w.originalName),
+    [`${m.layers[4].name}/kernel`, `${m.layers[4].name}/bias`],
+  );
   assert.equal(setTrainable(m, { lastLayers: 2 }), 4);
-  assert.throws(() => setTrainable(m, { lastLayers: 4 }), (e: unknown) => e instanceof LensError && /has 3 layers with weights/.test(e.message));
+  assert.throws(
+    () => setTrainable(m, { lastLayers: 4 }),
+    (e: unknown) => e instanceof LensError && /has 3 layers with weights/.test(e.message),
+  );
 });
 
 test('a fresh head reproduces the backbone embedding exactly (identity, zero bias)', () => {
   const head = makeHead(tf, 5);
-  const x = tf.tensor2d([[1, -2, 3, 0.5, 7], [0, 0, 1, 2, -1]]);
+  const x = tf.tensor2d([
+    [1, -2, 3, 0.5, 7],
+    [0, 0, 1, 2, -1],
+  ]);
   assert.deepEqual(Array.from((head.predict(x) as tf.Tensor).dataSync()), Array.from(x.dataSync()));
 });
 

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertWritableOutDir, earlierRun, FINE_TUNE_FILE, keepOrReplaceQuestion, replaceEarlierRun, runDirFor } from '../../../src/core/train/checkpointWriter';
+import {
+  assertWritableOutDir,
+  earlierRun,
+  FINE_TUNE_FILE,
+  keepOrReplaceQuestion,
+  replaceEarlierRun,
+  runDirFor,
+} from '../../../src/core/train/checkpointWriter';
 import { swapIntoPlace } from '../../../src/core/util/atomicDir';
 import { assertDemoOwned, claimDemoFolder, DEMO_MARKER, recordDemoPath } from '../../../src/demo/atomicDir';
 import { LensError } from '../../../src/core/errors';
@@ -17,7 +24,13 @@ function fixture(): { dir: string; src: string; model: string; data: string } {
   const dir = join(root, `case-${n++}`);
   const src = join(dir, 'src');
   mkdirSync(src, { recursive: true });
-  writeFileSync(join(src, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['model.weights.bin'], weights: [{ name: 'w', shape: [4], dtype: 'float32' }] }] }));
+  writeFileSync(
+    join(src, 'model.json'),
+    JSON.stringify({
+      modelTopology: {},
+      weightsManifest: [{ paths: ['model.weights.bin'], weights: [{ name: 'w', shape: [4], dtype: 'float32' }] }],
+    }),
+  );
   writeFileSync(join(src, 'model.weights.bin'), Buffer.alloc(16, 1));
   writeFileSync(join(src, 'embedding-lens.json'), '{}');
   mkdirSync(join(dir, 'data', 'a'), { recursive: true });
@@ -30,10 +43,27 @@ function fineTuneOutput(dir: string, mapAtR: number, extra: Record<string, unkno
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.json'), '{}');
   writeFileSync(join(dir, 'model.weights.bin'), Buffer.alloc(8));
-  writeFileSync(join(dir, FINE_TUNE_FILE), JSON.stringify({ dataset: '/d', validation: { description: 'v' }, bestEpoch: 1, history: [{ epoch: 0, val: { mapAtR: 0.1 } }, { epoch: 1, val: { mapAtR } }], files: ['model.json', 'model.weights.bin'], ...extra }));
+  writeFileSync(
+    join(dir, FINE_TUNE_FILE),
+    JSON.stringify({
+      dataset: '/d',
+      validation: { description: 'v' },
+      bestEpoch: 1,
+      history: [
+        { epoch: 0, val: { mapAtR: 0.1 } },
+        { epoch: 1, val: { mapAtR } },
+      ],
+      files: ['model.json', 'model.weights.bin'],
+      ...extra,
+    }),
+  );
 }
 
-const refuses = (fn: () => unknown, re: RegExp) => assert.rejects(async () => fn(), (err: unknown) => err instanceof LensError && re.test(err.message));
+const refuses = (fn: () => unknown, re: RegExp) =>
+  assert.rejects(
+    async () => fn(),
+    (err: unknown) => err instanceof LensError && re.test(err.message),
+  );
 
 test('assertWritableOutDir: the source through a symlink, a hard link, the dataset — all refused', async () => {
   const { dir, src, model, data } = fixture();
@@ -46,7 +76,10 @@ test('assertWritableOutDir: the source through a symlink, a hard link, the datas
   fineTuneOutput(out, 0.5);
   rmSync(join(out, 'model.weights.bin'));
   linkSync(join(src, 'model.weights.bin'), join(out, 'model.weights.bin'));
-  await refuses(() => assertWritableOutDir(out, model, data), /holds model\.weights\.bin, which is the same file as .*src\/model\.weights\.bin/);
+  await refuses(
+    () => assertWritableOutDir(out, model, data),
+    /holds model\.weights\.bin, which is the same file as .*src\/model\.weights\.bin/,
+  );
   // New, empty, and an exact earlier output are fine.
   await assertWritableOutDir(join(dir, 'new'), model, data);
   mkdirSync(join(dir, 'empty'));
@@ -80,7 +113,10 @@ test('replaceEarlierRun: swaps a verified run in; an earlier folder that gained 
   await replaceEarlierRun(run, out);
   assert.equal(earlierRun(out)?.mapAtR, 0.7);
   assert.ok(!existsSync(run));
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.old-') || f.includes('.tmp-')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.old-') || f.includes('.tmp-')),
+    [],
+  );
 
   fineTuneOutput(run, 0.9);
   writeFileSync(join(out, 'notes.txt'), 'mine');
@@ -127,7 +163,10 @@ test('keepOrReplaceQuestion: asked only for a finished run that was kept beside 
   const base = { outDir: '/o-run-2', history: [], best: { epoch: 1, mapAtR: 0.4, recallAt1: 0.5 }, cancelled: false, backend: 'cpu' };
   const earlier = { outDir: '/o', runDir: '/o-run-2', mapAtR: 0.6, comparable: true, replaced: false };
   assert.equal(keepOrReplaceQuestion(base), undefined);
-  assert.match(keepOrReplaceQuestion({ ...base, earlier })!, /did not beat the earlier result \(best map@r 0\.4000, earlier 0\.6000\)\. It is in \/o-run-2\. Replace the earlier result in \/o with it\?/);
+  assert.match(
+    keepOrReplaceQuestion({ ...base, earlier })!,
+    /did not beat the earlier result \(best map@r 0\.4000, earlier 0\.6000\)\. It is in \/o-run-2\. Replace the earlier result in \/o with it\?/,
+  );
   assert.match(keepOrReplaceQuestion({ ...base, earlier: { ...earlier, comparable: false } })!, /different split/);
   assert.equal(keepOrReplaceQuestion({ ...base, earlier: { ...earlier, replaced: true } }), undefined);
   assert.equal(keepOrReplaceQuestion({ ...base, cancelled: true, earlier }), undefined);

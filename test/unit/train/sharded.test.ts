@@ -16,7 +16,14 @@ function tinyCnn(batchNorm = false): tf.LayersModel {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
       ...(batchNorm ? [tf.layers.batchNormalization()] : []),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
@@ -25,7 +32,8 @@ function tinyCnn(batchNorm = false): tf.LayersModel {
   });
 }
 
-const maxAbsDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((w, i) => w.reduce((m, v, k) => Math.max(m, Math.abs(v - b[i][k])), 0)));
+const maxAbsDiff = (a: Float32Array[], b: Float32Array[]) =>
+  Math.max(...a.map((w, i) => w.reduce((m, v, k) => Math.max(m, Math.abs(v - b[i][k])), 0)));
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Float32Array.from(w.dataSync()));
 
 test('two shards train like one thread on the whole batch, and their model copies stay identical', async () => {
@@ -45,7 +53,8 @@ test('two shards train like one thread on the whole batch, and their model copie
       const b = await two.step(x, rows.length, labels);
       // Same weights going in, so the same loss; after the step only summation order differs.
       assert.ok(Math.abs(a.loss - b.loss) <= 1e-4 * Math.max(1, Math.abs(a.loss)), `loss ${a.loss} vs ${b.loss}`);
-      for (const t of ['mc', 'ec', 'edc'] as const) assert.ok(Math.abs(a[t] - b[t]) <= 1e-4 * Math.max(1, Math.abs(a[t])), `${t} ${a[t]} vs ${b[t]}`);
+      for (const t of ['mc', 'ec', 'edc'] as const)
+        assert.ok(Math.abs(a[t] - b[t]) <= 1e-4 * Math.max(1, Math.abs(a[t])), `${t} ${a[t]} vs ${b[t]}`);
     }
     const [w0, w1] = [await two.shardWeights(0), await two.shardWeights(1)];
     assert.equal(maxAbsDiff(w0, w1), 0, 'both shards hold bit-identical weights');

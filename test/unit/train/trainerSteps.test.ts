@@ -10,7 +10,13 @@ import { toyImages } from './helpers';
 function toyModel(): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+      }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 6, kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }),
     ],
@@ -25,7 +31,9 @@ test('a tfjs training step through the JS gradient equals an Adam step through t
   const b = toyModel();
   await tfjsTrainer(tf, a, s, [8, 8, 1]).step(x, 16, labels);
   const opt = tf.train.adam(s.lr);
-  opt.minimize(() => eetLossTfjs(b.apply(tf.tensor4d(x, [16, 8, 8, 1])) as tf.Tensor2D, labels, { normalize: true, margin: 0.2, weights: [1, 0.5, 2] }));
+  opt.minimize(() =>
+    eetLossTfjs(b.apply(tf.tensor4d(x, [16, 8, 8, 1])) as tf.Tensor2D, labels, { normalize: true, margin: 0.2, weights: [1, 0.5, 2] }),
+  );
   const wa = a.getWeights().map((t) => t.dataSync());
   const wb = b.getWeights().map((t) => t.dataSync());
   wa.forEach((w, i) => w.forEach((v, k) => assert.ok(close(v, wb[i][k], 1e-5), `weight ${i}[${k}]: ${v} vs ${wb[i][k]}`)));

@@ -12,7 +12,11 @@ test('errors cross the worker boundary as the same kind: LensError with its file
   assert.ok(lens instanceof LensError);
   assert.equal(lens.message, '/data/x: holds no images');
   assert.equal((lens as LensError).file, '/data/x');
-  const fs = Object.assign(new Error("ENOSPC: no space left on device, write '/out/a'"), { code: 'ENOSPC', syscall: 'write', path: '/out/a' });
+  const fs = Object.assign(new Error("ENOSPC: no space left on device, write '/out/a'"), {
+    code: 'ENOSPC',
+    syscall: 'write',
+    path: '/out/a',
+  });
   const back = reviveError(serializeError(fs)) as NodeJS.ErrnoException;
   assert.deepEqual([back.code, back.syscall, back.path], ['ENOSPC', 'write', '/out/a']);
   assert.ok(reviveError(serializeError(new CancelledError())) instanceof CancelledError);
@@ -45,10 +49,13 @@ test('a failing call rejects with its error and the session goes on; a failing o
   } finally {
     await w.terminate();
   }
-  await assert.rejects(openWorker<typeof openCounter>(counter, { start: 0, failOpen: true, disposed: flag() }), (e: unknown) => e instanceof LensError && (e as LensError).file === '/data/x');
+  await assert.rejects(
+    openWorker<typeof openCounter>(counter, { start: 0, failOpen: true, disposed: flag() }),
+    (e: unknown) => e instanceof LensError && (e as LensError).file === '/data/x',
+  );
 });
 
-test('closing runs the worker\'s dispose; a thread that exits fails its pending and later calls', async () => {
+test("closing runs the worker's dispose; a thread that exits fails its pending and later calls", async () => {
   const disposed = flag();
   const w = await openWorker<typeof openCounter>(counter, { start: 0, disposed });
   w.close();

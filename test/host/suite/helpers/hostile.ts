@@ -46,7 +46,9 @@ export function hostLogMark(): number {
 }
 
 function unhandledLines(): string[] {
-  return extensionHostLog().split('\n').filter((l) => UNHANDLED.test(l));
+  return extensionHostLog()
+    .split('\n')
+    .filter((l) => UNHANDLED.test(l));
 }
 
 /**
@@ -68,12 +70,16 @@ let precomputed: string | undefined;
 export async function assertResponsive(timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
   const commands = await vscode.commands.getCommands(true);
-  assert.ok(commands.includes('embeddingLens.inspect'), 'the extension\'s commands are registered');
+  assert.ok(commands.includes('embeddingLens.inspect'), "the extension's commands are registered");
   assert.ok(Date.now() - t0 < 5_000, `a command round trip took ${Date.now() - t0} ms`);
   precomputed ??= writeEmbeddings('hostile/responsive/tiny', { classes: 3, perClass: 4, dim: 6 });
-  const run = await within(timeoutMs / 1000, 'Inspect Embeddings on a tiny precomputed .npy', vscode.commands.executeCommand<InspectionRun | undefined>(
-    'embeddingLens.inspect', vscode.Uri.file(precomputed), { dataset: precomputed.replace(/\.npy$/, '.labels.json') },
-  ));
+  const run = await within(
+    timeoutMs / 1000,
+    'Inspect Embeddings on a tiny precomputed .npy',
+    vscode.commands.executeCommand<InspectionRun | undefined>('embeddingLens.inspect', vscode.Uri.file(precomputed), {
+      dataset: precomputed.replace(/\.npy$/, '.labels.json'),
+    }),
+  );
   assert.ok(run && !run.cancelled, 'Inspect Embeddings on a tiny precomputed .npy still works');
   assert.equal(run.data.items?.n, 12);
 }
@@ -87,7 +93,9 @@ export async function within<T>(seconds: number, what: string, command: Thenable
   try {
     return await Promise.race([
       Promise.resolve(command),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${seconds} s`)), seconds * 1000))),
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${seconds} s`)), seconds * 1000)),
+      ),
     ]);
   } finally {
     clearTimeout(timer);

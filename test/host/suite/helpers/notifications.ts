@@ -23,12 +23,19 @@ export async function allNotifications(): Promise<string[]> {
 export async function waitForNotification(what: string, match: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
   let seen: string[] = [];
   try {
-    return await waitFor(what, async () => {
-      seen = await allNotifications();
-      return seen.find(match);
-    }, timeoutMs);
+    return await waitFor(
+      what,
+      async () => {
+        seen = await allNotifications();
+        return seen.find(match);
+      },
+      timeoutMs,
+    );
   } catch (e) {
-    throw new Error(`${(e as Error).message}; notifications shown: ${seen.length ? seen.map((s) => JSON.stringify(s)).join(', ') : '(none)'}`);
+    throw new Error(
+      `${(e as Error).message}; notifications shown: ${seen.length ? seen.map((s) => JSON.stringify(s)).join(', ') : '(none)'}`,
+      { cause: e },
+    );
   } finally {
     await vscode.commands.executeCommand('notifications.hideList');
   }

@@ -46,7 +46,13 @@ function post<T>(path: string, body: unknown): Promise<T> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: harness().bridgePort, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      {
+        host: '127.0.0.1',
+        port: harness().bridgePort,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -100,7 +106,10 @@ export async function webviewCount(selector: string, q: WebviewQuery = {}): Prom
 }
 
 /** Waits until `selector` reaches `state` (default visible) in the visible webview. */
-export async function webviewWaitFor(selector: string, q: WebviewQuery & { state?: 'attached' | 'visible' | 'hidden' | 'detached' } = {}): Promise<void> {
+export async function webviewWaitFor(
+  selector: string,
+  q: WebviewQuery & { state?: 'attached' | 'visible' | 'hidden' | 'detached' } = {},
+): Promise<void> {
   await ui('webviewWaitFor', { selector, ...q });
 }
 
@@ -143,6 +152,15 @@ export async function runFromPalette(title: string): Promise<void> {
  * `active` waits, after typing, until the focused row holds that text before pressing Enter; `row`
  * until any row does (the simple file dialog has listed the folder typed, so Enter picks that folder).
  */
-export async function answerQuickInput(text: string, { accept = true, timeoutMs, title, active, row }: { accept?: boolean; timeoutMs?: number; title?: string; active?: string; row?: string } = {}): Promise<void> {
+export async function answerQuickInput(
+  text: string,
+  {
+    accept = true,
+    timeoutMs,
+    title,
+    active,
+    row,
+  }: { accept?: boolean; timeoutMs?: number; title?: string; active?: string; row?: string } = {},
+): Promise<void> {
   await ui('quickInput', { text, accept, timeoutMs, title, active, row });
 }

@@ -3,7 +3,11 @@
  * naming `what`. For state that VS Code updates asynchronously (a tab opening, a log line being
  * flushed); the timeout is a generous upper bound, never what a test asserts on.
  */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -46,7 +46,14 @@ export function idxBytes(dims: number[], data: Uint8Array): Buffer {
 }
 
 /** `<prefix>-images-idx3-ubyte[.gz]` + labels: n images of rows×cols with pixel = (i*7 + p) % 256. */
-export function writeIdxPair(dir: string, prefix: string, labels: number[], rows = 8, cols = 8, gz = false): { images: string; labels: string; pixels: Uint8Array } {
+export function writeIdxPair(
+  dir: string,
+  prefix: string,
+  labels: number[],
+  rows = 8,
+  cols = 8,
+  gz = false,
+): { images: string; labels: string; pixels: Uint8Array } {
   mkdirSync(dir, { recursive: true });
   const n = labels.length;
   const pixels = Uint8Array.from({ length: n * rows * cols }, (_, k) => (Math.floor(k / (rows * cols)) * 7 + k) % 256);
@@ -110,7 +117,14 @@ export function referenceForward(model: string, chw: Float32Array): Record<strin
       for (let k = 0; k < c; k++)
         for (let r = 0; r < h2; r++)
           for (let s = 0; s < w2; s++) {
-            y.push(Math.max(x[(k * h + 2 * r) * w + 2 * s], x[(k * h + 2 * r) * w + 2 * s + 1], x[(k * h + 2 * r + 1) * w + 2 * s], x[(k * h + 2 * r + 1) * w + 2 * s + 1]));
+            y.push(
+              Math.max(
+                x[(k * h + 2 * r) * w + 2 * s],
+                x[(k * h + 2 * r) * w + 2 * s + 1],
+                x[(k * h + 2 * r + 1) * w + 2 * s],
+                x[(k * h + 2 * r + 1) * w + 2 * s + 1],
+              ),
+            );
           }
       x = y;
       h = h2;

@@ -12,7 +12,13 @@ export async function saveLayersModel(tf: Tf, model: LayersModel, dir: string): 
       writeFileSync(join(dir, 'weights.bin'), Buffer.from(data));
       writeFileSync(
         join(dir, 'model.json'),
-        JSON.stringify({ format: 'layers-model', generatedBy: 'test', convertedBy: null, modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }),
+        JSON.stringify({
+          format: 'layers-model',
+          generatedBy: 'test',
+          convertedBy: null,
+          modelTopology: a.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+        }),
       );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
@@ -34,10 +40,22 @@ export function writeGraphModel(dir: string, batch = -1): { path: string; W: num
   const node = (name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) => ({ name, op, input, attr });
   const topology = {
     node: [
-      node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: String(batch) }, { size: '4' }, { size: '4' }, { size: '1' }] } } }),
-      node('W', 'Const', [], { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '16' }, { size: '3' }] } } } }),
-      node('b', 'Const', [], { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }] } } } }),
-      node('shape', 'Const', [], { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '2' }] } } } }),
+      node('x', 'Placeholder', [], {
+        dtype: { type: 'DT_FLOAT' },
+        shape: { shape: { dim: [{ size: String(batch) }, { size: '4' }, { size: '4' }, { size: '1' }] } },
+      }),
+      node('W', 'Const', [], {
+        dtype: { type: 'DT_FLOAT' },
+        value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '16' }, { size: '3' }] } } },
+      }),
+      node('b', 'Const', [], {
+        dtype: { type: 'DT_FLOAT' },
+        value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }] } } },
+      }),
+      node('shape', 'Const', [], {
+        dtype: { type: 'DT_INT32' },
+        value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '2' }] } } },
+      }),
       node('flat', 'Reshape', ['x', 'shape'], { T: { type: 'DT_FLOAT' } }),
       node('logits/MatMul', 'MatMul', ['flat', 'W'], { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } }),
       node('logits', 'BiasAdd', ['logits/MatMul', 'b'], { T: { type: 'DT_FLOAT' } }),
@@ -46,8 +64,20 @@ export function writeGraphModel(dir: string, batch = -1): { path: string; W: num
     library: {},
     versions: {},
   };
-  const manifest = [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'W', shape: [16, 3], dtype: 'float32' }, { name: 'b', shape: [3], dtype: 'float32' }, { name: 'shape', shape: [2], dtype: 'int32' }] }];
+  const manifest = [
+    {
+      paths: ['group1-shard1of1.bin'],
+      weights: [
+        { name: 'W', shape: [16, 3], dtype: 'float32' },
+        { name: 'b', shape: [3], dtype: 'float32' },
+        { name: 'shape', shape: [2], dtype: 'int32' },
+      ],
+    },
+  ];
   const path = join(dir, 'model.json');
-  writeFileSync(path, JSON.stringify({ format: 'graph-model', generatedBy: 'test', convertedBy: 'hand', modelTopology: topology, weightsManifest: manifest }));
+  writeFileSync(
+    path,
+    JSON.stringify({ format: 'graph-model', generatedBy: 'test', convertedBy: 'hand', modelTopology: topology, weightsManifest: manifest }),
+  );
   return { path, W, b };
 }
