@@ -3,7 +3,7 @@
 // many exact ties (keys on a coarse grid), where an ordering slip would show.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { queryStats, RankScratch } from '../../../src/core/retrieval/rank';
+import { queryStats, RankScratch, topKByHeap, topKRow } from '../../../src/core/retrieval/rank';
 import { mulberry32 } from '../../../src/core/util/random';
 
 /** The definition, by sorting the whole row. */
@@ -26,6 +26,7 @@ function reference(row: Float32Array, self: number, label: number, labels: Int32
 
 for (const { name, n, classes } of [
   { name: 'small R (sorted buffer)', n: 3000, classes: 400 },
+  { name: 'middling R (heap)', n: 3000, classes: 15 },
   { name: 'large R (histogram)', n: 3000, classes: 6 },
 ]) {
   test(`queryStats equals the sort-based definition: ${name}, tied keys, self excluded`, () => {
@@ -55,4 +56,15 @@ test('queryStats says -1 for the nearest negative when its whole top R are hits 
   const row = Float32Array.from([0, 0.1, 0.2, 0.3, 0.3, 0.9]);
   const s = new RankScratch(row.length);
   assert.deepEqual(queryStats(row, 0, 0, labels, 2, s), { firstHit: 1, ap: 1, rPrecision: 1, nearestNegative: -1 });
+});
+
+test('topKByHeap keeps topKRow\'s contract: the k smallest by (key, index), self excluded, ties by index', () => {
+  const rand = mulberry32(3);
+  for (const k of [1, 2, 7, 150, 999]) {
+    const row = Float32Array.from({ length: 2000 }, () => Math.floor(rand() * 40) / 8);
+    const a = { idx: new Int32Array(k + 3), key: new Float32Array(k + 3) };
+    const b = { idx: new Int32Array(k + 3), key: new Float32Array(k + 3) };
+    assert.equal(topKByHeap(row, 17, k, a.idx, a.key, 3), topKRow(row, 17, k, b.idx, b.key, 3));
+    assert.deepEqual([...a.idx.subarray(3)], [...b.idx.subarray(3)], `k = ${k}`);
+  }
 });
