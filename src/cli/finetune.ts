@@ -45,23 +45,9 @@ export const finetuneCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, ['head-only', 'no-normalize']);
-    checkKnown(args, [
-      'out',
-      'epochs',
-      'lr',
-      'margin',
-      'weights',
-      'pk',
-      'head-only',
-      'last-layers',
-      'no-normalize',
-      'validation',
-      'val-fraction',
-      'max-items',
-      'seed',
-      'backend',
-      'json',
-    ]);
+    // The known flags are data: one line, not one flag per line.
+    // prettier-ignore
+    checkKnown(args, ['out', 'epochs', 'lr', 'margin', 'weights', 'pk', 'head-only', 'last-layers', 'no-normalize', 'validation', 'val-fraction', 'max-items', 'seed', 'backend', 'json']);
     if (args.positionals.length !== 2) throw new UsageError('expected <checkpoint> and <dataset>');
     const [checkpoint, dataset] = args.positionals.map((p) => resolve(p));
     const outDir = resolve(requiredFlag(args, 'out'));

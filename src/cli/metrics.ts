@@ -40,19 +40,9 @@ export const metricsCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv, ['raw', 'exact-metrics']);
-    checkKnown(args, [
-      'embeddings',
-      'labels',
-      'protocol',
-      'query-mask',
-      'k',
-      'raw',
-      'seed',
-      'out',
-      'exact-limit',
-      'sample-queries',
-      'exact-metrics',
-    ]);
+    // The known flags are data: one line, not one flag per line.
+    // prettier-ignore
+    checkKnown(args, ['embeddings', 'labels', 'protocol', 'query-mask', 'k', 'raw', 'seed', 'out', 'exact-limit', 'sample-queries', 'exact-metrics']);
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const embFile = resolve(requiredFlag(args, 'embeddings'));
     const labelFile = resolve(requiredFlag(args, 'labels'));

@@ -37,20 +37,9 @@ export const projectCommand: CliCommand = {
   usage,
   async run(argv) {
     const args = parseArgs(argv);
-    checkKnown(args, [
-      'embeddings',
-      'out',
-      'method',
-      'seed',
-      'neighbors',
-      'min-dist',
-      'spread',
-      'epochs',
-      'metric',
-      'threads',
-      'knn',
-      'json',
-    ]);
+    // The known flags are data: one line, not one flag per line.
+    // prettier-ignore
+    checkKnown(args, ['embeddings', 'out', 'method', 'seed', 'neighbors', 'min-dist', 'spread', 'epochs', 'metric', 'threads', 'knn', 'json']);
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const file = resolve(requiredFlag(args, 'embeddings'));
     requiredFlag(args, 'out');
