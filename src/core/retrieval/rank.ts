@@ -53,7 +53,14 @@ function insertSorted(outIdx: Int32Array, outKey: Float32Array, off: number, end
  * through a max-heap on (key, index) for a larger k: one comparison per item against the heap's
  * largest, an O(log k) replacement when it loses, and a heap sort at the end.
  */
-export function topKByHeap(row: Float32Array, self: number, k: number, outIdx: Int32Array, outKey: Float32Array, outOffset: number): number {
+export function topKByHeap(
+  row: Float32Array,
+  self: number,
+  k: number,
+  outIdx: Int32Array,
+  outKey: Float32Array,
+  outOffset: number,
+): number {
   const keys = outOffset === 0 ? outKey : outKey.subarray(outOffset);
   const idx = outOffset === 0 ? outIdx : outIdx.subarray(outOffset);
   const n = row.length;

@@ -58,7 +58,7 @@ test('queryStats says -1 for the nearest negative when its whole top R are hits 
   assert.deepEqual(queryStats(row, 0, 0, labels, 2, s), { firstHit: 1, ap: 1, rPrecision: 1, nearestNegative: -1 });
 });
 
-test('topKByHeap keeps topKRow\'s contract: the k smallest by (key, index), self excluded, ties by index', () => {
+test("topKByHeap keeps topKRow's contract: the k smallest by (key, index), self excluded, ties by index", () => {
   const rand = mulberry32(3);
   for (const k of [1, 2, 7, 150, 999]) {
     const row = Float32Array.from({ length: 2000 }, () => Math.floor(rand() * 40) / 8);
