@@ -39,7 +39,23 @@ export interface ReportOptions extends RunControl {
 }
 
 export async function reportHtml(data: InspectionData, opts: ReportOptions = {}): Promise<string> {
-  return reportPage(data.title, encodeInspection(await withInlineThumbnails(data, opts)), opts);
+  return reportPage(data.title, encodeInspection(await withInlineThumbnails(withinReportSize(data), opts)), opts);
+}
+
+/**
+ * Above this many items a report leaves out the neighbour table: at 10^6 items × K = 10 it alone
+ * would be ~107 MB of the page (indices and distances, base64), more than everything else together.
+ */
+export const REPORT_NEIGHBOUR_LIMIT = 200_000;
+
+/** The data a report can hold at any size; what it leaves out is said in its notes. */
+function withinReportSize(data: InspectionData): InspectionData {
+  const n = data.items?.n ?? 0;
+  if (n <= REPORT_NEIGHBOUR_LIMIT || !data.neighbours) return data;
+  const f = (x: number) => x.toLocaleString('en-US');
+  const note = `this report leaves out the top-${data.neighbours.k} neighbour table (${f(n)} items, more than ${f(REPORT_NEIGHBOUR_LIMIT)}: it would add ~${Math.round((n * data.neighbours.k * 8 * 4) / 3 / 2 ** 20)} MB); the Neighbours tab answers in VS Code's panel`;
+  const { neighbours: _left, ...rest } = data;
+  return { ...rest, notes: [...(data.notes ?? []), note] };
 }
 
 /** The report page around already-encoded data: an inspection, or a comparison with view 'compare' (the page's body says which). */
