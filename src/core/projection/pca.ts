@@ -21,7 +21,8 @@ export interface PcaAxes {
 class CovarianceAccumulator {
   readonly mean: Float64Array;
   readonly cov: Float64Array;
-  private readonly row: Float64Array;
+  /** Four centred rows, reused. */
+  private readonly rows: Float64Array[];
   constructor(
     private readonly data: Float32Array,
     private readonly n: number,
@@ -29,27 +30,55 @@ class CovarianceAccumulator {
   ) {
     this.mean = new Float64Array(dim);
     this.cov = new Float64Array(dim * dim);
-    this.row = new Float64Array(dim);
+    this.rows = Array.from({ length: 4 }, () => new Float64Array(dim));
     for (let i = 0; i < n; i++) {
       const o = i * dim;
       for (let d = 0; d < dim; d++) this.mean[d] += data[o + d];
     }
     for (let d = 0; d < dim; d++) this.mean[d] /= Math.max(n, 1);
   }
-  /** Upper triangle only, accumulated in float64 from centred rows: float32 sums over 10^5 rows would lose the small trailing variances. */
+  /**
+   * Upper triangle only, accumulated in float64 from centred rows: float32 sums over 10^5 rows would
+   * lose the small trailing variances. Four rows at a time: each covariance entry is read and
+   * written once per four rows instead of once per row (the loop is bound by those loads and stores;
+   * 10^6 × 128 took ≈10 s one row at a time).
+   */
   add(from: number, to: number): void {
-    const { data, dim, mean, cov, row } = this;
-    for (let i = from; i < to; i++) {
-      const o = i * dim;
-      for (let d = 0; d < dim; d++) row[d] = data[o + d] - mean[d];
+    const { dim, cov } = this;
+    const [r0, r1, r2, r3] = this.rows;
+    let i = from;
+    for (; i + 4 <= to; i += 4) {
+      this.centre(i, r0);
+      this.centre(i + 1, r1);
+      this.centre(i + 2, r2);
+      this.centre(i + 3, r3);
       for (let a = 0; a < dim; a++) {
-        const xa = row[a];
+        const x0 = r0[a];
+        const x1 = r1[a];
+        const x2 = r2[a];
+        const x3 = r3[a];
+        const ca = a * dim;
+        for (let b = a; b < dim; b++) cov[ca + b] += x0 * r0[b] + x1 * r1[b] + x2 * r2[b] + x3 * r3[b];
+      }
+    }
+    for (; i < to; i++) {
+      this.centre(i, r0);
+      for (let a = 0; a < dim; a++) {
+        const xa = r0[a];
         if (xa === 0) continue;
         const ca = a * dim;
-        for (let b = a; b < dim; b++) cov[ca + b] += xa * row[b];
+        for (let b = a; b < dim; b++) cov[ca + b] += xa * r0[b];
       }
     }
   }
+
+  /** Row i minus the mean, into `out`. */
+  private centre(i: number, out: Float64Array): void {
+    const { data, dim, mean } = this;
+    const o = i * dim;
+    for (let d = 0; d < dim; d++) out[d] = data[o + d] - mean[d];
+  }
+
   finish(): { mean: Float64Array; cov: Float64Array } {
     const { dim, cov } = this;
     const denom = Math.max(this.n - 1, 1);
