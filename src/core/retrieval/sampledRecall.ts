@@ -1,19 +1,18 @@
 /**
  * Recall@k of an approximate kNN graph, measured against exact search for an evenly spread sample
- * of rows. It runs inside the usearch worker right after the search, on the rows already there:
- * a plain scan with early exit is cheap enough for a few hundred rows, and starting a separate
- * pool of distance workers for it used to cost more than the check itself.
+ * of rows. It runs inside the usearch worker right after the search, on the rows already there
+ * (starting a separate pool of distance workers for it used to cost more than the check itself).
  *
  * Each exact search starts with the approximate graph's k-th distance as its bound: an approximate
- * neighbour is never closer than the true k-th, so every true neighbour lies within it, and most
- * rows are rejected after the first few dimensions.
+ * neighbour is never closer than the true k-th, so every true neighbour lies within it.
  */
+import { createKeyEngine } from './distanceKeys';
+import { squaredNorms } from './prepare';
 import { sortedInsert } from './sortedInsert';
 
 /**
  * Rows sampled when the caller does not say. 200 rows × k neighbours put recall's standard error
- * near 0.003 at the recalls usearch reaches (~0.97); each row is a full exact pass, so 500 rows
- * cost 5.4 s at 200,000 × 128 for a third decimal nobody acts on (200 rows take 11 s at 10^6 × 128).
+ * near 0.003 at the recalls usearch reaches (~0.97); more would buy a third decimal nobody acts on.
  */
 export const RECALL_SAMPLE = 200;
 
@@ -24,14 +23,22 @@ export function recallSample(n: number, m = RECALL_SAMPLE): Int32Array {
 }
 
 /**
- * Share of the exact k nearest neighbours (squared L2, self excluded) of each sampled row that the
- * approximate graph found. `distances` are the graph's (non-squared) L2 distances.
+ * Share of the exact k nearest neighbours (squared L2, self excluded, ties by lower index) of each
+ * sampled row that the approximate graph found. `distances` are the graph's (non-squared) L2
+ * distances.
+ *
+ * One pass over all n rows for the whole sample, the samples as the Gemm's small side: blocks of
+ * rows against the S sampled rows give every row's distance to every sample at Gemm speed
+ * (distanceKeys), and a row becomes a candidate of sample s only when that float32 estimate is
+ * within a rounding margin of s's current k-th. A candidate's distance is then computed exactly as
+ * exactNeighbours does (float32 differences summed in float64, four dimensions at a time), so the
+ * neighbours found are exactly exactNeighbours'. 200 samples at 10^6 × 128: one row pass at a time
+ * took ≈11 s (bench/scale).
+ *
+ * `afterBlock(done)` runs after each block of rows with the rows done so far; returning true stops
+ * (a cancel), and the value is then NaN.
  */
-/**
- * `afterEach(done)` runs after each sampled row (each is a full pass over n rows: ~11 s for the
- * 200 rows of RECALL_SAMPLE at 10^6 × 128, measured by bench/scale); returning true stops early (a cancel), and the value is then NaN.
- */
-export function sampledRecall(
+export async function sampledRecall(
   rows: Float32Array,
   n: number,
   dim: number,
@@ -39,23 +46,75 @@ export function sampledRecall(
   indices: Int32Array,
   distances: Float32Array,
   sample: Int32Array,
-  afterEach?: (done: number) => boolean,
-): number {
-  const bestD = new Float64Array(k);
-  const bestI = new Int32Array(k);
-  let found = 0;
-  let done = 0;
-  for (const q of sample) {
-    if (done > 0 && afterEach?.(done)) return NaN;
-    done++;
-    // The graph's k-th distance, widened a hair for float32 rounding; Infinity if the row is short.
-    const approxK = distances[q * k + k - 1];
-    const bound = Number.isFinite(approxK) ? approxK * approxK * (1 + 1e-5) + 1e-12 : Infinity;
-    exactNeighbours(rows, n, dim, q, bestD, bestI, bound);
-    const got = new Set(indices.subarray(q * k, (q + 1) * k));
-    for (let t = 0; t < k; t++) if (bestI[t] >= 0 && got.has(bestI[t])) found++;
+  afterBlock?: (done: number) => boolean,
+  threads = 1,
+): Promise<number> {
+  const S = sample.length;
+  if (S === 0) return 1;
+  const picked = new Float32Array(S * dim);
+  sample.forEach((q, s) => picked.set(rows.subarray(q * dim, (q + 1) * dim), s * dim));
+  const pickedSq = squaredNorms(picked, S, dim);
+  const rowSq = squaredNorms(rows, n, dim);
+  const bestD = new Float64Array(S * k);
+  const bestI = new Int32Array(S * k).fill(-1);
+  for (let s = 0; s < S; s++) {
+    // The graph's k-th distance bounds the true k-th (widened a hair for float32 rounding).
+    const approxK = distances[sample[s] * k + k - 1];
+    bestD.fill(Number.isFinite(approxK) ? approxK * approxK * (1 + 1e-5) + 1e-12 : Infinity, s * k, (s + 1) * k);
   }
-  return sample.length === 0 ? 1 : found / (sample.length * k);
+  const engine = await createKeyEngine(picked, S, dim, pickedSq, threads);
+  try {
+    // Up to 8,192 rows (and 4M keys) a block: a cancel or a progress line every few milliseconds.
+    const block = Math.max(64, Math.min(8192, Math.floor((4 * 1024 * 1024) / S)));
+    for (let b0 = 0; b0 < n; b0 += block) {
+      const m = Math.min(block, n - b0);
+      // key = ‖g_s‖² − 2·x_j·g_s, so ‖x_j − g_s‖² ≈ key + ‖x_j‖².
+      const keys = await engine.keys(rows.subarray(b0 * dim, (b0 + m) * dim), m);
+      for (let r = 0; r < m; r++) {
+        const j = b0 + r;
+        const xs = rowSq[j];
+        const o = r * S;
+        for (let s = 0; s < S; s++) {
+          const limit = bestD[s * k + k - 1];
+          // The float32 estimate's error grows with the norms involved: 1e-4 of them is far outside it.
+          if (keys[o + s] + xs > limit + 1e-4 * (xs + pickedSq[s]) + 1e-12) continue;
+          const q = sample[s];
+          if (j === q) continue;
+          const d = squaredDistance(rows, dim, q, j);
+          if (d < limit) sortedInsert(bestD.subarray(s * k, (s + 1) * k), bestI.subarray(s * k, (s + 1) * k), d, j);
+        }
+      }
+      if (afterBlock?.(b0 + m)) return NaN;
+    }
+  } finally {
+    await engine.dispose();
+  }
+  let found = 0;
+  for (let s = 0; s < S; s++) {
+    const got = new Set(indices.subarray(sample[s] * k, (sample[s] + 1) * k));
+    for (let t = 0; t < k; t++) if (bestI[s * k + t] >= 0 && got.has(bestI[s * k + t])) found++;
+  }
+  return found / (S * k);
+}
+
+/** ‖row q − row j‖² with exactNeighbours' arithmetic: float32 differences, four dimensions per float64 step. */
+function squaredDistance(rows: Float32Array, dim: number, q: number, j: number): number {
+  const qo = q * dim;
+  const jo = j * dim;
+  let s = 0;
+  let d = 0;
+  for (; d + 4 <= dim; d += 4) {
+    const t0 = rows[qo + d] - rows[jo + d];
+    const t1 = rows[qo + d + 1] - rows[jo + d + 1];
+    const t2 = rows[qo + d + 2] - rows[jo + d + 2];
+    const t3 = rows[qo + d + 3] - rows[jo + d + 3];
+    s += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
+  }
+  for (; d < dim; d++) {
+    const t = rows[qo + d] - rows[jo + d];
+    s += t * t;
+  }
+  return s;
 }
 
 /**

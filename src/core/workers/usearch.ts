@@ -129,19 +129,29 @@ export async function handleUsearch(m: UsearchRequest, control: WorkerControl<Us
       control.progress({ stage: 'search', done: e, total: n });
     }
     if (cancelled()) throw new CancelledError();
-    control.progress({ stage: 'recall check', done: 0, total: 1 });
+    control.progress({ stage: 'recall check', done: 0, total: n });
     const sample = recallSample(n, m.recallRows);
-    // Each sampled row is a pass over all n: report every 250 ms and stop on cancel (never silent for 2 s).
+    // One pass over all n rows for the whole sample: report every 250 ms and stop on cancel (never silent for 2 s).
     let lastReport = performance.now();
     let stopped = false;
-    const recall = sampledRecall(data, n, dim, k, indices, distances, sample, (done) => {
-      if (cancelled()) return (stopped = true);
-      if (performance.now() - lastReport >= 250) {
-        lastReport = performance.now();
-        control.progress({ stage: 'recall check', done, total: sample.length });
-      }
-      return false;
-    });
+    const recall = await sampledRecall(
+      data,
+      n,
+      dim,
+      k,
+      indices,
+      distances,
+      sample,
+      (done) => {
+        if (cancelled()) return (stopped = true);
+        if (performance.now() - lastReport >= 250) {
+          lastReport = performance.now();
+          control.progress({ stage: 'recall check', done, total: n });
+        }
+        return false;
+      },
+      threads,
+    );
     if (stopped) throw new CancelledError();
     control.transferOnReply([indices.buffer, distances.buffer]);
     return { indices, distances, recall, sampled: sample.length };
