@@ -98,6 +98,27 @@ const ALL_SCOPE = { ...HELD_OUT_SCOPE, items: 'all', asked: 'all', totalItems: 2
 
 export const tests = [
   {
+    name: "compare: the comparison's own notes (approximate neighbourhoods) come first among the notes",
+    async run({ page, mods, outDir }) {
+      const { fx } = await setup(mods, outDir);
+      const { compareReportHtml } = await tsImport(join(root, 'src/core/compare/report.ts'), import.meta.url);
+      const assets = {
+        script: readFileSync(join(root, 'dist/webview.js'), 'utf8'),
+        css: readFileSync(join(root, 'media/panel.css'), 'utf8'),
+      };
+      const note = 'Jaccard@10 and the per-item precisions compare approximate neighbourhoods (test)';
+      const a = { ...fx.cmp.a, notes: ['a side note'] };
+      writeFileSync(
+        join(outDir, 'compare-notes.html'),
+        await compareReportHtml({ ...fx.cmp, a, notes: [note] }, { theme: 'dark', assets }),
+      );
+      await openCompare(page, `file://${join(outDir, 'compare-notes.html')}`);
+      // The notes are folded in a <details>: read their text, not what is rendered.
+      const items = await page.locator('.cmp-notes li').allTextContents();
+      assert.deepEqual(items.slice(0, 2), [note, 'A: a side note']);
+    },
+  },
+  {
     name: 'compare: both maps draw every item, B aligned, legend shared',
     async run({ page, mods, outDir }) {
       const { fx, dark } = await setup(mods, outDir);

@@ -183,7 +183,7 @@ export class CompareHeader {
 
 /** What each side's engine assumed, folded: two sides' notes would push the maps down. */
 function notes(d: CompareData): HTMLElement | null {
-  const notes = [...(d.a.notes ?? []).map((n) => `A: ${n}`), ...(d.b.notes ?? []).map((n) => `B: ${n}`)];
+  const notes = [...(d.notes ?? []), ...(d.a.notes ?? []).map((n) => `A: ${n}`), ...(d.b.notes ?? []).map((n) => `B: ${n}`)];
   if (!notes.length) return null;
   return h(
     'div',

@@ -73,6 +73,23 @@ function alignLayouts(a: InspectionLayout, b: InspectionLayout): { layout: Inspe
   return { layout, alignment };
 }
 
+/**
+ * Above the exact-search threshold a side's kNN graph comes from the usearch index: the Jaccard
+ * overlaps and per-item precisions are then of approximate neighbourhoods, and the view says so.
+ */
+export function approximateNeighbourhoodsNote(graphA: KnnGraph, graphB: KnnGraph, k: number): string | undefined {
+  const sides = [
+    ['A', graphA],
+    ['B', graphB],
+  ] as const;
+  const approx = sides.filter(([, g]) => g.approximate);
+  if (!approx.length) return undefined;
+  const which = approx
+    .map(([side, g]) => `${side}: recall@${g.k} ${g.approximate!.recall.toFixed(3)} on ${g.approximate!.sampled} sampled items`)
+    .join('; ');
+  return `Jaccard@${k} and the per-item precisions compare approximate neighbourhoods (usearch HNSW above the exact-search limit; ${which}), so a small part of each item's change is the index's, not the model's`;
+}
+
 export async function compareInspections(a: CompareSide, b: CompareSide, opts: CompareOptions): Promise<Comparison> {
   const itemsA = need(a.data.items, 'items', 'A', a.data);
   const itemsB = need(b.data.items, 'items', 'B', b.data);
@@ -105,5 +122,7 @@ export async function compareInspections(a: CompareSide, b: CompareSide, opts: C
     better,
     alignment,
   };
+  const note = approximateNeighbourhoodsNote(graphA, graphB, k);
+  if (note) data.notes = [note];
   return { data, match, change };
 }

@@ -74,6 +74,7 @@ export function compareDeltasJson(cmp: CompareData, extras: DeltasExtras = {}): 
     // After a fine-tune: which items these numbers are on (held-out classes by default), and its warning.
     ...(cmp.scope ? { items: scopeJson(cmp.scope) } : {}),
     k: cmp.k,
+    ...(cmp.notes ? { notes: cmp.notes } : {}),
     meanJaccard: cmp.meanJaccard,
     jaccardHistogram: jaccardHistogram(cmp.jaccard),
     alignment: cmp.alignment,

@@ -51,4 +51,6 @@ export interface CompareData {
   alignment: { scale: number; rmsd: number; shared: number };
   /** Set when a side is a fine-tune that names its training classes: which items were scored (held-out classes by default). */
   scope?: ItemScope;
+  /** What the comparison itself assumed (each side's own notes are in a.notes / b.notes). */
+  notes?: string[];
 }
