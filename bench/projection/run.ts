@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { exactNeighbours } from '../../src/core/retrieval/sampledRecall';
+import { mulberry32 } from '../../src/core/util/random';
 
 const here = __dirname;
 const root = resolve(here, '../..');
@@ -40,7 +41,45 @@ function debianPython(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
+/**
+ * Beyond Fashion-MNIST's 70,000 images (`--n 200000`): a seeded synthetic set of the same width,
+ * 100 classes, each a random 8-dimensional linear patch of the 64-d space (centre + A_c·z, z ~ N(0, I₈))
+ * plus isotropic noise — local structure a layout can keep or lose, unlike isotropic blobs. Written
+ * once to bench/.data/ like the Fashion-MNIST input; every method reads the same file.
+ */
+function syntheticData(): { path: string; labels: Int32Array } {
+  const classes = 100;
+  const latent = 8;
+  const prefix = join(dataDir, `synthetic${n}-d${DIM}-c${classes}`);
+  if (!existsSync(`${prefix}.f32`)) {
+    mkdirSync(dataDir, { recursive: true });
+    log(`writing the synthetic ${n.toLocaleString('en-US')} × ${DIM} input (once)…`);
+    const rand = mulberry32(20261208);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    const centres = Float32Array.from({ length: classes * DIM }, () => 4 * gauss());
+    const bases = Float32Array.from({ length: classes * DIM * latent }, () => gauss());
+    const x = new Float32Array(n * DIM);
+    const labels = new Int32Array(n);
+    const z = new Float64Array(latent);
+    for (let i = 0; i < n; i++) {
+      const c = i % classes;
+      labels[i] = c;
+      for (let t = 0; t < latent; t++) z[t] = gauss();
+      for (let d = 0; d < DIM; d++) {
+        let v = centres[c * DIM + d] + 0.3 * gauss();
+        for (let t = 0; t < latent; t++) v += bases[(c * DIM + d) * latent + t] * z[t];
+        x[i * DIM + d] = v;
+      }
+    }
+    writeFileSync(`${prefix}.f32`, Buffer.from(x.buffer));
+    writeFileSync(`${prefix}.labels.i32`, Buffer.from(labels.buffer));
+  }
+  const lb = readFileSync(`${prefix}.labels.i32`);
+  return { path: `${prefix}.f32`, labels: new Int32Array(lb.buffer, lb.byteOffset, n).slice() };
+}
+
 function ensureData(): { path: string; labels: Int32Array } {
+  if (n > N_ALL) return syntheticData();
   const prefix = join(dataDir, 'fmnist70k-pca64');
   if (!existsSync(`${prefix}.f32`)) {
     const src = '/usr/share/datasets/fashion-mnist';
@@ -196,7 +235,17 @@ function main(): void {
     JSON.stringify(
       {
         bench: 'projection',
-        input: { dataset: 'Fashion-MNIST train+test, 64-d PCA of pixels', n, dim: DIM, sampled: sampleSize, k: K, seed },
+        input: {
+          dataset:
+            n > N_ALL
+              ? 'synthetic: 100 classes, each an 8-d linear patch of 64-d space plus noise (seeded)'
+              : 'Fashion-MNIST train+test, 64-d PCA of pixels',
+          n,
+          dim: DIM,
+          sampled: sampleSize,
+          k: K,
+          seed,
+        },
         machine: { cpus: cpus().length, loadavg_1m_before: +loadBefore.toFixed(2), loadavg_1m_after: +loadavg()[0].toFixed(2) },
         ...results,
         target,
