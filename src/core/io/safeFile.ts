@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { LensError } from '../errors';
@@ -240,19 +240,14 @@ export function formatBytes(n: number): string {
  * device file named embedding-lens.json must not block, a 10 GB one must not be read.
  */
 export function readJsonTextSync(file: string, expected: string): string {
-  let fd: number;
   try {
-    fd = openSync(file, READ_NONBLOCK);
+    return readRegularFileSync(file, (size) => {
+      if (size > MAX_JSON_BYTES)
+        throw new LensError(`is ${formatBytes(size)}, more than the ${formatBytes(MAX_JSON_BYTES)} allowed for ${expected}`, file);
+    }).toString('utf8');
   } catch (err) {
+    if (err instanceof LensError) throw err;
+    if (err instanceof NotRegularFileError) throw new LensError(`is ${err.kind}; expected ${expected}`, file);
     throw new LensError(`cannot be read (${code(err)}); expected ${expected}`, file);
-  }
-  try {
-    const s = fstatSync(fd);
-    if (!s.isFile()) throw new LensError(`is ${kindOf(s)}; expected ${expected}`, file);
-    if (s.size > MAX_JSON_BYTES)
-      throw new LensError(`is ${formatBytes(s.size)}, more than the ${formatBytes(MAX_JSON_BYTES)} allowed for ${expected}`, file);
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
   }
 }
