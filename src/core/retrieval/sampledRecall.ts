@@ -80,7 +80,7 @@ export async function sampledRecall(
           if (keys[o + s] + xs > limit + 1e-4 * (xs + pickedSq[s]) + 1e-12) continue;
           const q = sample[s];
           if (j === q) continue;
-          const d = squaredDistance(rows, dim, q, j);
+          const d = squaredDistance(rows, dim, q, j, limit);
           if (d < limit) sortedInsert(bestD.subarray(s * k, (s + 1) * k), bestI.subarray(s * k, (s + 1) * k), d, j);
         }
       }
@@ -97,19 +97,24 @@ export async function sampledRecall(
   return found / (S * k);
 }
 
-/** ‖row q − row j‖² with exactNeighbours' arithmetic: float32 differences, four dimensions per float64 step. */
-function squaredDistance(rows: Float32Array, dim: number, q: number, j: number): number {
+/**
+ * ‖row q − row j‖²: float32 differences summed in float64, four dimensions a step. Stops early
+ * (returning a partial sum above `limit`) once the sum passes `limit`, as most rows of a nearest-
+ * neighbour search do within the first few dimensions.
+ */
+function squaredDistance(rows: Float32Array, dim: number, q: number, j: number, limit = Infinity): number {
   const qo = q * dim;
   const jo = j * dim;
   let s = 0;
   let d = 0;
-  for (; d + 4 <= dim; d += 4) {
+  for (; d + 4 <= dim && s <= limit; d += 4) {
     const t0 = rows[qo + d] - rows[jo + d];
     const t1 = rows[qo + d + 1] - rows[jo + d + 1];
     const t2 = rows[qo + d + 2] - rows[jo + d + 2];
     const t3 = rows[qo + d + 3] - rows[jo + d + 3];
     s += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
   }
+  if (s > limit) return s;
   for (; d < dim; d++) {
     const t = rows[qo + d] - rows[jo + d];
     s += t * t;
@@ -134,26 +139,10 @@ export function exactNeighbours(
   const k = bestD.length;
   bestD.fill(bound);
   bestI.fill(-1);
-  const qo = q * dim;
   for (let j = 0; j < n; j++) {
     if (j === q) continue;
-    const jo = j * dim;
     const limit = bestD[k - 1];
-    let s = 0;
-    let d = 0;
-    // Four dimensions between checks: cheap enough, and most rows fail within the first few.
-    for (; d + 4 <= dim && s <= limit; d += 4) {
-      const t0 = rows[qo + d] - rows[jo + d];
-      const t1 = rows[qo + d + 1] - rows[jo + d + 1];
-      const t2 = rows[qo + d + 2] - rows[jo + d + 2];
-      const t3 = rows[qo + d + 3] - rows[jo + d + 3];
-      s += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
-    }
-    if (s > limit) continue;
-    for (; d < dim; d++) {
-      const t = rows[qo + d] - rows[jo + d];
-      s += t * t;
-    }
-    sortedInsert(bestD, bestI, s, j);
+    const s = squaredDistance(rows, dim, q, j, limit);
+    if (s <= limit) sortedInsert(bestD, bestI, s, j);
   }
 }
