@@ -17,11 +17,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { readNpy } from '../../src/core/io/npy';
 import { cpuCount, deviceSummary } from '../../src/core/runtime/device';
+import { timeCliMain } from './cliMain';
 
 const argv = process.argv.slice(2);
 const option = (name: string) => {
@@ -88,17 +88,24 @@ interface CliSummary {
   timings: { totalMs: number; workerStartMs?: number; loadModelMs?: number; datasetMs?: number; decodeWaitMs?: number; inferMs?: number };
 }
 
-/** `embedding-lens embed` through the shipped bundle, in this process; rows keyed by path relative to the dataset. */
+/** `embedding-lens embed` through the shipped bundle (cliMain.ts: a plain node child); rows keyed by path relative to the dataset. */
 async function runOurs(onnx: string, dataset: string) {
-  // The CommonJS bundle main() just built: loaded at run time, never imported statically.
-  const cli = createRequire(__filename)(join(root, 'dist/cli.js')) as { main(argv: string[]): Promise<number> };
   const out = join(work, 'out-resnet');
   mkdirSync(out, { recursive: true });
   const npy = join(out, 'emb.npy');
   const json = join(out, 'summary.json');
-  const t0 = performance.now();
-  const code = await cli.main(['embed', onnx, dataset, '--batch-size', String(BATCH), '--no-cache', '--out', npy, '--json', json]);
-  const seconds = (performance.now() - t0) / 1000;
+  const { code, seconds } = timeCliMain(root, [
+    'embed',
+    onnx,
+    dataset,
+    '--batch-size',
+    String(BATCH),
+    '--no-cache',
+    '--out',
+    npy,
+    '--json',
+    json,
+  ]);
   if (code !== 0) throw new Error(`embedding-lens embed exited with ${code}`);
   const summary = JSON.parse(readFileSync(json, 'utf8')) as CliSummary;
   const data = (await readNpy(npy)).data as Float32Array;

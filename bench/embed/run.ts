@@ -20,6 +20,7 @@ import sharp from 'sharp';
 import { readNpy } from '../../src/core/io/npy';
 import { initTfjs } from '../../src/core/runtime/tfjs';
 import { cpuCount, deviceSummary } from '../../src/core/runtime/device';
+import { timeCliMain } from './cliMain';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -155,14 +156,22 @@ interface Run {
 
 /** One `embedding-lens embed` run through the shipped bundle (dist/cli.js → dist/workers/embed.js), in this process. */
 async function runCli(checkpoint: string, dataset: string, extra: string[]): Promise<Run> {
-  const cli = require(join(root, 'dist/cli.js')) as { main(argv: string[]): Promise<number> };
   const out = join(work, 'out');
   mkdirSync(out, { recursive: true });
   const npy = join(out, 'emb.npy');
   const json = join(out, 'summary.json');
-  const t0 = performance.now();
-  const code = await cli.main(['embed', checkpoint, dataset, '--batch-size', String(BATCH), '--out', npy, '--json', json, ...extra]);
-  const seconds = (performance.now() - t0) / 1000;
+  const { code, seconds } = timeCliMain(root, [
+    'embed',
+    checkpoint,
+    dataset,
+    '--batch-size',
+    String(BATCH),
+    '--out',
+    npy,
+    '--json',
+    json,
+    ...extra,
+  ]);
   if (code !== 0) throw new Error(`embedding-lens embed exited with ${code}`);
   const summary = JSON.parse(readFileSync(json, 'utf8')) as CliSummary;
   const arr = await readNpy(npy);
