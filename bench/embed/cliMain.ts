@@ -8,6 +8,7 @@
  * start-up that no user pays (the extension host and `node dist/cli.js` have no tsx).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CHILD = `
@@ -31,4 +32,23 @@ export function timeCliMain(root: string, argv: string[]): { code: number; secon
   const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`dist/cli.js ${argv[0]} failed (exit ${r.status}): ${line}`);
   return JSON.parse(line) as { code: number; seconds: number };
+}
+
+/**
+ * `embedding-lens embed <checkpoint> <dataset> <flags…>` through timeCliMain, writing `emb.npy` and
+ * `summary.json` into `outDir`: the paths, the seconds and the parsed summary (the caller types it).
+ */
+export function embedThroughCli(
+  root: string,
+  outDir: string,
+  checkpoint: string,
+  dataset: string,
+  flags: string[],
+): { npy: string; seconds: number; summary: unknown } {
+  mkdirSync(outDir, { recursive: true });
+  const npy = join(outDir, 'emb.npy');
+  const json = join(outDir, 'summary.json');
+  const { code, seconds } = timeCliMain(root, ['embed', checkpoint, dataset, ...flags, '--out', npy, '--json', json]);
+  if (code !== 0) throw new Error(`embedding-lens embed exited with ${code}`);
+  return { npy, seconds, summary: JSON.parse(readFileSync(json, 'utf8')) };
 }

@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { readNpy } from '../../src/core/io/npy';
 import { cpuCount, deviceSummary } from '../../src/core/runtime/device';
-import { timeCliMain } from './cliMain';
+import { embedThroughCli } from './cliMain';
 
 const argv = process.argv.slice(2);
 const option = (name: string) => {
@@ -90,24 +90,9 @@ interface CliSummary {
 
 /** `embedding-lens embed` through the shipped bundle (cliMain.ts: a plain node child); rows keyed by path relative to the dataset. */
 async function runOurs(onnx: string, dataset: string) {
-  const out = join(work, 'out-resnet');
-  mkdirSync(out, { recursive: true });
-  const npy = join(out, 'emb.npy');
-  const json = join(out, 'summary.json');
-  const { code, seconds } = timeCliMain(root, [
-    'embed',
-    onnx,
-    dataset,
-    '--batch-size',
-    String(BATCH),
-    '--no-cache',
-    '--out',
-    npy,
-    '--json',
-    json,
-  ]);
-  if (code !== 0) throw new Error(`embedding-lens embed exited with ${code}`);
-  const summary = JSON.parse(readFileSync(json, 'utf8')) as CliSummary;
+  const run = embedThroughCli(root, join(work, 'out-resnet'), onnx, dataset, ['--batch-size', String(BATCH), '--no-cache']);
+  const { npy, seconds } = run;
+  const summary = run.summary as CliSummary;
   const data = (await readNpy(npy)).data as Float32Array;
   const { paths } = JSON.parse(readFileSync(npy.replace(/\.npy$/, '.meta.json'), 'utf8')) as { paths: string[] };
   const rows = new Map(

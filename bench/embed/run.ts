@@ -20,7 +20,7 @@ import sharp from 'sharp';
 import { readNpy } from '../../src/core/io/npy';
 import { initTfjs } from '../../src/core/runtime/tfjs';
 import { cpuCount, deviceSummary } from '../../src/core/runtime/device';
-import { timeCliMain } from './cliMain';
+import { embedThroughCli } from './cliMain';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -154,26 +154,11 @@ interface Run {
   seconds: number;
 }
 
-/** One `embedding-lens embed` run through the shipped bundle (dist/cli.js → dist/workers/embed.js), in this process. */
+/** One `embedding-lens embed` run through the shipped bundle (dist/cli.js → dist/workers/embed.js), in a plain node child (cliMain.ts). */
 async function runCli(checkpoint: string, dataset: string, extra: string[]): Promise<Run> {
-  const out = join(work, 'out');
-  mkdirSync(out, { recursive: true });
-  const npy = join(out, 'emb.npy');
-  const json = join(out, 'summary.json');
-  const { code, seconds } = timeCliMain(root, [
-    'embed',
-    checkpoint,
-    dataset,
-    '--batch-size',
-    String(BATCH),
-    '--out',
-    npy,
-    '--json',
-    json,
-    ...extra,
-  ]);
-  if (code !== 0) throw new Error(`embedding-lens embed exited with ${code}`);
-  const summary = JSON.parse(readFileSync(json, 'utf8')) as CliSummary;
+  const run = embedThroughCli(root, join(work, 'out'), checkpoint, dataset, ['--batch-size', String(BATCH), ...extra]);
+  const { npy, seconds } = run;
+  const summary = run.summary as CliSummary;
   const arr = await readNpy(npy);
   const meta = JSON.parse(readFileSync(npy.replace(/\.npy$/, '.meta.json'), 'utf8')) as { paths: string[] };
   const data = arr.data as Float32Array;
